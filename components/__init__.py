@@ -1,0 +1,1 @@
+"""Pulumi components and dynamic providers, one module per kind."""

@@ -1,0 +1,1 @@
+"""Command-line interface of evalctl: one module per subcommand."""

@@ -1,0 +1,69 @@
+"""Entry point of `evalctl`: dispatches to one module per subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from evalctl import __version__
+
+# Each module exposes `add_parser(subparsers)` and `run(args) -> int`. Modules are imported
+# lazily so that `evalctl validate` never pays for importing the emulator or boto3.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("evalctl.cli.validate", "validate spec files with file:line:col errors"),
+    "schema": ("evalctl.cli.schema", "write or print the JSON Schemas of the spec kinds"),
+    "emulator": ("evalctl.cli.emulator", "serve a local AgentCore Evaluations endpoint"),
+    "run": ("evalctl.cli.run", "run a declared batch evaluation with gates and reports"),
+    "results": ("evalctl.cli.results", "render the results of an existing batch evaluation"),
+    "compare": ("evalctl.cli.compare", "compare a baseline and a candidate result set"),
+    "test": ("evalctl.cli.test", "replay evaluators locally on recorded sessions"),
+    "import": ("evalctl.cli.importer", "write specs for evaluation resources live in an account"),
+    "list": ("evalctl.cli.listing", "print a table of what the specs declare"),
+}
+
+EXIT_USAGE = 2
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Build the top-level parser; with `only`, import just that subcommand's module."""
+    parser = argparse.ArgumentParser(prog="evalctl", description="AgentCore Evaluations as code.")
+    parser.add_argument("--version", action="version", version=f"evalctl {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        if only is not None and name != only:
+            subparsers.add_parser(name, help=help_text, add_help=False)
+            continue
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse arguments, run the chosen subcommand and return its exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((a for a in args_list if not a.startswith("-")), None)
+    parser = build_parser(chosen if chosen in COMMANDS else None)
+    if not args_list:
+        parser.print_help()
+        return EXIT_USAGE
+    args = parser.parse_args(args_list)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return int(handler(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
