@@ -1,0 +1,367 @@
+"""Least-privilege IAM policy templates and trust policies, scoped from what the specs declare."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+AGENTCORE_PRINCIPAL = "bedrock-agentcore.amazonaws.com"
+LAMBDA_PRINCIPAL = "lambda.amazonaws.com"
+POLICY_VERSION = "2012-10-17"
+# AgentCore ids are the resource name, a dash and 10 random characters; `?` matches one character,
+# so a stack's resources can be named in a policy before the service has created them.
+ID_SUFFIX = "-" + "?" * 10
+# Cross-region inference profiles have a geography prefix in front of the foundation model id.
+PROFILE_PREFIXES = ("us.", "eu.", "apac.", "jp.", "au.", "ca.", "us-gov.", "global.")
+
+Statement = dict[str, Any]
+Document = dict[str, Any]
+
+
+class UnknownGrantError(ValueError):
+    """A role grants a template name that does not exist."""
+
+
+@dataclass(frozen=True)
+class AwsTarget:
+    """The account and region a stack deploys into."""
+
+    account: str
+    region: str
+    partition: str = "aws"
+
+    def arn(
+        self, service: str, resource: str, *, region: str | None = None, account: str | None = None
+    ) -> str:
+        reg = self.region if region is None else region
+        acct = self.account if account is None else account
+        return f"arn:{self.partition}:{service}:{reg}:{acct}:{resource}"
+
+    def log_group(self, name: str) -> str:
+        return self.arn("logs", f"log-group:{name}")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Physical names of everything a grant may touch; built from the specs of one stack."""
+
+    evaluator_names: tuple[str, ...] = ()
+    builtin_evaluator_ids: tuple[str, ...] = ()
+    online_evaluation_names: tuple[str, ...] = ()
+    model_ids: tuple[str, ...] = ()
+    source_log_groups: tuple[str, ...] = ()
+    source_log_group_prefixes: tuple[str, ...] = ()
+    output_log_groups: tuple[str, ...] = ()
+    log_group_names: tuple[str, ...] = ()
+    function_names: tuple[str, ...] = ()
+    function_arns: tuple[str, ...] = ()
+    role_names: tuple[str, ...] = ()
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def statement(
+    sid: str | None, actions: Iterable[str], resources: Iterable[str] | str, **extra: Any
+) -> Statement:
+    """One Allow statement; lists are sorted and de-duplicated so output is stable."""
+    out: Statement = {"Sid": sid} if sid else {}
+    out["Effect"] = "Allow"
+    out["Action"] = sorted(set(actions))
+    out["Resource"] = resources if isinstance(resources, str) else sorted(set(resources))
+    out.update(extra)
+    return out
+
+
+def model_arns(model_ids: Iterable[str], aws: AwsTarget) -> list[str]:
+    """ARNs a judge model id resolves to: the foundation model, or an inference profile and its models."""
+    arns: list[str] = []
+    for model in model_ids:
+        if model.startswith("arn:"):
+            arns.append(model)
+            continue
+        prefix = next((p for p in PROFILE_PREFIXES if model.startswith(p)), None)
+        if prefix is None:
+            arns.append(aws.arn("bedrock", f"foundation-model/{model}", account=""))
+            continue
+        arns.append(aws.arn("bedrock", f"inference-profile/{model}"))
+        # A cross-region profile routes to the base model in any region of its geography.
+        arns.append(aws.arn("bedrock", f"foundation-model/{model[len(prefix) :]}", region="*", account=""))
+    return arns
+
+
+def evaluator_arns(scope: Scope, aws: AwsTarget) -> list[str]:
+    custom = [aws.arn("bedrock-agentcore", f"evaluator/{n}{ID_SUFFIX}") for n in scope.evaluator_names]
+    builtin = [
+        aws.arn("bedrock-agentcore", f"evaluator/{i}", region="", account="")
+        for i in scope.builtin_evaluator_ids
+    ]
+    return custom + builtin
+
+
+def online_config_arns(scope: Scope, aws: AwsTarget) -> list[str]:
+    return [
+        aws.arn("bedrock-agentcore", f"online-evaluation-config/{n}{ID_SUFFIX}")
+        for n in scope.online_evaluation_names
+    ]
+
+
+def _log_group_arns(names: Iterable[str], aws: AwsTarget, *, streams: bool = False) -> list[str]:
+    arns: list[str] = []
+    for name in names:
+        arns.append(aws.log_group(name))
+        if streams:
+            arns.append(aws.log_group(name) + ":*")
+    return arns
+
+
+def _function_arns(scope: Scope, aws: AwsTarget) -> list[str]:
+    return [aws.arn("lambda", f"function:{n}") for n in scope.function_names] + list(scope.function_arns)
+
+
+# ---- templates ----------------------------------------------------------------------------------
+
+
+def batch_evaluation_caller(scope: Scope, aws: AwsTarget) -> list[Statement]:
+    """Exactly the documented minimal policy for calling batch evaluations."""
+    del scope, aws
+    return [
+        statement(
+            None,
+            [f"bedrock-agentcore:{a}BatchEvaluation" for a in ("Start", "Get", "Stop", "Delete")]
+            + ["bedrock-agentcore:ListBatchEvaluations"],
+            "arn:aws:bedrock-agentcore:*:*:batch-evaluate/*",
+        ),
+        statement(
+            "ReadAgentLogs",
+            ["logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery", "logs:GetQueryResults"],
+            [
+                "arn:aws:logs:*:*:log-group:/aws/bedrock-agentcore/runtimes/*",
+                "arn:aws:logs:*:*:log-group:/aws/bedrock-agentcore/evaluations/*",
+            ],
+        ),
+        statement(
+            "BedrockInvokeForCustomEvaluators",
+            ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+            ["arn:aws:bedrock:*::foundation-model/*", "arn:aws:bedrock:*:*:inference-profile/*"],
+        ),
+    ]
+
+
+def invoke_evaluator_models(scope: Scope, aws: AwsTarget) -> list[Statement]:
+    """Invoke only the judge models the stack's evaluators name."""
+    if not scope.model_ids:
+        return []
+    actions = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+    return [statement("InvokeEvaluatorModels", actions, model_arns(scope.model_ids, aws))]
+
+
+def online_evaluation_execution(scope: Scope, aws: AwsTarget) -> list[Statement]:
+    """What the service does with an online evaluation's execution role."""
+    sources = _log_group_arns(scope.source_log_groups, aws, streams=True)
+    sources += [aws.log_group(p) + "*" for p in scope.source_log_group_prefixes]
+    spans = _log_group_arns(["aws/spans"], aws, streams=True)
+    results = [aws.log_group("/aws/bedrock-agentcore/evaluations/results/*")]
+    results += _log_group_arns(scope.output_log_groups, aws)
+    out = [
+        statement("ReadAgentTelemetry", ["logs:StartQuery"], sources + spans),
+        # Neither action supports resource-level permissions; the service lists groups to find them.
+        statement("QueryTelemetry", ["logs:GetQueryResults", "logs:DescribeLogGroups"], "*"),
+        # The service checks (and sets) the Transaction Search field index on the spans group.
+        statement("SpanIndexPolicy", ["logs:DescribeIndexPolicies", "logs:PutIndexPolicy"], spans),
+        statement(
+            "WriteEvaluationResults",
+            ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            results + [r + ":log-stream:*" for r in results],
+        ),
+    ]
+    out += invoke_evaluator_models(scope, aws)
+    functions = _function_arns(scope, aws)
+    if functions:
+        out.append(
+            statement("InvokeCodeEvaluators", ["lambda:InvokeFunction", "lambda:GetFunction"], functions)
+        )
+    return out
+
+
+def code_evaluator_execution(scope: Scope, aws: AwsTarget) -> list[Statement]:
+    """Basic Lambda execution: write its own log group, nothing else."""
+    groups = [f"/aws/lambda/{n}" for n in scope.function_names]
+    if not groups:
+        return []
+    return [
+        statement("CreateFunctionLogGroup", ["logs:CreateLogGroup"], _log_group_arns(groups, aws)),
+        statement(
+            "WriteFunctionLogs",
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            [aws.log_group(g) + ":log-stream:*" for g in groups],
+        ),
+    ]
+
+
+def ci_evaluator(scope: Scope, aws: AwsTarget) -> list[Statement]:
+    """`evalctl run`: the batch-evaluation caller policy plus control-plane reads for pre-flight."""
+    reads = ["bedrock-agentcore:GetEvaluator"]
+    out = batch_evaluation_caller(scope, aws)
+    evaluators = evaluator_arns(scope, aws)
+    if evaluators:
+        out.append(statement("PreflightReadEvaluators", reads, evaluators))
+    # List operations take no resource ARN; pre-flight uses them to resolve names to ids.
+    out.append(
+        statement(
+            "PreflightListEvaluators",
+            ["bedrock-agentcore:ListEvaluators", "bedrock-agentcore:ListOnlineEvaluationConfigs"],
+            "*",
+        )
+    )
+    out.append(statement("PreflightFindLogGroups", ["logs:DescribeLogGroups"], aws.log_group("*")))
+    return out
+
+
+def ci_deployer(scope: Scope, aws: AwsTarget) -> list[Statement]:
+    """`pulumi up` of this stack: its AgentCore resources, roles, log groups and functions only."""
+    manage = ["Get", "Update", "Delete"]
+    tags = ["bedrock-agentcore:TagResource", "bedrock-agentcore:UntagResource"]
+    tags.append("bedrock-agentcore:ListTagsForResource")
+    out = [
+        # Create and List name no existing resource, so they cannot be narrowed below the account.
+        statement(
+            "CreateAndListEvaluationResources",
+            [f"bedrock-agentcore:{a}" for a in ("CreateEvaluator", "CreateOnlineEvaluationConfig")]
+            + ["bedrock-agentcore:ListEvaluators", "bedrock-agentcore:ListOnlineEvaluationConfigs"]
+            + tags[:1],
+            [
+                aws.arn("bedrock-agentcore", "evaluator/*"),
+                aws.arn("bedrock-agentcore", "online-evaluation-config/*"),
+            ],
+        ),
+        statement(
+            "BatchEvaluationJobs",
+            [f"bedrock-agentcore:{a}BatchEvaluation" for a in ("Start", "Get", "Stop", "Delete")]
+            + ["bedrock-agentcore:ListBatchEvaluations", *tags[:1]],
+            aws.arn("bedrock-agentcore", "batch-evaluate/*"),
+        ),
+    ]
+    own = [a for a in evaluator_arns(scope, aws) if ":::" not in a] + online_config_arns(scope, aws)
+    if own:
+        kinds = ("Evaluator", "OnlineEvaluationConfig")
+        actions = [f"bedrock-agentcore:{m}{k}" for m in manage for k in kinds] + tags
+        out.append(statement("ManageStackEvaluationResources", actions, own))
+    out += _deployer_iam(scope, aws) + _deployer_logs(scope, aws) + _deployer_lambda(scope, aws)
+    return out
+
+
+def _deployer_iam(scope: Scope, aws: AwsTarget) -> list[Statement]:
+    if not scope.role_names:
+        return []
+    roles = [f"arn:{aws.partition}:iam::{aws.account}:role/{n}" for n in scope.role_names]
+    actions = [f"iam:{a}Role" for a in ("Create", "Delete", "Get", "Update", "Tag", "Untag")]
+    actions += [f"iam:{a}RolePolicy" for a in ("Put", "Get", "Delete")]
+    actions += ["iam:UpdateAssumeRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"]
+    actions += ["iam:ListInstanceProfilesForRole", "iam:ListRoleTags"]
+    passed = {"iam:PassedToService": [AGENTCORE_PRINCIPAL, LAMBDA_PRINCIPAL]}
+    return [
+        statement("ManageStackRoles", actions, roles),
+        statement("PassStackRoles", ["iam:PassRole"], roles, Condition={"StringEquals": passed}),
+    ]
+
+
+def _deployer_logs(scope: Scope, aws: AwsTarget) -> list[Statement]:
+    out = [statement("DescribeLogGroups", ["logs:DescribeLogGroups"], aws.log_group("*"))]
+    if scope.log_group_names:
+        actions = ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy"]
+        actions += ["logs:DeleteRetentionPolicy", "logs:TagResource", "logs:UntagResource"]
+        actions += ["logs:ListTagsForResource", "logs:ListTagsLogGroup", "logs:TagLogGroup"]
+        groups = _log_group_arns(scope.log_group_names, aws, streams=True)
+        out.append(statement("ManageStackLogGroups", actions, groups))
+    if scope.online_evaluation_names:
+        spans = _log_group_arns(["aws/spans"], aws, streams=True)
+        # Creating an online evaluation checks the caller can see and set the spans index policy.
+        out.append(statement("SpanIndexPolicy", ["logs:DescribeIndexPolicies", "logs:PutIndexPolicy"], spans))
+    return out
+
+
+def _deployer_lambda(scope: Scope, aws: AwsTarget) -> list[Statement]:
+    if not scope.function_names:
+        return []
+    verbs = ("Create", "Get", "Delete")
+    actions = [f"lambda:{v}Function" for v in verbs]
+    actions += [
+        "lambda:GetFunctionConfiguration",
+        "lambda:UpdateFunctionCode",
+        "lambda:UpdateFunctionConfiguration",
+    ]
+    actions += [
+        "lambda:AddPermission",
+        "lambda:RemovePermission",
+        "lambda:GetPolicy",
+        "lambda:ListVersionsByFunction",
+    ]
+    actions += [
+        "lambda:GetFunctionCodeSigningConfig",
+        "lambda:TagResource",
+        "lambda:UntagResource",
+        "lambda:ListTags",
+    ]
+    arns = [aws.arn("lambda", f"function:{n}") for n in scope.function_names]
+    return [statement("ManageStackFunctions", actions, arns)]
+
+
+TemplateFn = Callable[[Scope, AwsTarget], list[Statement]]
+TEMPLATES: dict[str, TemplateFn] = {
+    "batchEvaluationCaller": batch_evaluation_caller,
+    "invokeEvaluatorModels": invoke_evaluator_models,
+    "onlineEvaluationExecution": online_evaluation_execution,
+    "codeEvaluatorExecution": code_evaluator_execution,
+    "ciDeployer": ci_deployer,
+    "ciEvaluator": ci_evaluator,
+}
+
+
+def template_statements(template: str, scope: Scope, aws: AwsTarget) -> list[Statement]:
+    """Statements of one grant template, or UnknownGrantError naming the valid templates."""
+    try:
+        build = TEMPLATES[template]
+    except KeyError:
+        valid = ", ".join(sorted(TEMPLATES))
+        raise UnknownGrantError(f"unknown grant template {template!r}; use one of: {valid}") from None
+    return build(scope, aws)
+
+
+def policy_document(statements: Iterable[Statement]) -> Document:
+    """Merge statements into one document: exact duplicates dropped, clashing Sids numbered."""
+    merged: list[Statement] = []
+    sids: set[str] = set()
+    for original in statements:
+        if original in merged:
+            continue
+        stmt = dict(original)
+        sid = stmt.get("Sid")
+        if sid is not None:
+            n = 2
+            while stmt["Sid"] in sids:
+                stmt["Sid"] = f"{sid}{n}"
+                n += 1
+            sids.add(stmt["Sid"])
+        merged.append(stmt)
+    return {"Version": POLICY_VERSION, "Statement": merged}
+
+
+def trust_policy(assumed_by: Sequence[str], aws: AwsTarget) -> Document:
+    """Trust policy for service principals, account ids or principal ARNs, confused-deputy safe."""
+    out: list[Statement] = []
+    for who in assumed_by:
+        stmt: Statement = {"Effect": "Allow", "Action": "sts:AssumeRole"}
+        if re.fullmatch(r"\d{12}", who):
+            stmt["Principal"] = {"AWS": f"arn:{aws.partition}:iam::{who}:root"}
+        elif who.startswith("arn:"):
+            stmt["Principal"] = {"AWS": who}
+        else:
+            stmt["Principal"] = {"Service": who}
+        if who == AGENTCORE_PRINCIPAL:
+            stmt["Condition"] = {
+                "StringEquals": {"aws:SourceAccount": aws.account},
+                "ArnLike": {"aws:SourceArn": aws.arn("bedrock-agentcore", "*")},
+            }
+        out.append(stmt)
+    return {"Version": POLICY_VERSION, "Statement": out}
