@@ -29,62 +29,154 @@ LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:"
 RUNTIME = "/aws/bedrock-agentcore/runtimes/agent-abc-DEFAULT"
 RESULTS = "/aws/bedrock-agentcore/evaluations/results/*"
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+EVAL = ACCT + ":evaluator/response_tone_dev-??????????"
+ONLINE = ACCT + ":online-evaluation-config/support_online_dev-??????????"
+BUILTIN = "arn:aws:bedrock-agentcore:::evaluator/Builtin.Helpfulness"
+KINDS = ("Evaluator", "OnlineEvaluationConfig")
+TAGS = ["ListTagsForResource", "TagResource", "UntagResource"]
+CI_ROLE = "arn:aws:iam::123456789012:role/ci"
 MODELS = [
-    f"arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0",
+    "arn:aws:bedrock:*::foundation-model/amazon.nova-pro-v1:0",
     f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}",
     "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.amazon.nova-pro-v1:0",
 ]
 
 # (template, Sid, actions, resources, reason)
 CASES = [
-    ("invokeEvaluatorModels", "InvokeEvaluatorModels",
-     ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"], MODELS,
-     "only the judge models the evaluators name; a geo profile also needs its base model in any region"),
-    ("onlineEvaluationExecution", "ReadAgentTelemetry", ["logs:StartQuery"],
-     [LOGS + RUNTIME, LOGS + RUNTIME + ":*", LOGS + "aws/spans", LOGS + "aws/spans:*"],
-     "queries only the declared source log groups and the spans group"),
-    ("onlineEvaluationExecution", "QueryTelemetry", ["logs:DescribeLogGroups", "logs:GetQueryResults"], "*",
-     "these two actions support no resource-level permission"),
-    ("onlineEvaluationExecution", "SpanIndexPolicy", ["logs:DescribeIndexPolicies", "logs:PutIndexPolicy"],
-     [LOGS + "aws/spans", LOGS + "aws/spans:*"], "the service checks the Transaction Search index on spans"),
-    ("onlineEvaluationExecution", "WriteEvaluationResults",
-     ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-     [LOGS + RESULTS, LOGS + RESULTS + ":log-stream:*"], "results go to the service's dedicated groups only"),
-    ("onlineEvaluationExecution", "InvokeEvaluatorModels",
-     ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"], MODELS, "LLM judges"),
-    ("onlineEvaluationExecution", "InvokeCodeEvaluators", ["lambda:GetFunction", "lambda:InvokeFunction"],
-     ["arn:aws:lambda:us-east-1:123456789012:function:tool_check_dev"], "code-based evaluators of the stack"),
-    ("codeEvaluatorExecution", "CreateFunctionLogGroup", ["logs:CreateLogGroup"],
-     [LOGS + "/aws/lambda/tool_check_dev"], "the function's own log group"),
-    ("codeEvaluatorExecution", "WriteFunctionLogs", ["logs:CreateLogStream", "logs:PutLogEvents"],
-     [LOGS + "/aws/lambda/tool_check_dev:log-stream:*"], "streams of the function's own log group"),
-    ("ciEvaluator", "PreflightReadEvaluators", ["bedrock-agentcore:GetEvaluator"],
-     [ACCT + ":evaluator/response_tone_dev-??????????", "arn:aws:bedrock-agentcore:::evaluator/Builtin.Helpfulness"],
-     "pre-flight reads the stack's evaluators and the built-ins it uses"),
-    ("ciEvaluator", "PreflightListEvaluators",
-     ["bedrock-agentcore:ListEvaluators", "bedrock-agentcore:ListOnlineEvaluationConfigs"], "*",
-     "list operations name no resource"),
-    ("ciEvaluator", "PreflightFindLogGroups", ["logs:DescribeLogGroups"], LOGS + "*",
-     "pre-flight checks that span log groups exist"),
-    ("ciDeployer", "ManageStackEvaluationResources",
-     [f"bedrock-agentcore:{v}{k}" for v in ("Delete", "Get", "Update") for k in ("Evaluator", "OnlineEvaluationConfig")]
-     + ["bedrock-agentcore:ListTagsForResource", "bedrock-agentcore:TagResource", "bedrock-agentcore:UntagResource"],
-     [ACCT + ":evaluator/response_tone_dev-??????????", ACCT + ":online-evaluation-config/support_online_dev-??????????"],
-     "read, update, delete only this stack's evaluators and online configs (name plus 10-character id)"),
-    ("ciDeployer", "BatchEvaluationJobs",
-     [f"bedrock-agentcore:{v}BatchEvaluation" for v in ("Delete", "Get", "Start", "Stop")]
-     + ["bedrock-agentcore:ListBatchEvaluations", "bedrock-agentcore:TagResource"],
-     ACCT + ":batch-evaluate/*", "batch jobs in this account and region"),
-    ("ciDeployer", "PassStackRoles", ["iam:PassRole"],
-     ["arn:aws:iam::123456789012:role/online_exec_dev", "arn:aws:iam::123456789012:role/tool_check_dev_exec"],
-     "pass only the stack's roles"),
-    ("ciDeployer", "ManageStackLogGroups",
-     ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DeleteRetentionPolicy", "logs:ListTagsForResource",
-      "logs:ListTagsLogGroup", "logs:PutRetentionPolicy", "logs:TagLogGroup", "logs:TagResource",
-      "logs:UntagResource"],
-     [LOGS + "/evalctl/dev/results", LOGS + "/evalctl/dev/results:*"], "only the stack's log groups"),
-    ("ciDeployer", "SpanIndexPolicy", ["logs:DescribeIndexPolicies", "logs:PutIndexPolicy"],
-     [LOGS + "aws/spans", LOGS + "aws/spans:*"], "creating an online evaluation checks the spans index"),
+    (
+        "invokeEvaluatorModels",
+        "InvokeEvaluatorModels",
+        ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+        MODELS,
+        "only the judge models the evaluators name; a geo profile also needs its base model in any region",
+    ),
+    (
+        "onlineEvaluationExecution",
+        "ReadAgentTelemetry",
+        ["logs:StartQuery"],
+        [LOGS + RUNTIME, LOGS + RUNTIME + ":*", LOGS + "aws/spans", LOGS + "aws/spans:*"],
+        "queries only the declared source log groups and the spans group",
+    ),
+    (
+        "onlineEvaluationExecution",
+        "QueryTelemetry",
+        ["logs:DescribeLogGroups", "logs:GetQueryResults"],
+        "*",
+        "these two actions support no resource-level permission",
+    ),
+    (
+        "onlineEvaluationExecution",
+        "SpanIndexPolicy",
+        ["logs:DescribeIndexPolicies", "logs:PutIndexPolicy"],
+        [LOGS + "aws/spans", LOGS + "aws/spans:*"],
+        "the service checks the Transaction Search index on spans",
+    ),
+    (
+        "onlineEvaluationExecution",
+        "WriteEvaluationResults",
+        ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+        [LOGS + RESULTS, LOGS + RESULTS + ":log-stream:*"],
+        "results go to the service's dedicated groups only",
+    ),
+    (
+        "onlineEvaluationExecution",
+        "InvokeEvaluatorModels",
+        ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+        MODELS,
+        "LLM judges",
+    ),
+    (
+        "onlineEvaluationExecution",
+        "InvokeCodeEvaluators",
+        ["lambda:GetFunction", "lambda:InvokeFunction"],
+        ["arn:aws:lambda:us-east-1:123456789012:function:tool_check_dev"],
+        "code-based evaluators of the stack",
+    ),
+    (
+        "codeEvaluatorExecution",
+        "CreateFunctionLogGroup",
+        ["logs:CreateLogGroup"],
+        [LOGS + "/aws/lambda/tool_check_dev"],
+        "the function's own log group",
+    ),
+    (
+        "codeEvaluatorExecution",
+        "WriteFunctionLogs",
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        [LOGS + "/aws/lambda/tool_check_dev:log-stream:*"],
+        "streams of the function's own log group",
+    ),
+    (
+        "ciEvaluator",
+        "PreflightReadEvaluators",
+        ["bedrock-agentcore:GetEvaluator"],
+        [EVAL, BUILTIN],
+        "pre-flight reads the stack's evaluators and the built-ins it uses",
+    ),
+    (
+        "ciEvaluator",
+        "PreflightListEvaluators",
+        ["bedrock-agentcore:ListEvaluators", "bedrock-agentcore:ListOnlineEvaluationConfigs"],
+        "*",
+        "list operations name no resource",
+    ),
+    (
+        "ciEvaluator",
+        "PreflightFindLogGroups",
+        ["logs:DescribeLogGroups"],
+        LOGS + "*",
+        "pre-flight checks that span log groups exist",
+    ),
+    (
+        "ciDeployer",
+        "ManageStackEvaluationResources",
+        [f"bedrock-agentcore:{v}{k}" for v in ("Delete", "Get", "Update") for k in KINDS]
+        + [f"bedrock-agentcore:{t}" for t in TAGS],
+        [EVAL, ONLINE],
+        "read, update, delete only this stack's evaluators and online configs (name plus 10-character id)",
+    ),
+    (
+        "ciDeployer",
+        "BatchEvaluationJobs",
+        [f"bedrock-agentcore:{v}BatchEvaluation" for v in ("Delete", "Get", "Start", "Stop")]
+        + ["bedrock-agentcore:ListBatchEvaluations", "bedrock-agentcore:TagResource"],
+        ACCT + ":batch-evaluate/*",
+        "batch jobs in this account and region",
+    ),
+    (
+        "ciDeployer",
+        "PassStackRoles",
+        ["iam:PassRole"],
+        [
+            "arn:aws:iam::123456789012:role/online_exec_dev",
+            "arn:aws:iam::123456789012:role/tool_check_dev_exec",
+        ],
+        "pass only the stack's roles",
+    ),
+    (
+        "ciDeployer",
+        "ManageStackLogGroups",
+        [
+            "logs:CreateLogGroup",
+            "logs:DeleteLogGroup",
+            "logs:DeleteRetentionPolicy",
+            "logs:ListTagsForResource",
+            "logs:ListTagsLogGroup",
+            "logs:PutRetentionPolicy",
+            "logs:TagLogGroup",
+            "logs:TagResource",
+            "logs:UntagResource",
+        ],
+        [LOGS + "/evalctl/dev/results", LOGS + "/evalctl/dev/results:*"],
+        "only the stack's log groups",
+    ),
+    (
+        "ciDeployer",
+        "SpanIndexPolicy",
+        ["logs:DescribeIndexPolicies", "logs:PutIndexPolicy"],
+        [LOGS + "aws/spans", LOGS + "aws/spans:*"],
+        "creating an online evaluation checks the spans index",
+    ),
 ]
 
 
@@ -160,13 +252,18 @@ def test_policy_document_drops_duplicates_and_numbers_clashing_sids():
 @pytest.mark.parametrize(
     ("who", "principal", "condition", "reason"),
     [
-        ("bedrock-agentcore.amazonaws.com", {"Service": "bedrock-agentcore.amazonaws.com"},
-         {"StringEquals": {"aws:SourceAccount": "123456789012"},
-          "ArnLike": {"aws:SourceArn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:*"}},
-         "confused-deputy protection for the AgentCore service"),
+        (
+            "bedrock-agentcore.amazonaws.com",
+            {"Service": "bedrock-agentcore.amazonaws.com"},
+            {
+                "StringEquals": {"aws:SourceAccount": "123456789012"},
+                "ArnLike": {"aws:SourceArn": "arn:aws:bedrock-agentcore:us-east-1:123456789012:*"},
+            },
+            "confused-deputy protection for the AgentCore service",
+        ),
         ("lambda.amazonaws.com", {"Service": "lambda.amazonaws.com"}, None, "Lambda sets no source context"),
         ("210987654321", {"AWS": "arn:aws:iam::210987654321:root"}, None, "an account id means its root"),
-        ("arn:aws:iam::123456789012:role/ci", {"AWS": "arn:aws:iam::123456789012:role/ci"}, None, "a principal ARN"),
+        (CI_ROLE, {"AWS": CI_ROLE}, None, "a principal ARN"),
     ],
 )
 def test_trust_policy(who, principal, condition, reason):
