@@ -1,0 +1,139 @@
+"""CodeFunction component: a code-based evaluator's Lambda, packaged deterministically, with its role."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pulumi
+import pulumi_aws as aws
+
+from components.role import Role, RoleArgs
+from evalctl import iam
+
+TYPE_TOKEN = "agentcore-evals:code_function:CodeFunction"
+# Zip entries carry the DOS epoch so unchanged code always gives the same bytes and no diff.
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+SKIPPED = {"__pycache__", ".pytest_cache", ".mypy_cache", ".DS_Store", ".git"}
+
+
+class PackagingError(ValueError):
+    """A function source folder is missing or empty."""
+
+
+def package_source(source: Path) -> bytes:
+    """Zip a source folder with sorted entries, fixed timestamps and fixed permissions."""
+    if not source.is_dir():
+        raise PackagingError(f"function source folder {source} does not exist; fix spec.function.source")
+    files = sorted(
+        p for p in source.rglob("*") if p.is_file() and not SKIPPED.intersection(p.relative_to(source).parts)
+    )
+    if not files:
+        raise PackagingError(f"function source folder {source} holds no files; add the handler module")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            info = zipfile.ZipInfo(path.relative_to(source).as_posix(), date_time=FIXED_DATE)
+            info.external_attr = (0o100644 if not os.access(path, os.X_OK) else 0o100755) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, path.read_bytes())
+    return buffer.getvalue()
+
+
+def write_package(source: Path, build_dir: Path | None = None) -> tuple[Path, str]:
+    """Write the package under a content-addressed name; return its path and base64 SHA-256."""
+    data = package_source(source)
+    digest = hashlib.sha256(data).digest()
+    folder = build_dir or Path(tempfile.gettempdir()) / "evalctl-build"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{digest.hex()[:20]}.zip"
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return path, base64.b64encode(digest).decode()
+
+
+@dataclass
+class CodeFunctionArgs:
+    """Inputs of a code-based evaluator function."""
+
+    function_name: str
+    source: Path
+    evaluator_name: str
+    account: pulumi.Input[str]
+    region: pulumi.Input[str]
+    handler: str = "handler.handler"
+    runtime: str = "python3.12"
+    timeout: int = 60
+    memory_size: int = 256
+    tags: dict[str, str] = field(default_factory=dict)
+    build_dir: Path | None = None
+
+
+class CodeFunction(pulumi.ComponentResource):
+    """Execution role, Lambda function and the AgentCore invoke permission, scoped to one evaluator."""
+
+    arn: pulumi.Output[str]
+    function_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: CodeFunctionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        package, code_hash = write_package(args.source, args.build_dir)
+        self.role = Role(f"{name}-exec", self._role_args(args), opts=child)
+        self.function = aws.lambda_.Function(
+            name,
+            name=args.function_name,
+            role=self.role.arn,
+            runtime=args.runtime,
+            handler=args.handler,
+            timeout=args.timeout,
+            memory_size=args.memory_size,
+            code=pulumi.FileArchive(str(package)),
+            source_code_hash=code_hash,
+            tags=args.tags or None,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.role]),
+        )
+        evaluator = f"evaluator/{args.evaluator_name}{iam.ID_SUFFIX}"
+        source_arn = pulumi.Output.all(args.region, args.account).apply(
+            lambda ra: iam.AwsTarget(account=ra[1], region=ra[0]).arn("bedrock-agentcore", evaluator)
+        )
+        self.permission = aws.lambda_.Permission(
+            f"{name}-agentcore-invoke",
+            action="lambda:InvokeFunction",
+            function=self.function.name,
+            principal=iam.AGENTCORE_PRINCIPAL,
+            source_account=args.account,
+            source_arn=source_arn,
+            statement_id="AllowAgentCoreEvaluator",
+            opts=child,
+        )
+        self.arn = self.function.arn
+        self.function_name = self.function.name
+        self.register_outputs({"arn": self.arn, "functionName": self.function_name, "codeSha256": code_hash})
+
+    @staticmethod
+    def _role_args(args: CodeFunctionArgs) -> RoleArgs:
+        def documents(ra: list[str]) -> tuple[str, str]:
+            target = iam.AwsTarget(account=ra[1], region=ra[0])
+            scope = iam.Scope(function_names=(args.function_name,))
+            trust = iam.trust_policy([iam.LAMBDA_PRINCIPAL], target)
+            grants = iam.policy_document(iam.template_statements("codeEvaluatorExecution", scope, target))
+            return json.dumps(trust, sort_keys=True), json.dumps(grants, sort_keys=True)
+
+        docs = pulumi.Output.all(args.region, args.account).apply(documents)
+        return RoleArgs(
+            role_name=f"{args.function_name}_exec"[:64],
+            assume_role_policy=docs.apply(lambda d: d[0]),
+            policy=docs.apply(lambda d: d[1]),
+            description=f"Execution role of the code-based evaluator function {args.function_name}",
+            tags=args.tags,
+        )
