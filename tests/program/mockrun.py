@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime import config as runtime_config
+from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
@@ -107,7 +107,7 @@ class RecordingMonitor(mocks.MockMonitor):
         self.run = run
         self.stack_urn = ""
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             self.stack_urn = response.urn
@@ -131,10 +131,9 @@ class RecordingMonitor(mocks.MockMonitor):
         )
         return response
 
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
-        if request.urn == self.stack_urn or request.urn.endswith(f"::pulumi:pulumi:Stack::{PROJECT}-"):
-            self.run.outputs.update(rpc.deserialize_properties(request.outputs))
-        elif "::pulumi:pulumi:Stack::" in request.urn:
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        # The stack's own registration never reaches RegisterResource's recorder, so match its type.
+        if "::pulumi:pulumi:Stack::" in request.urn:
             self.run.outputs.update(rpc.deserialize_properties(request.outputs))
         return super().RegisterResourceOutputs(request)
 
