@@ -1,0 +1,150 @@
+"""`evalctl import`: turn evaluators and online evaluations live in an account into spec documents."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+API_VERSION = "evalctl/v1alpha1"
+BUILTIN_TYPES = {"Builtin", "ThirdParty"}
+# Fields the service reports about a resource that are not part of its declaration.
+OBSERVED = {
+    "evaluatorArn", "evaluatorId", "evaluatorType", "provider", "status", "createdAt", "updatedAt",
+    "lockedForModification", "onlineEvaluationConfigArn", "onlineEvaluationConfigId", "executionStatus",
+    "failureReason", "ResponseMetadata",
+}  # fmt: skip
+SCHEMA_FILES = {"Evaluator": "evaluator", "OnlineEvaluation": "online-evaluation"}
+
+
+class ImportError_(RuntimeError):
+    """The account could not be listed; the message says which call failed and what to do."""
+
+
+@dataclass
+class ImportedDocument:
+    """One spec document to write, with the file name it gets."""
+
+    kind: str
+    name: str
+    import_id: str
+    body: dict[str, Any]
+    file_name: str = ""
+
+
+@dataclass
+class Inventory:
+    """Custom evaluators and online evaluation configs, as Get* returned them."""
+
+    evaluators: list[dict[str, Any]] = field(default_factory=list)
+    online_configs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _pages(call: Any, key: str) -> Iterator[dict[str, Any]]:
+    token: str | None = None
+    while True:
+        page = call(**({"nextToken": token} if token else {}))
+        yield from page.get(key, [])
+        token = page.get("nextToken")
+        if not token:
+            return
+
+
+def is_builtin(summary: dict[str, Any]) -> bool:
+    ident = str(summary.get("evaluatorId", ""))
+    return summary.get("evaluatorType") in BUILTIN_TYPES or ident.startswith(("Builtin.", "ThirdParty."))
+
+
+def list_live(control: Any) -> Inventory:
+    """Read every custom evaluator and online evaluation config (built-ins are skipped)."""
+    inventory = Inventory()
+    for summary in _pages(control.list_evaluators, "evaluators"):
+        if not is_builtin(summary):
+            inventory.evaluators.append(control.get_evaluator(evaluatorId=summary["evaluatorId"]))
+    for summary in _pages(control.list_online_evaluation_configs, "onlineEvaluationConfigs"):
+        ident = summary["onlineEvaluationConfigId"]
+        inventory.online_configs.append(control.get_online_evaluation_config(onlineEvaluationConfigId=ident))
+    return inventory
+
+
+def logical_name(physical: str) -> str:
+    """A metadata.name for a physical name: lower case words joined by dashes."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", physical).lower()
+    return re.sub(r"[^a-z0-9]+", "-", words).strip("-") or "imported"
+
+
+def _declared(detail: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in detail.items() if k not in OBSERVED and v not in (None, {}, [])}
+
+
+def evaluator_document(detail: dict[str, Any], name: str) -> ImportedDocument:
+    """Spec of one evaluator: the Create request fields, with the physical name pinned."""
+    spec = _declared(detail)
+    return ImportedDocument("Evaluator", name, str(detail["evaluatorId"]), spec)
+
+
+def online_document(detail: dict[str, Any], name: str, evaluator_names: dict[str, str]) -> ImportedDocument:
+    """Spec of one online evaluation; evaluators we also import are referenced by their names."""
+    spec = _declared(detail)
+    refs = []
+    for entry in detail.get("evaluators", []):
+        ident = entry.get("evaluatorId", "")
+        refs.append({"evaluatorId": evaluator_names.get(ident, ident)})
+    spec["evaluators"] = refs
+    spec["enableOnCreate"] = detail.get("executionStatus") == "ENABLED"
+    return ImportedDocument("OnlineEvaluation", name, str(detail["onlineEvaluationConfigId"]), spec)
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def documents(inventory: Inventory) -> list[ImportedDocument]:
+    """All documents for an inventory, evaluators first, with unique names per kind."""
+    taken: dict[str, set[str]] = {"Evaluator": set(), "OnlineEvaluation": set()}
+    names: dict[str, str] = {}
+    out: list[ImportedDocument] = []
+    for detail in sorted(inventory.evaluators, key=lambda d: str(d["evaluatorName"])):
+        name = _unique(logical_name(str(detail["evaluatorName"])), taken["Evaluator"])
+        names[str(detail["evaluatorId"])] = name
+        out.append(evaluator_document(detail, name))
+    for detail in sorted(inventory.online_configs, key=lambda d: str(d["onlineEvaluationConfigName"])):
+        name = _unique(logical_name(str(detail["onlineEvaluationConfigName"])), taken["OnlineEvaluation"])
+        out.append(online_document(detail, name, names))
+    for doc in out:
+        doc.file_name = f"{SCHEMA_FILES[doc.kind]}s/{doc.name}.yaml"
+    return out
+
+
+def render(doc: ImportedDocument, schema_prefix: str) -> str:
+    """YAML text of one document, with the editor modeline pointing at its schema."""
+    body = {
+        "apiVersion": API_VERSION,
+        "kind": doc.kind,
+        "metadata": {"name": doc.name, "importId": doc.import_id},
+        "spec": doc.body,
+    }
+    schema = f"{schema_prefix}/{SCHEMA_FILES[doc.kind]}.schema.json"
+    text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
+    return f"# yaml-language-server: $schema={schema}\n{text}"
+
+
+def write(docs: list[ImportedDocument], out_dir: Path, schema_dir: Path) -> list[Path]:
+    """Write one file per document under out_dir; existing files are left alone and reported."""
+    written: list[Path] = []
+    for doc in docs:
+        path = out_dir / doc.file_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        prefix = Path(os.path.relpath(schema_dir.resolve(), path.parent.resolve())).as_posix()
+        path.write_text(render(doc, prefix), encoding="utf-8")
+        written.append(path)
+    return written
