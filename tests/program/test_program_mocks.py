@@ -1,0 +1,109 @@
+"""Tier 1: the whole program (`__main__.py`) under Pulumi mocks: graph, properties, dependencies, exports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from components import stack as program
+from tests.program.mockrun import ACCOUNT, run_program
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = {"agentcore-evaluations:specDir": "evaluations", "aws:region": "us-east-1",
+          "agentcore-evaluations:accountId": ACCOUNT}  # fmt: skip
+
+
+def decl(kind, name, spec, tmp_path=ROOT / "evaluations"):
+    return program.Decl(kind=kind, name=name, spec=spec, file=tmp_path / f"{name}.yaml")
+
+
+FOUNDATION = [
+    decl("LogGroup", "results", {"retentionInDays": 14}),
+    decl("Role", "online-exec", {"assumedBy": ["bedrock-agentcore.amazonaws.com"],
+                                 "grants": ["onlineEvaluationExecution"]}),
+    decl("Role", "ci-deployer", {"assumedBy": ["arn:aws:iam::123456789012:role/gh-oidc"],
+                                 "grants": [{"template": "ciDeployer", "resources": ["results"]}]}),
+]  # fmt: skip
+
+
+@pytest.fixture
+def declared(monkeypatch):
+    def use(decls):
+        monkeypatch.setattr(program, "load_specs", lambda spec_dir, stack: (list(decls), []))
+
+    return use
+
+
+@pytest.fixture(autouse=True)
+def _spec_dir_exists(monkeypatch, tmp_path):
+    monkeypatch.setitem(CONFIG, "agentcore-evaluations:specDir", str(tmp_path))
+
+
+def test_foundation_resources_are_parented_and_named_per_stack(declared):
+    declared(FOUNDATION)
+    run = run_program(ROOT, CONFIG, stack="dev")
+    group = run.named("log-group-results", "aws:cloudwatch/logGroup:LogGroup")
+    assert group.inputs["name"] == "/evalctl/dev/results"
+    assert group.inputs["retentionInDays"] == 14
+    assert group.parent == run.named("log-group-results", "agentcore-evals:log_group:LogGroup").urn
+    role = run.named("role-online-exec", "aws:iam/role:Role")
+    assert role.inputs["name"] == "online-exec-dev"
+    assert role.parent == run.named("role-online-exec", "agentcore-evals:role:Role").urn
+    policy = run.named("role-online-exec-grants", "aws:iam/rolePolicy:RolePolicy")
+    assert policy.property_dependencies["role"] == [role.urn], "the policy must wait for its role"
+
+
+def test_role_trust_and_grants_are_generated_from_the_specs(declared):
+    declared(FOUNDATION)
+    run = run_program(ROOT, CONFIG, stack="dev")
+    trust = json.loads(run.named("role-online-exec", "aws:iam/role:Role").inputs["assumeRolePolicy"])
+    (statement,) = trust["Statement"]
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
+    grants = json.loads(
+        run.named("role-ci-deployer-grants", "aws:iam/rolePolicy:RolePolicy").inputs["policy"]
+    )
+    by_sid = {s.get("Sid"): s for s in grants["Statement"]}
+    managed = by_sid["ManageStackLogGroups"]["Resource"]
+    assert managed == [f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/evalctl/dev/results",
+                       f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/evalctl/dev/results:*"]  # fmt: skip
+
+
+def test_exports_name_every_foundation_resource(declared):
+    declared(FOUNDATION)
+    run = run_program(ROOT, CONFIG, stack="dev")
+    assert run.outputs["logGroups"] == {
+        "results": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/evalctl/dev/results"
+    }
+    assert set(run.outputs["roles"]) == {"online-exec", "ci-deployer"}
+
+
+def test_same_specs_give_the_same_graph_twice(declared):
+    declared(FOUNDATION)
+    first = run_program(ROOT, CONFIG, stack="dev")
+    second = run_program(ROOT, CONFIG, stack="dev")
+    assert sorted(r.urn for r in first.resources) == sorted(r.urn for r in second.resources)
+    assert len(first.resources) == len({r.urn for r in first.resources}), "no duplicate URNs"
+
+
+def test_spec_errors_stop_the_program_with_located_messages(monkeypatch):
+    errors = ["evaluations/a.yaml:3:5: error: unknown field 'levl' [/spec/levl]",
+              "evaluations/b.yaml:9:1: error: dangling reference 'x' [/spec/evaluators/0]"]  # fmt: skip
+    monkeypatch.setattr(program, "load_specs", lambda spec_dir, stack: ([], errors))
+    import pulumi
+
+    with pytest.raises(pulumi.RunError) as exc:
+        run_program(ROOT, CONFIG, stack="dev")
+    text = str(exc.value)
+    assert errors[0] in text and errors[1] in text
+    assert "2 error(s)" in text
+    assert "Traceback" not in text
+
+
+def test_missing_spec_folder_says_which_config_key_to_set(monkeypatch, tmp_path):
+    monkeypatch.setitem(CONFIG, "agentcore-evaluations:specDir", str(tmp_path / "nope"))
+    import pulumi
+
+    with pytest.raises(pulumi.RunError, match="agentcore-evaluations:specDir"):
+        run_program(ROOT, CONFIG, stack="dev")
