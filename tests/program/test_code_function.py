@@ -82,8 +82,8 @@ def test_component_registers_role_function_and_scoped_permission(tmp_path):
     role = run.named("fn-exec", "aws:iam/role:Role")
     permission = run.named("fn-agentcore-invoke", "aws:lambda/permission:Permission")
     assert function.inputs["role"] == f"arn:aws:iam::{ACCOUNT}:role/tool-check-dev_exec"
-    role_component = run.named("fn-exec", "agentcore-evals:role:Role")
-    assert role_component.urn in function.dependencies, "the function waits for its execution role"
+    policy = run.named("fn-exec-grants", "aws:iam/rolePolicy:RolePolicy")
+    assert {role.urn, policy.urn} <= set(function.dependencies), "the function waits for its role and policy"
     assert permission.inputs["principal"] == "bedrock-agentcore.amazonaws.com"
     assert permission.inputs["sourceAccount"] == ACCOUNT
     assert permission.inputs["sourceArn"] == (
