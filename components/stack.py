@@ -116,7 +116,7 @@ def _decl(doc: Any) -> Decl:
 
 def load_specs(spec_dir: Path, stack: str) -> tuple[list[Decl], list[str]]:
     """Load with `evalctl.spec.load_project`; return declarations and error lines (if any)."""
-    from evalctl.spec import load_project  # type: ignore[attr-defined]
+    from evalctl.spec import load_project
 
     project, diagnostics = load_project([spec_dir], stack)
     errors = [_diagnostic_text(d) for d in diagnostics if str(getattr(d, "severity", "error")) == "error"]
