@@ -1,0 +1,1 @@
+"""Results model, score gates, comparisons and report writers (json, junit, markdown, html)."""
