@@ -1,0 +1,122 @@
+"""Gate: a dynamic resource that judges batch evaluation results; a failed gate fails `pulumi up`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    Resource,
+    ResourceProvider,
+    UpdateResult,
+)
+
+from evalctl.reports.gates import GateSpecError, evaluate_gates, gate_kind
+
+TYPE_NAME = "Gate"
+MODULE = "gate"
+# What a verdict depends on; any change re-judges in place (no API call, nothing to replace).
+JUDGED = ("gates", "batch_evaluation_id", "results", "aliases")
+
+
+class GateFailed(RuntimeError):
+    """At least one gate failed; the message lists every failed gate, one per line."""
+
+
+def judge(props: dict[str, Any]) -> list[dict[str, Any]]:
+    """Verdicts for the gates as JSON-able dicts; raise GateFailed listing every failed gate."""
+    job_id = str(props.get("batch_evaluation_id") or "")
+    verdicts = evaluate_gates(
+        list(props.get("gates") or []),
+        props.get("results") or {},
+        aliases=dict(props.get("aliases") or {}),
+        batch_evaluation_id=job_id or None,
+    )
+    failed = [v.message for v in verdicts if not v.passed]
+    if failed:
+        where = f" ({props['source']})" if props.get("source") else ""
+        head = f"{len(failed)} of {len(verdicts)} score gate(s) failed{where}:"
+        tail = "The job and its results stay in state; fix the agent or the gate, then run `pulumi up` again."
+        raise GateFailed("\n".join([head, *(f"  {m}" for m in failed), tail]))
+    return [v.to_dict() for v in verdicts]
+
+
+def gate_problems(gates: Any) -> list[tuple[str, str]]:
+    """(property, reason) for gate entries that are not one of the documented shapes."""
+    if not isinstance(gates, list):
+        return [("gates", "gates must be a list")]
+    problems = []
+    for index, gate in enumerate(gates):
+        try:
+            gate_kind(gate if isinstance(gate, dict) else {})
+        except GateSpecError as exc:
+            problems.append((f"gates[{index}]", str(exc)))
+    return problems
+
+
+class GateProvider(ResourceProvider):
+    """Judges on create and update; read and delete touch nothing (the verdict lives only in state)."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        return CheckResult(news, [CheckFailure(p, r) for p, r in gate_problems(news.get("gates"))])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        changed = [k for k in (*JUDGED, "source") if olds.get(k) != news.get(k)]
+        return DiffResult(changes=bool(changed), replaces=[], delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        verdicts = judge(props)
+        digest = hashlib.sha256(json.dumps(props.get("gates"), sort_keys=True).encode()).hexdigest()[:12]
+        return CreateResult(f"{props.get('batch_evaluation_id', 'gate')}-{digest}", _outs(props, verdicts))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        return ReadResult(id_, {k: v for k, v in props.items() if k != "__provider"})
+
+    def update(self, _id: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(_outs(news, judge(news)))
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        return None
+
+
+def _outs(props: dict[str, Any], verdicts: list[dict[str, Any]]) -> dict[str, Any]:
+    kept = {k: props[k] for k in (*JUDGED, "source") if k in props}
+    return {**kept, "verdicts": verdicts, "passed": all(v["passed"] for v in verdicts)}
+
+
+@dataclass
+class GateArgs:
+    """Gates of one batch evaluation, its job id and results; aliases map evaluator names to ids."""
+
+    gates: list[dict[str, Any]]
+    batch_evaluation_id: pulumi.Input[str]
+    results: pulumi.Input[dict[str, Any]]
+    aliases: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    source: str = ""
+
+
+class Gate(Resource, module=MODULE, name=TYPE_NAME):
+    """Score gates on a batch evaluation; output `verdicts` (one JSON-able dict per gate)."""
+
+    verdicts: pulumi.Output[list[dict[str, Any]]]
+    passed: pulumi.Output[bool]
+
+    def __init__(self, name: str, args: GateArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        props: dict[str, Any] = {
+            "gates": args.gates,
+            "batch_evaluation_id": args.batch_evaluation_id,
+            "results": args.results,
+            "aliases": args.aliases,
+            "source": args.source,
+            "verdicts": None,
+            "passed": None,
+        }
+        super().__init__(GateProvider(), name, props, opts)

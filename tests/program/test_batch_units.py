@@ -1,0 +1,243 @@
+"""BatchEvaluation and Gate providers: request building, diff, polling and judging, without any server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from components import batch_evaluation as batch
+from components import gate as gate_mod
+
+SOURCE = {"cloudWatchLogs": {"serviceNames": ["agent.DEFAULT"], "logGroupNames": ["/aws/spans"]}}
+SPEC = {
+    "batchEvaluationName": "nightly_dev",
+    "evaluators": [{"evaluatorId": "Builtin.Helpfulness"}],
+    "dataSourceConfig": SOURCE,
+}
+URN = "urn:pulumi:dev::agentcore-evaluations::pulumi-python:dynamic/batch_evaluation:BatchEvaluation::b"
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds", "reason"),
+    [
+        ("90m", 5400, "minutes"),
+        ("24h", 86400, "hours"),
+        ("7d", 604800, "days"),
+        ("2w", 1209600, "weeks"),
+        (3600.0, 3600, "numbers arrive as doubles over gRPC"),
+        (" 30s ", 30, "surrounding blanks are ignored"),
+    ],
+)
+def test_lookback_durations(value, seconds, reason):
+    assert batch.parse_lookback(value) == timedelta(seconds=seconds), reason
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("0h", "zero is no window"),
+        ("1y", "unknown unit"),
+        ("-5m", "negative"),
+        (True, "a boolean"),
+        ("", "empty"),
+    ],
+)
+def test_bad_lookbacks_are_rejected_with_the_accepted_forms(value, reason):
+    with pytest.raises(ValueError, match="90m, 24h, 7d"):
+        batch.parse_lookback(value)
+
+
+def test_window_ends_now_and_lands_in_the_cloudwatch_filter():
+    now = datetime(2026, 3, 30, 12, 0, 7, 999, tzinfo=UTC)
+    window = batch.resolve_window("2h", now)
+    assert window == {"startTime": "2026-03-30T10:00:07Z", "endTime": "2026-03-30T12:00:07Z"}
+    request = batch.start_request({**SPEC, "lookback": "2h"}, "t" * 64, window)
+    assert request["dataSourceConfig"]["cloudWatchLogs"]["filterConfig"]["timeRange"] == window
+    assert "timeRange" not in str(SPEC), "the spec itself is not mutated"
+
+
+def test_window_of_an_online_source_goes_on_the_source():
+    spec = {**SPEC, "dataSourceConfig": {"onlineEvaluationConfigSource": {"onlineEvaluationConfigArn": "a"}}}
+    window = {"startTime": "s", "endTime": "e"}
+    request = batch.start_request(spec, "t" * 64, window)
+    assert request["dataSourceConfig"]["onlineEvaluationConfigSource"]["timeRange"] == window
+
+
+def test_ground_truth_becomes_session_metadata():
+    truth = {
+        "sessions": [
+            {
+                "sessionId": "s-1",
+                "testScenarioId": "refund",
+                "assertions": ["refund issued", {"text": "polite"}],
+                "expectedTrajectory": ["lookup_order", "refund"],
+                "turns": [{"prompt": "refund me", "expectedResponse": "done"}],
+                "metadata": {"tier": 1},
+            },
+            {"sessionId": "s-2", "expectedTrajectory": {"toolNames": ["a"]}},
+        ]
+    }
+    spec = {**SPEC, "groundTruth": truth, "runKey": "r1", "wait": True}
+    request = batch.start_request(spec, "t" * 64, None)
+    first, second = request["evaluationMetadata"]["sessionMetadata"]
+    assert first == {
+        "sessionId": "s-1",
+        "testScenarioId": "refund",
+        "groundTruth": {
+            "inline": {
+                "assertions": [{"text": "refund issued"}, {"text": "polite"}],
+                "expectedTrajectory": {"toolNames": ["lookup_order", "refund"]},
+                "turns": [{"input": {"prompt": "refund me"}, "expectedResponse": {"text": "done"}}],
+            }
+        },
+        "metadata": {"tier": "1"},
+    }
+    assert second["groundTruth"]["inline"]["expectedTrajectory"] == {"toolNames": ["a"]}
+    assert not {"groundTruth", "runKey", "wait", "lookback"} & set(request), "our additions never reach AWS"
+
+
+def test_client_token_is_stable_fits_the_api_and_follows_job_inputs_only():
+    token = batch.client_token(URN, SPEC)
+    assert token == batch.client_token(URN, dict(reversed(list(SPEC.items())))), "key order is irrelevant"
+    assert len(token) >= 33 and token.isalnum()
+    assert token == batch.client_token(URN, {**SPEC, "wait": False, "waitTimeoutSeconds": 5})
+    assert token != batch.client_token(URN, {**SPEC, "runKey": "2"}), "a new runKey is a new job"
+    assert token != batch.client_token(URN.replace("dev", "prod"), SPEC), "owner is part of it"
+
+
+DIFF_CASES = [
+    ({}, False, [], "unchanged spec: no diff at all"),
+    ({"runKey": "2"}, True, ["spec"], "a changed runKey starts a new job"),
+    ({"evaluators": [{"evaluatorId": "Builtin.Correctness"}]}, True, ["spec"], "a spec change replaces"),
+    ({"lookback": "1h"}, True, ["spec"], "a new lookback is a new window, a new job"),
+    ({"wait": False}, True, [], "wait settings update in place"),
+    ({"waitTimeoutSeconds": 60.0}, True, [], "so does the timeout"),
+]
+
+
+@pytest.mark.parametrize(("change", "changed", "replaces", "reason"), DIFF_CASES)
+def test_diff(change, changed, replaces, reason):
+    olds = {"spec": SPEC, "source": "b.yaml", "urn": URN, "status": "COMPLETED", "__provider": "x"}
+    news = {"spec": {**SPEC, **change}, "source": "b.yaml", "urn": URN, "__provider": "y"}
+    result = batch.BatchEvaluationProvider().diff("id", olds, news)
+    assert (result.changes, result.replaces) == (changed, replaces), reason
+
+
+CHECK_CASES = [
+    ({"batchEvaluationName": "9bad"}, "spec.batchEvaluationName", "must start with a letter"),
+    ({"evaluators": [{"evaluatorId": "Builtin.X"}] * 11}, "spec.evaluators", "the API takes 10"),
+    ({"dataSourceConfig": None}, "spec.dataSourceConfig", "a source is required"),
+    ({"lookback": "soon"}, "spec.lookback", "not a duration"),
+    ({"waitTimeoutSeconds": 0}, "spec.waitTimeoutSeconds", "must be positive"),
+    ({"wait": "yes"}, "spec.wait", "must be a boolean"),
+]
+
+
+@pytest.mark.parametrize(("change", "prop", "reason"), CHECK_CASES)
+def test_check_names_the_property(change, prop, reason):
+    result = batch.BatchEvaluationProvider().check({}, {"spec": {**SPEC, **change}})
+    assert [f.property for f in result.failures] == [prop], reason
+
+
+def test_check_accepts_a_good_spec_and_unknown_names_in_preview():
+    from pulumi.runtime.rpc import UNKNOWN
+
+    assert batch.BatchEvaluationProvider().check({}, {"spec": SPEC}).failures == []
+    unknown = {**SPEC, "batchEvaluationName": UNKNOWN}
+    assert batch.BatchEvaluationProvider().check({}, {"spec": unknown}).failures == []
+
+
+class FakeJobs:
+    """A get_batch_evaluation that walks through a list of statuses, one per call."""
+
+    def __init__(self, statuses):
+        self.statuses = list(statuses)
+        self.calls = 0
+
+    def get_batch_evaluation(self, batchEvaluationId):
+        status = self.statuses[min(self.calls, len(self.statuses) - 1)]
+        self.calls += 1
+        return {"batchEvaluationId": batchEvaluationId, "status": status}
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_poller_backs_off_until_terminal():
+    jobs, clock = FakeJobs(["PENDING", "IN_PROGRESS", "IN_PROGRESS", "IN_PROGRESS", "COMPLETED"]), FakeClock()
+    job = batch.Poller(jobs, sleep=clock.sleep, clock=lambda: clock.now).until("j-1", batch.TERMINAL, 60)
+    assert job["status"] == "COMPLETED" and jobs.calls == 5
+    assert clock.sleeps == [0.25, 0.5, 1.0, 2.0], "delays double"
+
+
+def test_poller_timeout_names_the_job_and_how_to_resume():
+    jobs, clock = FakeJobs(["IN_PROGRESS"]), FakeClock()
+    poller = batch.Poller(jobs, sleep=clock.sleep, clock=lambda: clock.now)
+    with pytest.raises(batch.BatchWaitTimeout) as exc:
+        poller.until("nightly-abcdef1234", batch.TERMINAL, 30)
+    text = str(exc.value)
+    assert "nightly-abcdef1234" in text and "IN_PROGRESS" in text and "pulumi up" in text
+    assert clock.now == pytest.approx(30), "never sleeps past the deadline"
+    assert max(clock.sleeps) <= 10.0
+
+
+RESULTS = {
+    "numberOfSessionsCompleted": 4.0,
+    "numberOfSessionsFailed": 0.0,
+    "evaluatorSummaries": [
+        {"evaluatorId": "Builtin.Helpfulness", "statistics": {"averageScore": 0.62}, "totalEvaluated": 4.0},
+        {"evaluatorId": "tone_dev-abcdef1234", "statistics": {"averageScore": 0.9}, "totalEvaluated": 4.0},
+    ],
+}
+
+
+def gate_props(gates, **extra):
+    return {"gates": gates, "batch_evaluation_id": "nightly-abcdef1234", "results": RESULTS, **extra}
+
+
+def test_failed_gates_are_all_listed_with_the_job_id():
+    gates = [
+        {"evaluator": "Builtin.Helpfulness", "minAverageScore": 0.8},
+        {"evaluator": "tone", "minAverageScore": 0.95},
+        {"maxFailedSessions": 0},
+    ]
+    with pytest.raises(gate_mod.GateFailed) as exc:
+        gate_mod.GateProvider().create(gate_props(gates, aliases={"tone": "tone_dev-abcdef1234"}))
+    text = str(exc.value)
+    assert "Builtin.Helpfulness average 0.62 < 0.80 in batch evaluation nightly-abcdef1234" in text
+    assert "tone average 0.90 < 0.95 in batch evaluation nightly-abcdef1234" in text
+    assert "2 of 3" in text and "failed sessions" not in text
+
+
+def test_passing_gates_give_verdicts():
+    gates = [{"evaluator": "Builtin.Helpfulness", "minAverageScore": 0.6}]
+    created = gate_mod.GateProvider().create(gate_props(gates))
+    assert created.outs["passed"] is True
+    assert [v["passed"] for v in created.outs["verdicts"]] == [True]
+
+
+GATE_DIFFS = [
+    ({}, False, "same gates and results: nothing to judge"),
+    ({"results": {**RESULTS, "numberOfSessionsFailed": 1.0}}, True, "new results are judged again"),
+    ({"gates": [{"maxFailedSessions": 1}]}, True, "new thresholds are judged again"),
+]
+
+
+@pytest.mark.parametrize(("change", "changed", "reason"), GATE_DIFFS)
+def test_gate_diff_updates_in_place(change, changed, reason):
+    olds = gate_props([{"maxFailedSessions": 0}], verdicts=[], passed=True)
+    result = gate_mod.GateProvider().diff("id", olds, {**gate_props([{"maxFailedSessions": 0}]), **change})
+    assert (result.changes, result.replaces) == (changed, []), reason
+
+
+def test_gate_check_names_the_bad_entry():
+    result = gate_mod.GateProvider().check({}, {"gates": [{"maxFailedSessions": 0}, {"minAverageScore": 1}]})
+    assert [f.property for f in result.failures] == ["gates[1]"]
