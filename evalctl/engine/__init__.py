@@ -1,0 +1,1 @@
+"""Local evaluation engine: span parsing, built-in, code-based and judged scoring, insights."""
