@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import time
@@ -12,70 +11,26 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pulumi
-from botocore.exceptions import ClientError
-from pulumi.dynamic import (
-    CheckFailure,
-    CheckResult,
-    CreateResult,
-    DiffResult,
-    ReadResult,
-    Resource,
-    ResourceProvider,
-    UpdateResult,
-)
-from pulumi.runtime.rpc import UNKNOWN
+import pulumi.dynamic as dyn
 
+from components import _provider as base
 from evalctl import aws
 
-TYPE_NAME = "BatchEvaluation"
-MODULE = "batch_evaluation"
+TYPE_TOKEN = "agentcore-evals:batch_evaluation:BatchEvaluation"
 TERMINAL = frozenset({"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "STOPPED"})
 RUNNING = frozenset({"PENDING", "IN_PROGRESS"})
 # These change how `pulumi up` waits, not which job runs: they update in place, never replace.
 WAIT_FIELDS = ("wait", "waitTimeoutSeconds")
 # Our additions to the StartBatchEvaluation request; resolved before the call.
-EXTRA_FIELDS = ("groundTruth", "lookback", "runKey", *WAIT_FIELDS)
-DEFAULT_TIMEOUT = 1800.0
+EXTRA_FIELDS = ("groundTruth", "gates", "runKey", *WAIT_FIELDS)
+DEFAULT_TIMEOUT = 3600.0
+ISO = "%Y-%m-%dT%H:%M:%SZ"
 NAME_PATTERN = r"[a-zA-Z][a-zA-Z0-9_]{0,47}"
-LOOKBACK = re.compile(r"(\d+)\s*([smhdw])")
-CONFIG_NAMESPACE = "agentcore-evaluations"
-JOB_KEYS = ("batch_evaluation_id", "batch_evaluation_arn", "status", "results", "error_details")
-OUTPUT_KEYS = (*JOB_KEYS, "client_token", "time_range")
-UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def settings() -> aws.ClientSettings:
-    """Client settings from the stack config the engine hands the provider (else the AWS environment)."""
-    own = pulumi.Config(CONFIG_NAMESPACE)
-    attempts = own.get_int("maxAttempts")
-    return aws.ClientSettings(
-        endpoint=own.get("endpoint"),
-        region=own.get("region") or pulumi.Config("aws").get("region"),
-        profile=own.get("profile"),
-        max_attempts=attempts if attempts is not None else aws.ClientSettings.max_attempts,
-    )
-
-
-def data_plane() -> Any:
-    """A fresh `bedrock-agentcore` client: never kept on the provider, so it always pickles."""
-    return aws.client(aws.DATA, settings())
-
-
-def explain(exc: ClientError, props: dict[str, Any], action: str) -> str:
-    """The AWS error as a message naming the spec file, the job and what to do."""
-    spec = props.get("spec") or {}
-    resource = f"BatchEvaluation {spec.get('batchEvaluationName', '?')} (could not {action})"
-    return aws.describe_error(exc, resource, str(props.get("source", "?")))
-
-
-def is_unknown(value: Any) -> bool:
-    """True for a value Pulumi does not know yet (preview of a resource that is being created)."""
-    return isinstance(value, str) and value == UNKNOWN
-
-
-def owner_urn(type_token: str, name: str) -> str:
-    """The URN the engine gives a top-level resource: the owner recorded in tokens and tags."""
-    return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{type_token}::{name}"
+LOOKBACK = re.compile(r"([1-9][0-9]{0,4})([dhm])")
+UNITS = {"m": 60, "h": 3600, "d": 86400}
+JOB_KEYS = ("batchEvaluationId", "batchEvaluationArn", "status", "results", "errorDetails")
+OUTPUT_KEYS = (*JOB_KEYS, "clientToken", "timeRange")
+KEPT_INPUTS = ("spec", base.SOURCE, base.OWNER)
 
 
 class BatchEvaluationError(RuntimeError):
@@ -91,95 +46,42 @@ def job_inputs(spec: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in spec.items() if k not in WAIT_FIELDS}
 
 
-def client_token(urn: str, spec: dict[str, Any]) -> str:
+def client_token(owner: str, spec: dict[str, Any]) -> str:
     """Idempotency token from the owner URN and the job inputs (runKey included): 64 hex chars."""
-    canonical = json.dumps(job_inputs(spec), sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{urn}\n{canonical}".encode()).hexdigest()
+    return base.client_token(owner, job_inputs(spec))
 
 
 def parse_lookback(value: Any) -> timedelta:
-    """`90m`, `24h`, `7d`, `2w`, `3600s` or a number of seconds."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return timedelta(seconds=float(value))
-    match = LOOKBACK.fullmatch(str(value).strip())
-    if match is None or int(match.group(1)) == 0:
-        raise ValueError(f"lookback {value!r} is not a positive duration like 90m, 24h, 7d or 2w")
+    """`30m`, `12h` or `7d` (the spec's lookback pattern) as a duration."""
+    match = LOOKBACK.fullmatch(str(value)) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"lookback {value!r} is not a duration like 30m, 12h or 7d")
     return timedelta(seconds=int(match.group(1)) * UNITS[match.group(2)])
+
+
+def lookback_of(spec: dict[str, Any]) -> Any:
+    """`dataSourceConfig.cloudWatchLogs.filterConfig.lookback`, if declared."""
+    logs = (spec.get("dataSourceConfig") or {}).get("cloudWatchLogs") or {}
+    return (logs.get("filterConfig") or {}).get("lookback")
 
 
 def resolve_window(lookback: Any, now: datetime) -> dict[str, str]:
     """The concrete time range a lookback means at `now` (whole seconds, UTC, ISO 8601)."""
     end = now.astimezone(UTC).replace(microsecond=0)
     start = end - parse_lookback(lookback)
-    return {
-        "startTime": start.isoformat().replace("+00:00", "Z"),
-        "endTime": end.isoformat().replace("+00:00", "Z"),
-    }
-
-
-def with_time_range(source: dict[str, Any], window: dict[str, str]) -> dict[str, Any]:
-    """A copy of dataSourceConfig with the window set where its source kind keeps it."""
-    out: dict[str, Any] = json.loads(json.dumps(source))
-    if "onlineEvaluationConfigSource" in out:
-        out["onlineEvaluationConfigSource"]["timeRange"] = window
-    else:
-        logs = out.setdefault("cloudWatchLogs", {})
-        logs.setdefault("filterConfig", {})["timeRange"] = window
-    return out
-
-
-def _text(value: Any) -> dict[str, Any]:
-    return dict(value) if isinstance(value, dict) else {"text": str(value)}
-
-
-def _turn(turn: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    prompt = turn.get("prompt", (turn.get("input") or {}).get("prompt"))
-    if prompt is not None:
-        out["input"] = {"prompt": str(prompt)}
-    if turn.get("expectedResponse") is not None:
-        out["expectedResponse"] = _text(turn["expectedResponse"])
-    return out
-
-
-def _inline_truth(session: dict[str, Any]) -> dict[str, Any]:
-    inline: dict[str, Any] = {}
-    if session.get("assertions"):
-        inline["assertions"] = [_text(a) for a in session["assertions"]]
-    trajectory = session.get("expectedTrajectory")
-    if trajectory is not None:
-        names = trajectory.get("toolNames", []) if isinstance(trajectory, dict) else trajectory
-        inline["expectedTrajectory"] = {"toolNames": [str(n) for n in names]}
-    if session.get("turns"):
-        inline["turns"] = [_turn(t) for t in session["turns"]]
-    return inline
-
-
-def session_metadata(ground_truth: dict[str, Any]) -> list[dict[str, Any]]:
-    """A GroundTruth spec as the API's `evaluationMetadata.sessionMetadata` list."""
-    if isinstance(ground_truth.get("sessionMetadata"), list):
-        return list(ground_truth["sessionMetadata"])
-    out = []
-    for session in ground_truth.get("sessions") or []:
-        entry: dict[str, Any] = {"sessionId": str(session["sessionId"])}
-        if session.get("testScenarioId"):
-            entry["testScenarioId"] = str(session["testScenarioId"])
-        inline = _inline_truth(session)
-        if inline:
-            entry["groundTruth"] = {"inline": inline}
-        if session.get("metadata"):
-            entry["metadata"] = {str(k): str(v) for k, v in session["metadata"].items()}
-        out.append(entry)
-    return out
+    return {"startTime": start.strftime(ISO), "endTime": end.strftime(ISO)}
 
 
 def start_request(spec: dict[str, Any], token: str, window: dict[str, str] | None) -> dict[str, Any]:
-    """The StartBatchEvaluation parameters for a spec, its client token and its resolved window."""
-    request = {k: v for k, v in spec.items() if k not in EXTRA_FIELDS}
+    """The StartBatchEvaluation parameters: our additions resolved, the lookback made a timeRange."""
+    request: dict[str, Any] = json.loads(json.dumps({k: v for k, v in spec.items() if k not in EXTRA_FIELDS}))
+    logs = request["dataSourceConfig"].get("cloudWatchLogs") or {}
+    filters = logs.get("filterConfig") or {}
+    filters.pop("lookback", None)
     if window is not None:
-        request["dataSourceConfig"] = with_time_range(request["dataSourceConfig"], window)
+        filters["timeRange"] = window
     if spec.get("groundTruth"):
-        request["evaluationMetadata"] = {"sessionMetadata": session_metadata(spec["groundTruth"])}
+        request["evaluationMetadata"] = {"sessionMetadata": list(spec["groundTruth"].get("sessions") or [])}
     request["clientToken"] = token
     return request
 
@@ -233,112 +135,153 @@ class Poller:
 def job_outputs(job: dict[str, Any]) -> dict[str, Any]:
     """The outputs we keep from a GetBatchEvaluation response."""
     return {
-        "batch_evaluation_id": job["batchEvaluationId"],
-        "batch_evaluation_arn": job.get("batchEvaluationArn", ""),
+        "batchEvaluationId": job["batchEvaluationId"],
+        "batchEvaluationArn": job.get("batchEvaluationArn", ""),
         "status": job["status"],
         "results": jsonable(job.get("evaluationResults") or {}),
-        "error_details": list(job.get("errorDetails") or []),
+        "errorDetails": list(job.get("errorDetails") or []),
     }
 
 
-class BatchEvaluationProvider(ResourceProvider):
-    """Starts a job on create, refreshes on read, stops and deletes on delete; changes replace."""
+def _picked(props: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: props[k] for k in keys if props.get(k) is not None}
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+
+class BatchEvaluationProvider(base.AgentCoreProvider):
+    """Starts a job on create, refreshes on read, stops and deletes on delete; job changes replace."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
         spec = news.get("spec")
         if not isinstance(spec, dict):
-            return CheckResult(news, [CheckFailure("spec", "spec must be a mapping")])
-        return CheckResult(news, [CheckFailure(f"spec.{p}", r) for p, r in spec_problems(spec)])
+            return dyn.CheckResult(news, [dyn.CheckFailure("spec", "spec must be a mapping")])
+        return dyn.CheckResult(news, [dyn.CheckFailure(f"spec.{p}", r) for p, r in spec_problems(spec)])
 
-    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
         old_spec, new_spec = olds.get("spec") or {}, news.get("spec") or {}
-        replaces: list[str] = ["urn"] if olds.get("urn") != news.get("urn") else []
+        replaces = [base.OWNER] if olds.get(base.OWNER) != news.get(base.OWNER) else []
         if job_inputs(old_spec) != job_inputs(new_spec):
             replaces.append("spec")
         changed = bool(replaces) or wait_settings(old_spec) != wait_settings(new_spec)
-        changed = changed or olds.get("source") != news.get("source")
-        return DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
+        changed = changed or olds.get(base.SOURCE) != news.get(base.SOURCE)
+        return dyn.DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
 
-    def create(self, props: dict[str, Any]) -> CreateResult:
-        spec, urn = dict(props["spec"]), str(props.get("urn", ""))
-        token = client_token(urn, spec)
-        window = resolve_window(spec["lookback"], datetime.now(UTC)) if spec.get("lookback") else None
-        client = data_plane()
+    def data(self) -> Any:
+        """A fresh data-plane client: never kept on the provider, so the provider always pickles."""
+        return aws.client(aws.DATA, self.client_settings())
+
+    def create(self, props: dict[str, Any]) -> dyn.CreateResult:
+        spec = dict(props["spec"])
+        token = client_token(str(props.get(base.OWNER, "")), spec)
+        lookback = lookback_of(spec)
+        window = resolve_window(lookback, datetime.now(UTC)) if lookback else None
+        request = start_request(spec, token, window)
+        request["tags"] = {**(request.get("tags") or {}), **base.owner_tags(str(props.get(base.OWNER, "")))}
+        client = self.data()
         try:
-            started = client.start_batch_evaluation(**start_request(spec, token, window))
-            job_id = str(started["batchEvaluationId"])
-            job = self._settle(client, job_id, spec, started)
-        except ClientError as exc:
-            raise BatchEvaluationError(explain(exc, props, "start the batch evaluation")) from exc
-        outs = {**_inputs(props), **job_outputs(job), "client_token": token, "time_range": window or {}}
-        return CreateResult(job_id, outs)
+            job = self._start(client, request)
+            if wait_settings(spec)[0]:
+                job = Poller(client).until(str(job["batchEvaluationId"]), TERMINAL, wait_settings(spec)[1])
+        except BatchEvaluationError:
+            raise
+        except Exception as exc:
+            raise self._failure(exc, props, "start the batch evaluation") from exc
+        outs = {
+            **_picked(props, KEPT_INPUTS),
+            **job_outputs(job),
+            "clientToken": token,
+            "timeRange": window or {},
+        }
+        return dyn.CreateResult(str(job["batchEvaluationId"]), outs)
 
-    @staticmethod
-    def _settle(client: Any, job_id: str, spec: dict[str, Any], started: dict[str, Any]) -> dict[str, Any]:
-        wait, timeout = wait_settings(spec)
-        if wait:
-            return Poller(client).until(job_id, TERMINAL, timeout)
-        return {**started, "batchEvaluationId": job_id}
-
-    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+    def _start(self, client: Any, request: dict[str, Any]) -> dict[str, Any]:
+        """Start (idempotent by token); a token reused with another window adopts the job it started."""
         try:
-            job = data_plane().get_batch_evaluation(batchEvaluationId=id_)
-        except ClientError as exc:
-            if aws.error_code(exc) == "ResourceNotFoundException":
-                return ReadResult(None, {})
-            raise BatchEvaluationError(explain(exc, props, "read the batch evaluation")) from exc
-        return ReadResult(id_, {**_inputs(props), **_kept(props), **job_outputs(job)})
+            return dict(client.start_batch_evaluation(**request))
+        except Exception as exc:
+            if aws.error_code(exc) != "ConflictException" or "token" not in str(exc).lower():
+                raise
+            found = newest_named(client, str(request["batchEvaluationName"]))
+            if found is None:
+                raise
+            return found
 
-    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
-        outs = {**_inputs(news), **_kept(olds)}
+    def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
+        try:
+            job = self.data().get_batch_evaluation(batchEvaluationId=id_)
+        except Exception as exc:
+            if base.is_not_found(exc):
+                return dyn.ReadResult(None, {})
+            raise self._failure(exc, props, "read the batch evaluation") from exc
+        outs = {**_picked(props, KEPT_INPUTS), **_picked(props, OUTPUT_KEYS), **job_outputs(job)}
+        return dyn.ReadResult(id_, outs)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
+        """Only the wait settings or the source file changed: wait if asked to, never restart."""
+        outs = {**_picked(news, KEPT_INPUTS), **_picked(olds, OUTPUT_KEYS)}
         wait, timeout = wait_settings(news["spec"])
         if wait and olds.get("status") not in TERMINAL:
             try:
-                outs.update(job_outputs(Poller(data_plane()).until(id_, TERMINAL, timeout)))
-            except ClientError as exc:
-                raise BatchEvaluationError(explain(exc, news, "wait for the batch evaluation")) from exc
-        return UpdateResult(outs)
+                outs.update(job_outputs(Poller(self.data()).until(id_, TERMINAL, timeout)))
+            except BatchEvaluationError:
+                raise
+            except Exception as exc:
+                raise self._failure(exc, news, "wait for the batch evaluation") from exc
+        return dyn.UpdateResult(outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        client = data_plane()
+        """Stop a running job first, then delete it; a job already gone is success."""
+        client = self.data()
         try:
             status = client.get_batch_evaluation(batchEvaluationId=id_)["status"]
             if status in RUNNING:
-                client.stop_batch_evaluation(batchEvaluationId=id_)
-                status = "STOPPING"
-            if status == "STOPPING":
+                status = client.stop_batch_evaluation(batchEvaluationId=id_)["status"]
+            if status not in TERMINAL:
                 Poller(client).until(id_, TERMINAL, DEFAULT_TIMEOUT)
             client.delete_batch_evaluation(batchEvaluationId=id_)
-        except ClientError as exc:
-            if aws.error_code(exc) == "ResourceNotFoundException":
+        except BatchEvaluationError:
+            raise
+        except Exception as exc:
+            if base.is_not_found(exc):
                 return
-            raise BatchEvaluationError(explain(exc, props, "delete the batch evaluation")) from exc
+            raise self._failure(exc, props, "delete the batch evaluation") from exc
+
+    def _failure(self, exc: BaseException, props: dict[str, Any], action: str) -> aws.AwsError:
+        name = (props.get("spec") or {}).get("batchEvaluationName", "?")
+        resource = f"BatchEvaluation {name} (could not {action})"
+        return aws.AwsError(
+            aws.describe_error(exc, resource, str(props.get(base.SOURCE, "?"))), aws.error_code(exc)
+        )
 
 
-def _inputs(props: dict[str, Any]) -> dict[str, Any]:
-    return {k: props[k] for k in ("spec", "source", "urn") if k in props}
-
-
-def _kept(props: dict[str, Any]) -> dict[str, Any]:
-    """Outputs that only create knows: the token and the window it resolved (so re-runs don't drift)."""
-    return {k: props[k] for k in OUTPUT_KEYS if k in props}
+def newest_named(client: Any, name: str) -> dict[str, Any] | None:
+    """The most recent job called `name` (the one a crashed run started), following every page."""
+    found: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        page = client.list_batch_evaluations(**({"nextToken": token} if token else {}))
+        found += [j for j in page.get("batchEvaluations", []) if j.get("batchEvaluationName") == name]
+        token = page.get("nextToken")
+        if not token:
+            break
+    live = [j for j in found if j.get("status") != "DELETING"]
+    return max(live, key=lambda j: str(j.get("createdAt", "")), default=None)
 
 
 def spec_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
     """(property, reason) for what the API or our additions would reject; unknowns are skipped."""
     problems: list[tuple[str, str]] = []
     name = spec.get("batchEvaluationName")
-    if isinstance(name, str) and not is_unknown(name) and not re.fullmatch(NAME_PATTERN, name):
+    if isinstance(name, str) and not base.is_unknown(name) and not re.fullmatch(NAME_PATTERN, name):
         problems.append(("batchEvaluationName", f"{name!r} must match {NAME_PATTERN}"))
     if len(spec.get("evaluators") or []) > 10:
         problems.append(("evaluators", "at most 10 evaluators per batch evaluation"))
     if not isinstance(spec.get("dataSourceConfig"), dict):
         problems.append(("dataSourceConfig", "required: cloudWatchLogs or onlineEvaluationConfigSource"))
-    if spec.get("lookback") is not None:
+    if lookback_of(spec) is not None:
         try:
-            parse_lookback(spec["lookback"])
+            parse_lookback(lookback_of(spec))
         except ValueError as exc:
-            problems.append(("lookback", str(exc)))
+            problems.append(("dataSourceConfig.cloudWatchLogs.filterConfig.lookback", str(exc)))
     timeout = spec.get("waitTimeoutSeconds")
     if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
         problems.append(("waitTimeoutSeconds", "must be a positive number of seconds"))
@@ -347,27 +290,41 @@ def spec_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
-@dataclass
-class BatchEvaluationArgs:
-    """Inputs: the StartBatchEvaluation request (evaluators resolved to ids) plus our additions."""
+class BatchEvaluationResource(dyn.Resource, module="batch_evaluation", name="BatchEvaluation"):
+    """The dynamic resource: props are the spec, its file and the owner URN, plus the job outputs."""
 
-    spec: pulumi.Input[dict[str, Any]]
-    source: str
-
-
-class BatchEvaluation(Resource, module=MODULE, name=TYPE_NAME):
-    """One batch evaluation job; outputs its id, terminal status and evaluation results."""
-
-    batch_evaluation_id: pulumi.Output[str]
-    batch_evaluation_arn: pulumi.Output[str]
+    batchEvaluationId: pulumi.Output[str]
     status: pulumi.Output[str]
     results: pulumi.Output[dict[str, Any]]
-    time_range: pulumi.Output[dict[str, str]]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(BatchEvaluationProvider(), name, {**props, **dict.fromkeys(OUTPUT_KEYS)}, opts)
+
+
+@dataclass
+class BatchEvaluationArgs:
+    """The StartBatchEvaluation request (evaluators resolved to ids) plus our additions, and its file."""
+
+    spec: dict[str, pulumi.Input[Any]]
+    source: pulumi.Input[str]
+
+
+class BatchEvaluation(pulumi.ComponentResource):
+    """One batch evaluation job; outputs its id, status and evaluation results."""
+
+    batch_evaluation_id: pulumi.Output[str]
+    status: pulumi.Output[str]
+    results: pulumi.Output[dict[str, Any]]
 
     def __init__(
         self, name: str, args: BatchEvaluationArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        urn = owner_urn(f"pulumi-python:dynamic/{MODULE}:{TYPE_NAME}", name)
-        props: dict[str, Any] = {"spec": args.spec, "source": args.source, "urn": urn}
-        props.update(dict.fromkeys(OUTPUT_KEYS))
-        super().__init__(BatchEvaluationProvider(), name, props, opts)
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        props = {"spec": args.spec, base.SOURCE: args.source, base.OWNER: self.urn}
+        self.resource = BatchEvaluationResource(name, props, pulumi.ResourceOptions(parent=self))
+        self.batch_evaluation_id = self.resource.batchEvaluationId
+        self.status = self.resource.status
+        self.results = self.resource.results
+        self.register_outputs(
+            {"batchEvaluationId": self.batch_evaluation_id, "status": self.status, "results": self.results}
+        )

@@ -20,14 +20,7 @@ URN = "urn:pulumi:dev::agentcore-evaluations::pulumi-python:dynamic/batch_evalua
 
 @pytest.mark.parametrize(
     ("value", "seconds", "reason"),
-    [
-        ("90m", 5400, "minutes"),
-        ("24h", 86400, "hours"),
-        ("7d", 604800, "days"),
-        ("2w", 1209600, "weeks"),
-        (3600.0, 3600, "numbers arrive as doubles over gRPC"),
-        (" 30s ", 30, "surrounding blanks are ignored"),
-    ],
+    [("90m", 5400, "minutes"), ("24h", 86400, "hours"), ("7d", 604800, "days")],
 )
 def test_lookback_durations(value, seconds, reason):
     assert batch.parse_lookback(value) == timedelta(seconds=seconds), reason
@@ -39,62 +32,42 @@ def test_lookback_durations(value, seconds, reason):
         ("0h", "zero is no window"),
         ("1y", "unknown unit"),
         ("-5m", "negative"),
-        (True, "a boolean"),
+        (3600.0, "the spec pattern takes a unit"),
         ("", "empty"),
     ],
 )
 def test_bad_lookbacks_are_rejected_with_the_accepted_forms(value, reason):
-    with pytest.raises(ValueError, match="90m, 24h, 7d"):
+    with pytest.raises(ValueError, match="30m, 12h or 7d"):
         batch.parse_lookback(value)
 
 
-def test_window_ends_now_and_lands_in_the_cloudwatch_filter():
+def with_lookback(value):
+    logs = {**SOURCE["cloudWatchLogs"], "filterConfig": {"lookback": value, "sessionIds": ["s-1"]}}
+    return {**SPEC, "dataSourceConfig": {"cloudWatchLogs": logs}}
+
+
+def test_lookback_becomes_a_concrete_time_range_in_the_filter():
     now = datetime(2026, 3, 30, 12, 0, 7, 999, tzinfo=UTC)
-    window = batch.resolve_window("2h", now)
+    spec = with_lookback("2h")
+    window = batch.resolve_window(batch.lookback_of(spec), now)
     assert window == {"startTime": "2026-03-30T10:00:07Z", "endTime": "2026-03-30T12:00:07Z"}
-    request = batch.start_request({**SPEC, "lookback": "2h"}, "t" * 64, window)
-    assert request["dataSourceConfig"]["cloudWatchLogs"]["filterConfig"]["timeRange"] == window
-    assert "timeRange" not in str(SPEC), "the spec itself is not mutated"
-
-
-def test_window_of_an_online_source_goes_on_the_source():
-    spec = {**SPEC, "dataSourceConfig": {"onlineEvaluationConfigSource": {"onlineEvaluationConfigArn": "a"}}}
-    window = {"startTime": "s", "endTime": "e"}
     request = batch.start_request(spec, "t" * 64, window)
-    assert request["dataSourceConfig"]["onlineEvaluationConfigSource"]["timeRange"] == window
+    filters = request["dataSourceConfig"]["cloudWatchLogs"]["filterConfig"]
+    assert filters == {"timeRange": window, "sessionIds": ["s-1"]}, "lookback is ours, never sent"
+    assert spec["dataSourceConfig"]["cloudWatchLogs"]["filterConfig"]["lookback"] == "2h", "spec not mutated"
 
 
-def test_ground_truth_becomes_session_metadata():
-    truth = {
-        "sessions": [
-            {
-                "sessionId": "s-1",
-                "testScenarioId": "refund",
-                "assertions": ["refund issued", {"text": "polite"}],
-                "expectedTrajectory": ["lookup_order", "refund"],
-                "turns": [{"prompt": "refund me", "expectedResponse": "done"}],
-                "metadata": {"tier": 1},
-            },
-            {"sessionId": "s-2", "expectedTrajectory": {"toolNames": ["a"]}},
-        ]
-    }
-    spec = {**SPEC, "groundTruth": truth, "runKey": "r1", "wait": True}
-    request = batch.start_request(spec, "t" * 64, None)
-    first, second = request["evaluationMetadata"]["sessionMetadata"]
-    assert first == {
+def test_ground_truth_sessions_become_session_metadata():
+    session = {
         "sessionId": "s-1",
         "testScenarioId": "refund",
-        "groundTruth": {
-            "inline": {
-                "assertions": [{"text": "refund issued"}, {"text": "polite"}],
-                "expectedTrajectory": {"toolNames": ["lookup_order", "refund"]},
-                "turns": [{"input": {"prompt": "refund me"}, "expectedResponse": {"text": "done"}}],
-            }
-        },
-        "metadata": {"tier": "1"},
+        "groundTruth": {"inline": {"assertions": [{"text": "refund issued"}]}},
     }
-    assert second["groundTruth"]["inline"]["expectedTrajectory"] == {"toolNames": ["a"]}
-    assert not {"groundTruth", "runKey", "wait", "lookback"} & set(request), "our additions never reach AWS"
+    spec = {**SPEC, "groundTruth": {"sessions": [session]}, "runKey": "r1", "wait": True, "gates": []}
+    request = batch.start_request(spec, "t" * 64, None)
+    assert request["evaluationMetadata"] == {"sessionMetadata": [session]}
+    assert not {"groundTruth", "runKey", "wait", "gates"} & set(request), "our additions never reach AWS"
+    assert request["clientToken"] == "t" * 64
 
 
 def test_client_token_is_stable_fits_the_api_and_follows_job_inputs_only():
@@ -110,7 +83,12 @@ DIFF_CASES = [
     ({}, False, [], "unchanged spec: no diff at all"),
     ({"runKey": "2"}, True, ["spec"], "a changed runKey starts a new job"),
     ({"evaluators": [{"evaluatorId": "Builtin.Correctness"}]}, True, ["spec"], "a spec change replaces"),
-    ({"lookback": "1h"}, True, ["spec"], "a new lookback is a new window, a new job"),
+    (
+        {"dataSourceConfig": with_lookback("1h")["dataSourceConfig"]},
+        True,
+        ["spec"],
+        "a new window, a new job",
+    ),
     ({"wait": False}, True, [], "wait settings update in place"),
     ({"waitTimeoutSeconds": 60.0}, True, [], "so does the timeout"),
 ]
@@ -118,8 +96,8 @@ DIFF_CASES = [
 
 @pytest.mark.parametrize(("change", "changed", "replaces", "reason"), DIFF_CASES)
 def test_diff(change, changed, replaces, reason):
-    olds = {"spec": SPEC, "source": "b.yaml", "urn": URN, "status": "COMPLETED", "__provider": "x"}
-    news = {"spec": {**SPEC, **change}, "source": "b.yaml", "urn": URN, "__provider": "y"}
+    olds = {"spec": SPEC, "source": "b.yaml", "ownerUrn": URN, "status": "COMPLETED", "__provider": "x"}
+    news = {"spec": {**SPEC, **change}, "source": "b.yaml", "ownerUrn": URN, "__provider": "y"}
     result = batch.BatchEvaluationProvider().diff("id", olds, news)
     assert (result.changes, result.replaces) == (changed, replaces), reason
 
@@ -128,7 +106,7 @@ CHECK_CASES = [
     ({"batchEvaluationName": "9bad"}, "spec.batchEvaluationName", "must start with a letter"),
     ({"evaluators": [{"evaluatorId": "Builtin.X"}] * 11}, "spec.evaluators", "the API takes 10"),
     ({"dataSourceConfig": None}, "spec.dataSourceConfig", "a source is required"),
-    ({"lookback": "soon"}, "spec.lookback", "not a duration"),
+    (with_lookback("soon"), "spec.dataSourceConfig.cloudWatchLogs.filterConfig.lookback", "not a duration"),
     ({"waitTimeoutSeconds": 0}, "spec.waitTimeoutSeconds", "must be positive"),
     ({"wait": "yes"}, "spec.wait", "must be a boolean"),
 ]
