@@ -1,0 +1,259 @@
+"""Run code-based evaluators locally: a persistent pool of worker processes per handler.
+
+Each worker imports the handler once and serves many calls, so a replay pays process start-up
+once per worker, not once per call. A call that outlives its timeout kills its worker (the pool
+starts a fresh one on demand) and becomes a failed result, as do handler exceptions, error
+returns and malformed returns.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import io
+import os
+import pickle
+import select
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from queue import Empty, Queue
+from typing import Any
+
+from evalctl.engine.model import CodeSource
+
+_WORKER = Path(__file__).with_name("_worker.py")
+_HEADER = struct.Struct(">I")
+_STARTUP_SECONDS = 30.0
+
+
+class CodeRunError(RuntimeError):
+    """A code evaluator call failed; `code` becomes the result's errorCode."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class CodeVerdict:
+    """A successful handler return: `{label, value?, explanation?}`."""
+
+    label: str
+    value: float | None
+    explanation: str | None
+
+
+class _Worker:
+    """One worker process and its pipes."""
+
+    def __init__(self, directory: str, handler: str) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(_WORKER), directory, handler],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        hello = self._receive(time.monotonic() + _STARTUP_SECONDS)
+        if "load_error" in hello:
+            self.kill()
+            raise CodeRunError("HandlerLoadError", str(hello["load_error"]))
+
+    def call(self, event: dict[str, Any], timeout: float) -> dict[str, Any]:
+        payload = pickle.dumps({"event": event, "timeout": timeout}, protocol=pickle.HIGHEST_PROTOCOL)
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(_HEADER.pack(len(payload)) + payload)
+            self.proc.stdin.flush()
+        except OSError as exc:
+            self.kill()
+            raise CodeRunError("HandlerCrashed", f"worker stopped accepting calls: {exc}") from exc
+        return self._receive(time.monotonic() + timeout, timeout)
+
+    def _receive(self, deadline: float, timeout: float | None = None) -> dict[str, Any]:
+        header = self._read(_HEADER.size, deadline, timeout)
+        message = pickle.loads(self._read(_HEADER.unpack(header)[0], deadline, timeout))
+        return message if isinstance(message, dict) else {}
+
+    def _read(self, size: int, deadline: float, timeout: float | None) -> bytes:
+        assert self.proc.stdout is not None
+        fd, chunks, got = self.proc.stdout.fileno(), [], 0
+        while got < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+                self.kill()
+                limit = f"{timeout:g} s" if timeout is not None else "start-up"
+                raise CodeRunError("Timeout", f"handler did not return within {limit}")
+            chunk = os.read(fd, size - got)
+            if not chunk:
+                self.kill()
+                raise CodeRunError("HandlerCrashed", f"worker exited (code {self.proc.poll()}) mid-call")
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                stream.close()
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+
+class _Pool:
+    """Up to `size` workers for one (directory, handler)."""
+
+    def __init__(self, directory: str, handler: str, size: int) -> None:
+        self._args = (directory, handler)
+        self._size = size
+        self._idle: Queue[_Worker] = Queue()
+        self._started = 0
+        self._lock = threading.Lock()
+
+    def call(self, event: dict[str, Any], timeout: float) -> dict[str, Any]:
+        worker = self._acquire()
+        try:
+            return worker.call(event, timeout)
+        finally:
+            self._release(worker)
+
+    def _acquire(self) -> _Worker:
+        try:
+            return self._idle.get_nowait()
+        except Empty:
+            pass
+        with self._lock:
+            spawn = self._started < self._size
+            if spawn:
+                self._started += 1
+        if not spawn:
+            return self._idle.get()
+        try:
+            return _Worker(*self._args)
+        except BaseException:
+            with self._lock:
+                self._started -= 1
+            raise
+
+    def _release(self, worker: _Worker) -> None:
+        if worker.alive:
+            self._idle.put(worker)
+        else:
+            with self._lock:
+                self._started -= 1
+
+    def close(self) -> None:
+        while True:
+            try:
+                self._idle.get_nowait().kill()
+            except Empty:
+                return
+
+
+class CodeRunner:
+    """Pools of handler workers keyed by code location; thread-safe; `close()` stops them."""
+
+    def __init__(self, workers_per_handler: int = 2) -> None:
+        self._per_handler = workers_per_handler
+        self._pools: dict[tuple[str, str], _Pool] = {}
+        self._extracted: dict[str, tempfile.TemporaryDirectory[str]] = {}
+        self._lock = threading.Lock()
+
+    def invoke(self, source: CodeSource, event: dict[str, Any]) -> CodeVerdict:
+        """Call the handler with one event; raise CodeRunError for every kind of failure."""
+        pool = self._pool(source)
+        reply = pool.call(event, float(source.timeout_seconds))
+        if "exception" in reply:
+            raise CodeRunError("HandlerException", str(reply["exception"]))
+        return interpret(reply.get("ok"))
+
+    def _pool(self, source: CodeSource) -> _Pool:
+        directory = self._directory(source)
+        key = (directory, source.handler)
+        with self._lock:
+            if key not in self._pools:
+                self._pools[key] = _Pool(directory, source.handler, self._per_handler)
+            return self._pools[key]
+
+    def _directory(self, source: CodeSource) -> str:
+        if source.directory is not None:
+            return str(Path(source.directory).resolve())
+        if source.zip_bytes is None:
+            raise CodeRunError("CodeUnavailable", f"no local code for {source.lambda_arn or 'evaluator'}")
+        digest = hashlib.sha256(source.zip_bytes).hexdigest()
+        with self._lock:
+            if digest not in self._extracted:
+                self._extracted[digest] = _extract(source.zip_bytes)
+            return self._extracted[digest].name
+
+    def close(self) -> None:
+        """Stop every worker and delete extracted zips."""
+        with self._lock:
+            pools, self._pools = list(self._pools.values()), {}
+            extracted, self._extracted = list(self._extracted.values()), {}
+        for pool in pools:
+            pool.close()
+        for folder in extracted:
+            folder.cleanup()
+
+
+def _extract(zip_bytes: bytes) -> tempfile.TemporaryDirectory[str]:
+    folder = tempfile.TemporaryDirectory(prefix="evalctl-code-")
+    root = Path(folder.name).resolve()
+    try:
+        with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
+            for name in archive.namelist():
+                # Refuse entries that would land outside the folder (zip slip).
+                if not (root / name).resolve().is_relative_to(root):
+                    raise CodeRunError("InvalidCodePackage", f"zip entry {name!r} escapes the package")
+            archive.extractall(root)
+    except zipfile.BadZipFile as exc:
+        folder.cleanup()
+        raise CodeRunError("InvalidCodePackage", f"code package is not a zip file: {exc}") from exc
+    return folder
+
+
+def interpret(returned: Any) -> CodeVerdict:
+    """Check a handler's return against the Lambda contract."""
+    if not isinstance(returned, dict):
+        raise CodeRunError(
+            "InvalidHandlerResponse", f"handler returned {type(returned).__name__}, not an object"
+        )
+    if "errorCode" in returned:
+        message = str(returned.get("errorMessage") or returned["errorCode"])
+        raise CodeRunError(str(returned["errorCode"]), message)
+    label, value = returned.get("label"), returned.get("value")
+    if not isinstance(label, str) or not label:
+        raise CodeRunError("InvalidHandlerResponse", "handler return has no string 'label'")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise CodeRunError("InvalidHandlerResponse", f"handler 'value' must be a number, got {value!r}")
+    explanation = returned.get("explanation")
+    return CodeVerdict(
+        label, None if value is None else float(value), None if explanation is None else str(explanation)
+    )
+
+
+_default: dict[str, CodeRunner] = {}
+_default_lock = threading.Lock()
+
+
+def default_runner() -> CodeRunner:
+    """A process-wide runner, closed at interpreter exit."""
+    with _default_lock:
+        if "runner" not in _default:
+            runner = CodeRunner(workers_per_handler=max(1, min(4, os.cpu_count() or 1)))
+            atexit.register(runner.close)
+            _default["runner"] = runner
+        return _default["runner"]

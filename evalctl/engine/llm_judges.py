@@ -1,0 +1,153 @@
+"""Model-backed judges: Amazon Bedrock Converse and any OpenAI-compatible chat completions API."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from typing import TYPE_CHECKING, Any
+
+from evalctl.engine import scale
+from evalctl.engine.judge import JudgeError, JudgeInput, Verdict, render
+from evalctl.engine.model import EvaluatorDef, TokenUsage
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+DEFAULT_BEDROCK_MODEL = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
+_LABEL_LINE = re.compile(r"label\s*[:=]\s*\"?([^\"\n]+)", re.IGNORECASE)
+
+SYSTEM_PROMPT = (
+    "You are an evaluator. Read the task and rate it on the scale given. Answer with one JSON "
+    'object only: {"label": "<one label from the scale>", "explanation": "<one short paragraph>"}.'
+)
+
+
+def build_prompts(
+    evaluator: EvaluatorDef, judge_input: JudgeInput
+) -> list[tuple[str | None, str, dict[str, Any]]]:
+    """(dimension, user prompt, scale) per dimension: rendered instructions plus the scale."""
+    base = render(evaluator.instructions, judge_input)
+    prompts = []
+    for name, instruction, dim_scale in scale.dimensions(evaluator.rating_scale):
+        text = base
+        if name:
+            text += f"\n\nRate only the dimension {name}: {render(instruction, judge_input)}"
+        text += "\n\nScale:\n" + scale.describe(dim_scale)
+        prompts.append((name, text, dim_scale))
+    return prompts
+
+
+def parse_answer(text: str, dim_scale: dict[str, Any]) -> tuple[str, float | None, str]:
+    """(label, value, explanation) from a model answer: a JSON object, else a `label:` line."""
+    start, end = text.find("{"), text.rfind("}")
+    if 0 <= start < end:
+        try:
+            data = json.loads(text[start : end + 1])
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            label, value = _scale_match(dim_scale, data.get("label"), data.get("value", data.get("score")))
+            return label, value, str(data.get("explanation") or data.get("reason") or "")
+    found = _LABEL_LINE.search(text)
+    label, value = _scale_match(dim_scale, found.group(1) if found else text.strip(), None)
+    return label, value, text.strip()
+
+
+def _scale_match(dim_scale: dict[str, Any], label: Any, value: Any) -> tuple[str, float | None]:
+    try:
+        return scale.match(dim_scale, None if label is None else str(label), value)
+    except scale.ScaleError as exc:
+        raise JudgeError(str(exc)) from exc
+
+
+def _judge_with(
+    evaluator: EvaluatorDef, judge_input: JudgeInput, ask: Callable[[str], tuple[str, TokenUsage]]
+) -> list[Verdict]:
+    verdicts = []
+    for name, prompt, dim_scale in build_prompts(evaluator, judge_input):
+        answer, usage = ask(prompt)
+        label, value, explanation = parse_answer(answer, dim_scale)
+        verdicts.append(Verdict(label, value, explanation, name, usage))
+    return verdicts
+
+
+class BedrockJudge:
+    """Calls Bedrock Converse; the client is injectable (tests pass a fake, never a real model)."""
+
+    def __init__(self, client: Any = None, model_id: str | None = None, timeout: float = 60.0) -> None:
+        self._client = client
+        self._model_id = model_id
+        self._timeout = timeout
+
+    def judge(self, evaluator: EvaluatorDef, judge_input: JudgeInput) -> list[Verdict]:
+        """One Converse call per dimension."""
+        model = self._model_id or _configured_model(evaluator) or DEFAULT_BEDROCK_MODEL
+        return _judge_with(evaluator, judge_input, lambda prompt: self._converse(model, prompt))
+
+    def _converse(self, model: str, prompt: str) -> tuple[str, TokenUsage]:
+        client = self._client or self._make_client()
+        try:
+            response = client.converse(
+                modelId=model,
+                system=[{"text": SYSTEM_PROMPT}],
+                messages=[{"role": "user", "content": [{"text": prompt}]}],
+                inferenceConfig={"temperature": 0.0},
+            )
+        except Exception as exc:  # botocore raises many types; the caller only needs the text
+            raise JudgeError(f"Bedrock Converse with {model} failed: {exc}") from exc
+        blocks = response.get("output", {}).get("message", {}).get("content", [])
+        text = "".join(block.get("text", "") for block in blocks)
+        usage = response.get("usage", {})
+        return text, TokenUsage(int(usage.get("inputTokens", 0)), int(usage.get("outputTokens", 0)))
+
+    def _make_client(self) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        self._client = boto3.client("bedrock-runtime", config=Config(read_timeout=self._timeout))
+        return self._client
+
+
+def _configured_model(evaluator: EvaluatorDef) -> str | None:
+    bedrock = evaluator.model_config.get("bedrockEvaluatorModelConfig") or {}
+    return bedrock.get("modelId")
+
+
+class OpenAICompatibleJudge:
+    """POSTs to `<base_url>/chat/completions` with urllib (any OpenAI-compatible server)."""
+
+    def __init__(
+        self, base_url: str, api_key: str = "", model: str = "gpt-4o-mini", timeout: float = 60.0
+    ) -> None:
+        self._url = base_url.rstrip("/") + "/chat/completions"
+        self._api_key = api_key
+        self._model = model
+        self._timeout = timeout
+
+    def judge(self, evaluator: EvaluatorDef, judge_input: JudgeInput) -> list[Verdict]:
+        """One chat completion per dimension."""
+        return _judge_with(evaluator, judge_input, self._complete)
+
+    def _complete(self, prompt: str) -> tuple[str, TokenUsage]:
+        payload = {
+            "model": self._model,
+            "temperature": 0,
+            "messages": [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": prompt}],
+        }
+        headers = {"Content-Type": "application/json"}
+        if self._api_key:
+            headers["Authorization"] = f"Bearer {self._api_key}"
+        request = urllib.request.Request(self._url, json.dumps(payload).encode(), headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:
+                data = json.loads(response.read())
+        except (urllib.error.URLError, TimeoutError, ValueError) as exc:
+            raise JudgeError(f"POST {self._url} failed: {exc}") from exc
+        try:
+            text = str(data["choices"][0]["message"]["content"])
+        except (KeyError, IndexError, TypeError) as exc:
+            raise JudgeError(f"POST {self._url}: no choices[0].message.content in the answer") from exc
+        usage = data.get("usage") or {}
+        return text, TokenUsage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)))
