@@ -1,0 +1,61 @@
+"""`evalctl list`: a table of what the specs declare, by kind."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from evalctl.spec.diagnostics import render
+from evalctl.spec.names import physical_name
+from evalctl.spec.project import Document, load_project
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("list", help="print a table of what the specs declare")
+    parser.add_argument("paths", nargs="*", type=Path, help="spec files or folders (default: evaluations/)")
+    parser.add_argument("--stack", default=os.environ.get("PULUMI_STACK", "dev"))
+    parser.set_defaults(handler=run)
+
+
+def describe(doc: Document) -> str:
+    """A short summary of what a document does."""
+    spec = doc.spec
+    if doc.kind == "Evaluator":
+        config = next(iter(spec["evaluatorConfig"]))
+        return f"{spec['level']} {config}"
+    if doc.kind in ("OnlineEvaluation", "BatchEvaluation"):
+        gates = len(spec.get("gates") or [])
+        return f"{len(spec['evaluators'])} evaluator(s)" + (f", {gates} gate(s)" if gates else "")
+    if doc.kind == "GroundTruth":
+        return f"{len(spec['sessions'])} session(s)"
+    if doc.kind == "Role":
+        return "grants: " + ", ".join(
+            g if isinstance(g, str) else g["template"] for g in spec.get("grants") or []
+        )
+    if doc.kind == "EvaluatorTest":
+        return f"{spec['evaluator']}: {len(spec['expect'])} expectation(s)"
+    return str(spec.get("retentionInDays", "")) and f"retention {spec['retentionInDays']} days"
+
+
+def table(rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    project, problems = load_project(list(args.paths) or [Path("evaluations")], args.stack)
+    if any(p.severity == "error" for p in problems):
+        print(render(problems, "text"))
+        return 1
+    rows = [["KIND", "NAME", "AWS NAME", "WHAT", "FILE"]]
+    for doc in sorted(project.documents, key=lambda d: (d.kind, d.name)):
+        physical = physical_name(doc.kind, doc.name, doc.spec, args.stack) or "-"
+        rows.append(
+            [doc.kind, doc.name, physical, describe(doc), f"{doc.file}:{doc.at('/metadata/name')[0]}"]
+        )
+    print(table(rows))
+    print(f"\n{len(project.documents)} document(s) in {len(project.files)} file(s), stack '{args.stack}'")
+    return 0

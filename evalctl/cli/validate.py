@@ -1,0 +1,47 @@
+"""`evalctl validate`: every problem of every spec file, located, before anything touches AWS."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from evalctl.spec.diagnostics import render, summary
+from evalctl.spec.project import load_project
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("validate", help="validate spec files with file:line:col errors")
+    parser.add_argument("paths", nargs="*", type=Path, help="spec files or folders (default: evaluations/)")
+    parser.add_argument("--format", choices=("text", "json", "github"), default="text")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument(
+        "--stack",
+        default=os.environ.get("PULUMI_STACK", "dev"),
+        help="stack name used to derive physical names (default: $PULUMI_STACK or dev)",
+    )
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = list(args.paths) or [Path("evaluations")]
+    project, problems = load_project(paths, args.stack)
+    if not project.files and not problems:
+        print(
+            f"evalctl validate: no *.yaml or *.yml files under {', '.join(map(str, paths))}", file=sys.stderr
+        )
+        return EXIT_USAGE
+    color = args.color == "always" or (
+        args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    )
+    text = render(problems, args.format, color)
+    if text:
+        print(text)
+    if args.format == "text":
+        print(summary(problems, len(project.files), len(project.documents)))
+    errors = [p for p in problems if p.severity == "error" or args.strict]
+    return EXIT_ERRORS if errors else EXIT_OK

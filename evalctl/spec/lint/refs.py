@@ -1,0 +1,70 @@
+"""Resolve references between specs, built-ins and literal AWS ids, with helpful errors."""
+
+from __future__ import annotations
+
+import re
+
+from evalctl.spec.builtins import BUILTIN_EVALUATORS, BUILTIN_INSIGHTS
+from evalctl.spec.diagnostics import Diagnostic
+from evalctl.spec.lint.schema_check import suggest
+from evalctl.spec.models.common import AGENTCORE_ID, EVALUATOR_ARN, THIRD_PARTY
+from evalctl.spec.project import Document, Project
+
+LITERAL_EVALUATOR = re.compile(f"{AGENTCORE_ID}|{EVALUATOR_ARN}|{THIRD_PARTY}")
+ROLE_ARN = re.compile(r"arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+")
+
+
+def problem(doc: Document, pointer: str, message: str, code: str, severity: str = "error") -> Diagnostic:
+    line, col = doc.at(pointer)
+    return Diagnostic(doc.file, line, col, message, pointer, severity, code)  # type: ignore[arg-type]
+
+
+def _other_kind(project: Project, name: str, wanted: str) -> str:
+    for doc in project.documents:
+        if doc.name == name and doc.kind != wanted:
+            return f"; '{name}' is a {doc.kind}, not a {wanted}"
+    return ""
+
+
+def missing(project: Project, doc: Document, pointer: str, name: str, kind: str) -> Diagnostic:
+    """A dangling or wrong-kind reference."""
+    names = [d.name for d in project.of_kind(kind)]
+    hint = _other_kind(project, name, kind) or suggest(name, names)
+    return problem(doc, pointer, f"no {kind} named '{name}'{hint}", "dangling-reference")
+
+
+def evaluator_ref(project: Project, doc: Document, pointer: str, ref: str) -> Diagnostic | None:
+    """An evaluator reference: a built-in, an Evaluator spec, or a literal id/ARN."""
+    if ref.startswith("Builtin."):
+        if ref in BUILTIN_INSIGHTS:
+            return problem(
+                doc, pointer, f"'{ref}' is an insight; list it under `insights`", "insight-as-evaluator"
+            )
+        if ref not in BUILTIN_EVALUATORS:
+            hint = suggest(ref, list(BUILTIN_EVALUATORS))
+            return problem(doc, pointer, f"unknown built-in evaluator '{ref}'{hint}", "unknown-builtin")
+        return None
+    if project.get("Evaluator", ref) is not None or LITERAL_EVALUATOR.fullmatch(ref):
+        return None
+    return missing(project, doc, pointer, ref, "Evaluator")
+
+
+def insight_ref(doc: Document, pointer: str, ref: str) -> Diagnostic | None:
+    if ref.startswith("Builtin.") and ref not in BUILTIN_INSIGHTS:
+        hint = suggest(ref, list(BUILTIN_INSIGHTS))
+        return problem(doc, pointer, f"unknown insight '{ref}'{hint}", "unknown-insight")
+    return None
+
+
+def role_ref(project: Project, doc: Document, pointer: str, ref: str) -> Diagnostic | None:
+    if ROLE_ARN.fullmatch(ref) or project.get("Role", ref) is not None:
+        return None
+    return missing(project, doc, pointer, ref, "Role")
+
+
+def evaluator_level(project: Project, ref: str) -> str | None:
+    """The level of a referenced evaluator when we can know it."""
+    if ref in BUILTIN_EVALUATORS:
+        return BUILTIN_EVALUATORS[ref][0]
+    target = project.valid("Evaluator", ref)
+    return str(target.spec.get("level")) if target is not None else None

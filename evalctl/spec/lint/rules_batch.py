@@ -1,0 +1,151 @@
+"""Semantic rules for BatchEvaluation specs: references, time window, gates, ground-truth use."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from evalctl.spec.builtins import BUILTIN_EVALUATORS
+from evalctl.spec.diagnostics import Diagnostic
+from evalctl.spec.lint.refs import evaluator_ref, insight_ref, missing, problem
+from evalctl.spec.lint.rules_evaluator import ground_truth_fields
+from evalctl.spec.project import Document, Project
+
+FILTER = "/spec/dataSourceConfig/cloudWatchLogs/filterConfig"
+FIX = {
+    "expectedTrajectory": "Builtin.TrajectoryInOrderMatch",
+    "assertions": "Builtin.GoalSuccessRate",
+    "expectedResponse": "Builtin.Correctness",
+}
+
+
+def references(project: Project, doc: Document) -> Iterator[Diagnostic]:
+    """Evaluators, insights and the ground-truth set all exist; no evaluator is listed twice."""
+    seen: set[str] = set()
+    for index, ref in enumerate(doc.spec["evaluators"]):
+        pointer = f"/spec/evaluators/{index}"
+        if ref in seen:
+            yield problem(doc, pointer, f"evaluator '{ref}' is listed twice", "duplicate-reference")
+        seen.add(ref)
+        found = evaluator_ref(project, doc, pointer, ref)
+        if found is not None:
+            yield found
+    for index, ref in enumerate(doc.spec.get("insights") or []):
+        found = insight_ref(doc, f"/spec/insights/{index}", ref)
+        if found is not None:
+            yield found
+    truth = doc.spec.get("groundTruth")
+    if truth is not None and project.get("GroundTruth", truth) is None:
+        yield missing(project, doc, "/spec/groundTruth", truth, "GroundTruth")
+    if truth is not None and "evaluationMetadata" in doc.spec:
+        yield problem(
+            doc,
+            "/spec/evaluationMetadata",
+            "set either groundTruth (a GroundTruth spec) or inline evaluationMetadata, not both",
+            "ground-truth-twice",
+        )
+
+
+def _parse(value: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _window(doc: Document, pointer: str, window: dict[str, Any]) -> Iterator[Diagnostic]:
+    times = {}
+    for key in ("startTime", "endTime"):
+        if key in window:
+            parsed = _parse(str(window[key]))
+            if parsed is None:
+                yield problem(
+                    doc,
+                    f"{pointer}/{key}",
+                    f"{key} {window[key]!r} is not an ISO 8601 date-time (e.g. 2026-11-24T00:00:00Z)",
+                    "bad-timestamp",
+                )
+            else:
+                times[key] = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    if len(times) == 2 and times["startTime"] > times["endTime"]:
+        yield problem(doc, f"{pointer}/startTime", "startTime is after endTime", "time-range")
+
+
+def time_window(project: Project, doc: Document) -> Iterator[Diagnostic]:
+    """timeRange is ordered and parseable; lookback and timeRange are not both set."""
+    source = doc.spec["dataSourceConfig"]
+    filters = (source.get("cloudWatchLogs") or {}).get("filterConfig") or {}
+    if "timeRange" in filters and "lookback" in filters:
+        yield problem(doc, f"{FILTER}/lookback", "set either lookback or timeRange, not both", "time-range")
+    if "timeRange" in filters:
+        yield from _window(doc, f"{FILTER}/timeRange", filters["timeRange"])
+    online = source.get("onlineEvaluationConfigSource") or {}
+    if "timeRange" in online:
+        yield from _window(
+            doc, "/spec/dataSourceConfig/onlineEvaluationConfigSource/timeRange", online["timeRange"]
+        )
+
+
+def gates(project: Project, doc: Document) -> Iterator[Diagnostic]:
+    """A score gate names one of the batch's own evaluators."""
+    listed = set(doc.spec["evaluators"])
+    for index, gate in enumerate(doc.spec.get("gates") or []):
+        ref = gate.get("evaluator")
+        if ref is not None and ref not in listed:
+            yield problem(
+                doc,
+                f"/spec/gates/{index}/evaluator",
+                f"gate on '{ref}', which this batch evaluation "
+                f"does not run; add it to evaluators or fix the name",
+                "gate-reference",
+            )
+
+
+def _truth_sessions(project: Project, doc: Document) -> list[dict[str, Any]]:
+    name = doc.spec.get("groundTruth")
+    if name is not None:
+        target = project.valid("GroundTruth", name)
+        return list(target.spec["sessions"]) if target else []
+    return list((doc.spec.get("evaluationMetadata") or {}).get("sessionMetadata") or [])
+
+
+def provided_fields(sessions: list[dict[str, Any]]) -> set[str]:
+    fields: set[str] = set()
+    for session in sessions:
+        inline = (session.get("groundTruth") or {}).get("inline") or {}
+        fields |= {k for k in ("assertions", "expectedTrajectory") if k in inline}
+        if any("expectedResponse" in turn for turn in inline.get("turns") or []):
+            fields.add("expectedResponse")
+    return fields
+
+
+def used_fields(project: Project, refs: list[str]) -> set[str] | None:
+    """Ground-truth fields the evaluators read; None when a code-based one may read anything."""
+    used: set[str] = set()
+    for ref in refs:
+        target = project.valid("Evaluator", ref)
+        if ref in BUILTIN_EVALUATORS:
+            used |= {f for f in [BUILTIN_EVALUATORS[ref][1]] if f}
+        elif target is None or "codeBased" in target.spec["evaluatorConfig"]:
+            return None
+        else:
+            used |= ground_truth_fields(target.spec)
+    return used
+
+
+def ground_truth_use(project: Project, doc: Document) -> Iterator[Diagnostic]:
+    """Warn about ground-truth fields that none of the batch's evaluators reads."""
+    used = used_fields(project, list(doc.spec["evaluators"]))
+    if used is None:
+        return
+    pointer = "/spec/groundTruth" if "groundTruth" in doc.spec else "/spec/evaluationMetadata"
+    for field in sorted(provided_fields(_truth_sessions(project, doc)) - used):
+        yield problem(
+            doc,
+            pointer,
+            f"ground truth has {field}, but none of this batch's evaluators uses it "
+            f"(add e.g. {FIX[field]}, or drop it)",
+            "ground-truth-unused",
+            "warning",
+        )

@@ -1,0 +1,97 @@
+"""Checks across documents and files that JSON Schema cannot express."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from evalctl.spec.diagnostics import Diagnostic
+from evalctl.spec.lint import rules_batch, rules_evaluator, rules_misc
+from evalctl.spec.lint.refs import problem
+from evalctl.spec.names import EXPLICIT_FIELD, name_problem, physical_name
+from evalctl.spec.project import Document, Project
+
+Rule = Callable[[Project, Document], Iterator[Diagnostic]]
+RULES: dict[str, list[Rule]] = {
+    "Evaluator": [
+        rules_evaluator.placeholders,
+        rules_evaluator.rating_scales,
+        rules_evaluator.derived,
+        rules_evaluator.function_source,
+    ],
+    "OnlineEvaluation": [
+        rules_misc.online_references,
+        rules_misc.online_ground_truth,
+        rules_misc.output_log_group,
+    ],
+    "BatchEvaluation": [
+        rules_batch.references,
+        rules_batch.time_window,
+        rules_batch.gates,
+        rules_batch.ground_truth_use,
+        rules_misc.output_log_group,
+    ],
+    "Role": [rules_misc.role],
+    "EvaluatorTest": [rules_misc.evaluator_test],
+}
+
+
+def duplicates(project: Project) -> Iterator[Diagnostic]:
+    """Logical names unique per kind; physical names unique per kind and fitting their pattern."""
+    logical: dict[tuple[str, str], Document] = {}
+    physical: dict[tuple[str, str], Document] = {}
+    for doc in project.documents:
+        first = logical.setdefault((doc.kind, doc.name), doc)
+        if first is not doc:
+            where = f"{first.file}:{first.at('/metadata/name')[0]}"
+            yield problem(
+                doc,
+                "/metadata/name",
+                f"duplicate {doc.kind} name '{doc.name}' (first declared at {where})",
+                "duplicate-name",
+            )
+            continue
+        name = physical_name(doc.kind, doc.name, doc.spec, project.stack)
+        if name is None:
+            continue
+        field = EXPLICIT_FIELD[doc.kind]
+        pointer = f"/spec/{field}" if field in doc.spec else "/metadata/name"
+        why = name_problem(doc.kind, name)
+        if why is not None:
+            yield problem(
+                doc,
+                pointer,
+                f"physical name for stack '{project.stack}' {why}; shorten metadata.name or set spec.{field}",
+                "physical-name",
+            )
+        other = physical.setdefault((doc.kind, name), doc)
+        if other is not doc:
+            yield problem(
+                doc,
+                pointer,
+                f"{doc.kind} '{doc.name}' has the same AWS name '{name}' as '{other.name}'",
+                "duplicate-physical-name",
+            )
+
+
+def lint_project(project: Project) -> list[Diagnostic]:
+    """Every semantic problem of the project."""
+    out = list(duplicates(project))
+    for doc in project.documents:
+        for rule in RULES.get(doc.kind, []):
+            out.extend(rule(project, doc))
+    for doc in project.broken:
+        for rule in RULES.get(doc.kind, []):
+            out.extend(_tolerant(rule, project, doc))
+    return out
+
+
+def _tolerant(rule: Rule, project: Project, doc: Document) -> list[Diagnostic]:
+    """Run a rule on a schema-invalid document so that all problems show at once.
+
+    Rules read fields the schema guarantees; on a broken document a rule may trip over a missing or
+    mistyped field. The schema error already explains that, so the rule's own crash is dropped.
+    """
+    try:
+        return list(rule(project, doc))
+    except (KeyError, TypeError, AttributeError, IndexError, ValueError):
+        return []

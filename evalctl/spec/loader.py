@@ -1,0 +1,220 @@
+"""YAML files to plain data plus a position index (line and column for every JSON pointer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from evalctl.spec.diagnostics import Diagnostic
+
+# A real spec has a few thousand nodes at most; an alias bomb has billions. Counting node visits
+# while we build plain data bounds both time and memory.
+MAX_NODES = 200_000
+MAX_FILE_BYTES = 10 * 1024 * 1024
+SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+SCALAR_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+
+
+def escape(token: str) -> str:
+    """A JSON pointer reference token (RFC 6901)."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+@dataclass
+class Positions:
+    """1-based (line, column) of each pointer's value, and of its key when it is a mapping member."""
+
+    values: dict[str, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def of_value(self, pointer: str) -> tuple[int, int]:
+        """Where the value is; falls back to the nearest enclosing value that we know."""
+        while pointer not in self.values and pointer:
+            pointer = pointer.rsplit("/", 1)[0]
+        return self.values.get(pointer, (1, 1))
+
+    def of_key(self, pointer: str) -> tuple[int, int]:
+        return self.keys.get(pointer) or self.of_value(pointer)
+
+
+@dataclass
+class RawDocument:
+    """One YAML document of a file: its data and where each part of it sits."""
+
+    file: str
+    index: int
+    data: Any
+    positions: Positions
+
+
+class _Limit(Exception):
+    """The document expands past MAX_NODES."""
+
+
+class _Builder:
+    """Turns a composed node tree into plain data while recording positions and problems."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.positions = Positions()
+        self.problems: list[Diagnostic] = []
+        self.visits = 0
+        self.scalars = yaml.constructor.SafeConstructor()
+
+    def problem(self, node: Node, message: str, pointer: str, code: str) -> None:
+        mark = node.start_mark
+        self.problems.append(
+            Diagnostic(self.file, mark.line + 1, mark.column + 1, message, pointer, code=code)
+        )
+
+    def build(self, node: Node, pointer: str) -> Any:
+        self.visits += 1
+        if self.visits > MAX_NODES:
+            raise _Limit
+        self.positions.values.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, MappingNode):
+            return self._mapping(node, pointer)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, f"{pointer}/{i}") for i, item in enumerate(node.value)]
+        return self._scalar(node, pointer)
+
+    def _mapping(self, node: MappingNode, pointer: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                merged = self.build(value_node, pointer)
+                for part in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(part, dict):
+                        out.update({k: v for k, v in part.items() if k not in out})
+                continue
+            key = self._scalar(key_node, pointer) if isinstance(key_node, ScalarNode) else None
+            if not isinstance(key, str):
+                self.problem(key_node, "mapping keys must be strings", pointer, "yaml-key")
+                key = str(key)
+            child = f"{pointer}/{escape(key)}"
+            if key in out:
+                self.problem(
+                    key_node,
+                    f"duplicate key '{key}' (the later value would silently win)",
+                    child,
+                    "yaml-duplicate-key",
+                )
+            self.positions.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, child)
+        return out
+
+    def _scalar(self, node: Node, pointer: str) -> Any:
+        if node.tag not in SCALAR_TAGS:
+            self.problem(
+                node, f"tag '{node.tag}' is not allowed; specs hold plain data only", pointer, "yaml-tag"
+            )
+            return None
+        value = self.scalars.construct_object(node)
+        if isinstance(value, dt.datetime):
+            aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+            return aware.isoformat().replace("+00:00", "Z")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+
+def _yaml_error(file: str, text: str, exc: yaml.YAMLError) -> Diagnostic:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = str(getattr(exc, "problem", None) or exc)
+    lines = text.splitlines()
+    if line <= len(lines) and "\t" in lines[line - 1][: col + 1]:
+        problem = "a tab character is used for indentation; YAML needs spaces"
+    context = getattr(exc, "context", None)
+    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    return Diagnostic(file, line, col, message, "", code="yaml-syntax")
+
+
+def _decode(file: str, raw: bytes) -> tuple[str | None, list[Diagnostic]]:
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        return None, [
+            Diagnostic(file, line, col, "file is not valid UTF-8; save it as UTF-8", code="encoding")
+        ]
+
+
+def load_text(file: str, text: str) -> tuple[list[RawDocument], list[Diagnostic]]:
+    """Every document of a YAML text, or located problems."""
+    docs: list[RawDocument] = []
+    problems: list[Diagnostic] = []
+    try:
+        for index, node in enumerate(yaml.compose_all(text, Loader=SafeLoader)):
+            if node is None:
+                continue
+            builder = _Builder(file)
+            try:
+                data = builder.build(node, "")
+            except _Limit:
+                mark = node.start_mark
+                problems.append(
+                    Diagnostic(
+                        file,
+                        mark.line + 1,
+                        mark.column + 1,
+                        f"document expands to more than {MAX_NODES} nodes (alias bomb?)",
+                        code="yaml-too-large",
+                    )
+                )
+                continue
+            problems.extend(builder.problems)
+            docs.append(RawDocument(file, index, data, builder.positions))
+    except yaml.YAMLError as exc:
+        problems.append(_yaml_error(file, text, exc))
+    return docs, problems
+
+
+def load_file(path: Path, display: str | None = None) -> tuple[list[RawDocument], list[Diagnostic]]:
+    """Read, decode and parse one file."""
+    name = display or str(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return [], [Diagnostic(name, 1, 1, f"file is larger than {MAX_FILE_BYTES} bytes", code="io")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [], [Diagnostic(name, 1, 1, f"cannot read file: {exc.strerror}", code="io")]
+    text, problems = _decode(name, raw)
+    if text is None:
+        return [], problems
+    return load_text(name, text)
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+    """Spec files under the given paths (`*.yaml`, `*.yml`), sorted; and paths that do not exist."""
+    found: list[Path] = []
+    missing: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in (".yaml", ".yml")
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            missing.append(str(path))
+    return found, missing

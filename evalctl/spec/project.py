@@ -1,0 +1,132 @@
+"""Load every spec under some paths into a Project: all documents, by kind and name, with problems."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evalctl.spec.diagnostics import Diagnostic
+from evalctl.spec.lint.schema_check import check_document
+from evalctl.spec.loader import Positions, RawDocument, discover, load_file
+
+
+@dataclass
+class Document:
+    """A schema-valid spec document and where it came from."""
+
+    kind: str
+    name: str
+    metadata: dict[str, Any]
+    spec: dict[str, Any]
+    file: str
+    positions: Positions
+    valid: bool = True
+
+    @property
+    def source_file(self) -> str:
+        return self.file
+
+    @property
+    def directory(self) -> Path:
+        return Path(self.file).parent
+
+    def at(self, pointer: str, key: bool = False) -> tuple[int, int]:
+        """Line and column of a pointer inside this document."""
+        return self.positions.of_key(pointer) if key else self.positions.of_value(pointer)
+
+    def model_dump(self, **_: Any) -> dict[str, Any]:
+        """The document as plain data (apiVersion, kind, metadata, spec)."""
+        return {
+            "apiVersion": "evalctl/v1alpha1",
+            "kind": self.kind,
+            "metadata": self.metadata,
+            "spec": self.spec,
+        }
+
+
+@dataclass
+class Project:
+    """Every document of a set of spec files, in file order."""
+
+    documents: list[Document] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    stack: str = "dev"
+
+    broken: list[Document] = field(default_factory=list)
+
+    @property
+    def by_kind(self) -> dict[str, dict[str, Document]]:
+        """Valid documents by kind and name, then invalid ones, so references to them don't cascade."""
+        out: dict[str, dict[str, Document]] = {}
+        for doc in [*self.documents, *self.broken]:
+            out.setdefault(doc.kind, {}).setdefault(doc.name, doc)
+        return out
+
+    def get(self, kind: str, name: str) -> Document | None:
+        return self.by_kind.get(kind, {}).get(name)
+
+    def valid(self, kind: str, name: str) -> Document | None:
+        """A schema-valid document, safe to read fields from."""
+        doc = self.get(kind, name)
+        return doc if doc is not None and doc.valid else None
+
+    def of_kind(self, kind: str) -> list[Document]:
+        return [d for d in self.documents if d.kind == kind]
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def to_document(raw: RawDocument, valid: bool = True) -> Document | None:
+    """A Document for valid data; for invalid data only when its kind and name are readable."""
+    data = raw.data
+    meta = data.get("metadata") if isinstance(data, dict) else None
+    if (
+        not isinstance(meta, dict)
+        or not isinstance(meta.get("name"), str)
+        or not isinstance(data.get("kind"), str)
+    ):
+        return None
+    spec = data.get("spec") if isinstance(data.get("spec"), dict) else {}
+    return Document(
+        kind=data["kind"],
+        name=meta["name"],
+        metadata=meta,
+        spec=spec,
+        file=raw.file,
+        positions=raw.positions,
+        valid=valid,
+    )
+
+
+def load_documents(paths: Iterable[Path]) -> tuple[Project, list[Diagnostic]]:
+    """Parse and schema-check every file; schema-valid documents join the project."""
+    files, missing = discover(paths)
+    project = Project(files=[_display(f) for f in files])
+    problems = [Diagnostic(m, 1, 1, "no such file or folder", code="io") for m in missing]
+    for path, shown in zip(files, project.files, strict=True):
+        raws, parse_problems = load_file(path, shown)
+        problems += parse_problems
+        for raw in raws:
+            doc_problems = check_document(raw)
+            problems += doc_problems
+            doc = to_document(raw, valid=not doc_problems)
+            if doc is not None:
+                (project.broken if doc_problems else project.documents).append(doc)
+    return project, problems
+
+
+def load_project(paths: Iterable[Path], stack: str = "dev") -> tuple[Project, list[Diagnostic]]:
+    """Load, schema-check and lint across files; every problem found, errors and warnings."""
+    from evalctl.spec.lint.semantic import lint_project
+
+    project, problems = load_documents(paths)
+    project.stack = stack
+    problems += lint_project(project)
+    return project, sorted(set(problems))
