@@ -17,6 +17,7 @@ class LogGroupArgs:
     log_group_name: pulumi.Input[str]
     retention_in_days: pulumi.Input[int] | None = None
     kms_key_id: pulumi.Input[str] | None = None
+    log_group_class: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -33,6 +34,7 @@ class LogGroup(pulumi.ComponentResource):
             name=args.log_group_name,
             retention_in_days=args.retention_in_days,
             kms_key_id=args.kms_key_id,
+            log_group_class=args.log_group_class,
             tags=args.tags or None,
             opts=pulumi.ResourceOptions(parent=self),
         )
