@@ -22,3 +22,20 @@ def sample_results(sample_batch):
     from evalctl.reports.results import from_batch
 
     return from_batch(sample_batch["response"], sample_batch["events"], source="emulator")
+
+
+@pytest.fixture
+def gated_results(sample_batch, sample_results):
+    """The sample with three gates: Helpfulness fails at 0.80, tone passes, failed sessions pass."""
+    from evalctl.reports.gates import evaluate_gates
+
+    gates = [
+        {"evaluator": "Builtin.Helpfulness", "minAverageScore": 0.8},
+        {"evaluator": "response-tone", "minAverageScore": 0.5},
+        {"maxFailedSessions": 1},
+    ]
+    aliases = {"response-tone": "response_tone-Xy12Ab34Cd"}
+    verdicts = evaluate_gates(
+        gates, sample_batch["response"]["evaluationResults"], aliases, sample_results.job.id
+    )
+    return sample_results.with_gates([v.to_dict() for v in verdicts])

@@ -1,0 +1,176 @@
+"""`report.html`: one self-contained page with a score chart per evaluator and per-session drill-down."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from pathlib import Path
+
+from evalctl.reports.charts import histogram_svg
+from evalctl.reports.html_assets import CSS, SCRIPT
+from evalctl.reports.models import EvaluatorSummary, InsightCluster, RootCause, RunResults
+from evalctl.reports.outcomes import DEFAULT_PASS_MARK, CaseOutcome, case_outcomes, describe_score, target
+from evalctl.reports.text import KIND_TITLES, evaluator_label, gate_for, plural, score, session_counts
+
+RANK = {"error": 0, "failed": 1, "skipped": 2, "passed": 3}
+
+
+def slug(text: str) -> str:
+    """An HTML id fragment for an evaluator."""
+    return re.sub(r"[^a-zA-Z0-9_-]+", "-", text).strip("-").lower() or "evaluator"
+
+
+def render_html(results: RunResults, default_pass_mark: float = DEFAULT_PASS_MARK) -> str:
+    """The page as text; it loads nothing from the network."""
+    outcomes = case_outcomes(results, default_pass_mark)
+    body = [
+        _header(results),
+        "<main>",
+        _gates(results),
+        '<h2>Evaluators</h2><div class="grid">',
+        *(_evaluator_section(results, row) for row in results.evaluators),
+        "</div>",
+        _insights(results.insights.clusters),
+        _sessions(outcomes),
+        "</main>",
+    ]
+    title = escape(f"evalctl · {results.job.name}")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title><style>{CSS}</style></head><body>\n"
+        + "\n".join(body)
+        + f"\n<script>{SCRIPT}</script></body></html>\n"
+    )
+
+
+def write_html(results: RunResults, path: Path, default_pass_mark: float = DEFAULT_PASS_MARK) -> Path:
+    """Write report.html; returns the path."""
+    path.write_text(render_html(results, default_pass_mark), encoding="utf-8")
+    return path
+
+
+def _header(results: RunResults) -> str:
+    job = results.job
+    if results.gates:
+        ok = all(g.passed for g in results.gates)
+        verdict = (
+            f'<span class="badge {"pass" if ok else "fail"}">gates {"passed" if ok else "failed"}</span>'
+        )
+    else:
+        verdict = ""
+    counts = session_counts(results)
+    errors = "".join(f'<p class="meta">Error: {escape(d)}</p>' for d in job.errorDetails)
+    return (
+        f"<header><h1>{escape(job.name)} {verdict}</h1>"
+        f'<div class="meta"><code>{escape(job.id)}</code> · {escape(job.status)} · {escape(job.source)} · '
+        f"{escape(counts)} · {escape(job.createdAt or '')}</div>{errors}</header>"
+    )
+
+
+def _gates(results: RunResults) -> str:
+    if not results.gates:
+        return ""
+    items = "".join(
+        f'<li><span class="badge {"pass" if g.passed else "fail"}">{"pass" if g.passed else "fail"}</span> '
+        f"{escape(g.message)}</li>"
+        for g in results.gates
+    )
+    return f'<h2>Gates</h2><ul class="gates">{items}</ul>'
+
+
+def _evaluator_section(results: RunResults, row: EvaluatorSummary) -> str:
+    values = [
+        e.value
+        for s in results.sessions
+        for e in s.results
+        if e.evaluatorId == row.id
+        and e.dimension == row.dimension
+        and e.value is not None
+        and e.error is None
+    ]
+    gate = gate_for(row, results.gates)
+    threshold = None if gate is None else float(gate.threshold)
+    gate_name = "gate" if threshold is None else f"gate ≥ {threshold:.2f}"
+    verdict = "" if gate is None else ("pass" if gate.passed else "fail")
+    gate_html = "—" if gate is None else f'<em class="{verdict}">{verdict.upper()}</em>'
+    label = evaluator_label(row)
+    chart = histogram_svg(values, row.averageScore, threshold, f"Scores of {label}")
+    stats = "".join(
+        f"<div><b>{value}</b><span>{name}</span></div>"
+        for name, value in (
+            ("average", score(row.averageScore)),
+            ("evaluated", row.evaluated),
+            ("failed", row.failed),
+            (gate_name, gate_html),
+        )
+    )
+    return (
+        f'<section class="evaluator" id="evaluator-{slug(row.id + (row.dimension or ""))}" '
+        f'data-evaluator-id="{escape(row.id)}"><h3>{escape(label)}</h3>'
+        f'<div class="meta">{escape(row.level or "level unknown")} · {len(values)} scored result(s)</div>'
+        f'<div class="stats">{stats}</div>{chart}'
+        '<div class="legend">solid line: average · dashed: gate threshold</div></section>'
+    )
+
+
+def _insights(clusters: list[InsightCluster]) -> str:
+    if not clusters:
+        return ""
+    blocks = []
+    for cluster in clusters:
+        causes = "".join(_root_cause(c) for c in cluster.rootCauses)
+        sessions = ", ".join(f"<code>{escape(s)}</code>" for s in cluster.sessions)
+        blocks.append(
+            f'<div class="cluster {cluster.kind}"><b>{KIND_TITLES[cluster.kind]}: {escape(cluster.name)}</b> '
+            f"({plural(cluster.affectedSessionCount, 'session')}) {escape(cluster.description)}"
+            + (f'<div class="meta">Sessions: {sessions}</div>' if sessions else "")
+            + (f"<ul>{causes}</ul>" if causes else "")
+            + "</div>"
+        )
+    return "<h2>Insights</h2>" + "".join(blocks)
+
+
+def _root_cause(cause: RootCause) -> str:
+    affected = plural(cause.affectedSessionCount, "session")
+    fix = f"<br>Fix: {escape(cause.recommendation)}" if cause.recommendation else ""
+    return f"<li><b>{escape(cause.name)}</b> ({affected}): {escape(cause.rootCause)}{fix}</li>"
+
+
+def _sessions(outcomes: list[CaseOutcome]) -> str:
+    by_session: dict[str, list[CaseOutcome]] = {}
+    for outcome in outcomes:
+        by_session.setdefault(outcome.session_id, []).append(outcome)
+    ordered = sorted(by_session.items(), key=lambda kv: (min(RANK[o.status] for o in kv[1]), kv[0]))
+    controls = (
+        '<div class="controls"><input type="search" id="session-search" placeholder="filter sessions">'
+        '<label><input type="checkbox" id="problems-only"> problems only</label></div>'
+    )
+    blocks = "".join(_session(session_id, cases) for session_id, cases in ordered)
+    return f"<h2>Sessions ({len(ordered)})</h2>{controls}{blocks}"
+
+
+def _session(session_id: str, cases: list[CaseOutcome]) -> str:
+    worst_case = min(cases, key=lambda o: RANK[o.status])
+    worst = worst_case.status
+    note = "" if worst == "passed" else f' <span class="meta">{escape(worst_case.message)}</span>'
+    rows = []
+    for case in cases:
+        for entry in case.entries:
+            if entry.error is not None:
+                shown, why = f"{entry.error.type}", entry.error.message
+            else:
+                shown, why = describe_score(entry), entry.explanation or ""
+            rows.append(
+                f"<tr><td>{escape(evaluator_label(case.evaluator))}</td><td>{escape(target(entry))}</td>"
+                f'<td><span class="badge {case.status}">{case.status}</span> {escape(shown)}</td>'
+                f"<td>{escape(why)}</td></tr>"
+            )
+    text = escape(" ".join([session_id, *(o.evaluator.name for o in cases)]).lower())
+    return (
+        f'<details class="session" data-status="{worst}" data-search="{text}"><summary>'
+        f'<span class="badge {worst}">{worst}</span> <code>{escape(session_id)}</code>{note}</summary>'
+        "<table><tr><th>Evaluator</th><th>Target</th><th>Outcome</th><th>Explanation</th></tr>"
+        + "".join(rows)
+        + "</table></details>"
+    )

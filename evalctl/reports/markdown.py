@@ -1,0 +1,108 @@
+"""`summary.md`: a pull-request comment with the evaluator table, gates, insights and session details."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evalctl.reports.models import InsightCluster, RunResults
+from evalctl.reports.outcomes import DEFAULT_PASS_MARK, CaseOutcome, case_outcomes, describe_score, target
+from evalctl.reports.text import KIND_TITLES, evaluator_label, gate_for, plural, score, session_counts
+
+# GitHub rejects comments over 65,536 characters; the worst sessions are shown first, the rest are
+# counted and left to results.json.
+MAX_SESSIONS = 40
+STATUS_ICON = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "⏭️"}
+RANK = {"error": 0, "failed": 1, "skipped": 2, "passed": 3}
+
+
+def cell(text: str) -> str:
+    """Text safe inside a Markdown table cell (no pipes, no line breaks)."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ").strip()
+
+
+def render_markdown(results: RunResults, default_pass_mark: float = DEFAULT_PASS_MARK) -> str:
+    """The whole comment as Markdown (GitHub flavour, <details> for the long parts)."""
+    parts = [_title(results), _evaluator_table(results)]
+    if results.gates:
+        parts.append(
+            "### Gates\n\n" + "\n".join(f"- {'✅' if g.passed else '❌'} {g.message}" for g in results.gates)
+        )
+    if results.insights.clusters:
+        parts.append("### Insights\n\n" + "\n".join(_cluster(c) for c in results.insights.clusters))
+    parts.append(_sessions(case_outcomes(results, default_pass_mark)))
+    return "\n\n".join(parts) + "\n"
+
+
+def write_markdown(results: RunResults, path: Path, default_pass_mark: float = DEFAULT_PASS_MARK) -> Path:
+    """Write summary.md; returns the path."""
+    path.write_text(render_markdown(results, default_pass_mark), encoding="utf-8")
+    return path
+
+
+def _title(results: RunResults) -> str:
+    job = results.job
+    if not results.gates:
+        verdict = "results"
+    elif all(g.passed for g in results.gates):
+        verdict = "✅ gates passed"
+    else:
+        verdict = "❌ gates failed"
+    counts = session_counts(results)
+    lines = [
+        f"## Evaluation `{job.name}`: {verdict}",
+        "",
+        f"`{job.id}` · {job.status} · {job.source} · {counts}",
+    ]
+    lines += [f"> **Error:** {cell(detail)}" for detail in job.errorDetails]
+    return "\n".join(lines)
+
+
+def _evaluator_table(results: RunResults) -> str:
+    rows = ["| Evaluator | Level | Average | Evaluated | Failed | Gate |", "|---|---|--:|--:|--:|---|"]
+    for row in results.evaluators:
+        gate = gate_for(row, results.gates)
+        verdict = "—" if gate is None else f"{'✅' if gate.passed else '❌'} ≥ {float(gate.threshold):.2f}"
+        cells = [cell(evaluator_label(row)), row.level or "—", score(row.averageScore)]
+        cells += [str(row.evaluated), str(row.failed), verdict]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def _cluster(cluster: InsightCluster) -> str:
+    affected = plural(cluster.affectedSessionCount, "session")
+    head = f"- **{KIND_TITLES[cluster.kind]}: {cell(cluster.name)}** ({affected})"
+    lines = [head + (f": {cell(cluster.description)}" if cluster.description else "")]
+    if cluster.sessions:
+        lines.append("  - Sessions: " + ", ".join(f"`{s}`" for s in cluster.sessions))
+    for cause in cluster.rootCauses:
+        lines.append(f"  - Root cause **{cell(cause.name)}**: {cell(cause.rootCause)}")
+        if cause.recommendation:
+            lines.append(f"    - Fix: {cell(cause.recommendation)}")
+    return "\n".join(lines)
+
+
+def _sessions(outcomes: list[CaseOutcome]) -> str:
+    by_session: dict[str, list[CaseOutcome]] = {}
+    for outcome in outcomes:
+        by_session.setdefault(outcome.session_id, []).append(outcome)
+    ordered = sorted(by_session.items(), key=lambda kv: (min(RANK[o.status] for o in kv[1]), kv[0]))
+    blocks = [f"### Sessions ({len(ordered)})"]
+    blocks += [_session_block(session_id, cases) for session_id, cases in ordered[:MAX_SESSIONS]]
+    if len(ordered) > MAX_SESSIONS:
+        blocks.append(f"_{len(ordered) - MAX_SESSIONS} more sessions passed over here; see results.json._")
+    return "\n\n".join(blocks)
+
+
+def _session_block(session_id: str, cases: list[CaseOutcome]) -> str:
+    worst = min(cases, key=lambda o: RANK[o.status]).status
+    lines = [f"<details><summary>{STATUS_ICON[worst]} <code>{session_id}</code></summary>", ""]
+    lines += ["| Evaluator | Target | Score | Explanation |", "|---|---|---|---|"]
+    for case in cases:
+        for entry in case.entries:
+            if entry.error is not None:
+                outcome, why = f"⚠️ {cell(entry.error.type)}", cell(entry.error.message)
+            else:
+                outcome, why = cell(describe_score(entry)), cell(entry.explanation or "")
+            lines.append(f"| {cell(evaluator_label(case.evaluator))} | {target(entry)} | {outcome} | {why} |")
+    lines += ["", "</details>"]
+    return "\n".join(lines)
