@@ -301,6 +301,13 @@ class BatchEvaluationResource(dyn.Resource, module="batch_evaluation", name="Bat
         super().__init__(BatchEvaluationProvider(), name, {**props, **dict.fromkeys(OUTPUT_KEYS)}, opts)
 
 
+def urn_value(resource: pulumi.Resource) -> pulumi.Output[str]:
+    """A resource's URN as a value without a dependency on the resource (a child that depends on its
+    own parent is a cycle the SDK refuses)."""
+    urn = resource.urn
+    return pulumi.Output(set(), urn.future(), urn.is_known(), urn.is_secret())  # type: ignore[arg-type]
+
+
 @dataclass
 class BatchEvaluationArgs:
     """The StartBatchEvaluation request (evaluators resolved to ids) plus our additions, and its file."""
@@ -320,7 +327,7 @@ class BatchEvaluation(pulumi.ComponentResource):
         self, name: str, args: BatchEvaluationArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        props = {"spec": args.spec, base.SOURCE: args.source, base.OWNER: self.urn}
+        props = {"spec": args.spec, base.SOURCE: args.source, base.OWNER: urn_value(self)}
         self.resource = BatchEvaluationResource(name, props, pulumi.ResourceOptions(parent=self))
         self.batch_evaluation_id = self.resource.batchEvaluationId
         self.status = self.resource.status
