@@ -1,0 +1,149 @@
+"""The WSGI app: AgentCore evaluation routes on our handlers, admin under /_emulator/, rest on moto."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import socket
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import quote, unquote
+
+from evalctl.emulator import admin, model, motoops, tags, wire
+from evalctl.emulator.core import Core, Request
+from evalctl.emulator.errors import ApiError, InternalError
+from evalctl.emulator.faults import DROP, CallCounts, Faults, committed_error
+from evalctl.emulator.handlers import HANDLERS, is_mutation
+from evalctl.emulator.settings import DEFAULT_REGION
+from evalctl.emulator.validation import validate_input
+
+StartResponse = Callable[..., Any]
+_REGION = re.compile(r"Credential=[^/]+/[^/]+/([^/]+)/")
+
+
+class ConnectionDropped(Exception):
+    """Raised after closing the client's socket on purpose (commit-then-drop fault)."""
+
+
+class EmulatorApp:
+    """Dispatches every request on one port."""
+
+    def __init__(self, core: Core, moto_app: Callable[..., Iterable[bytes]]) -> None:
+        self.core = core
+        self.moto_app = moto_app
+        self.faults = Faults()
+        self.calls = CallCounts()
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or quote(environ.get("PATH_INFO", "/"))
+        path, _, query = str(raw).partition("?")
+        if path.startswith(admin.PREFIX):
+            return admin.handle(self, environ, path, start_response)
+        found = self._route(environ, path)
+        if found is None:
+            self.calls.add(motoops.operation_name(environ, path, query))
+            return self.moto_app(environ, start_response)
+        route, labels = found
+        return self._serve(route, labels, environ, query, start_response)
+
+    def _route(self, environ: dict[str, Any], path: str) -> tuple[model.Route, dict[str, str]] | None:
+        service = motoops.signing_service(environ)
+        if service not in (None, "bedrock-agentcore"):
+            return None
+        found = model.match(environ["REQUEST_METHOD"], path)
+        if found and "resourceArn" in found[1] and not tags.owns(unquote(found[1]["resourceArn"])):
+            return None
+        return found
+
+    def _serve(
+        self,
+        route: model.Route,
+        labels: dict[str, str],
+        environ: dict[str, Any],
+        query: str,
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
+        op = route.operation
+        self.calls.add(op.name)
+        if self.faults.settings.latency_ms:
+            time.sleep(self.faults.latency_seconds())
+        try:
+            self.faults.before(op.name)
+            result = self._apply(op, labels, environ, query)
+        except ApiError as exc:
+            return _error(exc, start_response)
+        spoil = self.faults.after_commit(op.name)
+        if spoil == DROP:
+            _drop(environ)
+        if spoil is not None:
+            return _error(committed_error(op.name), start_response)
+        status = int(op.http.get("responseCode", 200))
+        # A 204 carries no body; everything else is the output shape's JSON.
+        body = b"" if status == 204 else json.dumps(wire.serialize(op.output_shape, result)).encode()
+        return _respond(status, body, start_response)
+
+    def _apply(self, op: Any, labels: dict[str, str], environ: dict[str, Any], query: str) -> dict[str, Any]:
+        headers = {
+            k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items() if k.startswith("HTTP_")
+        }
+        params = wire.parse_request(op, labels, query, headers, _body(environ))
+        validate_input(op.input_shape, params)
+        region_match = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
+        request = Request(region=region_match.group(1) if region_match else DEFAULT_REGION)
+        store = self.core.store
+        with store.lock:
+            replayed = store.replay(op.name, params)
+            if replayed is not None:
+                return replayed
+            try:
+                result = HANDLERS[op.name](self.core, params, request)
+            except ApiError:
+                raise
+            except Exception as exc:  # a handler bug must still answer like AWS, not hang the client
+                raise InternalError(f"{type(exc).__name__}: {exc}") from exc
+            if is_mutation(op.name):
+                store.remember(op.name, params, result)
+                store.save()
+        return result
+
+
+def _body(environ: dict[str, Any]) -> bytes:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    return environ["wsgi.input"].read(length) if length else b""
+
+
+def _respond(
+    status: int, body: bytes, start_response: StartResponse, extra: list[tuple[str, str]] | None = None
+) -> list[bytes]:
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *(extra or [])]
+    start_response(f"{status} {_REASONS.get(status, 'OK')}", headers)
+    return [body]
+
+
+def _error(exc: ApiError, start_response: StartResponse) -> list[bytes]:
+    return _respond(
+        exc.status, wire.error_body(exc.message), start_response, [("x-amzn-ErrorType", exc.code)]
+    )
+
+
+def _drop(environ: dict[str, Any]) -> None:
+    conn = environ.get("werkzeug.socket")
+    if conn is not None:
+        with contextlib.suppress(OSError):
+            conn.shutdown(socket.SHUT_RDWR)
+    raise ConnectionDropped("connection dropped by the commit-then-fail fault")
+
+
+_REASONS = {
+    200: "OK",
+    202: "Accepted",
+    204: "No Content",
+    400: "Bad Request",
+    402: "Payment Required",
+    404: "Not Found",
+    409: "Conflict",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}

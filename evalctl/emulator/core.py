@@ -1,0 +1,89 @@
+"""The emulator's shared core: state, clock, settings, lifecycle settling and pagination."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evalctl.emulator.clock import Clock
+from evalctl.emulator.errors import NotFoundError, ValidationError
+from evalctl.emulator.settings import ACCOUNT_ID, Settings
+from evalctl.emulator.state import Store
+
+DELETED = "__deleted__"
+
+
+@dataclass
+class Request:
+    """What a handler needs besides its parameters: the caller's region."""
+
+    region: str
+    account: str = ACCOUNT_ID
+
+
+@dataclass
+class Core:
+    """Everything the handlers share. Handlers run under `store.lock`."""
+
+    data_dir: Path | None = None
+    clock: Clock = field(default_factory=Clock)
+    settings: Settings = field(default_factory=Settings)
+    store: Store = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.store = Store(self.data_dir)
+
+    def transition(self, record: dict[str, Any], status: str, then: str, seconds: float) -> None:
+        """Put a record in `status` now and `then` after `seconds` of emulator time."""
+        record["status"] = status
+        record["settleTo"] = then
+        record["settleAt"] = self.clock.now() + seconds
+
+    def settle(self, table: str) -> dict[str, dict[str, Any]]:
+        """Apply every transition that emulator time has reached; drop finished deletions."""
+        rows = self.store.table(table)
+        now = self.clock.now()
+        for key in list(rows):
+            record = rows[key]
+            due = record.get("settleAt")
+            if due is None or now < due:
+                continue
+            target = record.pop("settleTo")
+            record["settleAt"] = None
+            if target == DELETED:
+                del rows[key]
+            else:
+                record["status"] = target
+        return rows
+
+    def get(self, table: str, key: str, kind: str) -> dict[str, Any]:
+        """A settled record, or ResourceNotFoundException worded for `kind`."""
+        record = self.settle(table).get(key)
+        if record is None:
+            raise NotFoundError(f"{kind} {key} not found")
+        return record
+
+
+def paginate(
+    items: list[dict[str, Any]], params: dict[str, Any], render: Callable[[dict[str, Any]], dict[str, Any]]
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of `items` and the opaque token of the next one."""
+    start = 0
+    token = params.get("nextToken")
+    if token:
+        try:
+            start = int(base64.urlsafe_b64decode(token.encode()).decode())
+        except ValueError as exc:
+            raise ValidationError("Invalid nextToken") from exc
+    size = int(params.get("maxResults") or 100)
+    page = [render(item) for item in items[start : start + size]]
+    more = start + size < len(items)
+    return page, base64.urlsafe_b64encode(str(start + size).encode()).decode() if more else None
+
+
+def strip_internal(record: dict[str, Any]) -> dict[str, Any]:
+    """A record without our bookkeeping keys (settleAt/settleTo/...)."""
+    return {k: v for k, v in record.items() if not k.startswith("settle") and not k.startswith("_")}

@@ -1,0 +1,160 @@
+"""Control plane: Create/Get/Update/Delete/ListEvaluators with lifecycles, locking and quotas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evalctl.emulator.builtins import BUILTIN_LEVELS, builtin_record
+from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
+from evalctl.emulator.errors import ConflictError, NotFoundError, QuotaError, ValidationError
+from evalctl.emulator.state import new_id
+
+TABLE = "evaluators"
+_TYPES = {"llmAsAJudge": "Custom", "codeBased": "CustomCode", "derived": "CustomDerived"}
+
+
+def evaluator_type(config: dict[str, Any]) -> str:
+    """Custom, CustomCode or CustomDerived, from the config's union member."""
+    return next((_TYPES[k] for k in config if k in _TYPES), "Custom")
+
+
+def locking_configs(core: Core, evaluator_id: str) -> list[str]:
+    """Ids of enabled online configs that reference the evaluator (and so lock it)."""
+    rows = core.settle("onlineConfigs")
+    return [
+        cid
+        for cid, cfg in rows.items()
+        if cfg["executionStatus"] == "ENABLED"
+        and cfg["status"] != "DELETING"
+        and any(e.get("evaluatorId") == evaluator_id for e in cfg.get("evaluators", []))
+    ]
+
+
+def lookup(core: Core, evaluator_id: str, region: str) -> dict[str, Any]:
+    """The full API view of an evaluator (custom or built-in), or ResourceNotFoundException."""
+    if evaluator_id.startswith("Builtin."):
+        if evaluator_id not in BUILTIN_LEVELS:
+            raise NotFoundError(f"Evaluator {evaluator_id} not found")
+        return builtin_record(evaluator_id, region)
+    record = core.get(TABLE, evaluator_id, "Evaluator")
+    view = strip_internal(record)
+    view["lockedForModification"] = bool(locking_configs(core, evaluator_id))
+    return view
+
+
+def _check_base(core: Core, config: dict[str, Any], region: str) -> None:
+    derived = config.get("derived")
+    if derived:
+        lookup(core, derived["baseEvaluatorId"], region)
+
+
+def create_evaluator(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+    rows = core.settle(TABLE)
+    name = params["evaluatorName"]
+    if any(r["evaluatorName"] == name for r in rows.values()):
+        raise ConflictError(f"An evaluator named {name} already exists")
+    if len(rows) >= core.settings.max_evaluators:
+        raise QuotaError(
+            f"You have reached the maximum number of evaluators ({core.settings.max_evaluators})"
+        )
+    _check_base(core, params["evaluatorConfig"], req.region)
+    evaluator_id = new_id(name)
+    now = core.clock.now()
+    record = {
+        "evaluatorArn": f"arn:aws:bedrock-agentcore:{req.region}:{req.account}:evaluator/{evaluator_id}",
+        "evaluatorId": evaluator_id,
+        "evaluatorName": name,
+        "description": params.get("description"),
+        "evaluatorConfig": params["evaluatorConfig"],
+        "evaluatorType": evaluator_type(params["evaluatorConfig"]),
+        "provider": "Custom",
+        "level": params["level"],
+        "kmsKeyArn": params.get("kmsKeyArn"),
+        "createdAt": now,
+        "updatedAt": now,
+    }
+    core.transition(record, "CREATING", "ACTIVE", core.settings.resource_seconds)
+    rows[evaluator_id] = record
+    if params.get("tags"):
+        core.store.set_tags(record["evaluatorArn"], params["tags"])
+    return {k: record[k] for k in ("evaluatorArn", "evaluatorId", "createdAt", "status")}
+
+
+def get_evaluator(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+    view = lookup(core, params["evaluatorId"], req.region)
+    if params.get("includedData") == "METADATA_ONLY" and "llmAsAJudge" in view["evaluatorConfig"]:
+        judge = dict(view["evaluatorConfig"]["llmAsAJudge"])
+        judge["instructions"] = ""
+        view["evaluatorConfig"] = {"llmAsAJudge": judge}
+    return view
+
+
+def _mutable(core: Core, evaluator_id: str, verb: str) -> dict[str, Any]:
+    if evaluator_id.startswith("Builtin."):
+        raise ValidationError(f"Built-in evaluator {evaluator_id} cannot be {verb}")
+    record = core.get(TABLE, evaluator_id, "Evaluator")
+    locks = locking_configs(core, evaluator_id)
+    if locks:
+        raise ConflictError(
+            f"Evaluator {evaluator_id} is locked for modification: it is used by enabled online "
+            f"evaluation configuration(s) {', '.join(sorted(locks))}. Disable them first."
+        )
+    if record["status"] in ("CREATING", "UPDATING", "DELETING"):
+        raise ConflictError(f"Evaluator {evaluator_id} is {record['status']}; retry when it is ACTIVE")
+    return record
+
+
+def update_evaluator(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+    record = _mutable(core, params["evaluatorId"], "updated")
+    config = params.get("evaluatorConfig")
+    if config is not None:
+        _check_base(core, config, req.region)
+        if evaluator_type(config) != record["evaluatorType"]:
+            raise ValidationError("evaluatorConfig cannot change the evaluator's type")
+        record["evaluatorConfig"] = config
+    for key in ("description", "level", "kmsKeyArn"):
+        if params.get(key) is not None:
+            record[key] = params[key]
+    record["updatedAt"] = core.clock.now()
+    core.transition(record, "UPDATING", "ACTIVE", core.settings.resource_seconds)
+    return {k: record[k] for k in ("evaluatorArn", "evaluatorId", "updatedAt", "status")}
+
+
+def delete_evaluator(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+    record = _mutable(core, params["evaluatorId"], "deleted")
+    core.transition(record, "DELETING", DELETED, core.settings.delete_seconds)
+    core.store.tags.pop(record["evaluatorArn"], None)
+    return {k: record[k] for k in ("evaluatorArn", "evaluatorId", "status")}
+
+
+_SUMMARY = (
+    "evaluatorArn",
+    "evaluatorId",
+    "evaluatorName",
+    "description",
+    "evaluatorType",
+    "provider",
+    "level",
+    "status",
+    "createdAt",
+    "updatedAt",
+    "lockedForModification",
+    "kmsKeyArn",
+)
+
+
+def list_evaluators(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+    builtins = [builtin_record(i, req.region) for i in BUILTIN_LEVELS]
+    custom = sorted(core.settle(TABLE).values(), key=lambda r: (r["createdAt"], r["evaluatorId"]))
+    items = builtins + [lookup(core, r["evaluatorId"], req.region) for r in custom]
+    page, token = paginate(items, params, lambda v: {k: v.get(k) for k in _SUMMARY})
+    return {"evaluators": page, "nextToken": token}
+
+
+HANDLERS = {
+    "CreateEvaluator": create_evaluator,
+    "GetEvaluator": get_evaluator,
+    "UpdateEvaluator": update_evaluator,
+    "DeleteEvaluator": delete_evaluator,
+    "ListEvaluators": list_evaluators,
+}

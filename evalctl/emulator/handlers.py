@@ -1,0 +1,20 @@
+"""The operation table: AgentCore operation name -> handler(core, params, request) -> response."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from evalctl.emulator import evaluators, online, tags
+from evalctl.emulator.core import Core, Request
+
+Handler = Callable[[Core, dict[str, Any], Request], dict[str, Any]]
+
+HANDLERS: dict[str, Handler] = {**evaluators.HANDLERS, **online.HANDLERS, **tags.HANDLERS}
+
+# Operations whose success changes state: persisted afterwards, and idempotent by clientToken.
+READ_ONLY_PREFIXES = ("Get", "List")
+
+
+def is_mutation(operation: str) -> bool:
+    return not operation.startswith(READ_ONLY_PREFIXES) and operation != "Evaluate"

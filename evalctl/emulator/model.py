@@ -1,0 +1,94 @@
+"""botocore's service models for the two AgentCore services, and routing by method + requestUri."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel
+
+CONTROL = "bedrock-agentcore-control"
+DATA = "bedrock-agentcore"
+
+# The operations this emulator serves itself; every other request goes to moto.
+OPERATIONS: dict[str, tuple[str, ...]] = {
+    CONTROL: (
+        "CreateEvaluator",
+        "GetEvaluator",
+        "UpdateEvaluator",
+        "DeleteEvaluator",
+        "ListEvaluators",
+        "CreateOnlineEvaluationConfig",
+        "GetOnlineEvaluationConfig",
+        "UpdateOnlineEvaluationConfig",
+        "DeleteOnlineEvaluationConfig",
+        "ListOnlineEvaluationConfigs",
+        "TagResource",
+        "UntagResource",
+        "ListTagsForResource",
+    ),
+    DATA: (
+        "StartBatchEvaluation",
+        "GetBatchEvaluation",
+        "ListBatchEvaluations",
+        "StopBatchEvaluation",
+        "DeleteBatchEvaluation",
+        "Evaluate",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation's HTTP binding: a compiled path template and its query-string literal."""
+
+    service: str
+    operation: OperationModel
+    method: str
+    pattern: re.Pattern[str]
+
+
+@cache
+def service_model(name: str) -> ServiceModel:
+    """The installed botocore model of one service (cached: loading it takes ~50 ms)."""
+    return botocore.session.get_session().get_service_model(name)
+
+
+def compile_uri(uri: str) -> re.Pattern[str]:
+    path = uri.split("?", 1)[0]
+    parts: list[str] = []
+    for piece in re.split(r"(\{[^}]+\})", path):
+        if piece.startswith("{"):
+            name = piece[1:-1]
+            greedy = name.endswith("+")
+            label = name.rstrip("+")
+            parts.append(f"(?P<{label}>.+)" if greedy else f"(?P<{label}>[^/]+)")
+        else:
+            parts.append(re.escape(piece))
+    return re.compile("".join(parts))
+
+
+@cache
+def routes() -> tuple[Route, ...]:
+    """All routes, literal-heavy templates first so `/evaluators/create` beats `/evaluators/{id}`."""
+    found: list[Route] = []
+    for service, names in OPERATIONS.items():
+        model = service_model(service)
+        for name in names:
+            op = model.operation_model(name)
+            found.append(Route(service, op, op.http["method"], compile_uri(op.http["requestUri"])))
+    found.sort(key=lambda r: (r.pattern.pattern.count("(?P<"), -len(r.pattern.pattern)))
+    return tuple(found)
+
+
+def match(method: str, raw_path: str) -> tuple[Route, dict[str, str]] | None:
+    """The route and raw (still percent-encoded) path labels for a request, or None."""
+    for route in routes():
+        if route.method != method:
+            continue
+        found = route.pattern.fullmatch(raw_path)
+        if found:
+            return route, found.groupdict()
+    return None

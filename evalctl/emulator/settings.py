@@ -1,0 +1,47 @@
+"""Documented, adjustable durations and quotas of the emulated lifecycles."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+ACCOUNT_ID = "123456789012"
+DEFAULT_REGION = "us-east-1"
+RESULTS_LOG_GROUP = "/aws/bedrock-agentcore/evaluations/batch-evaluations/results/default"
+ONLINE_RESULTS_PREFIX = "/aws/bedrock-agentcore/evaluations/results/"
+RESERVED_LOG_PREFIX = "/aws/bedrock-agentcore/evaluations/"
+SPANS_LOG_GROUP = "aws/spans"
+RUNTIME_LOG_PREFIX = "/aws/bedrock-agentcore/runtimes/"
+
+
+@dataclass
+class Settings:
+    """Emulated durations (seconds of emulator time) and per-account quotas.
+
+    A batch evaluation is PENDING for `batch_pending_seconds`, then IN_PROGRESS for
+    `batch_session_seconds` per session (at least one session's worth), then terminal.
+    Stop takes `stop_seconds` (STOPPING -> STOPPED); Delete keeps DELETING visible for
+    `delete_seconds`. Evaluators and online configs spend `resource_seconds` in CREATING
+    or UPDATING.
+    """
+
+    resource_seconds: float = 0.2
+    batch_pending_seconds: float = 1.0
+    batch_session_seconds: float = 2.0
+    stop_seconds: float = 1.0
+    delete_seconds: float = 1.0
+    max_evaluators: int = 1000
+    max_online_configs: int = 100
+    max_active_batches: int = 10
+
+    def update(self, **changes: Any) -> None:
+        """Apply known keys; unknown keys are a caller bug and raise KeyError."""
+        known = {f.name: f.type for f in fields(self)}
+        for key, value in changes.items():
+            if key not in known:
+                raise KeyError(key)
+            current = getattr(self, key)
+            setattr(self, key, type(current)(value))
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,53 @@
+"""Control plane: Tag/Untag/ListTagsForResource on evaluators, online configs and batch jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evalctl.emulator.core import Core, Request
+from evalctl.emulator.errors import NotFoundError
+
+_ARN_KEYS = {
+    "evaluators": "evaluatorArn",
+    "onlineConfigs": "onlineEvaluationConfigArn",
+    "batches": "batchEvaluationArn",
+}
+
+
+def owns(arn: str) -> bool:
+    """Whether a tag request targets one of our resource kinds (others go to moto)."""
+    resource = arn.split(":", 5)[-1]
+    return resource.split("/", 1)[0] in ("evaluator", "online-evaluation-config", "batch-evaluation")
+
+
+def _require(core: Core, arn: str) -> None:
+    for table, key in _ARN_KEYS.items():
+        if any(r[key] == arn for r in core.settle(table).values()):
+            return
+    raise NotFoundError(f"Resource {arn} not found")
+
+
+def tag_resource(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+    _require(core, params["resourceArn"])
+    core.store.set_tags(params["resourceArn"], params["tags"])
+    return {}
+
+
+def untag_resource(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+    _require(core, params["resourceArn"])
+    current = core.store.tags.get(params["resourceArn"], {})
+    for key in params["tagKeys"]:
+        current.pop(key, None)
+    return {}
+
+
+def list_tags(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+    _require(core, params["resourceArn"])
+    return {"tags": dict(core.store.tags.get(params["resourceArn"], {}))}
+
+
+HANDLERS = {
+    "TagResource": tag_resource,
+    "UntagResource": untag_resource,
+    "ListTagsForResource": list_tags,
+}

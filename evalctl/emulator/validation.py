@@ -1,0 +1,100 @@
+"""Request validation against botocore's model, worded as AWS words ValidationException."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from botocore.model import Shape
+from botocore.validate import ParamValidator
+
+from evalctl.emulator.errors import ValidationError
+
+_VALIDATOR = ParamValidator()
+
+
+@cache
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _show(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def _length_errors(shape: Shape, value: Any, path: str) -> list[str]:
+    meta = shape.metadata
+    size = len(value)
+    out: list[str] = []
+    if "min" in meta and size < meta["min"]:
+        out.append(f"Member must have length greater than or equal to {meta['min']}")
+    if "max" in meta and size > meta["max"]:
+        out.append(f"Member must have length less than or equal to {meta['max']}")
+    return [f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: {m}" for m in out]
+
+
+def _scalar_errors(shape: Shape, value: Any, path: str) -> list[str]:
+    meta = shape.metadata
+    msgs: list[str] = []
+    if shape.type_name == "string" and isinstance(value, str):
+        msgs += [m.split(": ", 1)[1] for m in _length_errors(shape, value, path)]
+        pattern = meta.get("pattern")
+        if pattern and not _regex(pattern).fullmatch(value):
+            msgs.append(f"Member must satisfy regular expression pattern: {pattern}")
+        if shape.enum and value not in shape.enum:
+            msgs.append(f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
+    elif shape.type_name in ("integer", "long", "float", "double") and isinstance(value, int | float):
+        if "min" in meta and value < meta["min"]:
+            msgs.append(f"Member must have value greater than or equal to {meta['min']}")
+        if "max" in meta and value > meta["max"]:
+            msgs.append(f"Member must have value less than or equal to {meta['max']}")
+    return [f"Value '{_show(value)}' at '{path}' failed to satisfy constraint: {m}" for m in msgs]
+
+
+def constraint_errors(shape: Shape, value: Any, path: str = "") -> list[str]:
+    """Every required/min/max/pattern/enum violation under `value`, in AWS's wording."""
+    if value is None:
+        return []
+    if shape.type_name == "structure":
+        if not isinstance(value, dict) or shape.metadata.get("document"):
+            return []
+        out: list[str] = []
+        for name in shape.required_members:
+            if value.get(name) is None:
+                where = _join(path, name)
+                out.append(f"Value null at '{where}' failed to satisfy constraint: Member must not be null")
+        for name, member in shape.members.items():
+            out += constraint_errors(member, value.get(name), _join(path, name))
+        return out
+    if shape.type_name == "list" and isinstance(value, list):
+        out = _length_errors(shape, value, path)
+        for index, item in enumerate(value, start=1):
+            out += constraint_errors(shape.member, item, f"{path}.{index}.member")
+        return out
+    if shape.type_name == "map" and isinstance(value, dict):
+        out = _length_errors(shape, value, path)
+        for key, item in value.items():
+            out += constraint_errors(shape.key, key, f"{path}.key")
+            out += constraint_errors(shape.value, item, f"{path}.{key}.value")
+        return out
+    return _scalar_errors(shape, value, path)
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def validate_input(shape: Shape | None, params: dict[str, Any]) -> None:
+    """Raise ValidationError when `params` break the input shape (types and unions via botocore)."""
+    if shape is None:
+        return
+    errors = constraint_errors(shape, params)
+    if errors:
+        count = len(errors)
+        noun = "error" if count == 1 else "errors"
+        raise ValidationError(f"{count} validation {noun} detected: " + "; ".join(errors))
+    report = _VALIDATOR.validate(params, shape)
+    if report.has_errors():
+        raise ValidationError(report.generate_report().replace("\n", " ").strip())
