@@ -7,7 +7,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pulumi
@@ -15,6 +15,7 @@ import pulumi.dynamic as dyn
 
 from components import _provider as base
 from evalctl import aws
+from evalctl.spec import mapping
 
 TYPE_TOKEN = "agentcore-evals:batch_evaluation:BatchEvaluation"
 TERMINAL = frozenset({"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "STOPPED"})
@@ -24,10 +25,7 @@ WAIT_FIELDS = ("wait", "waitTimeoutSeconds")
 # Our additions to the StartBatchEvaluation request; resolved before the call.
 EXTRA_FIELDS = ("groundTruth", "gates", "runKey", *WAIT_FIELDS)
 DEFAULT_TIMEOUT = 3600.0
-ISO = "%Y-%m-%dT%H:%M:%SZ"
 NAME_PATTERN = r"[a-zA-Z][a-zA-Z0-9_]{0,47}"
-LOOKBACK = re.compile(r"([1-9][0-9]{0,4})([dhm])")
-UNITS = {"m": 60, "h": 3600, "d": 86400}
 JOB_KEYS = ("batchEvaluationId", "batchEvaluationArn", "status", "results", "errorDetails")
 OUTPUT_KEYS = (*JOB_KEYS, "clientToken", "timeRange")
 KEPT_INPUTS = ("spec", base.SOURCE, base.OWNER)
@@ -51,25 +49,10 @@ def client_token(owner: str, spec: dict[str, Any]) -> str:
     return base.client_token(owner, job_inputs(spec))
 
 
-def parse_lookback(value: Any) -> timedelta:
-    """`30m`, `12h` or `7d` (the spec's lookback pattern) as a duration."""
-    match = LOOKBACK.fullmatch(str(value)) if isinstance(value, str) else None
-    if match is None:
-        raise ValueError(f"lookback {value!r} is not a duration like 30m, 12h or 7d")
-    return timedelta(seconds=int(match.group(1)) * UNITS[match.group(2)])
-
-
 def lookback_of(spec: dict[str, Any]) -> Any:
     """`dataSourceConfig.cloudWatchLogs.filterConfig.lookback`, if declared."""
     logs = (spec.get("dataSourceConfig") or {}).get("cloudWatchLogs") or {}
     return (logs.get("filterConfig") or {}).get("lookback")
-
-
-def resolve_window(lookback: Any, now: datetime) -> dict[str, str]:
-    """The concrete time range a lookback means at `now` (whole seconds, UTC, ISO 8601)."""
-    end = now.astimezone(UTC).replace(microsecond=0)
-    start = end - parse_lookback(lookback)
-    return {"startTime": start.strftime(ISO), "endTime": end.strftime(ISO)}
 
 
 def start_request(spec: dict[str, Any], token: str, window: dict[str, str] | None) -> dict[str, Any]:
@@ -173,7 +156,7 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
         spec = dict(props["spec"])
         token = client_token(str(props.get(base.OWNER, "")), spec)
         lookback = lookback_of(spec)
-        window = resolve_window(lookback, datetime.now(UTC)) if lookback else None
+        window = mapping.window(lookback, datetime.now(UTC)) if lookback else None
         request = start_request(spec, token, window)
         request["tags"] = {**(request.get("tags") or {}), **base.owner_tags(str(props.get(base.OWNER, "")))}
         client = self.data()
@@ -279,8 +262,8 @@ def spec_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
         problems.append(("dataSourceConfig", "required: cloudWatchLogs or onlineEvaluationConfigSource"))
     if lookback_of(spec) is not None:
         try:
-            parse_lookback(lookback_of(spec))
-        except ValueError as exc:
+            mapping.parse_lookback(str(lookback_of(spec)))
+        except mapping.MappingError as exc:
             problems.append(("dataSourceConfig.cloudWatchLogs.filterConfig.lookback", str(exc)))
     timeout = spec.get("waitTimeoutSeconds")
     if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):

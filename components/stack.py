@@ -104,6 +104,14 @@ def literal_id(ref: str) -> str:
     return ref.rsplit("evaluator/", 1)[-1] if ref.startswith("arn:") else ref
 
 
+def insight_entries(spec: dict[str, Any]) -> dict[str, Any]:
+    """`insights: [Builtin.Insight.X]` in a spec is `[{"insightId": ...}]` in the API."""
+    if not spec.get("insights"):
+        return spec
+    entries = [i if isinstance(i, dict) else {"insightId": str(i)} for i in spec["insights"]]
+    return {**spec, "insights": entries}
+
+
 def with_tags(spec: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:
     return {**spec, "tags": {**(spec.get("tags") or {}), **tags}}
 
@@ -229,7 +237,7 @@ class EvaluationStack:
     def _online(self, decl: Decl) -> Any:
         from components.online_evaluation import OnlineEvaluation, OnlineEvaluationArgs
 
-        spec = with_tags(dict(decl.spec), self.tags(decl))
+        spec = insight_entries(with_tags(dict(decl.spec), self.tags(decl)))
         depends: list[pulumi.Resource] = []
         spec["evaluators"] = [{"evaluatorId": self._ref(r, depends)} for r in evaluator_refs(decl)]
         role = str(spec.get("evaluationExecutionRoleArn", ""))
@@ -248,7 +256,9 @@ class EvaluationStack:
     def _batch(self, decl: Decl) -> Any:
         from components.batch_evaluation import BatchEvaluation, BatchEvaluationArgs
 
-        spec = with_tags({k: v for k, v in decl.spec.items() if k != "gates"}, self.tags(decl))
+        spec = insight_entries(
+            with_tags({k: v for k, v in decl.spec.items() if k != "gates"}, self.tags(decl))
+        )
         depends: list[pulumi.Resource] = []
         spec["evaluators"] = [{"evaluatorId": self._ref(r, depends)} for r in evaluator_refs(decl)]
         if spec.get("groundTruth"):

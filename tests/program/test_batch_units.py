@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from components import batch_evaluation as batch
 from components import gate as gate_mod
+from evalctl.spec import mapping
 
 SOURCE = {"cloudWatchLogs": {"serviceNames": ["agent.DEFAULT"], "logGroupNames": ["/aws/spans"]}}
 SPEC = {
@@ -18,29 +19,6 @@ SPEC = {
 URN = "urn:pulumi:dev::agentcore-evaluations::pulumi-python:dynamic/batch_evaluation:BatchEvaluation::b"
 
 
-@pytest.mark.parametrize(
-    ("value", "seconds", "reason"),
-    [("90m", 5400, "minutes"), ("24h", 86400, "hours"), ("7d", 604800, "days")],
-)
-def test_lookback_durations(value, seconds, reason):
-    assert batch.parse_lookback(value) == timedelta(seconds=seconds), reason
-
-
-@pytest.mark.parametrize(
-    ("value", "reason"),
-    [
-        ("0h", "zero is no window"),
-        ("1y", "unknown unit"),
-        ("-5m", "negative"),
-        (3600.0, "the spec pattern takes a unit"),
-        ("", "empty"),
-    ],
-)
-def test_bad_lookbacks_are_rejected_with_the_accepted_forms(value, reason):
-    with pytest.raises(ValueError, match="30m, 12h or 7d"):
-        batch.parse_lookback(value)
-
-
 def with_lookback(value):
     logs = {**SOURCE["cloudWatchLogs"], "filterConfig": {"lookback": value, "sessionIds": ["s-1"]}}
     return {**SPEC, "dataSourceConfig": {"cloudWatchLogs": logs}}
@@ -49,7 +27,7 @@ def with_lookback(value):
 def test_lookback_becomes_a_concrete_time_range_in_the_filter():
     now = datetime(2026, 3, 30, 12, 0, 7, 999, tzinfo=UTC)
     spec = with_lookback("2h")
-    window = batch.resolve_window(batch.lookback_of(spec), now)
+    window = mapping.window(batch.lookback_of(spec), now)
     assert window == {"startTime": "2026-03-30T10:00:07Z", "endTime": "2026-03-30T12:00:07Z"}
     request = batch.start_request(spec, "t" * 64, window)
     filters = request["dataSourceConfig"]["cloudWatchLogs"]["filterConfig"]
