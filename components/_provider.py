@@ -1,0 +1,372 @@
+"""Shared pieces of the AgentCore dynamic providers: config, shapes, check, diff, tokens, tags, waits."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import (
+    CheckFailure,
+    CheckResult,
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+)
+
+from evalctl import aws
+from evalctl.aws import (
+    OWNER_TAG,
+    Timing,
+    client_token,
+    conform,
+    declared_keys,
+    find_named,
+    input_shape,
+    is_not_found,
+    live_tags,
+    owner_tags,
+    request_fields,
+    sync_tags,
+    wait_for,
+)
+
+NAMESPACE = "agentcore-evaluations"
+# Inputs that are ours, not the API's: never sent, never diffed.
+SOURCE, IMPORT_ID, OWNER = "source", "importId", "ownerUrn"
+BOOKKEEPING = frozenset({"__provider", SOURCE, IMPORT_ID, OWNER})
+CONFIG_KEYS = ("endpoint", "region", "profile", "retryMode", "maxAttempts", "waitTimeoutSeconds")
+WAIT_HINT = f"`{NAMESPACE}:waitTimeoutSeconds`"
+UNKNOWN_TEXT = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+
+def is_unknown(value: Any) -> bool:
+    """A value not known yet (preview): the SDK's Unknown object or its wire sentinel."""
+    return isinstance(value, pulumi.output.Unknown) or value == UNKNOWN_TEXT
+
+
+def contains_unknown(value: Any) -> bool:
+    if is_unknown(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+def owner_urn(type_token: str, name: str) -> str:
+    """The URN a top-level component gets, known before registration.
+
+    The component's own `self.urn` cannot be a child's input: Pulumi reports that as a cycle.
+    """
+    return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{type_token}::{name}"
+
+
+def _path_parts(path: Any) -> list[str]:
+    text = str(path).replace("[", ".").replace("]", "").replace("/", ".")
+    return [p for p in text.split(".") if p and p not in ("member", "key", "value")]
+
+
+def _has_unknown_on_path(params: Any, parts: list[str]) -> bool:
+    """Whether a problem's path runs through a value unknown in a preview (lists are judged whole)."""
+    node = params
+    for part in parts:
+        if is_unknown(node) or isinstance(node, list):
+            break
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+    return contains_unknown(node)
+
+
+def check_failures(operation: str, params: dict[str, Any]) -> list[CheckFailure]:
+    """Problems botocore's model finds in a request; values unknown in a preview are not judged."""
+    # Imported when used: the emulator package pulls in moto, which only `check` needs, and only this.
+    validation = importlib.import_module("evalctl.emulator.validation")
+    found = validation.validate_params(aws.CONTROL, operation, params)
+    failures = []
+    for problem in found:
+        parts = _path_parts(getattr(problem, "path", ""))
+        if _has_unknown_on_path(params, parts):
+            continue
+        failures.append(CheckFailure(str(getattr(problem, "path", "")) or operation, str(problem.message)))
+    return failures
+
+
+def _normal(value: Any) -> Any:
+    """Absent, None, {} and [] all mean "not declared" for a top-level member."""
+    return None if value in (None, {}, []) else value
+
+
+def diff_members(
+    olds: Mapping[str, Any], news: Mapping[str, Any], keys: frozenset[str], immutable: frozenset[str]
+) -> DiffResult:
+    """Exact local diff: changed members update in place, immutable ones replace."""
+    changed = sorted(
+        k for k in keys if contains_unknown(news.get(k)) or _normal(olds.get(k)) != _normal(news.get(k))
+    )
+    replaces = [k for k in changed if k in immutable]
+    names = {k for k in immutable if k.endswith("Name")}
+    # Replacing while the name stays the same only works if the old one goes first.
+    delete_first = bool(replaces) and not names.intersection(replaces)
+    stables = sorted(immutable - set(changed))
+    return DiffResult(
+        changes=bool(changed), replaces=replaces, stables=stables, delete_before_replace=delete_first
+    )
+
+
+def plain_outputs(props: Mapping[str, Any], operation: str) -> dict[str, Any]:
+    """API fields plus bookkeeping (not the serialized provider), JSON-able."""
+    outs = request_fields(props, operation)
+    outs.update({k: props[k] for k in (SOURCE, IMPORT_ID, OWNER) if props.get(k) is not None})
+    return outs
+
+
+def project(live: Any, declared: Any) -> Any:
+    """Live values seen through the declared shape: keys the spec never set are not drift."""
+    if isinstance(live, Mapping) and isinstance(declared, Mapping):
+        return {k: project(live[k], declared[k]) for k in declared if k in live}
+    return live
+
+
+@dataclass(frozen=True)
+class Api:
+    """How one resource kind is called: boto3 method noun, key names, operations."""
+
+    kind: str
+    noun: str
+    id_key: str
+    arn_key: str
+    name_key: str
+    list_key: str
+    create_op: str
+    update_op: str
+
+    def call(self, control: Any, verb: str, **params: Any) -> dict[str, Any]:
+        plural = "s" if verb == "list" else ""
+        result: dict[str, Any] = getattr(control, f"{verb}_{self.noun}{plural}")(**params)
+        return result
+
+    def get(self, control: Any, ident: str) -> dict[str, Any]:
+        return self.call(control, "get", **{self.id_key: ident})
+
+
+class AgentCoreProvider(ResourceProvider):
+    """Base of our providers: stack config from Configure, clients per call, create/adopt/delete."""
+
+    api: Api
+    # Plain strings only: the provider is pickled into state, clients never are.
+    _config: dict[str, str] | None = None
+
+    def configure(self, req: ConfigureRequest) -> None:
+        found = {k: req.config.get(f"{NAMESPACE}:{k}") for k in CONFIG_KEYS}
+        found["awsRegion"] = req.config.get("aws:region")
+        self._config = {k: str(v) for k, v in found.items() if v is not None}
+
+    def _setting(self, key: str) -> str | None:
+        if self._config and key in self._config:
+            return self._config[key]
+        if key == "awsRegion":
+            return pulumi.Config("aws").get("region")
+        return pulumi.Config(NAMESPACE).get(key)
+
+    def client_settings(self) -> aws.ClientSettings:
+        attempts = self._setting("maxAttempts")
+        return aws.ClientSettings(
+            endpoint=self._setting("endpoint"),
+            region=self._setting("region") or self._setting("awsRegion"),
+            profile=self._setting("profile"),
+            retry_mode=self._setting("retryMode") or "adaptive",
+            max_attempts=int(float(attempts)) if attempts else 8,
+        )
+
+    def timing(self) -> Timing:
+        timeout = self._setting("waitTimeoutSeconds")
+        return Timing(timeout=float(timeout)) if timeout else Timing()
+
+    def control(self) -> Any:
+        return aws.client(aws.CONTROL, self.client_settings())
+
+    def failure(self, exc: BaseException, props: Mapping[str, Any]) -> aws.AwsError:
+        """Any exception as an AwsError naming the spec file and resource."""
+        if isinstance(exc, aws.AwsError):
+            return exc
+        resource = f"{self.api.kind} {props.get(self.api.name_key, '?')}"
+        return aws.AwsError(
+            aws.describe_error(exc, resource, str(props.get(SOURCE, "?"))), aws.error_code(exc)
+        )
+
+    # ---- the ResourceProvider methods shared by evaluators and online evaluations ----------------
+
+    keys: frozenset[str] = frozenset()
+    immutable: frozenset[str] = frozenset()
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs = {k: v for k, v in news.items() if v is not None}
+        fields = request_fields(inputs, self.api.create_op)
+        inputs.update(fields)
+        return CheckResult(inputs, check_failures(self.api.create_op, fields))
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        return diff_members(olds, news, self.keys, self.immutable)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        try:
+            control = self.control()
+            if props.get(IMPORT_ID):
+                detail = self.converge(control, props, str(props[IMPORT_ID]))
+            else:
+                detail = self.create_or_adopt(control, props, str(props[self.api.name_key]))
+        except Exception as exc:
+            raise self.failure(exc, props) from exc
+        return CreateResult(str(detail[self.api.id_key]), self.outputs(props, detail))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Refresh: declared members as live; gone or being deleted -> no id (never outs=None)."""
+        try:
+            detail = self.api.get(self.control(), str(props.get(self.api.id_key) or id_))
+        except Exception as exc:
+            if is_not_found(exc):
+                return ReadResult(None, {})
+            raise self.failure(exc, props) from exc
+        if detail.get("status") == "DELETING":
+            return ReadResult(None, {})
+        live = self.live_fields(detail, props)
+        inputs = {k: v for k, v in props.items() if k in BOOKKEEPING - {"__provider"}}
+        inputs.update({k: project(live[k], props.get(k)) for k in live})
+        if props.get("tags"):
+            inputs["tags"] = props["tags"]  # tags need another call; refresh keeps one read per resource
+        return ReadResult(id_, self.outputs(inputs, detail), plain_outputs(inputs, self.api.create_op))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        try:
+            self.delete_quietly(self.control(), str(props.get(self.api.id_key) or id_))
+        except Exception as exc:
+            raise self.failure(exc, props) from exc
+
+    # ---- hooks ---------------------------------------------------------------------------------
+
+    def outputs(self, props: Mapping[str, Any], detail: Mapping[str, Any]) -> dict[str, Any]:
+        """Declared members, bookkeeping, ids and status: what the program and the next diff see."""
+        raise NotImplementedError
+
+    def update_request(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """The Update fields for the declared props (subclasses map what differs)."""
+        raise NotImplementedError
+
+    def live_fields(self, detail: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
+        """Declared members as the service reports them (subclasses map what differs)."""
+        raise NotImplementedError
+
+    # ---- shared steps --------------------------------------------------------------------------
+
+    def create_request(self, props: Mapping[str, Any], name: str) -> dict[str, Any]:
+        request = request_fields(props, self.api.create_op)
+        request[self.api.name_key] = name
+        request["tags"] = {**(request.get("tags") or {}), **owner_tags(str(props.get(OWNER, "")))}
+        return request
+
+    def create_or_adopt(self, control: Any, props: Mapping[str, Any], name: str) -> dict[str, Any]:
+        """Create with a token from URN + inputs; on a name conflict adopt what we own, refuse the rest."""
+        request = self.create_request(props, name)
+        token = client_token(props.get(OWNER), request)
+        try:
+            created = self.api.call(control, "create", clientToken=token, **request)
+        except Exception as exc:
+            if aws.error_code(exc) != "ConflictException":
+                raise
+            return self.adopt_owned(control, props, name, exc)
+        return self.await_active(control, created, name)
+
+    def adopt_owned(
+        self, control: Any, props: Mapping[str, Any], name: str, exc: Exception
+    ) -> dict[str, Any]:
+        api = self.api
+        existing = find_named(lambda **kw: api.call(control, "list", **kw), api.list_key, api.name_key, name)
+        if existing is None:
+            raise exc
+        ident = str(existing[api.id_key])
+        owner = owner_tags(str(props.get(OWNER, "")))[OWNER_TAG]
+        if live_tags(control, existing[api.arn_key]).get(OWNER_TAG) != owner:
+            source = props.get(SOURCE)
+            raise aws.AwsError(
+                f"{source}: {api.kind} {name}: one with this name already exists (id {ident}) and this "
+                f"stack does not own it. To fix: adopt it by adding `importId: {ident}` under `metadata` "
+                f"in {source}, or choose another name.",
+                "ConflictException",
+            )
+        return self.converge(control, props, ident)
+
+    def converge(self, control: Any, props: Mapping[str, Any], ident: str) -> dict[str, Any]:
+        """Adopt an existing resource: tag it as ours and update it to the spec where it differs."""
+        api = self.api
+        detail = api.get(control, ident)
+        arn = str(detail[api.arn_key])
+        sync_tags(control, arn, live_tags(control, arn), self.create_request(props, "")["tags"])
+        wanted = self.update_request(props)
+        live = self.live_fields(detail, props)
+        if any(_normal(project(live.get(k), v)) != _normal(v) for k, v in wanted.items()):
+            token = client_token(props.get(OWNER), ident, wanted)
+            updated = api.call(control, "update", clientToken=token, **{api.id_key: ident}, **wanted)
+            detail = {**detail, **self.await_active(control, updated, str(detail[api.name_key]))}
+        return {**detail, "physicalName": detail[api.name_key]}
+
+    def await_active(self, control: Any, answer: Mapping[str, Any], name: str) -> dict[str, Any]:
+        ident = str(answer[self.api.id_key])
+        detail = dict(answer)
+        if answer.get("status") != "ACTIVE":
+            what = f"{self.api.kind} {name} ({ident})"
+            detail = wait_for(lambda: self.api.get(control, ident), "ACTIVE", what, self.timing(), WAIT_HINT)
+        return {**detail, "physicalName": name}
+
+    def delete_quietly(self, control: Any, ident: str) -> None:
+        """Delete and wait until gone (its name is taken until then); "already gone" is success."""
+        try:
+            self.api.call(control, "delete", **{self.api.id_key: ident})
+        except Exception as exc:
+            if is_not_found(exc):
+                return
+            if aws.error_code(exc) != "ConflictException" or not self._deleting(control, ident):
+                raise
+        self.wait_gone(control, ident)
+
+    def wait_gone(self, control: Any, ident: str) -> None:
+        def fetch() -> dict[str, Any]:
+            try:
+                return self.api.get(control, ident)
+            except Exception as exc:
+                if is_not_found(exc):
+                    return {"status": "GONE"}
+                raise
+
+        wait_for(fetch, "GONE", f"{self.api.kind} {ident} (deleting)", self.timing(), WAIT_HINT)
+
+    def _deleting(self, control: Any, ident: str) -> bool:
+        try:
+            return self.api.get(control, ident).get("status") == "DELETING"
+        except Exception as exc:
+            if is_not_found(exc):
+                return True
+            raise
+
+
+__all__ = [
+    "OWNER_TAG",
+    "Timing",
+    "client_token",
+    "conform",
+    "declared_keys",
+    "find_named",
+    "input_shape",
+    "is_not_found",
+    "live_tags",
+    "owner_tags",
+    "request_fields",
+    "sync_tags",
+    "wait_for",
+]

@@ -1,0 +1,276 @@
+"""AgentCore via boto3: clients (endpoint, region, profile, retries), error text, shapes, tokens, waits."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+OWNER_TAG, STACK_TAG = "evalctl:owner", "evalctl:stack"
+CONTROL = "bedrock-agentcore-control"
+DATA = "bedrock-agentcore"
+RETRY_MODES = ("adaptive", "standard", "legacy")
+
+
+class WaitTimeoutError(RuntimeError):
+    """A resource did not reach its target status in time."""
+
+
+class ResourceFailedError(RuntimeError):
+    """The service reports the resource in a failed status."""
+
+
+class MissingRegionError(RuntimeError):
+    """No region in the settings nor in the AWS environment."""
+
+
+class AwsError(RuntimeError):
+    """An AWS call failed; the message names the spec file, the resource and what to do."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Where and how to call AWS. None means: let boto3 resolve it (profile, env, AWS_ENDPOINT_URL*)."""
+
+    endpoint: str | None = None
+    region: str | None = None
+    profile: str | None = None
+    retry_mode: str = "adaptive"
+    max_attempts: int = 8
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+
+
+def client(service: str, settings: ClientSettings | None = None, session: Any | None = None) -> Any:
+    """A boto3 client with retries (throttling and 5xx back off); build one per call, never cache."""
+    import boto3
+    from botocore.config import Config
+
+    settings = settings or ClientSettings()
+    if settings.retry_mode not in RETRY_MODES:
+        raise ValueError(f"retry mode {settings.retry_mode!r} is not one of {', '.join(RETRY_MODES)}")
+    session = session or boto3.Session(profile_name=settings.profile)
+    region = settings.region or session.region_name
+    if not region:
+        raise MissingRegionError(
+            "no AWS region: set `agentcore-evaluations:region` (or `aws:region`) in the stack config, "
+            "pass --region, or export AWS_REGION"
+        )
+    config = Config(
+        region_name=region,
+        retries={"mode": settings.retry_mode, "max_attempts": max(1, settings.max_attempts)},
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+    )
+    return session.client(service, endpoint_url=settings.endpoint or None, config=config)
+
+
+# What to do, per AWS error code; `{field}` and `{source}` are filled in by describe_error.
+ADVICE = {
+    "ValidationException": "fix {field} in {source} (`evalctl validate {source}` shows every problem)",
+    "ConflictException": (
+        "another resource has this name or the resource is busy or locked; if the existing resource is "
+        "yours, set `metadata.importId` to its id in {source} to adopt it, otherwise rename it"
+    ),
+    "ResourceNotFoundException": (
+        "it was deleted outside Pulumi or a referenced id is wrong; run `pulumi refresh`, "
+        "then check the references in {source}"
+    ),
+    "AccessDeniedException": (
+        "the deploying identity may not do this; grant it the `ciDeployer` template or the missing action"
+    ),
+    "ThrottlingException": (
+        "still throttled after every retry; run again later or raise `agentcore-evaluations:maxAttempts`"
+    ),
+    "ServiceQuotaExceededException": "a quota is reached; delete unused resources or request an increase",
+    "InternalServerException": "the service failed; run again (the operation is idempotent)",
+    "UnrecognizedClientException": "the credentials are not valid here; check the AWS profile and region",
+    "ExpiredTokenException": "the credentials expired; log in again (e.g. `aws sso login`)",
+}
+DEFAULT_ADVICE = "check {source} and the AWS credentials, then run again"
+_FIELD = re.compile(r"at '([A-Za-z0-9_.\[\]/]+)'")
+
+
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a ClientError (empty for anything else)."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return ""
+    return str(response.get("Error", {}).get("Code", ""))
+
+
+def _error_parts(exc: BaseException) -> tuple[str, str, str]:
+    response = getattr(exc, "response", None) or {}
+    error = response.get("Error", {}) if isinstance(response, dict) else {}
+    operation = str(getattr(exc, "operation_name", "") or "the call")
+    return operation, str(error.get("Code", type(exc).__name__)), str(error.get("Message", "") or exc)
+
+
+def describe_error(exc: BaseException, resource: str, source_file: str, field: str | None = None) -> str:
+    """One message: which spec file and resource, which call and field failed, and what to do."""
+    operation, code, message = _error_parts(exc)
+    if field is None:
+        found = _FIELD.search(message)
+        field = found.group(1) if found else None
+    shown_field = f"`{field}`" if field else "the spec"
+    advice = ADVICE.get(code, DEFAULT_ADVICE).format(field=shown_field, source=source_file)
+    where = f" (field `{field}`)" if field else ""
+    if not getattr(exc, "response", None):
+        advice = _transport_advice(exc, source_file)
+    return f"{source_file}: {resource}: {operation} failed{where}: {code}: {message}. To fix: {advice}."
+
+
+def _transport_advice(exc: BaseException, source_file: str) -> str:
+    """Errors without an AWS response: unreachable endpoint, missing credentials, bad region."""
+    name = type(exc).__name__
+    if "Endpoint" in name or "Connect" in name:
+        return (
+            "the endpoint cannot be reached; check `agentcore-evaluations:endpoint` or AWS_ENDPOINT_URL "
+            "(is `evalctl emulator` running?)"
+        )
+    if "Credentials" in name:
+        return "no AWS credentials were found; set a profile (`agentcore-evaluations:profile`) or env keys"
+    return DEFAULT_ADVICE.format(source=source_file)
+
+
+# ---- request shapes (botocore is the truth) -------------------------------------------------------
+
+
+@functools.cache
+def input_shape(operation: str) -> Any:
+    """botocore's input shape of a control-plane operation."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model(CONTROL)
+    return model.operation_model(operation).input_shape
+
+
+def declared_keys(operation: str) -> frozenset[str]:
+    """The members a spec may declare for a Create operation (the client token is ours)."""
+    return frozenset(k for k in input_shape(operation).members if k != "clientToken")
+
+
+def conform(value: Any, shape: Any) -> Any:
+    """Undo what the wire did: doubles back to ints where the model says integer, Nones dropped."""
+    # Values unknown in a preview are neither floats nor containers, so they pass through untouched.
+    if value is None or shape is None:
+        return value
+    kind = shape.type_name
+    if kind in ("integer", "long") and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if kind == "structure" and isinstance(value, Mapping):
+        members = shape.members
+        return {k: conform(v, members.get(k)) for k, v in value.items() if v is not None}
+    if kind == "map" and isinstance(value, Mapping):
+        return {k: conform(v, shape.value) for k, v in value.items() if v is not None}
+    if kind == "list" and isinstance(value, list):
+        return [conform(v, shape.member) for v in value]
+    return value
+
+
+def request_fields(props: Mapping[str, Any], operation: str) -> dict[str, Any]:
+    """The API fields of a props bag, conformed to the operation's shape; bookkeeping left out."""
+    shape = input_shape(operation)
+    keys = declared_keys(operation)
+    fields = {k: v for k, v in props.items() if k in keys and v is not None}
+    return dict(conform(fields, shape))
+
+
+# ---- lifecycle helpers: tokens, owner tags, waits, lookups ------------------------------------------
+
+
+def client_token(*parts: Any) -> str:
+    """Deterministic idempotency token (64 hex chars fit the ClientToken pattern and its 33 minimum)."""
+    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def stack_of(urn: str) -> str:
+    """`urn:pulumi:<stack>::<project>::...` -> stack (empty when not a URN)."""
+    head = urn.split("::", 1)[0]
+    return head.split(":")[2] if head.count(":") >= 2 else ""
+
+
+def owner_tags(owner_urn: str) -> dict[str, str]:
+    """Who owns a resource: a hash of the URN (URNs do not fit the TagValue pattern) and the stack."""
+    digest = hashlib.sha256(owner_urn.encode("utf-8")).hexdigest()[:40]
+    tags = {OWNER_TAG: digest}
+    stack = stack_of(owner_urn)
+    if stack:
+        tags[STACK_TAG] = stack
+    return tags
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long and how often to poll a resource for its status."""
+
+    timeout: float = 600.0
+    first_delay: float = 0.25
+    max_delay: float = 10.0
+
+
+def wait_for(
+    fetch: Callable[[], dict[str, Any]], target: str, what: str, timing: Timing, hint: str = "timeout"
+) -> dict[str, Any]:
+    """Poll until `status == target`, backing off; a *_FAILED status or the timeout raises."""
+    deadline = time.monotonic() + timing.timeout
+    delay = timing.first_delay
+    while True:
+        # Callers were just told "not yet", so wait before asking again.
+        time.sleep(delay)
+        detail = fetch()
+        status = str(detail.get("status", ""))
+        if status == target:
+            return detail
+        if status.endswith("FAILED") or status == "ERROR":
+            reason = detail.get("failureReason") or "no reason given"
+            raise ResourceFailedError(f"{what} is {status}: {reason}")
+        if time.monotonic() + delay > deadline:
+            raise WaitTimeoutError(
+                f"{what} is still {status} after {timing.timeout:.0f}s; raise "
+                f"the wait timeout ({hint}) or check the service console"
+            )
+        delay = min(delay * 2, timing.max_delay)
+
+
+def is_not_found(exc: BaseException) -> bool:
+    return error_code(exc) == "ResourceNotFoundException"
+
+
+def find_named(
+    pages: Callable[..., dict[str, Any]], key: str, name_key: str, name: str
+) -> dict[str, Any] | None:
+    """The summary of the resource called `name`, following every page of a List call."""
+    token: str | None = None
+    while True:
+        page = pages(**({"nextToken": token} if token else {}))
+        for summary in page.get(key, []):
+            if summary.get(name_key) == name:
+                return dict(summary)
+        token = page.get("nextToken")
+        if not token:
+            return None
+
+
+def live_tags(control: Any, arn: str) -> dict[str, str]:
+    return dict(control.list_tags_for_resource(resourceArn=arn).get("tags") or {})
+
+
+def sync_tags(control: Any, arn: str, old: Mapping[str, str], new: Mapping[str, str]) -> None:
+    """Make the declared tags (ours included) match: tag what changed, untag what went away."""
+    gone = sorted(set(old) - set(new))
+    changed = {k: v for k, v in new.items() if old.get(k) != v}
+    if gone:
+        control.untag_resource(resourceArn=arn, tagKeys=gone)
+    if changed:
+        control.tag_resource(resourceArn=arn, tags=changed)
