@@ -1,0 +1,274 @@
+"""Judges: offline rules and scale picking, placeholder rendering, answer parsing, model clients."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from evalctl.engine.judge import (
+    EMULATED_PREFIX,
+    JudgeError,
+    JudgeInput,
+    OfflineJudge,
+    judge_from_env,
+    render,
+    token_f1,
+)
+from evalctl.engine.llm_judges import BedrockJudge, OpenAICompatibleJudge, parse_answer
+from evalctl.engine.model import EvaluatorDef, builtin
+
+NUMERICAL = {
+    "numerical": [
+        {"value": 1, "label": "Low", "definition": "bad"},
+        {"value": 3, "label": "Mid", "definition": "so-so"},
+        {"value": 5, "label": "High", "definition": "good"},
+    ]
+}
+CATEGORICAL = {"categorical": [{"label": "Pass", "definition": "ok"}, {"label": "Fail", "definition": "bad"}]}
+MULTI = {
+    "multiDimensional": [
+        {
+            "dimensionName": "tone",
+            "dimensionInstruction": "Is {assistant_turn} polite?",
+            "dimensionRatingScale": CATEGORICAL,
+        },
+        {
+            "dimensionName": "accuracy",
+            "dimensionInstruction": "Is it right?",
+            "dimensionRatingScale": NUMERICAL,
+        },
+    ]
+}
+
+
+def llm(scale, instructions="Rate {assistant_turn} given {context}", level="TRACE"):
+    return EvaluatorDef("judge-abcdefghij", "judge", "arn:judge", level, "llm", instructions, scale)
+
+
+@pytest.mark.parametrize(
+    ("scale", "judge_input", "expected", "reason"),
+    [
+        (
+            NUMERICAL,
+            JudgeInput("TRACE", "c", "a helpful answer"),
+            [(None, "High", 5.0)],
+            "answered: top value",
+        ),
+        (NUMERICAL, JudgeInput("TRACE", "c", ""), [(None, "Low", 1.0)], "no answer: bottom value"),
+        (
+            NUMERICAL,
+            JudgeInput("TRACE", "c", "snow in alaska", expected_response="snow in paris"),
+            [(None, "Mid", 3.0)],
+            "token F1 0.67 is nearest the middle value",
+        ),
+        (CATEGORICAL, JudgeInput("TRACE", "c", "answer"), [(None, "Pass", None)], "categorical: best first"),
+        (
+            CATEGORICAL,
+            JudgeInput("TOOL_CALL", "c", tool_error="boom", tool_name="t"),
+            [(None, "Fail", None)],
+            "failed tool call",
+        ),
+        (
+            MULTI,
+            JudgeInput("TRACE", "c", "answer"),
+            [("tone", "Pass", None), ("accuracy", "High", 5.0)],
+            "one verdict per dimension",
+        ),
+        (
+            NUMERICAL,
+            JudgeInput(
+                "SESSION",
+                "User: what is the capital of France\nAssistant: Paris",
+                assertions=["capital is Paris", "mentions Berlin and Rome"],
+            ),
+            [(None, "Mid", 3.0)],
+            "one of two assertions supported",
+        ),
+        (
+            NUMERICAL,
+            JudgeInput("SESSION", "", expected_tool_trajectory=["a", "b"], actual_tool_trajectory=["a"]),
+            [(None, "Mid", 3.0)],
+            "half the expected tools",
+        ),
+    ],
+)
+def test_offline_judge(scale, judge_input, expected, reason):
+    """The offline judge is deterministic, scale-aware and labels itself as emulated."""
+    verdicts = OfflineJudge().judge(llm(scale), judge_input)
+    assert [(v.dimension_name, v.label, v.value) for v in verdicts] == expected, reason
+    assert all(v.explanation.startswith(EMULATED_PREFIX) for v in verdicts)
+
+
+@pytest.mark.parametrize(
+    ("answer", "label", "reason"),
+    [("I can't help with that.", "Poor", "refusal phrase"), ("Sure, here it is.", "Good", "no refusal")],
+)
+def test_offline_refusal_rule(answer, label, reason):
+    """Builtin.Refusal looks for refusal phrases."""
+    [verdict] = OfflineJudge().judge(builtin("Builtin.Refusal"), JudgeInput("TRACE", "", answer))
+    assert verdict.label == label, reason
+
+
+def test_token_f1_bounds():
+    """Identical texts score 1, disjoint texts 0, case and punctuation ignored."""
+    assert token_f1("Snow, in Alaska!", "snow in alaska") == 1.0
+    assert token_f1("abc", "xyz") == 0.0
+
+
+def test_render_fills_every_placeholder_and_leaves_other_braces():
+    """All eight placeholders are filled; JSON braces in instructions survive."""
+    ji = JudgeInput("SESSION", "CTX", "ANS", "TOOL", ["t1", "t2"], "EXP", ["a1"], ["x", "y"], ["x"])
+    text = render(
+        "{context}|{assistant_turn}|{tool_turn}|{available_tools}|{expected_response}|{assertions}|"
+        '{expected_tool_trajectory}|{actual_tool_trajectory}|{"keep": 1}',
+        ji,
+    )
+    assert text == 'CTX|ANS|TOOL|t1, t2|EXP|- a1|x, y|x|{"keep": 1}'
+
+
+@pytest.mark.parametrize(
+    ("answer", "scale", "expected", "reason"),
+    [
+        ('{"label": "High", "explanation": "great"}', NUMERICAL, ("High", 5.0, "great"), "plain JSON"),
+        (
+            'Sure!\n```json\n{"label": "mid", "explanation": "ok"}\n```',
+            NUMERICAL,
+            ("Mid", 3.0, "ok"),
+            "fenced JSON, case-insensitive label",
+        ),
+        ('{"score": 1, "reason": "meh"}', NUMERICAL, ("Low", 1.0, "meh"), "numeric score without label"),
+        ("Label: Fail\nbecause", CATEGORICAL, ("Fail", None, "Label: Fail\nbecause"), "label line"),
+    ],
+)
+def test_parse_answer(answer, scale, expected, reason):
+    """Model answers are mapped onto the scale."""
+    assert parse_answer(answer, scale) == expected, reason
+
+
+def test_parse_answer_rejects_labels_off_the_scale():
+    """An answer naming no scale entry is a JudgeError listing the labels."""
+    with pytest.raises(JudgeError, match="Pass"):
+        parse_answer('{"label": "Maybe"}', CATEGORICAL)
+
+
+class FakeBedrock:
+    """Records Converse calls and answers with the next canned label."""
+
+    def __init__(self, labels):
+        self.labels = list(labels)
+        self.calls = []
+
+    def converse(self, **kwargs):
+        self.calls.append(kwargs)
+        answer = json.dumps({"label": self.labels.pop(0), "explanation": "fake"})
+        return {
+            "output": {"message": {"content": [{"text": answer}]}},
+            "usage": {"inputTokens": 10, "outputTokens": 3},
+        }
+
+
+def test_bedrock_judge_per_dimension_with_rendered_prompt():
+    """One Converse call per dimension, model from modelConfig, instructions rendered."""
+    evaluator = EvaluatorDef(
+        "judge-abcdefghij",
+        "judge",
+        "arn",
+        "TRACE",
+        "llm",
+        "Judge {assistant_turn}",
+        MULTI,
+        model_config={"bedrockEvaluatorModelConfig": {"modelId": "my-model"}},
+    )
+    client = FakeBedrock(["Fail", "Mid"])
+    verdicts = BedrockJudge(client=client).judge(evaluator, JudgeInput("TRACE", "ctx", "hello there"))
+    assert [(v.dimension_name, v.label, v.value) for v in verdicts] == [
+        ("tone", "Fail", None),
+        ("accuracy", "Mid", 3.0),
+    ]
+    assert [c["modelId"] for c in client.calls] == ["my-model", "my-model"]
+    prompt = client.calls[0]["messages"][0]["content"][0]["text"]
+    assert "Judge hello there" in prompt and "Is hello there polite?" in prompt and "- Pass: ok" in prompt
+    assert verdicts[0].token_usage is not None and verdicts[0].token_usage.to_api()["totalTokens"] == 13
+
+
+def test_bedrock_judge_wraps_client_errors():
+    """Client failures become JudgeError with the model named."""
+
+    class Broken:
+        def converse(self, **kwargs):
+            raise RuntimeError("AccessDenied")
+
+    with pytest.raises(JudgeError, match=r"m1.*AccessDenied"):
+        BedrockJudge(client=Broken(), model_id="m1").judge(llm(CATEGORICAL), JudgeInput("TRACE", "", "a"))
+
+
+class _ChatHandler(BaseHTTPRequestHandler):
+    requests: list = []
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append((self.path, self.headers.get("Authorization"), body))
+        answer = {
+            "choices": [{"message": {"content": '{"label": "Pass", "explanation": "fine"}'}}],
+            "usage": {"prompt_tokens": 7, "completion_tokens": 2},
+        }
+        data = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        return
+
+
+@pytest.fixture
+def chat_server():
+    _ChatHandler.requests = []
+    server = HTTPServer(("127.0.0.1", 0), _ChatHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1", _ChatHandler.requests
+    server.shutdown()
+    server.server_close()
+
+
+def test_openai_compatible_judge_against_local_server(chat_server):
+    """POSTs /chat/completions with bearer auth, rendered prompt, and parses the answer."""
+    base_url, requests = chat_server
+    judge = OpenAICompatibleJudge(base_url, api_key="k1", model="tiny", timeout=5)
+    [verdict] = judge.judge(llm(CATEGORICAL), JudgeInput("TRACE", "the context", "the answer"))
+    assert (verdict.label, verdict.explanation) == ("Pass", "fine")
+    path, auth, body = requests[0]
+    assert (path, auth, body["model"]) == ("/v1/chat/completions", "Bearer k1", "tiny")
+    assert "Rate the answer given the context" in body["messages"][1]["content"]
+
+
+def test_openai_compatible_judge_unreachable():
+    """Connection failures are JudgeErrors naming the URL."""
+    judge = OpenAICompatibleJudge("http://127.0.0.1:9/v1", timeout=2)
+    with pytest.raises(JudgeError, match=r"127\.0\.0\.1:9"):
+        judge.judge(llm(CATEGORICAL), JudgeInput("TRACE", "", "a"))
+
+
+@pytest.mark.parametrize(
+    ("env", "kind", "reason"),
+    [
+        ({}, OfflineJudge, "offline by default"),
+        ({"EVALCTL_JUDGE": "bedrock"}, BedrockJudge, "bedrock"),
+        ({"EVALCTL_JUDGE": "openai", "EVALCTL_JUDGE_BASE_URL": "http://x"}, OpenAICompatibleJudge, "openai"),
+    ],
+)
+def test_judge_from_env(env, kind, reason):
+    """EVALCTL_JUDGE picks the judge class."""
+    assert isinstance(judge_from_env(env), kind), reason
+
+
+def test_judge_from_env_rejects_unknown():
+    """A typo in EVALCTL_JUDGE is reported, not silently offline."""
+    with pytest.raises(JudgeError, match="offline, bedrock or openai"):
+        judge_from_env({"EVALCTL_JUDGE": "gpt"})
