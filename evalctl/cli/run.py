@@ -1,0 +1,178 @@
+"""`evalctl run`: start a declared batch evaluation, wait with progress, gate it, report it."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from evalctl.aws import ClientSettings, client, describe_error
+from evalctl.reports.gates import evaluate_gates, gate_exit_code
+from evalctl.reports.models import GateRecord, RunResults
+from evalctl.reports.results import from_batch
+from evalctl.reports.text import render_text
+from evalctl.reports.writers import write_reports
+from evalctl.runner import batch, local
+from evalctl.runner.batch import Clients
+from evalctl.runner.waiter import Progress, WaitTimeout, wait
+from evalctl.spec.diagnostics import render
+from evalctl.spec.project import Document, Project, load_project
+
+EXIT_USAGE = 2
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("run", help="run a declared batch evaluation with gates and reports")
+    parser.add_argument("target", help="a BatchEvaluation's metadata.name, or a spec file holding one")
+    parser.add_argument(
+        "--specs", type=Path, default=Path("evaluations"), help="spec folder (default: evaluations/)"
+    )
+    parser.add_argument(
+        "--stack", default=os.environ.get("PULUMI_STACK", "dev"), help="stack of the AWS names"
+    )
+    parser.add_argument("--endpoint", help="AgentCore/Logs endpoint URL (e.g. a running `evalctl emulator`)")
+    parser.add_argument("--region", help="AWS region (default: the AWS environment)")
+    parser.add_argument("--profile", help="AWS profile")
+    parser.add_argument("--local", action="store_true", help="run against an in-process emulator")
+    parser.add_argument(
+        "--seed", nargs="*", type=Path, default=[], help="with --local: recorded session files"
+    )
+    parser.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait (default 3600)")
+    parser.add_argument("--detach", action="store_true", help="start the job and return its id at once")
+    parser.add_argument("--skip-preflight", action="store_true", help="start without the pre-flight checks")
+    parser.add_argument(
+        "--report-dir", type=Path, help="write results.json, junit.xml, summary.md, report.html"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    parser.set_defaults(handler=run)
+
+
+def find_target(project: Project, target: str) -> Document | None:
+    """The BatchEvaluation named `target`, or the first one in the file `target`."""
+    found = project.valid("BatchEvaluation", target)
+    if found is not None:
+        return found
+    path = Path(target).resolve()
+    return next((d for d in project.of_kind("BatchEvaluation") if Path(d.file).resolve() == path), None)
+
+
+def load(args: argparse.Namespace) -> tuple[Project, Document] | int:
+    paths = [args.specs] + ([Path(args.target)] if Path(args.target).is_file() else [])
+    project, problems = load_project(paths, args.stack)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        print(render(errors, "text"), file=sys.stderr)
+        print(f"evalctl run: fix the {len(errors)} spec error(s) first", file=sys.stderr)
+        return EXIT_USAGE
+    doc = find_target(project, args.target)
+    if doc is None:
+        names = ", ".join(d.name for d in project.of_kind("BatchEvaluation")) or "none"
+        print(f"evalctl run: no BatchEvaluation '{args.target}' (declared: {names})", file=sys.stderr)
+        return EXIT_USAGE
+    return project, doc
+
+
+def clients_for(settings: ClientSettings) -> dict[str, Any]:
+    names = {
+        "control": "bedrock-agentcore-control",
+        "data": "bedrock-agentcore",
+        "logs": "logs",
+        "iam": "iam",
+        "lambda": "lambda",
+    }
+    return {key: client(service, settings) for key, service in names.items()}
+
+
+def start_local(
+    stack: ExitStack, args: argparse.Namespace, project: Project, doc: Document
+) -> ClientSettings:
+    """An in-process emulator holding the batch's evaluators and the seeded sessions."""
+    from evalctl.emulator.server import EmulatorServer
+    from evalctl.emulator.testing import Admin
+
+    server = EmulatorServer(port=0).start()
+    stack.callback(server.stop)
+    settings = ClientSettings(endpoint=server.endpoint, region=args.region or "us-east-1", max_attempts=3)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+    clients = clients_for(settings)
+    local.deploy_evaluators(project, list(doc.spec["evaluators"]), clients)
+    service = doc.spec["dataSourceConfig"]["cloudWatchLogs"]["serviceNames"][0]
+    if args.seed:
+        ids = local.seed(Admin(server.endpoint), args.seed, service)
+        print(f"seeded {len(ids)} session(s) for {service} into the local emulator", file=sys.stderr)
+    return settings
+
+
+def gate(results: RunResults, doc: Document, job: dict[str, Any], aliases: dict[str, str]) -> int:
+    """Apply the spec's gates; record the verdicts on the results; return the exit code."""
+    verdicts = evaluate_gates(
+        doc.spec.get("gates") or [], job.get("evaluationResults"), aliases, str(job.get("batchEvaluationId"))
+    )
+    results.gates = [GateRecord(**v.to_dict()) for v in verdicts]
+    return gate_exit_code(verdicts, str(job.get("status")))
+
+
+def execute(args: argparse.Namespace, project: Project, doc: Document, settings: ClientSettings) -> int:
+    made = clients_for(settings)
+    clients = Clients(made["control"], made["data"], made["logs"])
+    plan = batch.plan(project, doc, clients, dt.datetime.now(dt.UTC))
+    findings = plan.findings or ([] if args.skip_preflight else batch.check(plan.request, clients))
+    if findings:
+        print("\n".join(f.format() for f in findings), file=sys.stderr)
+        return EXIT_USAGE
+    job_id = clients.data.start_batch_evaluation(**plan.request)["batchEvaluationId"]
+    print(f"started batch evaluation {job_id} ({plan.request['batchEvaluationName']})", file=sys.stderr)
+    if args.detach:
+        print(job_id)
+        print(f"follow it with: evalctl results {job_id}", file=sys.stderr)
+        return 0
+    try:
+        job = wait(
+            lambda: clients.data.get_batch_evaluation(batchEvaluationId=job_id),
+            args.timeout,
+            progress=Progress(quiet=args.quiet),
+        )
+    except KeyboardInterrupt:
+        clients.data.stop_batch_evaluation(batchEvaluationId=job_id)
+        print(f"\ninterrupted: stopped batch evaluation {job_id}", file=sys.stderr)
+        return 130
+    except WaitTimeout as exc:
+        print(f"evalctl run: {exc}; it keeps running: `evalctl results {job_id}` later", file=sys.stderr)
+        return EXIT_USAGE
+    return report(args, doc, job, batch.result_events(clients.logs, job), plan.aliases)
+
+
+def report(
+    args: argparse.Namespace, doc: Document, job: dict[str, Any], events: list[Any], aliases: dict[str, str]
+) -> int:
+    results = from_batch(job, events, source="emulator" if args.local or args.endpoint else "aws")
+    code = gate(results, doc, job, aliases)
+    print(render_text(results))
+    if args.report_dir:
+        for path in write_reports(results, args.report_dir):
+            print(f"wrote {path}", file=sys.stderr)
+    return code
+
+
+def run(args: argparse.Namespace) -> int:
+    loaded = load(args)
+    if isinstance(loaded, int):
+        return loaded
+    project, doc = loaded
+    with ExitStack() as stack:
+        try:
+            if args.local:
+                settings = start_local(stack, args, project, doc)
+            else:
+                settings = ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile)
+            return execute(args, project, doc, settings)
+        except Exception as exc:
+            if not hasattr(exc, "response") and "botocore" not in type(exc).__module__:
+                raise
+            print(describe_error(exc, f"BatchEvaluation/{doc.name}", doc.file), file=sys.stderr)
+            return EXIT_USAGE

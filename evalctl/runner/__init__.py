@@ -1,0 +1,1 @@
+"""Running declared batch evaluations outside Pulumi: pre-flight, start, wait, results, gates."""

@@ -1,0 +1,120 @@
+"""Wait for a batch evaluation with few polls: back off early, then aim at the predicted finish."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TextIO
+
+TERMINAL = frozenset({"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "STOPPED"})
+
+
+class Clock(Protocol):
+    """Time as the waiter sees it; tests and benchmarks drive an emulator's clock instead."""
+
+    def now(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class RealClock:
+    """Wall-clock time."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+class WaitTimeout(TimeoutError):
+    """The job did not finish within the allowed time."""
+
+
+@dataclass
+class Schedule:
+    """When to poll next.
+
+    Before any session finishes, back off exponentially (1, 2, 4, ... s). Once sessions finish,
+    predict the end from the rate so far and sleep most of the predicted remainder, so a long job
+    costs a handful of polls and the last poll lands within `min_delay` of the finish.
+    """
+
+    min_delay: float = 1.0
+    max_delay: float = 300.0
+    approach: float = 0.8
+    attempt: int = 0
+
+    def next_delay(self, elapsed: float, results: Mapping[str, Any]) -> float:
+        self.attempt += 1
+        total = int(results.get("totalNumberOfSessions") or 0)
+        finished = ("numberOfSessionsCompleted", "numberOfSessionsFailed", "numberOfSessionsIgnored")
+        done = sum(int(results.get(k) or 0) for k in finished)
+        if total and 0 < done < total and elapsed > 0:
+            remaining = elapsed * (total - done) / done
+            delay = remaining * self.approach
+        else:
+            delay = self.min_delay * 2 ** (self.attempt - 1)
+        return max(self.min_delay, min(self.max_delay, delay))
+
+
+@dataclass
+class Progress:
+    """One status line: on a terminal it rewrites itself, otherwise it prints when something changes."""
+
+    stream: TextIO = field(default_factory=lambda: sys.stderr)
+    quiet: bool = False
+    last: str = ""
+
+    def show(self, job: Mapping[str, Any], elapsed: float) -> None:
+        if self.quiet:
+            return
+        r = job.get("evaluationResults") or {}
+        total = r.get("totalNumberOfSessions")
+        counts = (
+            f"sessions {r.get('numberOfSessionsCompleted', 0)} done / "
+            f"{r.get('numberOfSessionsInProgress', 0)} running / {r.get('numberOfSessionsFailed', 0)} failed"
+        )
+        of_total = f" of {total}" if total is not None else ""
+        line = f"{job.get('batchEvaluationId', '?')}: {job.get('status', '?')}  {counts}{of_total}"
+        if self.stream.isatty():
+            self.stream.write(f"\r\033[K{line}  [{elapsed:,.0f}s]")
+            self.stream.flush()
+        elif line != self.last:
+            self.stream.write(f"{line}  [{elapsed:,.0f}s]\n")
+        self.last = line
+
+    def done(self) -> None:
+        if not self.quiet and self.stream.isatty():
+            self.stream.write("\n")
+
+
+def wait(
+    poll: Callable[[], dict[str, Any]],
+    timeout: float,
+    clock: Clock | None = None,
+    progress: Progress | None = None,
+    schedule: Schedule | None = None,
+) -> dict[str, Any]:
+    """Poll until a terminal status; raises WaitTimeout with the last response when time runs out."""
+    clock = clock or RealClock()
+    schedule = schedule or Schedule()
+    started = clock.now()
+    while True:
+        job = poll()
+        elapsed = clock.now() - started
+        if progress is not None:
+            progress.show(job, elapsed)
+        if job.get("status") in TERMINAL:
+            if progress is not None:
+                progress.done()
+            return job
+        delay = schedule.next_delay(elapsed, job.get("evaluationResults") or {})
+        if elapsed + delay > timeout:
+            if elapsed >= timeout:
+                job_id, status = job.get("batchEvaluationId"), job.get("status")
+                raise WaitTimeout(f"batch evaluation {job_id} still {status} after {timeout:.0f}s")
+            delay = timeout - elapsed
+        clock.sleep(delay)
