@@ -184,3 +184,22 @@ def _number(value: Any, kind: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(float(value)):
         raise GateSpecError(f"gate {kind} must be a number, got {value!r}")
     return float(value)
+
+
+def aliases_from_names(refs: Sequence[str], evaluators: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Map logical evaluator names to ids using (id, physical name) pairs seen in the results.
+
+    Physical names are the logical name with `-` turned into `_`, plus `_<stack>` unless the spec
+    names it explicitly; a reference matches when exactly one evaluator fits either form.
+    """
+    aliases: dict[str, str] = {}
+    for ref in refs:
+        if ref.startswith("Builtin.") or any(ref == evaluator_id for evaluator_id, _ in evaluators):
+            continue
+        base = "".join(c if c.isalnum() or c == "_" else "_" for c in ref)
+        exact = [i for i, name in evaluators if name in (ref, base)]
+        loose = [i for i, name in evaluators if name.startswith(base + "_")]
+        found = exact or loose
+        if len(set(found)) == 1:
+            aliases[ref] = found[0]
+    return aliases
