@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,14 @@ from evalctl.emulator.server import EmulatorServer
 
 REGION = "us-east-1"
 DUMMY_KEY = "test"
+
+
+_SESSION_LOCK = threading.Lock()
+
+
+@cache
+def _session() -> boto3.session.Session:
+    return boto3.session.Session()
 
 
 class AdminRequestError(Exception):
@@ -113,14 +123,16 @@ class EmulatorHandle:
     def client(self, service: str, **config: Any) -> Any:
         """A boto3 client with dummy credentials and one attempt per call unless `retries` is given."""
         config.setdefault("retries", {"total_max_attempts": 1, "mode": "standard"})
-        return boto3.session.Session().client(
-            service,
-            endpoint_url=self.endpoint,
-            region_name=REGION,
-            aws_access_key_id=DUMMY_KEY,
-            aws_secret_access_key=DUMMY_KEY,
-            config=Config(**config),
-        )
+        # One shared session: a fresh one reloads every service model (~0.3 s per client).
+        with _SESSION_LOCK:
+            return _session().client(
+                service,
+                endpoint_url=self.endpoint,
+                region_name=REGION,
+                aws_access_key_id=DUMMY_KEY,
+                aws_secret_access_key=DUMMY_KEY,
+                config=Config(**config),
+            )
 
 
 @contextmanager
