@@ -233,13 +233,13 @@ class FakeConflictClient:
 
 def test_a_reused_token_with_another_window_adopts_the_newest_job_of_that_name():
     provider = batch.BatchEvaluationProvider()
-    job = provider._start(FakeConflictClient(), {"batchEvaluationName": "n_dev"})
+    job = provider._start(FakeConflictClient(), {"batchEvaluationName": "nightly_dev"})
     assert job["batchEvaluationId"] == "new", "second page, most recent"
 
 
 def test_other_conflicts_are_not_adopted():
     from botocore.exceptions import ClientError
 
-    client = FakeConflictClient(message="A batch evaluation named n_dev is running")
+    client = FakeConflictClient(message="A batch evaluation named nightly_dev is running")
     with pytest.raises(ClientError):
-        batch.BatchEvaluationProvider()._start(client, {"batchEvaluationName": "n_dev"})
+        batch.BatchEvaluationProvider()._start(client, {"batchEvaluationName": "nightly_dev"})
