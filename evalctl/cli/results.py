@@ -68,10 +68,10 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         gates = load_gates(args.gates_from, args.spec_name) if args.gates_from else []
-        response, events = _fetch(args)
+        response, events = fetch(args)
         results = from_batch(response, events, source=source_of(args.endpoint))
         results, code = apply_gates(results, gates)
-    except (GatesFileError, GateSpecError, _FetchError) as exc:
+    except (GatesFileError, GateSpecError, FetchError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_JOB_FAILED
     print(render_text(results), end="")
@@ -81,11 +81,12 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
-class _FetchError(RuntimeError):
+class FetchError(RuntimeError):
     """Fetching the job or its results failed; the message says what to check."""
 
 
-def _fetch(args: argparse.Namespace) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def fetch(args: argparse.Namespace) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """GetBatchEvaluation and the result events for `args.batch_evaluation_id`; FetchError says why not."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from evalctl.aws import MissingRegionError
@@ -95,13 +96,13 @@ def _fetch(args: argparse.Namespace) -> tuple[dict[str, Any], list[dict[str, Any
         data, logs = make_clients(args)
         return fetch_batch(data, logs, args.batch_evaluation_id)
     except BatchNotFoundError as exc:
-        raise _FetchError(f"{exc}; check the id, --region and --endpoint") from exc
+        raise FetchError(f"{exc}; check the id, --region and --endpoint") from exc
     except MissingRegionError as exc:
-        raise _FetchError(str(exc)) from exc
+        raise FetchError(str(exc)) from exc
     except ClientError as exc:
         error = exc.response.get("Error", {})
-        raise _FetchError(
+        raise FetchError(
             f"{error.get('Code', 'Error')}: {error.get('Message', '')}; check credentials"
         ) from exc
     except BotoCoreError as exc:
-        raise _FetchError(f"{exc}; check --endpoint, --region and credentials") from exc
+        raise FetchError(f"{exc}; check --endpoint, --region and credentials") from exc

@@ -8,6 +8,7 @@ Verdict rule, per evaluator (tolerance t, 95% percentile bootstrap over sessions
 - `added` / `removed`: the evaluator ran on one side only.
 Sessions are paired when at least 2 sessions and half of all sessions appear on both sides;
 otherwise each side is resampled on its own. A session's score is the mean of its scored results.
+The reported means are over the sessions the delta uses (the paired ones when paired).
 The comparison is a regression when any evaluator is.
 """
 
@@ -140,6 +141,8 @@ class _Estimate:
     low: float | None = None
     high: float | None = None
     mode: str | None = None
+    base_mean: float | None = None
+    cand_mean: float | None = None
 
 
 def _estimate(b: Scores, c: Scores, rng: random.Random, resamples: int) -> _Estimate:
@@ -148,14 +151,16 @@ def _estimate(b: Scores, c: Scores, rng: random.Random, resamples: int) -> _Esti
     union = set(b.by_session) | set(c.by_session)
     if len(shared) >= 2 and 2 * len(shared) >= len(union):
         diffs = [c.by_session[s] - b.by_session[s] for s in shared]
-        return _Estimate(mean(diffs), *paired_ci(diffs, rng, resamples), "paired")
-    if not b.by_session or not c.by_session:
-        return _Estimate()
+        means = mean([b.by_session[s] for s in shared]), mean([c.by_session[s] for s in shared])
+        return _Estimate(mean(diffs), *paired_ci(diffs, rng, resamples), "paired", *means)
     base, cand = list(b.by_session.values()), list(c.by_session.values())
+    side_means = (mean(base) if base else None), (mean(cand) if cand else None)
+    if not base or not cand:
+        return _Estimate(None, None, None, None, *side_means)
     delta = mean(cand) - mean(base)
     if len(base) < 2 or len(cand) < 2:
-        return _Estimate(delta)
-    return _Estimate(delta, *unpaired_ci(base, cand, rng, resamples), "unpaired")
+        return _Estimate(delta, None, None, None, *side_means)
+    return _Estimate(delta, *unpaired_ci(base, cand, rng, resamples), "unpaired", *side_means)
 
 
 def _delta(
@@ -169,8 +174,8 @@ def _delta(
         dimension=key[1],
         baselineId=base.evaluator_id if base else None,
         candidateId=cand.evaluator_id if cand else None,
-        baselineMean=mean(list(b.by_session.values())) if b.by_session else None,
-        candidateMean=mean(list(c.by_session.values())) if c.by_session else None,
+        baselineMean=estimate.base_mean,
+        candidateMean=estimate.cand_mean,
         delta=estimate.delta,
         ciLow=estimate.low,
         ciHigh=estimate.high,

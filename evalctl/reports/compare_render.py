@@ -40,7 +40,8 @@ def render_comparison_markdown(comparison: Comparison) -> str:
     parts = [
         title,
         f"Baseline `{c.baseline['id']}` ({c.baseline['name']}) → candidate `{c.candidate['id']}` "
-        f"({c.candidate['name']}) · 95% bootstrap CI over sessions, {c.resamples} resamples, seed {c.seed}",
+        f"({c.candidate['name']}) · means over paired sessions when paired · 95% bootstrap CI over sessions, "
+        f"{c.resamples} resamples, seed {c.seed}",
         _evaluator_table(c.evaluators),
     ]
     if c.sessions:
