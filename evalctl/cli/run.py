@@ -108,13 +108,15 @@ def start_local(
     return settings
 
 
-def gate(results: RunResults, doc: Document, job: dict[str, Any], aliases: dict[str, str]) -> int:
-    """Apply the spec's gates; record the verdicts on the results; return the exit code."""
+def gate(
+    results: RunResults, doc: Document, job: dict[str, Any], aliases: dict[str, str]
+) -> tuple[RunResults, int]:
+    """Apply the spec's gates: the results with the verdicts recorded, and the exit code."""
     verdicts = evaluate_gates(
         doc.spec.get("gates") or [], job.get("evaluationResults"), aliases, str(job.get("batchEvaluationId"))
     )
-    results.gates = [GateRecord(**v.to_dict()) for v in verdicts]
-    return gate_exit_code(verdicts, str(job.get("status")))
+    gated = results.model_copy(update={"gates": [GateRecord(**v.to_dict()) for v in verdicts]})
+    return gated, gate_exit_code(verdicts, str(job.get("status")))
 
 
 def execute(args: argparse.Namespace, project: Project, doc: Document, settings: ClientSettings) -> int:
@@ -151,7 +153,7 @@ def report(
     args: argparse.Namespace, doc: Document, job: dict[str, Any], events: list[Any], aliases: dict[str, str]
 ) -> int:
     results = from_batch(job, events, source="emulator" if args.local or args.endpoint else "aws")
-    code = gate(results, doc, job, aliases)
+    results, code = gate(results, doc, job, aliases)
     print(render_text(results))
     if args.report_dir:
         for path in write_reports(results, args.report_dir):

@@ -1,0 +1,1 @@
+"""Local replay: evaluators run on recorded sessions without any cloud (`evalctl test`)."""

@@ -1,0 +1,103 @@
+"""`evalctl test`: local replay of EvaluatorTest specs (recorded sessions from shared/fixtures/spans)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evalctl.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def specs(tmp_path):
+    """A copy of the shipped examples, so a test can change expectations freely."""
+    target = tmp_path / "evaluations"
+    shutil.copytree(ROOT / "evaluations", target)
+    return target
+
+
+def test_shipped_examples_pass_and_write_reports(specs, tmp_path, capsys):
+    code = main(["test", str(specs), "--report-dir", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "2 passed, 0 failed, 0 skipped" in out
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    labels = {r["label"] for s in results["sessions"] for r in s["results"]}
+    assert labels == {"NoTools", "Match"}
+    assert all(g["passed"] for g in results["gates"])
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "reason"),
+    [
+        ("label: NoTools", "label: Reliable", "the handler says NoTools for a session without tool calls"),
+        (
+            "      minValue: 1.0\n      reason",
+            "      maxValue: 0.5\n      reason",
+            "the value is 1.0, above the max",
+        ),
+        (
+            "sessionId: cc8a8e69-8bed-4e5f-9a06-9a58550fd713\n      label",
+            "sessionId: not-recorded\n      label",
+            "an expectation that targets no recorded session must fail, not pass vacuously",
+        ),
+    ],
+)
+def test_a_broken_expectation_fails_with_exit_1(specs, capsys, replace, by, reason):
+    path = specs / "tests" / "tool-reliability.yaml"
+    text = path.read_text()
+    assert replace in text
+    path.write_text(text.replace(replace, by, 1))
+    code = main(["test", str(specs)])
+    out = capsys.readouterr().out
+    assert code == 1, reason
+    assert "FAIL" in out and "1 failed" in out, out
+
+
+def test_judge_based_tests_are_skipped_without_a_judge_and_run_with_the_offline_one(
+    specs, capsys, monkeypatch
+):
+    monkeypatch.delenv("EVALCTL_JUDGE", raising=False)
+    (specs / "tests" / "tone.yaml").write_text(
+        """apiVersion: evalctl/v1alpha1
+kind: Evaluator
+metadata: {name: turn-score}
+spec:
+  level: TRACE
+  evaluatorConfig:
+    llmAsAJudge:
+      instructions: "Score {assistant_turn}"
+      ratingScale:
+        numerical:
+          - {value: 0, label: Bad, definition: bad}
+          - {value: 1, label: Good, definition: good}
+      modelConfig: {bedrockEvaluatorModelConfig: {modelId: m}}
+---
+apiVersion: evalctl/v1alpha1
+kind: EvaluatorTest
+metadata: {name: tone-strands}
+spec:
+  evaluator: turn-score
+  sessions: ../sessions/raw_otel_strands_bedrock_*.json
+  expect:
+    - {sessionId: cc8a8e69-8bed-4e5f-9a06-9a58550fd713, minValue: 0}
+"""
+    )
+    assert main(["test", str(specs)]) == 0
+    assert "1 skipped" in capsys.readouterr().out
+    assert main(["test", str(specs), "--judge", "offline"]) == 0
+    out = capsys.readouterr().out
+    assert "0 skipped" in out and "tone-strands" in out
+
+
+def test_spec_errors_stop_before_replay_with_exit_2(specs, capsys):
+    (specs / "tests" / "bad.yaml").write_text(
+        "apiVersion: evalctl/v1alpha1\nkind: EvaluatorTest\nmetadata: {name: bad}\nspec: {evaluator: nope}\n"
+    )
+    assert main(["test", str(specs)]) == 2
+    assert "bad.yaml:4" in capsys.readouterr().err
