@@ -32,6 +32,8 @@ class Core:
     clock: Clock = field(default_factory=Clock)
     settings: Settings = field(default_factory=Settings)
     store: Store = field(init=False)
+    # Background batch work by job id; not persisted (a restart resubmits unfinished jobs).
+    futures: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.store = Store(self.data_dir)

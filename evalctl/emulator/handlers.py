@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from evalctl.emulator import evaluators, online, tags
+from evalctl.emulator import batch, evaluate, evaluators, online, tags
 from evalctl.emulator.core import Core, Request
 
 Handler = Callable[[Core, dict[str, Any], Request], dict[str, Any]]
 
-HANDLERS: dict[str, Handler] = {**evaluators.HANDLERS, **online.HANDLERS, **tags.HANDLERS}
+HANDLERS: dict[str, Handler] = {
+    **evaluators.HANDLERS,
+    **online.HANDLERS,
+    **tags.HANDLERS,
+    **batch.HANDLERS,
+    **evaluate.HANDLERS,
+}
 
 # Operations whose success changes state: persisted afterwards, and idempotent by clientToken.
 READ_ONLY_PREFIXES = ("Get", "List")

@@ -17,7 +17,7 @@ _ARN_KEYS = {
 def owns(arn: str) -> bool:
     """Whether a tag request targets one of our resource kinds (others go to moto)."""
     resource = arn.split(":", 5)[-1]
-    return resource.split("/", 1)[0] in ("evaluator", "online-evaluation-config", "batch-evaluation")
+    return resource.split("/", 1)[0] in ("evaluator", "online-evaluation-config", "batch-evaluate")
 
 
 def _require(core: Core, arn: str) -> None:

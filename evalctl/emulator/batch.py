@@ -1,0 +1,226 @@
+"""Data plane: Start/Get/List/Stop/DeleteBatchEvaluation with clock-driven lifecycles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from evalctl.emulator import bridge, jobs, resultslog
+from evalctl.emulator.builtins import INSIGHTS
+from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
+from evalctl.emulator.errors import ApiError, ConflictError, QuotaError, ValidationError
+from evalctl.emulator.settings import RESULTS_LOG_GROUP
+from evalctl.emulator.state import new_id
+from evalctl.emulator.summary import summarize, terminal_status
+
+TABLE = "batches"
+ACTIVE = ("PENDING", "IN_PROGRESS", "STOPPING")
+
+
+def _epochs(value: Any) -> Any:
+    """Request values with datetimes as epoch seconds, so records stay JSON."""
+    if isinstance(value, dt.datetime):
+        return value.timestamp()
+    if isinstance(value, dict):
+        return {k: _epochs(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_epochs(v) for v in value]
+    return value
+
+
+def _source(core: Core, config: dict[str, Any]) -> dict[str, Any]:
+    if "cloudWatchLogs" in config:
+        return dict(config["cloudWatchLogs"])
+    online = config["onlineEvaluationConfigSource"]
+    arn = online["onlineEvaluationConfigArn"]
+    match = [c for c in core.settle("onlineConfigs").values() if c["onlineEvaluationConfigArn"] == arn]
+    if not match:
+        raise ValidationError(f"Online evaluation configuration {arn} does not exist")
+    source = dict(match[0]["dataSourceConfig"]["cloudWatchLogs"])
+    if online.get("timeRange"):
+        source["timeRange"] = online["timeRange"]
+    return source
+
+
+def _spec(core: Core, record: dict[str, Any]) -> jobs.JobSpec:
+    saved = record["_spec"]
+    try:
+        defs = [bridge.definition(core, i, saved["region"]) for i in saved["evaluatorIds"]]
+    except ApiError as exc:  # Start answers ValidationException: it has no ResourceNotFound error
+        raise ValidationError(exc.message) from exc
+    return jobs.JobSpec(saved["region"], saved["source"], defs, saved["insightIds"], saved["metadata"])
+
+
+def _check_start(core: Core, params: dict[str, Any]) -> None:
+    if params.get("datasetExecutionConfig"):
+        raise ValidationError("datasetExecutionConfig is not supported by the emulator; use dataSourceConfig")
+    if not params.get("evaluators") and not params.get("insights"):
+        raise ValidationError("At least one evaluator or insight is required")
+    for insight in params.get("insights") or []:
+        if insight["insightId"] not in INSIGHTS:
+            raise ValidationError(f"Unknown insight {insight['insightId']}")
+    active = [r for r in core.settle(TABLE).values() if r["status"] in ACTIVE]
+    if len(active) >= core.settings.max_active_batches:
+        raise QuotaError(f"At most {core.settings.max_active_batches} batch evaluations may run at once")
+
+
+def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+    _check_start(core, params)
+    params = _epochs(params)
+    job_id = new_id(params["batchEvaluationName"])
+    now = core.clock.now()
+    output = (params.get("outputConfig") or {}).get("cloudWatchConfig") or {}
+    cloudwatch = {"logGroupName": output.get("logGroupName") or RESULTS_LOG_GROUP,
+                  "logStreamName": output.get("logStreamName") or f"run-{job_id}"}  # fmt: skip
+    record: dict[str, Any] = {
+        "batchEvaluationId": job_id,
+        "batchEvaluationArn": f"arn:aws:bedrock-agentcore:{req.region}:{req.account}:batch-evaluate/{job_id}",
+        "batchEvaluationName": params["batchEvaluationName"],
+        "status": "PENDING",
+        "createdAt": now,
+        "updatedAt": now,
+        "outputConfig": {"cloudWatchConfig": cloudwatch},
+        "_pendingUntil": now + core.settings.batch_pending_seconds,
+    }
+    copied = ("description", "evaluators", "insights", "dataSourceConfig", "kmsKeyArn")
+    record.update({k: params[k] for k in copied if params.get(k) is not None})
+    record["_spec"] = {
+        "region": req.region,
+        "source": _source(core, params["dataSourceConfig"]),
+        "evaluatorIds": [e["evaluatorId"] for e in params.get("evaluators") or []],
+        "insightIds": [i["insightId"] for i in params.get("insights") or []],
+        "metadata": params.get("evaluationMetadata"),
+    }
+    spec = _spec(core, record)
+    record["_levels"] = {d.evaluator_id: d.level for d in spec.evaluators}
+    core.futures[job_id] = jobs.submit(spec)
+    core.store.table(TABLE)[job_id] = record
+    if params.get("tags"):
+        core.store.set_tags(record["batchEvaluationArn"], params["tags"])
+    keys = ("batchEvaluationId", "batchEvaluationArn", "batchEvaluationName", "evaluators", "insights",
+            "status", "createdAt", "outputConfig", "kmsKeyArn", "description")  # fmt: skip
+    return {k: record.get(k) for k in keys} | {"tags": params.get("tags")}
+
+
+def _outcome(core: Core, record: dict[str, Any]) -> dict[str, Any]:
+    """The job's outcome, waiting for the background work if emulator time says it is due."""
+    if "_outcome" not in record:
+        job_id = record["batchEvaluationId"]
+        future = core.futures.get(job_id) or jobs.submit(_spec(core, record))
+        record["_outcome"] = future.result()
+        core.futures.pop(job_id, None)
+        per = core.settings.batch_session_seconds
+        record["_runUntil"] = record["_pendingUntil"] + max(1, len(record["_outcome"]["sessions"])) * per
+    outcome: dict[str, Any] = record["_outcome"]
+    return outcome
+
+
+def _completed_by(core: Core, record: dict[str, Any], when: float) -> int:
+    if when < record["_pendingUntil"]:
+        return 0
+    sessions = _outcome(core, record)["sessions"]
+    done = math.floor((when - record["_pendingUntil"]) / core.settings.batch_session_seconds)
+    return min(len(sessions), int(done))
+
+
+def _finish(core: Core, record: dict[str, Any], count: int) -> None:
+    empty: dict[str, Any] = {"sessions": [], "ignored": 0}
+    outcome = _outcome(core, record) if "_outcome" in record or count else empty
+    done = outcome["sessions"][:count]
+    total = len(outcome["sessions"])
+    time_ms = int(core.clock.now() * 1000)
+    resultslog.write(record["_spec"]["region"], record, done, record["_levels"], time_ms)
+    record["evaluationResults"] = summarize(done, outcome["ignored"], total)
+    if record["status"] != "STOPPED":
+        record["status"] = terminal_status(outcome, done)
+        record.update(outcome.get("insights") or {})
+        if outcome.get("error"):
+            record["errorDetails"] = [outcome["error"][:1000]]
+    record["updatedAt"] = core.clock.now()
+    record["_written"] = True
+
+
+def observe(core: Core, record: dict[str, Any]) -> dict[str, Any]:
+    """Bring a job's status up to emulator time (PENDING -> IN_PROGRESS -> terminal)."""
+    status = record["status"]
+    if status == "STOPPED" and not record.get("_written"):
+        _finish(core, record, record.get("_stoppedCount", 0))
+    if status not in ("PENDING", "IN_PROGRESS"):
+        return record
+    now = core.clock.now()
+    if now < record["_pendingUntil"]:
+        return record
+    _outcome(core, record)
+    if now < record["_runUntil"]:
+        record["status"] = "IN_PROGRESS"
+        sessions = record["_outcome"]["sessions"]
+        done = _completed_by(core, record, now)
+        ignored = record["_outcome"]["ignored"]
+        record["evaluationResults"] = summarize(sessions[:done], ignored, len(sessions), len(sessions) - done)
+        return record
+    _finish(core, record, len(record["_outcome"]["sessions"]))
+    return record
+
+
+def _get(core: Core, job_id: str) -> dict[str, Any]:
+    return observe(core, core.get(TABLE, job_id, "Batch evaluation"))
+
+
+def get(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+    return strip_internal(_get(core, params["batchEvaluationId"]))
+
+
+def stop(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+    record = _get(core, params["batchEvaluationId"])
+    if record["status"] not in ("PENDING", "IN_PROGRESS"):
+        raise ConflictError(
+            f"Batch evaluation {record['batchEvaluationId']} is {record['status']} and cannot be stopped"
+        )
+    record["_stoppedCount"] = _completed_by(core, record, core.clock.now())
+    core.transition(record, "STOPPING", "STOPPED", core.settings.stop_seconds)
+    record["updatedAt"] = core.clock.now()
+    return {k: record.get(k) for k in ("batchEvaluationId", "batchEvaluationArn", "status", "description")}
+
+
+def delete(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+    record = _get(core, params["batchEvaluationId"])
+    if record["status"] in ("PENDING", "IN_PROGRESS", "STOPPING", "DELETING"):
+        raise ConflictError(
+            f"Batch evaluation {record['batchEvaluationId']} is {record['status']}; stop it first"
+        )
+    core.transition(record, "DELETING", DELETED, core.settings.delete_seconds)
+    core.store.tags.pop(record["batchEvaluationArn"], None)
+    return {k: record[k] for k in ("batchEvaluationId", "batchEvaluationArn", "status")}
+
+
+_SUMMARY = (
+    "batchEvaluationId",
+    "batchEvaluationArn",
+    "batchEvaluationName",
+    "status",
+    "createdAt",
+    "description",
+    "evaluators",
+    "insights",
+    "evaluationResults",
+    "errorDetails",
+    "kmsKeyArn",
+    "updatedAt",
+)
+
+
+def list_jobs(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+    rows = sorted(core.settle(TABLE).values(), key=lambda r: (r["createdAt"], r["batchEvaluationId"]))
+    items = [observe(core, r) for r in rows]
+    page, token = paginate(items, params, lambda v: {k: v.get(k) for k in _SUMMARY})
+    return {"batchEvaluations": page, "nextToken": token}
+
+
+HANDLERS = {
+    "StartBatchEvaluation": start,
+    "GetBatchEvaluation": get,
+    "ListBatchEvaluations": list_jobs,
+    "StopBatchEvaluation": stop,
+    "DeleteBatchEvaluation": delete,
+}

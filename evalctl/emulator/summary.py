@@ -1,0 +1,58 @@
+"""Batch result arithmetic: session counts, per-evaluator summaries and the terminal status."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+
+def summarize(
+    sessions: list[dict[str, Any]], ignored: int, total: int, in_progress: int = 0
+) -> dict[str, Any]:
+    """`evaluationResults` for the sessions done so far.
+
+    totalEvaluated counts every result (scored or failed), totalFailed the failed ones, and
+    averageScore averages the numeric values; a session fails when any of its results failed.
+    Multi-dimensional evaluators get one summary per dimension.
+    """
+    values: dict[tuple[str, str | None], list[float]] = defaultdict(list)
+    counts: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0, 0])
+    for session in sessions:
+        for result in session["results"]:
+            key = (result["evaluatorId"], result.get("evaluationDimensionName"))
+            counts[key][0] += 1
+            counts[key][1] += 1 if "errorCode" in result else 0
+            if result.get("value") is not None:
+                values[key].append(float(result["value"]))
+    summaries = []
+    for (evaluator_id, dimension), (evaluated, failed) in counts.items():
+        item: dict[str, Any] = {
+            "evaluatorId": evaluator_id,
+            "totalEvaluated": evaluated,
+            "totalFailed": failed,
+        }
+        if dimension:
+            item["evaluationDimensionName"] = dimension
+        if values[(evaluator_id, dimension)]:
+            scores = values[(evaluator_id, dimension)]
+            item["statistics"] = {"averageScore": sum(scores) / len(scores)}
+        summaries.append(item)
+    failed_sessions = sum(1 for s in sessions if s["failed"])
+    return {
+        "numberOfSessionsCompleted": len(sessions) - failed_sessions,
+        "numberOfSessionsInProgress": in_progress,
+        "numberOfSessionsFailed": failed_sessions,
+        "totalNumberOfSessions": total + ignored,
+        "numberOfSessionsIgnored": ignored,
+        "evaluatorSummaries": summaries,
+    }
+
+
+def terminal_status(outcome: dict[str, Any], done: list[dict[str, Any]]) -> str:
+    """COMPLETED, COMPLETED_WITH_ERRORS (some sessions failed) or FAILED (all, or nothing to do)."""
+    if outcome.get("error") or not done:
+        return "FAILED"
+    failed = sum(1 for s in done if s["failed"])
+    if failed == 0:
+        return "COMPLETED"
+    return "COMPLETED_WITH_ERRORS" if failed < len(done) else "FAILED"
