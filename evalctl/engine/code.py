@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import io
+import marshal
 import os
 import pickle
 import select
@@ -29,7 +30,7 @@ from typing import Any
 from evalctl.engine.model import CodeSource
 
 _WORKER = Path(__file__).with_name("_worker.py")
-_HEADER = struct.Struct(">I")
+_HEADER = struct.Struct(">cI")
 _STARTUP_SECONDS = 30.0
 
 
@@ -67,10 +68,10 @@ class _Worker:
             raise CodeRunError("HandlerLoadError", str(hello["load_error"]))
 
     def call(self, event: dict[str, Any], timeout: float) -> dict[str, Any]:
-        payload = pickle.dumps({"event": event, "timeout": timeout}, protocol=pickle.HIGHEST_PROTOCOL)
+        codec, payload = _encode({"event": event, "timeout": timeout})
         assert self.proc.stdin is not None
         try:
-            self.proc.stdin.write(_HEADER.pack(len(payload)) + payload)
+            self.proc.stdin.write(_HEADER.pack(codec, len(payload)) + payload)
             self.proc.stdin.flush()
         except OSError as exc:
             self.kill()
@@ -78,8 +79,8 @@ class _Worker:
         return self._receive(time.monotonic() + timeout, timeout)
 
     def _receive(self, deadline: float, timeout: float | None = None) -> dict[str, Any]:
-        header = self._read(_HEADER.size, deadline, timeout)
-        message = pickle.loads(self._read(_HEADER.unpack(header)[0], deadline, timeout))
+        _codec, size = _HEADER.unpack(self._read(_HEADER.size, deadline, timeout))
+        message = pickle.loads(self._read(size, deadline, timeout))
         return message if isinstance(message, dict) else {}
 
     def _read(self, size: int, deadline: float, timeout: float | None) -> bytes:
@@ -110,6 +111,14 @@ class _Worker:
     @property
     def alive(self) -> bool:
         return self.proc.poll() is None
+
+
+def _encode(request: dict[str, Any]) -> tuple[bytes, bytes]:
+    """Marshal for JSON-like events (fast); pickle when a document holds other types."""
+    try:
+        return b"m", marshal.dumps(request)
+    except ValueError:
+        return b"p", pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class _Pool:

@@ -162,6 +162,8 @@ def _literal(value: Any) -> Any:
 def _available_tools(records: list[SpanRecord]) -> list[str]:
     names: list[str] = []
     for record in records:
+        if not is_supported_scope(record.scope):
+            continue
         attrs = record.attributes
         declared = maybe_json(attrs.get("gen_ai.agent.tools"))
         if isinstance(declared, list):

@@ -95,10 +95,8 @@ def sessions_from_documents(documents: list[Any]) -> list[Session]:
 def _records(docs: list[dict[str, Any]]) -> tuple[list[SpanRecord], dict[str, list[dict[str, Any]]]]:
     spans: dict[tuple[str, str], SpanRecord] = {}
     events: list[dict[str, Any]] = []
-    for raw in docs:
-        doc = unwrap(raw)
-        if doc is None:
-            continue
+    unwrapped = [doc for doc in map(unwrap, docs) if doc is not None]
+    for doc in unwrapped:
         if _is_span(doc):
             record = _span_record(doc)
             spans[(record.trace_id, record.span_id)] = record
@@ -109,12 +107,25 @@ def _records(docs: list[dict[str, Any]]) -> tuple[list[SpanRecord], dict[str, li
     _fill_session_ids(list(spans.values()))
     documents: dict[str, list[dict[str, Any]]] = defaultdict(list)
     by_trace = {rec.trace_id: rec.session_id for rec in spans.values()}
-    for raw in docs:
-        doc = unwrap(raw)
-        if doc is not None:
-            sid = _session_of(doc) or by_trace.get(_trace_of(doc)) or UNKNOWN_SESSION_ID
-            documents[sid].append(doc)
+    shared: list[dict[str, Any]] = []
+    for doc in unwrapped:
+        sid = _session_of(doc) or by_trace.get(_trace_of(doc)) or UNKNOWN_SESSION_ID
+        documents[sid].append(_share_resource(doc, shared))
     return list(spans.values()), documents
+
+
+def _share_resource(doc: dict[str, Any], shared: list[dict[str, Any]]) -> dict[str, Any]:
+    """Point equal `resource` blocks at one object: every span of a process repeats the same one,
+    and sharing it makes sessions smaller in memory and cheaper to hand to code evaluators."""
+    resource = doc.get("resource")
+    if not isinstance(resource, dict):
+        return doc
+    # A session has a handful of distinct resources; dict equality is cheap, hashing is not.
+    kept = next((known for known in shared if known == resource), None)
+    if kept is None:
+        shared.append(resource)
+        return doc
+    return doc if kept is resource else {**doc, "resource": kept}
 
 
 def _is_span(doc: dict[str, Any]) -> bool:
