@@ -19,12 +19,12 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from evalctl.reports.gates import GateSpecError, evaluate_gates, gate_kind
+from evalctl.reports.gates import FINISHED_STATUSES, GateSpecError, evaluate_gates, gate_kind
 
 TYPE_NAME = "Gate"
 MODULE = "gate"
 # What a verdict depends on; any change re-judges in place (no API call, nothing to replace).
-JUDGED = ("gates", "batch_evaluation_id", "results", "aliases")
+JUDGED = ("gates", "batch_evaluation_id", "results", "aliases", "status")
 
 
 class GateFailed(RuntimeError):
@@ -34,6 +34,12 @@ class GateFailed(RuntimeError):
 def judge(props: dict[str, Any]) -> list[dict[str, Any]]:
     """Verdicts for the gates as JSON-able dicts; raise GateFailed listing every failed gate."""
     job_id = str(props.get("batch_evaluation_id") or "")
+    status = props.get("status")
+    if status is not None and status not in FINISHED_STATUSES:
+        raise GateFailed(
+            f"batch evaluation {job_id} ended {status}, so no gate can pass; see its errorDetails "
+            "(`evalctl results`), fix the data source or evaluators, then change runKey to run it again"
+        )
     verdicts = evaluate_gates(
         list(props.get("gates") or []),
         props.get("results") or {},
@@ -101,6 +107,7 @@ class GateArgs:
     results: pulumi.Input[dict[str, Any]]
     aliases: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     source: str = ""
+    status: pulumi.Input[str] | None = None
 
 
 class Gate(Resource, module=MODULE, name=TYPE_NAME):
@@ -116,6 +123,7 @@ class Gate(Resource, module=MODULE, name=TYPE_NAME):
             "results": args.results,
             "aliases": args.aliases,
             "source": args.source,
+            "status": args.status,
             "verdicts": None,
             "passed": None,
         }

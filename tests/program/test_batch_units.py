@@ -243,3 +243,9 @@ def test_other_conflicts_are_not_adopted():
     client = FakeConflictClient(message="A batch evaluation named nightly_dev is running")
     with pytest.raises(ClientError):
         batch.BatchEvaluationProvider()._start(client, {"batchEvaluationName": "nightly_dev"})
+
+
+def test_a_job_that_did_not_finish_fails_every_gate_with_its_status():
+    props = gate_props([{"maxFailedSessions": 10}], status="FAILED")
+    with pytest.raises(gate_mod.GateFailed, match="nightly-abcdef1234 ended FAILED"):
+        gate_mod.GateProvider().create(props)

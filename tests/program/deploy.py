@@ -1,0 +1,70 @@
+"""Tier 3: the engine's `up` / `destroy` over mocks (pulumi-aws) and the real provider server (dynamic).
+
+Each `up()` runs the whole program under mocks; every dynamic resource it registers goes through the
+provider server exactly as the engine drives it (check, then create, or diff then update, replace or
+nothing), with the state kept here between runs. Resources the program no longer registers are
+deleted afterwards, newest first, as the engine does. A provider error stops the run and leaves the
+state as it was for every resource not yet stepped, as a failed `pulumi up` does.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.program.mockrun import ProgramRun, run_program
+from tests.providers.harness import PROJECT, ProviderServer, ResourceState
+
+Key = tuple[str, str]
+# A dynamic resource's component has the same module and name: dynamic/<m>:<N> -> agentcore-evals:<m>:<N>.
+DYNAMIC = "pulumi-python:dynamic/"
+
+
+@dataclass
+class Deployment:
+    """The state of one stack across program runs."""
+
+    server: ProviderServer
+    program_dir: Path
+    config: dict[str, str]
+    stack: str
+    state: dict[Key, ResourceState] = field(default_factory=dict)
+    seen: set[Key] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def urn(self, typ: str, name: str) -> str:
+        parent = (
+            typ.replace(DYNAMIC, "agentcore-evals:") if typ.startswith(DYNAMIC) and "gate" not in typ else ""
+        )
+        qualified = f"{parent}${typ}" if parent else typ
+        return f"urn:pulumi:{self.stack}::{PROJECT}::{qualified}::{name}"
+
+    def step(self, args: Any) -> tuple[str, dict[str, Any]]:
+        """The `dynamic=` hook of mockrun: one resource through the provider server."""
+        key = (args.typ, args.name)
+        with self.lock:
+            previous = self.state.get(key)
+        current = self.server.up(self.urn(*key), dict(args.inputs), previous)
+        with self.lock:
+            self.state[key] = current
+            self.seen.add(key)
+        return current.id, {k: v for k, v in current.outputs.items() if k != "__provider"}
+
+    def up(self) -> ProgramRun:
+        """`pulumi up`: run the program, then delete what it no longer declares."""
+        self.seen = set()
+        run = run_program(self.program_dir, self.config, stack=self.stack, dynamic=self.step)
+        for key in reversed(list(self.state)):
+            if key not in self.seen:
+                self.server.destroy(self.state.pop(key))
+        return run
+
+    def destroy(self) -> None:
+        """`pulumi destroy`: everything, newest first (dependents before what they depend on)."""
+        for key in reversed(list(self.state)):
+            self.server.destroy(self.state.pop(key))
+
+    def of_type(self, typ: str) -> dict[str, ResourceState]:
+        return {name: s for (t, name), s in self.state.items() if t == typ}
