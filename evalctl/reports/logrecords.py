@@ -16,6 +16,7 @@ RESULT_EVENT = "gen_ai.evaluation.result"
 # gen_ai.evaluation.name alone cannot tell two custom evaluators of the same name apart.
 ID_KEYS = ("aws.bedrock_agentcore.evaluator.id", "gen_ai.evaluation.evaluator.id")
 ARN_KEYS = ("aws.bedrock_agentcore.evaluator.arn",)
+DIMENSION_KEYS = ("gen_ai.evaluation.dimension.name", "aws.bedrock_agentcore.evaluation_dimension")
 LEVELS: dict[str, Level] = {
     "SESSION": "SESSION",
     "TRACE": "TRACE",
@@ -61,7 +62,7 @@ def parse_event(event: Mapping[str, Any]) -> LogResult | None:
     if session_id is None or name is None:
         return None
     trace_id = _text(attributes.get("gen_ai.response.id")) or _text(record.get("traceId"))
-    span_id = _text(record.get("spanId"))
+    span_id = _text(attributes.get("span.id")) or _text(record.get("spanId"))
     level: Level = _level(attributes.get("aws.bedrock_agentcore.evaluation_level")) or (
         "TOOL_CALL" if span_id and trace_id else "TRACE" if trace_id else "SESSION"
     )
@@ -77,7 +78,7 @@ def parse_event(event: Mapping[str, Any]) -> LogResult | None:
         explanation=_text(attributes.get("gen_ai.evaluation.explanation")),
         error_type=_text(attributes.get("error.type")),
         error_message=_text(attributes.get("error.message")),
-        dimension=_text(attributes.get("aws.bedrock_agentcore.evaluation_dimension")),
+        dimension=_first_text(attributes, DIMENSION_KEYS),
     )
 
 
@@ -102,10 +103,13 @@ def _decode(event: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return message if isinstance(message, Mapping) else None
 
 
+def _first_text(attributes: Mapping[str, Any], keys: tuple[str, ...]) -> str | None:
+    return next((found for key in keys if (found := _text(attributes.get(key)))), None)
+
+
 def _evaluator_id(attributes: Mapping[str, Any]) -> str | None:
-    for key in ID_KEYS:
-        if found := _text(attributes.get(key)):
-            return found
+    if found := _first_text(attributes, ID_KEYS):
+        return found
     for key in ARN_KEYS:
         if found := _text(attributes.get(key)):
             return found.rsplit("/", 1)[-1]

@@ -118,6 +118,33 @@ RECORD_CASES = [
         {"level": "TOOL_CALL", "span_id": "sp1", "trace_id": "t1"},
     ),
     (
+        "the emulator's form: span.id and dimension as attributes, evaluator id attribute, EMF _aws",
+        _msg(
+            {
+                "timeUnixNano": 1,
+                "_aws": {"CloudWatchMetrics": []},
+                "score": 0.5,
+                "attributes": {
+                    **BASE_ATTRS,
+                    "event.name": "gen_ai.evaluation.result",
+                    "gen_ai.response.id": "t1",
+                    "span.id": "sp9",
+                    "aws.bedrock_agentcore.evaluator.id": "tone-Ab12Cd34Ef",
+                    "aws.bedrock_agentcore.evaluation_level": "TOOL_CALL",
+                    "gen_ai.evaluation.dimension.name": "politeness",
+                    "gen_ai.evaluation.score.value": 0.5,
+                },
+            }
+        ),
+        {
+            "span_id": "sp9",
+            "trace_id": "t1",
+            "level": "TOOL_CALL",
+            "evaluator_id": "tone-Ab12Cd34Ef",
+            "dimension": "politeness",
+        },
+    ),
+    (
         "a boolean score is not a number",
         _msg({"attributes": {**BASE_ATTRS, "gen_ai.evaluation.score.value": True}}),
         {"value": None},
