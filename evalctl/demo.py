@@ -11,7 +11,12 @@ from evalctl.cli.main import main as evalctl
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "evaluations"
-SESSIONS = sorted((ROOT / "tests" / "data" / "spans").glob("raw_otel_*.json"))
+SPANS = ROOT / "tests" / "data" / "spans"
+# Span + runtime-event pairs of real captures; each pair is seeded (and re-timed) on its own.
+SESSIONS = [
+    [SPANS / "raw_otel_strands_bedrock_spans.json", SPANS / "raw_otel_strands_bedrock_runtime_logs.json"],
+    [SPANS / "raw_otel_langchain_spans.json", SPANS / "raw_otel_langchain_runtime_logs.json"],
+]
 BATCH = "nightly-support"
 SERVICE = "support_agent.DEFAULT"
 
@@ -40,7 +45,7 @@ def deploy(endpoint: str) -> None:
     assert batch is not None
     clients = clients_for(ClientSettings(endpoint=endpoint, region="us-east-1", max_attempts=3))
     local.deploy_evaluators(project, list(batch.spec["evaluators"]), clients)
-    ids = local.seed(Admin(endpoint), SESSIONS, SERVICE)
+    ids = [i for pair in SESSIONS for i in local.seed(Admin(endpoint), pair, SERVICE)]
     print(f"   deployed the custom evaluators and seeded {len(ids)} recorded session(s): {', '.join(ids)}")
 
 
