@@ -18,6 +18,10 @@ def _scope(doc: dict[str, Any]) -> str:
     return str((doc.get("scope") or {}).get("name") or "")
 
 
+def _is_span(doc: dict[str, Any]) -> bool:
+    return "startTimeUnixNano" in doc
+
+
 def _check_raw_spans(docs: list[dict[str, Any]]) -> None:
     """Raw documents: supported-scope spans need their fields, and events must come with them.
 
@@ -25,14 +29,15 @@ def _check_raw_spans(docs: list[dict[str, Any]]) -> None:
     spans sent with no matching event at all, but accept captures whose events cover only
     some turns (the recorded Strands capture is like that).
     """
-    events = {(d.get("traceId"), d.get("spanId")) for d in docs if "body" in d and "startTimeUnixNano" not in d}
+    events = {(d.get("traceId"), d.get("spanId")) for d in docs if "body" in d and not _is_span(d)}
     spans = [d for d in docs if "startTimeUnixNano" in d and _scope(d) in SUPPORTED_SCOPES]
     for doc in spans:
         missing = [f for f in _SPAN_FIELDS if f not in doc]
         if "session.id" not in (doc.get("attributes") or {}):
             missing.append('attributes."session.id"')
         if missing:
-            raise ValidationError(f"Span {doc.get('spanId')} is missing required fields: {', '.join(missing)}")
+            fields = ", ".join(missing)
+            raise ValidationError(f"Span {doc.get('spanId')} is missing required fields: {fields}")
     if spans and not any((d["traceId"], d["spanId"]) in events for d in spans):
         raise ValidationError(
             "sessionSpans hold spans of a supported scope but none of their events; "

@@ -1,0 +1,102 @@
+"""`evalctl emulator`: serve the local AgentCore Evaluations endpoint, or seed sessions into one."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+DEFAULT_PORT = 4566
+DEFAULT_ENDPOINT = f"http://127.0.0.1:{DEFAULT_PORT}"
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register `evalctl emulator [flags]` and `evalctl emulator seed FILE...`."""
+    parser = subparsers.add_parser(
+        "emulator",
+        help="serve a local AgentCore Evaluations endpoint",
+        description="Serve AgentCore Evaluations (control and data plane) plus IAM, CloudWatch Logs, "
+        "Lambda and STS on one port, until Ctrl-C.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any)"
+    )
+    parser.add_argument("--data-dir", type=Path, help="persist AgentCore state here across restarts")
+    parser.add_argument("--throttle-rate", type=float, default=0.0, help="fraction of calls answered 429")
+    parser.add_argument("--error-rate", type=float, default=0.0, help="fraction of calls answered 500")
+    parser.add_argument("--latency-ms", type=int, default=0, help="added latency per AgentCore call")
+    parser.set_defaults(handler=run)
+    commands = parser.add_subparsers(dest="emulator_command", metavar="{seed}")
+    seed = commands.add_parser("seed", help="load recorded sessions into a running emulator")
+    seed.add_argument("files", nargs="+", type=Path, help="span/event capture files (fixture formats)")
+    seed.add_argument("--service-name", required=True, help="service.name the sessions are seeded under")
+    seed.add_argument(
+        "--endpoint",
+        default=os.environ.get("AWS_ENDPOINT_URL", DEFAULT_ENDPOINT),
+        help="emulator URL (default $AWS_ENDPOINT_URL or %(default)s)",
+    )
+    seed.add_argument("--fresh-session-ids", action="store_true", help="give the seeded sessions new ids")
+    seed.set_defaults(handler=run)
+
+
+def exports(endpoint: str, region: str = "us-east-1") -> list[str]:
+    """The shell lines that point boto3 and the AWS CLI at the emulator."""
+    return [
+        f"export AWS_ENDPOINT_URL={endpoint}",
+        "export AWS_ACCESS_KEY_ID=test",
+        "export AWS_SECRET_ACCESS_KEY=test",
+        f"export AWS_DEFAULT_REGION={region}",
+    ]
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from evalctl.emulator.testing import Admin, AdminRequestError
+
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        print(f"evalctl emulator seed: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        ids = Admin(args.endpoint.rstrip("/")).seed(args.files, args.service_name, args.fresh_session_ids)
+    except (AdminRequestError, OSError) as exc:
+        print(f"evalctl emulator seed: {args.endpoint}: {exc}", file=sys.stderr)
+        return 1
+    print(f"seeded {len(ids)} session(s) for service {args.service_name}:")
+    for session_id in ids:
+        print(f"  {session_id}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from evalctl.emulator.server import EmulatorServer
+
+    server = EmulatorServer(args.host, args.port, args.data_dir)
+    server.app.faults.configure(
+        throttle_rate=args.throttle_rate, error_rate=args.error_rate, latency_ms=args.latency_ms
+    )
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"evalctl emulator: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    print(f"evalctl emulator listening on {server.endpoint}", flush=True)
+    for line in exports(server.endpoint):
+        print(line, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        print("stopping", file=sys.stderr)
+    finally:
+        server.stop()
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C, or seed files into a running emulator."""
+    if getattr(args, "emulator_command", None) == "seed":
+        return _seed(args)
+    return _serve(args)
