@@ -1,16 +1,19 @@
 """Replay benchmark: 1,000 sessions x 4 evaluators through the local engine vs a bare handler loop.
 
 The sessions are the recorded fixture sessions re-keyed (new session ids). The evaluators are the
-three trajectory built-ins and one code-based evaluator whose handler walks every span document.
-The engine run spreads sessions over 2 threads; the code-based calls go to a persistent pool of 2
-worker processes (handler imported once). The bare loop calls the same handler function
-in-process on the same events. Targets: engine <= 10 s and <= 1.5x the bare loop.
+three trajectory built-ins and one SESSION-level code-based evaluator (a PII/secret leak scan that
+decodes every agent span's messages). The engine run spreads sessions over 2 threads; the code
+calls go to a persistent pool of 2 worker processes (handler imported once). The bare loop calls
+the same handler function in-process on the same events. Targets: engine <= 10 s and <= 1.5x the
+bare loop. Shipping a session's documents to a worker costs roughly 0.3-0.5 ms of CPU per call,
+so the ratio depends on how much work the handler does; the CPU lines make that visible.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import json
+import marshal
+import os
 import sys
 import tempfile
 import time
@@ -34,56 +37,75 @@ CAPTURES = [
     ("openai_agents_openinference_adot_spans.json",),
     ("openinference_adot_spans.json",),
 ]
-SESSIONS, WORKERS = 1000, 2
+SESSIONS, WORKERS, ROUNDS = 1000, 2, 3
 TRAJECTORY = [
     "Builtin.TrajectoryExactOrderMatch",
     "Builtin.TrajectoryInOrderMatch",
     "Builtin.TrajectoryAnyOrderMatch",
 ]
 
-# A realistic code-based evaluator: inspect every span and event, decode message payloads,
-# fail sessions whose tools errored or whose agent never answered.
-HANDLER = '''
+# A realistic code-based evaluator (PII and secret leakage): decode every agent span's messages,
+# scan what the assistant said with a few regexes, fail sessions with leaks or failed tools.
+HANDLER = """
 import json
+import re
 
 AGENT_SCOPES = ("strands.telemetry.tracer", "opentelemetry.instrumentation.langchain",
                 "openinference.instrumentation")
+LEAKS = {
+    "email": re.compile(r"[\\w.+-]+@[\\w-]+\\.[\\w.]+"),
+    "aws_key": re.compile(r"\\bAKIA[0-9A-Z]{16}\\b"),
+    "phone": re.compile(r"\\+?\\d[\\d -]{8,}\\d"),
+    "card": re.compile(r"\\b(?:\\d[ -]?){13,16}\\b"),
+}
 
-def _texts(body):
-    for side in ("input", "output"):
-        for message in ((body.get(side) or {}).get("messages") or []):
-            content = message.get("content")
-            if isinstance(content, str) and content[:1] in "[{":
-                try:
-                    content = json.loads(content)
-                except ValueError:
-                    pass
-            yield side, message.get("role"), content
+def _strings(value):
+    if isinstance(value, str):
+        if value[:1] in "[{":
+            try:
+                value = json.loads(value)
+            except ValueError:
+                yield value
+                return
+        else:
+            yield value
+            return
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+def _said(doc):
+    bodies = [doc["body"]] if isinstance(doc.get("body"), dict) else []
+    bodies += [e["body"] for e in doc.get("span_events") or [] if isinstance(e.get("body"), dict)]
+    for body in bodies:
+        for message in ((body.get("output") or {}).get("messages") or []):
+            yield from _strings(message.get("content"))
+    for key, value in (doc.get("attributes") or {}).items():
+        if key.startswith("llm.output_messages.") or key == "output.value":
+            yield from _strings(value)
 
 def lambda_handler(event, context):
-    spans = event["evaluationInput"]["sessionSpans"]
-    agent_spans = tool_errors = answers = 0
-    for doc in spans:
-        scope = (doc.get("scope") or {}).get("name", "")
-        if not scope.startswith(AGENT_SCOPES):
+    agent_spans = tool_errors = 0
+    found = {}
+    for doc in event["evaluationInput"]["sessionSpans"]:
+        if not (doc.get("scope") or {}).get("name", "").startswith(AGENT_SCOPES):
             continue
         agent_spans += 1
-        status = (doc.get("status") or {}).get("code")
         attrs = doc.get("attributes") or {}
-        if status == "ERROR" and (attrs.get("openinference.span.kind") == "TOOL" or "gen_ai.tool.name" in attrs):
+        is_tool = attrs.get("openinference.span.kind") == "TOOL" or "gen_ai.tool.name" in attrs
+        if (doc.get("status") or {}).get("code") == "ERROR" and is_tool:
             tool_errors += 1
-        bodies = [doc["body"]] if isinstance(doc.get("body"), dict) else []
-        bodies += [e["body"] for e in doc.get("span_events") or [] if isinstance(e.get("body"), dict)]
-        for body in bodies:
-            for side, role, content in _texts(body):
-                if side == "output" and role == "assistant" and content:
-                    answers += 1
-        if any(k.startswith("llm.output_messages.") for k in attrs):
-            answers += 1
-    ok = tool_errors == 0 and answers > 0
+        for text in _said(doc):
+            for name, pattern in LEAKS.items():
+                if pattern.search(text):
+                    found[name] = found.get(name, 0) + 1
+    ok = not found and tool_errors == 0
     return {"label": "Pass" if ok else "Fail", "value": 1.0 if ok else 0.0,
-            "explanation": f"{agent_spans} agent spans, {tool_errors} tool errors, {answers} answers"}
-'''
+            "explanation": f"{agent_spans} agent spans, {tool_errors} tool errors, leaks {found}"}
+"""
 
 
 def base_sessions() -> list[Session]:
@@ -98,13 +120,14 @@ def base_sessions() -> list[Session]:
 def rekey(bases: list[Session], count: int) -> list[Session]:
     """`count` sessions cycling through the bases, each under a fresh session id (re-parsed)."""
     out: list[Session] = []
+    frozen = [marshal.dumps(base.documents) for base in bases]
     for index in range(count):
-        base = bases[index % len(bases)]
-        text = json.dumps(base.documents).replace(base.session_id, f"bench-{index:05d}")
-        docs = json.loads(text)
-        if base.session_id == "unknown-session":
-            for doc in docs:
-                doc.setdefault("attributes", {})["session.id"] = f"bench-{index:05d}"
+        new_id = f"bench-{index:05d}"
+        docs = marshal.loads(frozen[index % len(bases)])  # a deep copy, faster than JSON
+        for doc in docs:
+            doc.setdefault("attributes", {})["session.id"] = new_id
+            if "sessionId" in doc:
+                doc["sessionId"] = new_id
         out.extend(parse_sessions(docs))
     return out
 
@@ -119,33 +142,74 @@ def references(session: Session) -> list[dict[str, object]]:
 def main() -> None:
     started = time.perf_counter()
     sessions = rekey(base_sessions(), SESSIONS)
-    parse_seconds = time.perf_counter() - started
+    print(f"setup (parse + re-key {len(sessions)} sessions): {time.perf_counter() - started:.2f} s")
     with tempfile.TemporaryDirectory(prefix="evalctl-bench-") as folder:
         (Path(folder) / "lambda_function.py").write_text(HANDLER)
         code = CodeSource(directory=Path(folder), timeout_seconds=10)
         evaluators = [builtin(ident) for ident in TRAJECTORY]
-        evaluators.append(EvaluatorDef("bench-abcdefghij", "bench_code", "arn:bench", "SESSION", "code", code=code))
-        runner = CodeRunner(workers_per_handler=WORKERS)
-        judge = OfflineJudge()
-        try:
-            runner.invoke(code, lambda_event(evaluators[-1], sessions[0], [], targets("SESSION", sessions[0])[0]))
+        scorer = EvaluatorDef("bench-abcdefghij", "bench_code", "arn:bench", "SESSION", "code", code=code)
+        evaluators.append(scorer)
+        engine_times, bare_times = [], []
+        # Interleaved rounds, best of each: the machine is shared, and noise only ever adds time.
+        for _ in range(ROUNDS):
+            seconds, result_count, failed = engine_replay(evaluators, sessions)
+            engine_times.append(seconds)
+            bare_times.append(bare_loop(Path(folder), evaluators[-1], sessions))
+    if failed:
+        raise SystemExit(f"{failed} results failed; the benchmark only counts successful replays")
+    engine, bare = min(engine_times), min(bare_times)
+    print(f"sessions={len(sessions)} evaluators={len(evaluators)} results={result_count} failed={failed}")
+    print(f"engine replay, {WORKERS} threads + {WORKERS} code workers: {_runs(engine_times)}")
+    print(f"bare in-process handler loop: {_runs(bare_times)}")
+    print(f"ratio engine/bare (best of {ROUNDS}): {engine / bare:.2f}x")
+    print("targets: engine <= 10 s, ratio <= 1.5x")
+    engine_cpu, bare_cpu = min(CPU["engine"]), min(CPU["bare"])
+    print(
+        f"CPU seconds, best (other load on the machine does not inflate these): engine {engine_cpu:.2f}"
+        f" (parent + code workers, worker start-up included) vs bare {bare_cpu:.2f}"
+    )
+    per_call = (engine_cpu - bare_cpu) / len(sessions) * 1000
+    print(f"engine CPU over the bare loop: {per_call:.2f} ms per session (4 evaluators)")
 
-            def replay(session: Session) -> int:
-                refs = references(session)
-                return sum(len(evaluate(e, session, refs, judge, runner=runner)) for e in evaluators)
 
-            started = time.perf_counter()
-            with ThreadPoolExecutor(WORKERS) as pool:
-                result_count = sum(pool.map(replay, sessions))
-            engine_seconds = time.perf_counter() - started
-        finally:
-            runner.close()
-        bare_seconds = bare_loop(Path(folder), evaluators[-1], sessions)
-    print(f"sessions={len(sessions)} evaluators={len(evaluators)} results={result_count}")
-    print(f"parse+rekey: {parse_seconds:.2f} s (not in either timing)")
-    print(f"engine replay (2 threads, 2 code workers): {engine_seconds:.2f} s")
-    print(f"bare in-process handler loop: {bare_seconds:.2f} s")
-    print(f"ratio engine/bare: {engine_seconds / bare_seconds:.2f}x (target <= 1.5x, engine <= 10 s)")
+def _runs(times: list[float]) -> str:
+    return f"best {min(times):.3f} s (runs: {', '.join(f'{t:.3f}' for t in times)})"
+
+
+def engine_replay(evaluators: list[EvaluatorDef], sessions: list[Session]) -> tuple[float, int, int]:
+    """Wall time of every evaluator over every session, workers started (imported) beforehand."""
+    runner = CodeRunner(workers_per_handler=WORKERS)
+    judge = OfflineJudge()
+    code = evaluators[-1]
+    try:
+        # Start the pool before timing: start-up is paid once per replay, not per call.
+        with ThreadPoolExecutor(WORKERS) as pool:
+            warm = [pool.submit(evaluate, code, s, [], judge, runner=runner) for s in sessions[:WORKERS]]
+            [w.result() for w in warm]
+
+        def replay(session: Session) -> list[int]:
+            refs = references(session)
+            results = [r for e in evaluators for r in evaluate(e, session, refs, judge, runner=runner)]
+            return [len(results), sum(r.failed for r in results)]
+
+        cpu_before = _cpu()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(WORKERS) as pool:
+            counts = list(pool.map(replay, sessions))
+        seconds = time.perf_counter() - started
+    finally:
+        runner.close()
+    CPU["engine"].append(_cpu() - cpu_before)
+    return seconds, sum(c[0] for c in counts), sum(c[1] for c in counts)
+
+
+CPU: dict[str, list[float]] = {"engine": [], "bare": []}
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its reaped children (the code workers, once closed)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def bare_loop(folder: Path, evaluator: EvaluatorDef, sessions: list[Session]) -> float:
@@ -155,10 +219,13 @@ def bare_loop(folder: Path, evaluator: EvaluatorDef, sessions: list[Session]) ->
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     events = [lambda_event(evaluator, s, references(s), targets("SESSION", s)[0]) for s in sessions]
+    cpu_before = _cpu()
     started = time.perf_counter()
     for event in events:
         module.lambda_handler(event, None)
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    CPU["bare"].append(_cpu() - cpu_before)
+    return seconds
 
 
 if __name__ == "__main__":
