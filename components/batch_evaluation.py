@@ -93,7 +93,7 @@ class Poller:
     client: Any
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
-    first_delay: float = 0.25
+    first_delay: float = 0.05
     max_delay: float = 10.0
 
     def until(self, job_id: str, done: frozenset[str], timeout: float) -> dict[str, Any]:
@@ -195,6 +195,8 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
             if base.is_not_found(exc):
                 return dyn.ReadResult(None, {})
             raise self._failure(exc, props, "read the batch evaluation") from exc
+        if job["status"] == "DELETING":  # deleted outside Pulumi and on its way out
+            return dyn.ReadResult(None, {})
         outs = {**_picked(props, KEPT_INPUTS), **_picked(props, OUTPUT_KEYS), **job_outputs(job)}
         return dyn.ReadResult(id_, outs)
 

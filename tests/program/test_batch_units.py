@@ -131,7 +131,7 @@ def test_poller_backs_off_until_terminal():
     jobs, clock = FakeJobs(["PENDING", "IN_PROGRESS", "IN_PROGRESS", "IN_PROGRESS", "COMPLETED"]), FakeClock()
     job = batch.Poller(jobs, sleep=clock.sleep, clock=lambda: clock.now).until("j-1", batch.TERMINAL, 60)
     assert job["status"] == "COMPLETED" and jobs.calls == 5
-    assert clock.sleeps == [0.25, 0.5, 1.0, 2.0], "delays double"
+    assert clock.sleeps == [0.05, 0.1, 0.2, 0.4], "delays double"
 
 
 def test_poller_timeout_names_the_job_and_how_to_resume():

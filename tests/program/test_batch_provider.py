@@ -1,0 +1,152 @@
+"""Tier 2 for BatchEvaluation and Gate: the real `python -m pulumi.dynamic` server, into the emulator.
+
+Sessions are the real Strands capture from aws/bedrock-agentcore-starter-toolkit (tests/data/spans).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from components.batch_evaluation import BatchEvaluationProvider
+from components.gate import GateProvider
+from tests.providers.harness import ProviderError, ProviderServer, provider_input, urn
+
+SERVICE = "support_agent.DEFAULT"
+RUNTIME_GROUP = "/aws/bedrock-agentcore/runtimes/support_agent-DEFAULT"
+OWNER = "urn:pulumi:test::agentcore-evaluations::agentcore-evals:batch_evaluation:BatchEvaluation::batch-b"
+BATCH_URN = urn(
+    "batch-b", "dynamic/batch_evaluation:BatchEvaluation", "agentcore-evals:batch_evaluation:BatchEvaluation"
+)
+GATE_URN = urn("gate-b", "dynamic/gate:Gate")
+SPANS = ("raw_otel_strands_bedrock_spans.json", "raw_otel_strands_bedrock_runtime_logs.json")
+
+
+@pytest.fixture(scope="module")
+def server(_emulator_session):
+    config = {"agentcore-evaluations:endpoint": _emulator_session.endpoint, "aws:region": "us-east-1"}
+    with ProviderServer(config=config) as srv:
+        yield srv
+
+
+FAST = {"batch_pending_seconds": 0.05, "batch_session_seconds": 0.05, "stop_seconds": 0.1,
+        "delete_seconds": 0.05, "resource_seconds": 0.05}  # fmt: skip
+
+
+@pytest.fixture
+def seeded(emulator, span_fixtures):
+    emulator.admin.configure(**FAST)  # emulated lifecycles in tenths of a second, not minutes
+    emulator.admin.seed([span_fixtures / name for name in SPANS], SERVICE)
+    return emulator
+
+
+def props(**changes):
+    spec = {
+        "batchEvaluationName": "nightly_test",
+        "evaluators": [{"evaluatorId": "Builtin.Helpfulness"}],
+        "dataSourceConfig": {
+            "cloudWatchLogs": {
+                "serviceNames": [SERVICE],
+                "logGroupNames": [RUNTIME_GROUP],
+                "filterConfig": {"lookback": "1d"},
+            }
+        },
+        **changes,
+    }
+    provider = provider_input(BatchEvaluationProvider())
+    return {"spec": spec, "source": "evaluations/batch/b.yaml", "ownerUrn": OWNER, "__provider": provider}
+
+
+def jobs(emulator):
+    client = emulator.client("bedrock-agentcore")
+    return [j for j in client.list_batch_evaluations()["batchEvaluations"] if j["status"] != "DELETING"]
+
+
+def calls(emulator, *names):
+    counts = emulator.admin.call_counts()
+    return sum(counts.get(n, 0) for n in names)
+
+
+def test_create_waits_for_the_results_then_diff_and_refresh_are_cheap(server, seeded):
+    state = server.up(BATCH_URN, props())
+    out = state.outputs
+    assert out["status"] in {"COMPLETED", "COMPLETED_WITH_ERRORS"}
+    assert out["results"]["totalNumberOfSessions"] >= 1
+    assert out["timeRange"]["endTime"] > out["timeRange"]["startTime"], "the lookback, resolved once"
+    seeded.admin.clear_call_counts()
+    assert server.up(BATCH_URN, props(), state) is state, "unchanged inputs: no step at all"
+    assert sum(seeded.admin.call_counts().values()) == 0, "diff is local"
+    refreshed = server.refresh(state)
+    assert refreshed is not None and refreshed.outputs["results"] == out["results"]
+    assert refreshed.outputs["timeRange"] == out["timeRange"], "a refresh keeps the window: no drift"
+    assert calls(seeded, "GetBatchEvaluation") == 1 and calls(seeded, "StartBatchEvaluation") == 0
+    server.destroy(refreshed)
+    assert jobs(seeded) == []
+
+
+def test_a_new_run_key_starts_a_new_job_and_removes_the_old(server, seeded):
+    first = server.up(BATCH_URN, props(runKey="1"))
+    second = server.up(BATCH_URN, props(runKey="2"), first)
+    assert second.id != first.id
+    assert [j["batchEvaluationId"] for j in jobs(seeded)] == [second.id], "nothing orphaned"
+    server.destroy(second)
+
+
+def test_wait_settings_update_in_place_without_a_new_job(server, seeded):
+    first = server.up(BATCH_URN, props())
+    seeded.admin.clear_call_counts()
+    second = server.up(BATCH_URN, props(waitTimeoutSeconds=60), first)
+    assert second.id == first.id and calls(seeded, "StartBatchEvaluation") == 0
+    server.destroy(second)
+
+
+def test_delete_stops_a_running_job_first(server, seeded):
+    seeded.admin.configure(batch_pending_seconds=600)  # the job cannot finish before the delete
+    state = server.up(BATCH_URN, props(wait=False))
+    assert state.outputs["status"] == "PENDING", "wait: false returns at once"
+    seeded.admin.clear_call_counts()
+    server.destroy(state)
+    assert jobs(seeded) == []
+    assert calls(seeded, "StopBatchEvaluation") == 1 and calls(seeded, "DeleteBatchEvaluation") == 1
+
+
+def test_deleting_a_job_that_is_already_gone_succeeds(server, seeded):
+    state = server.up(BATCH_URN, props())
+    seeded.client("bedrock-agentcore").delete_batch_evaluation(batchEvaluationId=state.id)
+    assert server.refresh(state) is None, "refresh reports it gone"
+    server.destroy(state)
+
+
+def test_commit_then_fail_is_adopted_not_duplicated(server, seeded):
+    """The service starts the job, then the answer is lost: the retried start returns the same job."""
+    seeded.admin.set_faults(commit_then_fail="StartBatchEvaluation")
+    state = server.up(BATCH_URN, props())
+    seeded.admin.set_faults()
+    assert [j["batchEvaluationId"] for j in jobs(seeded)] == [state.id]
+    again_id, _ = server.create(BATCH_URN, server.check(BATCH_URN, {}, props()).inputs)
+    assert again_id == state.id, "a second create after a crash (state lost) adopts the same job"
+    assert len(jobs(seeded)) == 1
+    server.destroy(state)
+
+
+def test_check_names_the_bad_property(server):
+    checked = server.check(BATCH_URN, {}, props(batchEvaluationName="9-bad"))
+    assert [p for p, _ in checked.failures] == ["spec.batchEvaluationName"]
+
+
+def gate_props(gates, job_id, results):
+    provider = provider_input(GateProvider())
+    return {"gates": gates, "batch_evaluation_id": job_id, "results": results, "aliases": {},
+            "source": "evaluations/batch/b.yaml", "__provider": provider}  # fmt: skip
+
+
+def test_a_failed_gate_fails_the_step_and_names_the_job(server, seeded):
+    job = server.up(BATCH_URN, props())
+    results = job.outputs["results"]
+    too_high = [{"evaluator": "Builtin.Helpfulness", "minAverageScore": 1.01}, {"maxFailedSessions": 100}]
+    with pytest.raises(ProviderError) as exc:
+        server.up(GATE_URN, gate_props(too_high, job.id, results))
+    assert "Builtin.Helpfulness average" in exc.value.details
+    assert f"< 1.01 in batch evaluation {job.id}" in exc.value.details
+    passed = server.up(GATE_URN, gate_props([{"maxFailedSessions": 100}], job.id, results))
+    assert [v["passed"] for v in passed.outputs["verdicts"]] == [True]
+    server.destroy(job)
