@@ -62,8 +62,8 @@ def test_trajectory_scores(
 
 
 def test_trace_target_and_ignored_ground_truth(data: Any, span_fixtures: Any, conformance: Any) -> None:
-    refs = [{"context": {"spanContext": {"sessionId": LANGGRAPH_SESSION, "traceId": FIRST_LANGGRAPH_TRACE}},
-             "expectedResponse": {"text": "Hello!"}}]  # fmt: skip
+    context = {"spanContext": {"sessionId": LANGGRAPH_SESSION, "traceId": FIRST_LANGGRAPH_TRACE}}
+    refs = [{"context": context, "expectedResponse": {"text": "Hello!"}}]
     answer = data.evaluate(
         evaluatorId="Builtin.Helpfulness",
         evaluationInput={"sessionSpans": _docs(span_fixtures, *LANGGRAPH)},
@@ -97,31 +97,6 @@ def test_errors(data: Any, span_fixtures: Any) -> None:
             "f" * 32,
         ),
     ]
-    answer = data.evaluate(
-        evaluatorId="Builtin.Helpfulness",
-        evaluationInput={"sessionSpans": _docs(span_fixtures, *LANGGRAPH)},
-        evaluationTarget={"traceIds": [FIRST_LANGGRAPH_TRACE]},
-        evaluationReferenceInputs=refs,
-    )
-    (result,) = answer["evaluationResults"]
-    assert result["context"]["spanContext"]["traceId"] == FIRST_LANGGRAPH_TRACE
-    assert result["ignoredReferenceInputFields"] == ["expectedResponse"]
-    assert "emulated" in result["explanation"]
-    assert conformance.checked["Evaluate"] == 1
-
-
-def test_errors(data: Any, span_fixtures: Any) -> None:
-    spans_only = _docs(span_fixtures, LANGGRAPH[0])
-    no_agent_scope = [d for d in spans_only if "langchain" not in str(d.get("scope", {}).get("name"))]
-    cases = [
-        ("unknown evaluator", {"evaluatorId": "gone-0123456789"}, "ResourceNotFoundException", "gone-0123456789"),
-        ("spans without their events", {"evaluationInput": {"sessionSpans": spans_only}}, "ValidationException",
-         "events"),
-        ("no supported scope", {"evaluationInput": {"sessionSpans": no_agent_scope}}, "ValidationException",
-         "supported scope"),
-        ("target trace not in the session", {"evaluationTarget": {"traceIds": ["f" * 32]}}, "ValidationException",
-         "f" * 32),
-    ]  # fmt: skip
     base = {
         "evaluatorId": "Builtin.Helpfulness",
         "evaluationInput": {"sessionSpans": _docs(span_fixtures, *LANGGRAPH)},
