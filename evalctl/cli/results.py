@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from evalctl.reports.gates import EXIT_JOB_FAILED, GateSpecError
+from evalctl.reports.gates import EXIT_JOB_FAILED, FINISHED_STATUSES, GateSpecError
 
 if TYPE_CHECKING:
     from evalctl.reports.models import Source
@@ -75,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_JOB_FAILED
     print(render_text(results), end="")
+    if results.job.status not in FINISHED_STATUSES:
+        print(f"note: the job is {results.job.status}; gates judge finished jobs only", file=sys.stderr)
     if args.report_dir:
         for path in write_reports(results, args.report_dir, args.pass_mark):
             print(f"wrote {path}")

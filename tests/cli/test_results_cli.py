@@ -66,6 +66,7 @@ CASES = [
     ("a gate below its threshold fails with exit 1", HELPFUL_80 + "\n" + TONE_50, "COMPLETED_WITH_ERRORS", 1),
     ("gates that hold pass, the logical name resolves to the custom evaluator", TONE_50, "COMPLETED", 0),
     ("a failed job exits 2 whatever the gates say", TONE_50, "FAILED", 2),
+    ("a job still running cannot pass its gates yet", TONE_50, "IN_PROGRESS", 2),
 ]
 
 
@@ -75,6 +76,8 @@ def test_exit_codes(reason, gates, status, code, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(results_cli, "make_clients", lambda args: _stubbed(response, SAMPLE["events"]))
     argv = ["results", JOB_ID] + (["--gates-from", str(_spec(tmp_path, gates))] if gates else [])
     assert main(argv) == code, (reason, capsys.readouterr())
+    note = "note: the job is IN_PROGRESS; gates judge finished jobs only" in capsys.readouterr().err
+    assert note is (status == "IN_PROGRESS"), reason
 
 
 def test_output_matches_golden_and_reports_are_written(tmp_path, monkeypatch, capsys):
