@@ -38,14 +38,17 @@ class Schedule:
     """When to poll next.
 
     Before any session finishes, back off exponentially (1, 2, 4, ... s). Once sessions finish,
-    predict the end from the rate so far and sleep most of the predicted remainder, so a long job
-    costs a handful of polls and the last poll lands within `min_delay` of the finish.
+    predict the end from the rate so far and sleep half of what remains, so a long job costs a
+    handful of polls and the last poll lands close to the finish. The prediction is only renewed
+    when the count of finished sessions moves: a poll that sees no progress carries no new rate.
     """
 
     min_delay: float = 1.0
     max_delay: float = 300.0
-    approach: float = 0.8
+    approach: float = 0.5
     attempt: int = 0
+    seen_done: int = -1
+    predicted_end: float | None = None
 
     def next_delay(self, elapsed: float, results: Mapping[str, Any]) -> float:
         self.attempt += 1
@@ -53,8 +56,10 @@ class Schedule:
         finished = ("numberOfSessionsCompleted", "numberOfSessionsFailed", "numberOfSessionsIgnored")
         done = sum(int(results.get(k) or 0) for k in finished)
         if total and 0 < done < total and elapsed > 0:
-            remaining = elapsed * (total - done) / done
-            delay = remaining * self.approach
+            if done != self.seen_done or self.predicted_end is None:
+                self.predicted_end = elapsed + elapsed * (total - done) / done
+                self.seen_done = done
+            delay = (self.predicted_end - elapsed) * self.approach
         else:
             delay = self.min_delay * 2 ** (self.attempt - 1)
         return max(self.min_delay, min(self.max_delay, delay))
