@@ -18,6 +18,9 @@ from tests.program.mockrun import ProgramRun, run_program
 from tests.providers.harness import PROJECT, ProviderServer, ResourceState
 
 Key = tuple[str, str]
+# Emulator lifecycles in tenths of a second instead of the service's minutes (admin.configure).
+FAST = {"batch_pending_seconds": 0.05, "batch_session_seconds": 0.05, "stop_seconds": 0.1,
+        "delete_seconds": 0.05, "resource_seconds": 0.05}  # fmt: skip
 # A dynamic resource's component has the same module and name: dynamic/<m>:<N> -> agentcore-evals:<m>:<N>.
 DYNAMIC = "pulumi-python:dynamic/"
 

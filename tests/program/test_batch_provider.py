@@ -9,6 +9,7 @@ import pytest
 
 from components.batch_evaluation import BatchEvaluationProvider
 from components.gate import GateProvider
+from tests.program.deploy import FAST
 from tests.providers.harness import ProviderError, ProviderServer, provider_input, urn
 
 SERVICE = "support_agent.DEFAULT"
@@ -26,10 +27,6 @@ def server(_emulator_session):
     config = {"agentcore-evaluations:endpoint": _emulator_session.endpoint, "aws:region": "us-east-1"}
     with ProviderServer(config=config) as srv:
         yield srv
-
-
-FAST = {"batch_pending_seconds": 0.05, "batch_session_seconds": 0.05, "stop_seconds": 0.1,
-        "delete_seconds": 0.05, "resource_seconds": 0.05}  # fmt: skip
 
 
 @pytest.fixture
