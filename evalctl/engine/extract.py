@@ -136,10 +136,17 @@ def _strands_tool_io(record: SpanRecord) -> tuple[Any, Any]:
         inputs = (body.get("input") or {}).get("messages") or []
         outputs = (body.get("output") or {}).get("messages") or []
         if inputs and args is None:
-            args = maybe_json(text_of(inputs[-1].get("content")))
+            args = _literal(_unwrapped(inputs[-1].get("content")))
         if outputs:
             result = text_of(outputs[-1].get("content"))
     return args, result
+
+
+def _unwrapped(content: Any) -> Any:
+    """Strands wraps message content as {"content": ...}; tool arguments are the inside."""
+    while isinstance(content, dict) and len(content) == 1 and "content" in content:
+        content = content["content"]
+    return content
 
 
 def _status_error(record: SpanRecord) -> str | None:

@@ -230,7 +230,7 @@ class _ChatHandler(BaseHTTPRequestHandler):
 def chat_server():
     _ChatHandler.requests = []
     server = HTTPServer(("127.0.0.1", 0), _ChatHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/v1", _ChatHandler.requests
     server.shutdown()

@@ -310,3 +310,77 @@ def test_bad_span_files(tmp_path: Path, text, reason):
     path.write_text(text)
     with pytest.raises(SpanFileError, match=r"bad\.json"):
         load_span_file(path)
+
+
+def _span(span_id, name, scope, attributes, start, status="OK", **extra):
+    return {
+        "traceId": "c" * 32,
+        "spanId": span_id,
+        "name": name,
+        "scope": {"name": scope},
+        "startTimeUnixNano": start,
+        "endTimeUnixNano": start + 10,
+        "status": {"code": status},
+        "attributes": {"session.id": "s-tools", **attributes},
+        **extra,
+    }
+
+
+def _event(span_id, scope, inputs, outputs):
+    return {
+        "traceId": "c" * 32,
+        "spanId": span_id,
+        "scope": {"name": scope},
+        "timeUnixNano": 1,
+        "attributes": {"event.name": scope, "session.id": "s-tools"},
+        "body": {"input": {"messages": inputs}, "output": {"messages": outputs}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("docs", "expected", "reason"),
+    [
+        (
+            [
+                _span(
+                    "1" * 16,
+                    "execute_tool lookup",
+                    "strands.telemetry.tracer",
+                    {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "lookup"},
+                    5,
+                    status="ERROR",
+                ),
+                _event(
+                    "1" * 16,
+                    "strands.telemetry.tracer",
+                    [{"role": "tool", "content": '{"city": "Oslo"}'}],
+                    [{"role": "tool", "content": [{"text": "no such city"}]}],
+                ),
+            ],
+            ("lookup", {"city": "Oslo"}, "no such city", "span status is ERROR"),
+            "Strands execute_tool span: name attribute, arguments and result from its event, ERROR status",
+        ),
+        (
+            [
+                _span(
+                    "2" * 16,
+                    "search.tool",
+                    "opentelemetry.instrumentation.langchain",
+                    {
+                        "traceloop.span.kind": "tool",
+                        "traceloop.entity.name": "search",
+                        "traceloop.entity.input": "{'q': 'x'}",
+                        "traceloop.entity.output": '{"hits": 2}',
+                    },
+                    5,
+                )
+            ],
+            ("search", {"q": "x"}, {"hits": 2}, None),
+            "LangChain (traceloop) tool span attributes",
+        ),
+    ],
+)
+def test_tool_spans_without_fixture(docs, expected, reason):
+    """Tool shapes no capture contains, built by hand from the instrumentations' attribute names."""
+    [call] = parse_sessions(docs)[0].tool_calls
+    assert (call.name, call.arguments, call.result, call.error) == expected, reason
