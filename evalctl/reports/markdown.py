@@ -8,9 +8,11 @@ from evalctl.reports.models import InsightCluster, RunResults
 from evalctl.reports.outcomes import DEFAULT_PASS_MARK, CaseOutcome, case_outcomes, describe_score, target
 from evalctl.reports.text import KIND_TITLES, evaluator_label, gate_for, plural, score, session_counts
 
-# GitHub rejects comments over 65,536 characters; the worst sessions are shown first, the rest are
-# counted and left to results.json.
+# GitHub rejects comments over 65,536 characters: the worst sessions are shown first, explanations
+# are clipped, and whatever does not fit is counted and left to results.json.
 MAX_SESSIONS = 40
+MAX_CHARS = 60_000
+MAX_CELL = 300
 STATUS_ICON = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "⏭️"}
 RANK = {"error": 0, "failed": 1, "skipped": 2, "passed": 3}
 
@@ -29,7 +31,8 @@ def render_markdown(results: RunResults, default_pass_mark: float = DEFAULT_PASS
         )
     if results.insights.clusters:
         parts.append("### Insights\n\n" + "\n".join(_cluster(c) for c in results.insights.clusters))
-    parts.append(_sessions(case_outcomes(results, default_pass_mark)))
+    budget = MAX_CHARS - sum(len(p) + 2 for p in parts)
+    parts.append(_sessions(case_outcomes(results, default_pass_mark), budget))
     return "\n\n".join(parts) + "\n"
 
 
@@ -81,16 +84,28 @@ def _cluster(cluster: InsightCluster) -> str:
     return "\n".join(lines)
 
 
-def _sessions(outcomes: list[CaseOutcome]) -> str:
+def _sessions(outcomes: list[CaseOutcome], budget: int) -> str:
     by_session: dict[str, list[CaseOutcome]] = {}
     for outcome in outcomes:
         by_session.setdefault(outcome.session_id, []).append(outcome)
     ordered = sorted(by_session.items(), key=lambda kv: (min(RANK[o.status] for o in kv[1]), kv[0]))
     blocks = [f"### Sessions ({len(ordered)})"]
-    blocks += [_session_block(session_id, cases) for session_id, cases in ordered[:MAX_SESSIONS]]
-    if len(ordered) > MAX_SESSIONS:
-        blocks.append(f"_{len(ordered) - MAX_SESSIONS} more sessions passed over here; see results.json._")
+    used = len(blocks[0]) + 200  # room for the closing note
+    for session_id, cases in ordered[:MAX_SESSIONS]:
+        block = _session_block(session_id, cases)
+        if used + len(block) + 2 > budget:
+            break
+        blocks.append(block)
+        used += len(block) + 2
+    if len(blocks) - 1 < len(ordered):
+        blocks.append(
+            f"_{len(ordered) - len(blocks) + 1} more sessions are not shown here; see results.json._"
+        )
     return "\n\n".join(blocks)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
 def _session_block(session_id: str, cases: list[CaseOutcome]) -> str:
@@ -102,7 +117,7 @@ def _session_block(session_id: str, cases: list[CaseOutcome]) -> str:
             if entry.error is not None:
                 outcome, why = f"⚠️ {cell(entry.error.type)}", cell(entry.error.message)
             else:
-                outcome, why = cell(describe_score(entry)), cell(entry.explanation or "")
+                outcome, why = cell(describe_score(entry)), cell(_clip(entry.explanation or ""))
             lines.append(f"| {cell(evaluator_label(case.evaluator))} | {target(entry)} | {outcome} | {why} |")
     lines += ["", "</details>"]
     return "\n".join(lines)

@@ -194,3 +194,28 @@ def test_html_escapes_untrusted_text(tmp_path, gated_results):
     text = render_html(evil)
     assert "<script>alert(1)</script>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+
+
+def test_markdown_fits_a_github_comment_for_a_big_wordy_run():
+    from evalctl.reports.markdown import render_markdown
+    from evalctl.reports.results import from_local
+
+    triples = [
+        (
+            f"s{i:04d}",
+            "e",
+            {
+                "evaluatorId": "e",
+                "context": {"spanContext": {"sessionId": f"s{i:04d}", "traceId": f"t{i}-{turn}"}},
+                "value": 0.2,
+                "explanation": "word " * 400,
+            },
+        )
+        for i in range(300)
+        for turn in range(6)
+    ]
+    text = render_markdown(from_local("big", triples))
+    assert len(text) < 65_536
+    assert text.count("<details>") == text.count("</details>") >= 1
+    shown = text.count("<details>")
+    assert f"_{300 - shown} more sessions are not shown here; see results.json._" in text
