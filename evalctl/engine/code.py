@@ -24,7 +24,6 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from queue import Empty, Queue
 from typing import Any
 
 from evalctl.engine.model import CodeSource
@@ -122,14 +121,14 @@ def _encode(request: dict[str, Any]) -> tuple[bytes, bytes]:
 
 
 class _Pool:
-    """Up to `size` workers for one (directory, handler)."""
+    """Up to `size` workers for one (directory, handler); callers wait for a free one."""
 
     def __init__(self, directory: str, handler: str, size: int) -> None:
         self._args = (directory, handler)
         self._size = size
-        self._idle: Queue[_Worker] = Queue()
+        self._idle: list[_Worker] = []
         self._started = 0
-        self._lock = threading.Lock()
+        self._cond = threading.Condition()
 
     def call(self, event: dict[str, Any], timeout: float) -> dict[str, Any]:
         worker = self._acquire()
@@ -139,36 +138,37 @@ class _Pool:
             self._release(worker)
 
     def _acquire(self) -> _Worker:
-        try:
-            return self._idle.get_nowait()
-        except Empty:
-            pass
-        with self._lock:
-            spawn = self._started < self._size
-            if spawn:
-                self._started += 1
-        if not spawn:
-            return self._idle.get()
+        with self._cond:
+            # A waiter must wake when a worker dies too, not only when one is returned.
+            while not self._idle and self._started >= self._size:
+                self._cond.wait()
+            if self._idle:
+                return self._idle.pop()
+            self._started += 1
         try:
             return _Worker(*self._args)
         except BaseException:
-            with self._lock:
-                self._started -= 1
+            self._forget()
             raise
 
     def _release(self, worker: _Worker) -> None:
-        if worker.alive:
-            self._idle.put(worker)
-        else:
-            with self._lock:
-                self._started -= 1
+        if not worker.alive:
+            self._forget()
+            return
+        with self._cond:
+            self._idle.append(worker)
+            self._cond.notify()
+
+    def _forget(self) -> None:
+        with self._cond:
+            self._started -= 1
+            self._cond.notify()
 
     def close(self) -> None:
-        while True:
-            try:
-                self._idle.get_nowait().kill()
-            except Empty:
-                return
+        with self._cond:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.kill()
 
 
 class CodeRunner:

@@ -183,3 +183,19 @@ def test_interpret_rejects_boolean_value():
     """True is an int in Python but not a score."""
     with pytest.raises(CodeRunError, match="number"):
         interpret({"label": "A", "value": True})
+
+
+def test_waiting_caller_gets_the_replacement_worker(runner, handler_dir, session):
+    """With one worker, a call queued behind a call that times out still runs (no lost wake-up)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    source = "import time\ndef lambda_handler(e, c):\n    if e['evaluationTarget'] is None: time.sleep(30)\n"
+    source += "    return {'label': 'ok'}"
+    folder = handler_dir(source)
+    slow = code_evaluator(folder, "SESSION", timeout=0.5)
+    fast = code_evaluator(folder, "TRACE", timeout=5)
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(evaluate, slow, session, [], OfflineJudge(), runner=runner)
+        second = pool.submit(evaluate, fast, session, [], OfflineJudge(), runner=runner)
+        results = first.result(timeout=20) + second.result(timeout=20)
+    assert sorted(r.error_code or r.label or "" for r in results) == ["Timeout", "ok", "ok"]
