@@ -39,7 +39,15 @@ NAMESPACE = "agentcore-evaluations"
 # Inputs that are ours, not the API's: never sent, never diffed.
 SOURCE, IMPORT_ID, OWNER = "source", "importId", "ownerUrn"
 BOOKKEEPING = frozenset({"__provider", SOURCE, IMPORT_ID, OWNER})
-CONFIG_KEYS = ("endpoint", "region", "profile", "retryMode", "maxAttempts", "waitTimeoutSeconds")
+CONFIG_KEYS = (
+    "endpoint",
+    "region",
+    "profile",
+    "retryMode",
+    "maxAttempts",
+    "retryBaseSeconds",
+    "waitTimeoutSeconds",
+)
 WAIT_HINT = f"`{NAMESPACE}:waitTimeoutSeconds`"
 UNKNOWN_TEXT = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
@@ -177,7 +185,9 @@ class AgentCoreProvider(ResourceProvider):
 
     def client_settings(self) -> aws.ClientSettings:
         attempts = self._setting("maxAttempts")
+        base = self._setting("retryBaseSeconds")
         return aws.ClientSettings(
+            backoff_base=float(base) if base else None,
             endpoint=self._setting("endpoint"),
             region=self._setting("region") or self._setting("awsRegion"),
             profile=self._setting("profile"),
@@ -271,17 +281,25 @@ class AgentCoreProvider(ResourceProvider):
         request["tags"] = {**(request.get("tags") or {}), **owner_tags(str(props.get(OWNER, "")))}
         return request
 
-    def create_or_adopt(self, control: Any, props: Mapping[str, Any], name: str) -> dict[str, Any]:
+    def create_or_adopt(
+        self, control: Any, props: Mapping[str, Any], name: str, salt: str = ""
+    ) -> dict[str, Any]:
         """Create with a token from URN + inputs; on a name conflict adopt what we own, refuse the rest."""
         request = self.create_request(props, name)
-        token = client_token(props.get(OWNER), request)
+        token = client_token(props.get(OWNER), request, salt)
         try:
             created = self.api.call(control, "create", clientToken=token, **request)
         except Exception as exc:
             if aws.error_code(exc) != "ConflictException":
                 raise
             return self.adopt_owned(control, props, name, exc)
-        return self.await_active(control, created, name)
+        try:
+            return self.await_active(control, created, name)
+        except Exception as exc:
+            # The token was used before (destroy, then up again): the answer names a deleted resource.
+            if salt or not is_not_found(exc):
+                raise
+            return self.create_or_adopt(control, props, name, salt=str(created[self.api.id_key]))
 
     def adopt_owned(
         self, control: Any, props: Mapping[str, Any], name: str, exc: Exception

@@ -103,7 +103,7 @@ class EvaluatorProvider(base.AgentCoreProvider):
         """A locked evaluator: create its successor, switch online configs to it, delete the old one."""
         old_id = str(ident["evaluatorId"])
         new_name = alternate_name(str(news[NAME]), str(ident.get("physicalName") or news[NAME]))
-        fresh = self.create_or_adopt(control, news, new_name)
+        fresh = self.create_or_adopt(control, news, new_name, salt=old_id)
         still_locked = repoint_online_configs(control, old_id, str(fresh["evaluatorId"]))
         if still_locked:
             raise EvaluatorLockedError(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import random
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -48,14 +50,35 @@ class ClientSettings:
     max_attempts: int = 8
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
+    # When set, our own retries replace botocore's: full-jitter backoff from this base (seconds).
+    backoff_base: float | None = None
+    backoff_cap: float = 20.0
+
+
+_CLIENTS: dict[tuple[str, ClientSettings], Any] = {}
+_CLIENTS_LOCK = threading.Lock()
 
 
 def client(service: str, settings: ClientSettings | None = None, session: Any | None = None) -> Any:
-    """A boto3 client with retries (throttling and 5xx back off); build one per call, never cache."""
+    """A boto3 client with retries (throttling and 5xx back off), shared per process and settings.
+
+    Building one costs ~0.2 s (a session loads the service model); clients are thread-safe, sessions
+    are not, hence the lock. Callers must still not keep one on a pickled object.
+    """
+    settings = settings or ClientSettings()
+    if session is not None:
+        return _build(service, settings, session)
+    with _CLIENTS_LOCK:
+        key = (service, settings)
+        if key not in _CLIENTS:
+            _CLIENTS[key] = _build(service, settings, None)
+        return _CLIENTS[key]
+
+
+def _build(service: str, settings: ClientSettings, session: Any | None) -> Any:
     import boto3
     from botocore.config import Config
 
-    settings = settings or ClientSettings()
     if settings.retry_mode not in RETRY_MODES:
         raise ValueError(f"retry mode {settings.retry_mode!r} is not one of {', '.join(RETRY_MODES)}")
     session = session or boto3.Session(profile_name=settings.profile)
@@ -65,13 +88,55 @@ def client(service: str, settings: ClientSettings | None = None, session: Any | 
             "no AWS region: set `agentcore-evaluations:region` (or `aws:region`) in the stack config, "
             "pass --region, or export AWS_REGION"
         )
+    ours = settings.backoff_base is not None
+    attempts = 1 if ours else max(1, settings.max_attempts)
     config = Config(
         region_name=region,
-        retries={"mode": settings.retry_mode, "max_attempts": max(1, settings.max_attempts)},
+        # With our retries, botocore must not also rate-limit (adaptive mode throttles the client).
+        retries={"mode": "standard" if ours else settings.retry_mode, "total_max_attempts": attempts},
         connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout,
     )
-    return session.client(service, endpoint_url=settings.endpoint or None, config=config)
+    raw = session.client(service, endpoint_url=settings.endpoint or None, config=config)
+    return RetryingClient(raw, settings) if ours else raw
+
+
+RETRYABLE_CODES = {"ThrottlingException", "TooManyRequestsException", "InternalServerException"}
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Throttling, 5xx and dropped connections (a dropped create may have committed: retry adopts)."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) or 0)
+        return error_code(exc) in RETRYABLE_CODES or status == 429 or status >= 500
+    return type(exc).__name__ in ("ConnectionClosedError", "EndpointConnectionError", "ReadTimeoutError")
+
+
+class RetryingClient:
+    """A boto3 client whose operations retry with our jittered exponential backoff."""
+
+    def __init__(self, client: Any, settings: ClientSettings) -> None:
+        self._client = client
+        self._attempts = max(1, settings.max_attempts)
+        self._base = float(settings.backoff_base or 0.0)
+        self._cap = settings.backoff_cap
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if name.startswith("_") or not callable(attribute):
+            return attribute
+        return functools.partial(self._call, attribute)
+
+    def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        for attempt in range(self._attempts):
+            try:
+                return method(*args, **kwargs)
+            except Exception as exc:
+                if attempt + 1 >= self._attempts or not is_retryable(exc):
+                    raise
+                time.sleep(random.uniform(0, min(self._cap, self._base * 2**attempt)))
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 # What to do, per AWS error code; `{field}` and `{source}` are filled in by describe_error.
