@@ -15,6 +15,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from components.evaluator import alternate_name
 from components.role import Role, RoleArgs
 from evalctl import iam
 
@@ -102,23 +103,41 @@ class CodeFunction(pulumi.ComponentResource):
             tags=args.tags or None,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.role]),
         )
-        evaluator = f"evaluator/{args.evaluator_name}{iam.ID_SUFFIX}"
+        # The evaluator may be replaced blue/green under its alternate name: both may invoke, nothing else.
+        self.permissions = [
+            self._permission(f"{name}-agentcore-invoke{suffix}", evaluator, args, statement)
+            for suffix, evaluator, statement in (
+                ("", args.evaluator_name, "AllowAgentCoreEvaluator"),
+                (
+                    "-bg",
+                    alternate_name(args.evaluator_name, args.evaluator_name),
+                    "AllowAgentCoreEvaluatorBg",
+                ),
+            )
+        ]
+        self.permission = self.permissions[0]
+        self.arn = self.function.arn
+        self.function_name = self.function.name
+        self.register_outputs({"arn": self.arn, "functionName": self.function_name, "codeSha256": code_hash})
+
+    def _permission(
+        self, name: str, evaluator_name: str, args: CodeFunctionArgs, statement_id: str
+    ) -> aws.lambda_.Permission:
+        """Invoke permission for the AgentCore principal, scoped to one evaluator name of this account."""
+        evaluator = f"evaluator/{evaluator_name}{iam.ID_SUFFIX}"
         source_arn = pulumi.Output.all(args.region, args.account).apply(
             lambda ra: iam.AwsTarget(account=ra[1], region=ra[0]).arn("bedrock-agentcore", evaluator)
         )
-        self.permission = aws.lambda_.Permission(
-            f"{name}-agentcore-invoke",
+        return aws.lambda_.Permission(
+            name,
             action="lambda:InvokeFunction",
             function=self.function.name,
             principal=iam.AGENTCORE_PRINCIPAL,
             source_account=args.account,
             source_arn=source_arn,
-            statement_id="AllowAgentCoreEvaluator",
-            opts=child,
+            statement_id=statement_id,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self.arn = self.function.arn
-        self.function_name = self.function.name
-        self.register_outputs({"arn": self.arn, "functionName": self.function_name, "codeSha256": code_hash})
 
     @staticmethod
     def _role_args(args: CodeFunctionArgs) -> RoleArgs:

@@ -89,6 +89,10 @@ def test_component_registers_role_function_and_scoped_permission(tmp_path):
     assert permission.inputs["sourceArn"] == (
         f"arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:evaluator/tool_check_dev-??????????"
     )
+    twin = run.named("fn-agentcore-invoke-bg", "aws:lambda/permission:Permission")
+    assert twin.inputs["sourceArn"] == (
+        f"arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:evaluator/tool_check_dev_bg-??????????"
+    ), "the blue/green successor of the evaluator may invoke it too"
     trust = json.loads(role.inputs["assumeRolePolicy"])
     assert trust["Statement"][0]["Principal"] == {"Service": "lambda.amazonaws.com"}
     assert all(r.parent for r in (function, permission)), "children are parented to the component"
