@@ -16,7 +16,10 @@ from evalctl.spec.diagnostics import Diagnostic
 # A real spec has a few thousand nodes at most; an alias bomb has billions. Counting node visits
 # while we build plain data bounds both time and memory.
 MAX_NODES = 200_000
+MAX_DEPTH = 64
 MAX_FILE_BYTES = 10 * 1024 * 1024
+EMPTY = "file holds no spec document; add one or delete the file"
+TOO_DEEP = f"document nests deeper than {MAX_DEPTH} levels; specs are shallow, check the indentation"
 SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -26,6 +29,7 @@ SCALAR_TAGS = {
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
 }
+PLAIN_TAGS = SCALAR_TAGS | {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 def escape(token: str) -> str:
@@ -58,10 +62,13 @@ class RawDocument:
     index: int
     data: Any
     positions: Positions
+    # Values the loader refused (a tag): reported with the document's schema errors, which stay
+    # quiet at those pointers, so that the document counts as invalid and is said to be once.
+    refused: tuple[Diagnostic, ...] = ()
 
 
 class _Limit(Exception):
-    """The document expands past MAX_NODES."""
+    """The document expands past MAX_NODES or nests past MAX_DEPTH."""
 
 
 class _Builder:
@@ -71,6 +78,7 @@ class _Builder:
         self.file = file
         self.positions = Positions()
         self.problems: list[Diagnostic] = []
+        self.refused: list[Diagnostic] = []
         self.visits = 0
         self.scalars = yaml.constructor.SafeConstructor()
 
@@ -80,49 +88,80 @@ class _Builder:
             Diagnostic(self.file, mark.line + 1, mark.column + 1, message, pointer, code=code)
         )
 
-    def build(self, node: Node, pointer: str) -> Any:
+    def build(self, node: Node, pointer: str, depth: int = 0) -> Any:
         self.visits += 1
         if self.visits > MAX_NODES:
-            raise _Limit
+            raise _Limit(f"document expands to more than {MAX_NODES} nodes (alias bomb?); remove the aliases")
+        if depth > MAX_DEPTH:
+            raise _Limit(TOO_DEEP)
         self.positions.values.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag not in PLAIN_TAGS:
+            return self._refuse(node, pointer)
         if isinstance(node, MappingNode):
-            return self._mapping(node, pointer)
+            return self._mapping(node, pointer, depth + 1)
         if isinstance(node, SequenceNode):
-            return [self.build(item, f"{pointer}/{i}") for i, item in enumerate(node.value)]
+            return [self.build(item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node.value)]
         return self._scalar(node, pointer)
 
-    def _mapping(self, node: MappingNode, pointer: str) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, pointer: str, depth: int) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        explicit: set[str] = set()
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                merged = self.build(value_node, pointer)
+                merged = self.build(value_node, pointer, depth)
                 for part in merged if isinstance(merged, list) else [merged]:
                     if isinstance(part, dict):
                         out.update({k: v for k, v in part.items() if k not in out})
                 continue
-            key = self._scalar(key_node, pointer) if isinstance(key_node, ScalarNode) else None
-            if not isinstance(key, str):
-                self.problem(key_node, "mapping keys must be strings", pointer, "yaml-key")
-                key = str(key)
+            key = self._key(key_node, pointer)
             child = f"{pointer}/{escape(key)}"
-            if key in out:
+            if key in explicit:
+                first = self.positions.keys[child][0]
                 self.problem(
                     key_node,
-                    f"duplicate key '{key}' (the later value would silently win)",
+                    f"duplicate key '{key}' (first at line {first}); YAML keeps only this later one, "
+                    "remove one of them",
                     child,
                     "yaml-duplicate-key",
                 )
+            # An explicit key overrides a merged one, and a later duplicate the earlier one.
+            if child in self.positions.values:
+                self._forget(child)
+            explicit.add(key)
             self.positions.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = self.build(value_node, child)
+            out[key] = self.build(value_node, child, depth)
         return out
+
+    def _key(self, node: Node, pointer: str) -> str:
+        key = self._scalar(node, pointer) if isinstance(node, ScalarNode) else None
+        if isinstance(key, str):
+            return key
+        text = node.value if isinstance(node, ScalarNode) else "?"
+        self.problem(node, f"mapping key {text} is not a string; quote it ('{text}')", pointer, "yaml-key")
+        return str(text)
+
+    def _forget(self, pointer: str) -> None:
+        """Drop the positions of a value that a later duplicate key replaces."""
+        for table in (self.positions.values, self.positions.keys):
+            for known in [p for p in table if p == pointer or p.startswith(pointer + "/")]:
+                del table[known]
+
+    def _refuse(self, node: Node, pointer: str) -> None:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        text = f"tag '{tag}' is not allowed; specs hold plain data only, remove it"
+        mark = node.start_mark
+        self.refused.append(
+            Diagnostic(self.file, mark.line + 1, mark.column + 1, text, pointer, code="yaml-tag")
+        )
 
     def _scalar(self, node: Node, pointer: str) -> Any:
         if node.tag not in SCALAR_TAGS:
-            self.problem(
-                node, f"tag '{node.tag}' is not allowed; specs hold plain data only", pointer, "yaml-tag"
-            )
-            return None
-        value = self.scalars.construct_object(node)
+            return self._refuse(node, pointer)
+        try:
+            value = self.scalars.construct_object(node)
+        except (ValueError, OverflowError):
+            # Looks like a date but is not one (2026-13-45): keep the text, the schema will judge it.
+            return node.value
         if isinstance(value, dt.datetime):
             aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
             return aware.isoformat().replace("+00:00", "Z")
@@ -135,10 +174,13 @@ def _yaml_error(file: str, text: str, exc: yaml.YAMLError) -> Diagnostic:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = str(getattr(exc, "problem", None) or exc)
+    context = getattr(exc, "context", None)
     lines = text.splitlines()
     if line <= len(lines) and "\t" in lines[line - 1][: col + 1]:
-        problem = "a tab character is used for indentation; YAML needs spaces"
-    context = getattr(exc, "context", None)
+        problem, context = "a tab character is used for indentation; indent with spaces", None
+    start = getattr(exc, "context_mark", None)
+    if context and start is not None and start is not mark:
+        context += f" started at line {start.line + 1}, column {start.column + 1}"
     message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
     return Diagnostic(file, line, col, message, "", code="yaml-syntax")
 
@@ -149,39 +191,41 @@ def _decode(file: str, raw: bytes) -> tuple[str | None, list[Diagnostic]]:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        return None, [
-            Diagnostic(file, line, col, "file is not valid UTF-8; save it as UTF-8", code="encoding")
-        ]
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        text = f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8"
+        return None, [Diagnostic(file, line, col, text, code="encoding")]
+
+
+def _document(file: str, index: int, node: Node) -> tuple[RawDocument | None, list[Diagnostic]]:
+    builder = _Builder(file)
+    try:
+        data = builder.build(node, "")
+    except _Limit as limit:
+        mark = node.start_mark
+        return None, [Diagnostic(file, mark.line + 1, mark.column + 1, str(limit), code="yaml-too-large")]
+    return RawDocument(file, index, data, builder.positions, tuple(builder.refused)), builder.problems
 
 
 def load_text(file: str, text: str) -> tuple[list[RawDocument], list[Diagnostic]]:
     """Every document of a YAML text, or located problems."""
     docs: list[RawDocument] = []
     problems: list[Diagnostic] = []
+    seen = 0
     try:
         for index, node in enumerate(yaml.compose_all(text, Loader=SafeLoader)):
             if node is None:
                 continue
-            builder = _Builder(file)
-            try:
-                data = builder.build(node, "")
-            except _Limit:
-                mark = node.start_mark
-                problems.append(
-                    Diagnostic(
-                        file,
-                        mark.line + 1,
-                        mark.column + 1,
-                        f"document expands to more than {MAX_NODES} nodes (alias bomb?)",
-                        code="yaml-too-large",
-                    )
-                )
-                continue
-            problems.extend(builder.problems)
-            docs.append(RawDocument(file, index, data, builder.positions))
+            seen += 1
+            doc, found = _document(file, index, node)
+            problems += found
+            if doc is not None:
+                docs.append(doc)
     except yaml.YAMLError as exc:
         problems.append(_yaml_error(file, text, exc))
+    except RecursionError:
+        problems.append(Diagnostic(file, 1, 1, TOO_DEEP, code="yaml-too-large"))
+    if not seen and not problems:
+        problems.append(Diagnostic(file, 1, 1, EMPTY, severity="warning", code="empty-file"))
     return docs, problems
 
 

@@ -11,6 +11,8 @@ from evalctl.spec.models.common import AGENTCORE_ID, EVALUATOR_ARN, THIRD_PARTY
 from evalctl.spec.project import Document, Project
 
 LITERAL_EVALUATOR = re.compile(f"{AGENTCORE_ID}|{EVALUATOR_ARN}|{THIRD_PARTY}")
+# Where a spec of a kind is meant to be referenced from, for wrong-kind references.
+HOME = {"GroundTruth": "spec.groundTruth", "Role": "spec.evaluationExecutionRoleArn"}
 ROLE_ARN = re.compile(r"arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+")
 
 
@@ -19,10 +21,15 @@ def problem(doc: Document, pointer: str, message: str, code: str, severity: str 
     return Diagnostic(doc.file, line, col, message, pointer, severity, code)  # type: ignore[arg-type]
 
 
+def article(word: str) -> str:
+    return f"an {word}" if word[:1] in "AEIOU" else f"a {word}"
+
+
 def _other_kind(project: Project, name: str, wanted: str) -> str:
-    for doc in project.documents:
+    for doc in [*project.documents, *project.broken]:
         if doc.name == name and doc.kind != wanted:
-            return f"; '{name}' is a {doc.kind}, not a {wanted}"
+            home = f" (reference it from {HOME[doc.kind]})" if doc.kind in HOME else ""
+            return f"; '{name}' is {article(doc.kind)}, not {article(wanted)}{home}"
     return ""
 
 

@@ -32,19 +32,22 @@ def placeholders(project: Project, doc: Document) -> Iterator[Diagnostic]:
     judge = doc.spec["evaluatorConfig"].get("llmAsAJudge")
     if not judge:
         return
-    level = str(doc.spec["level"])
-    allowed = PLACEHOLDERS[level] | set(GROUND_TRUTH_PLACEHOLDERS[level])
+    level = str(doc.spec.get("level"))
+    known = level in PLACEHOLDERS
+    allowed = PLACEHOLDERS[level] | set(GROUND_TRUTH_PLACEHOLDERS[level]) if known else {"context"}
     pointer = "/spec/evaluatorConfig/llmAsAJudge/instructions"
     found = placeholders_in(judge["instructions"])
     if not found:
+        needs = f"a {level} evaluator needs at least one of " if known else "it needs at least one, e.g. "
         yield problem(
             doc,
             pointer,
-            f"instructions use no placeholder; a {level} evaluator needs at least one of "
+            "instructions use no placeholder; the judge would see no agent data; "
+            + needs
             + ", ".join("{" + p + "}" for p in sorted(allowed)),
             "placeholder-missing",
         )
-    for name in dict.fromkeys(found):
+    for name in dict.fromkeys(found) if known else ():
         if name not in allowed:
             hint = suggest(name, sorted(allowed))
             yield problem(
@@ -110,6 +113,10 @@ def derived(project: Project, doc: Document) -> Iterator[Diagnostic]:
         yield found
 
 
+def _folders(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.is_dir()) if directory.is_dir() else []
+
+
 def function_source(project: Project, doc: Document) -> Iterator[Diagnostic]:
     """A code-based evaluator's `function.source` folder and handler module exist."""
     function = (doc.spec["evaluatorConfig"].get("codeBased") or {}).get("function")
@@ -117,10 +124,14 @@ def function_source(project: Project, doc: Document) -> Iterator[Diagnostic]:
         return
     folder = doc.directory / function["source"]
     if not folder.is_dir():
+        siblings = (
+            sorted(p.name for p in doc.directory.iterdir() if p.is_dir()) if doc.directory.is_dir() else []
+        )
+        hint = suggest(str(function["source"]), siblings)
         yield problem(
             doc,
             "/spec/evaluatorConfig/codeBased/function/source",
-            f"source folder '{function['source']}' does not exist (resolved to {folder})",
+            f"source folder '{function['source']}' does not exist next to {doc.file}{hint}",
             "function-source",
         )
         return
@@ -133,6 +144,7 @@ def function_source(project: Project, doc: Document) -> Iterator[Diagnostic]:
         yield problem(
             doc,
             "/spec/evaluatorConfig/codeBased/function/handler",
-            f"handler module '{module}' not found in {folder}",
+            f"handler module '{module}' not found: expected {candidates[0]}; "
+            "fix `handler` (module.function) or add the file",
             "function-handler",
         )

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.refs import evaluator_ref, insight_ref, missing, problem, role_ref
 from evalctl.spec.lint.rules_evaluator import ground_truth_fields
+from evalctl.spec.lint.schema_check import suggest
 from evalctl.spec.project import Document, Project
 
 RESERVED_PREFIX = "/aws/bedrock-agentcore/evaluations/"
@@ -78,7 +79,7 @@ def role(project: Project, doc: Document) -> Iterator[Diagnostic]:
                 "(bedrock-agentcore.amazonaws.com) nor an IAM role/user/root ARN",
                 "bad-principal",
             )
-    known = {d.name for d in project.documents}
+    known = sorted({d.name for d in [*project.documents, *project.broken]})
     for index, grant in enumerate(doc.spec.get("grants") or []):
         if not isinstance(grant, dict):
             continue
@@ -87,7 +88,7 @@ def role(project: Project, doc: Document) -> Iterator[Diagnostic]:
                 yield problem(
                     doc,
                     f"/spec/grants/{index}/resources/{r_index}",
-                    f"no spec named '{name}' to scope grant {grant['template']} to",
+                    f"no spec named '{name}' to scope grant {grant['template']} to{suggest(name, known)}",
                     "dangling-reference",
                 )
 
@@ -107,7 +108,8 @@ def evaluator_test(project: Project, doc: Document) -> Iterator[Diagnostic]:
             yield problem(
                 doc,
                 pointer,
-                f"no session file matches '{pattern}' (relative to {doc.directory})",
+                f"no session file matches '{pattern}' (relative to the folder of {doc.file}); "
+                "fix the path or glob, or record the sessions first",
                 "sessions-missing",
             )
     for index, expect in enumerate(doc.spec["expect"]):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
 import json
+from collections import defaultdict
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,18 +12,16 @@ import jsonschema
 from jsonschema.exceptions import ValidationError, best_match
 
 from evalctl.spec.diagnostics import Diagnostic
-from evalctl.spec.loader import Positions, RawDocument, escape
+from evalctl.spec.lint.messages import message, short, suggest, type_name, where
+from evalctl.spec.loader import RawDocument, escape
 from evalctl.spec.models import KINDS
 from evalctl.spec.models.common import API_VERSION
 
+__all__ = ["check_document", "check_envelope", "suggest", "validator"]
+
 SCHEMA_DIR = Path(__file__).resolve().parents[3] / "schemas"
-HINTS = {
-    "^(?:arn:(aws[a-zA-Z-]*)?:lambda:([a-z]{2}(-gov)?-[a-z]+-\\d{1}):(\\d{12}):function:([a-zA-Z0-9-_.]+)"
-    "(:(\\$LATEST|[a-zA-Z0-9-_]+))?)$": "expected a Lambda function ARN such as "
-    "arn:aws:lambda:us-east-1:123456789012:function:my-evaluator",
-    "^[a-z][a-z0-9-]{0,39}$": "use lowercase letters, digits and '-', start with a letter, at most 40 chars",
-    "^(?:[a-zA-Z][a-zA-Z0-9_]{0,47})$": "use letters, digits and '_', start with a letter, at most 48 chars",
-}
+# Errors that only restate a type error at the same place ("not one of ..." for a list, say).
+SHADOWED_BY_TYPE = {"enum", "const", "pattern", "format", "minLength", "maxLength", "minimum", "maximum"}
 
 
 @cache
@@ -40,164 +38,178 @@ def validator(kind: str) -> Any:
     return jsonschema.Draft202012Validator(schema)
 
 
-def suggest(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if not close:
-        close = [o for o in options if o.lower() == word.lower()]
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 def pointer_of(error: ValidationError) -> str:
     return "".join(f"/{escape(str(p))}" for p in error.absolute_path)
 
 
-def _where(pointer: str) -> str:
-    """`categorical[0]` for /spec/.../categorical/0: the last name, with an index when in a list."""
-    if not pointer:
-        return "document"
-    parts = pointer.split("/")[1:]
-    text = ""
-    for part in reversed(parts):
-        text = (f"[{part}]" if part.isdigit() else part) + text
-        if not part.isdigit():
-            break
-    return text
+def _under(pointer: str, roots: set[str]) -> bool:
+    return any(pointer == r or pointer.startswith(r + "/") for r in roots)
 
 
-def _short(value: Any) -> str:
-    text = json.dumps(value, default=str)
-    return text if len(text) <= 60 else text[:57] + "..."
+class _Locator:
+    """Turns the schema errors of one document into located diagnostics, without repeating a cause."""
 
+    def __init__(self, doc: RawDocument, errors: list[ValidationError]) -> None:
+        self.doc = doc
+        self.errors = errors
+        # A misspelled required field shows up twice (missing + unknown); we report it once.
+        self.missing: dict[str, set[str]] = defaultdict(set)
+        for error in errors:
+            if error.validator == "required":
+                self.missing[pointer_of(error)].add(_required_name(error))
+        self.consumed: set[tuple[str, str]] = set()
 
-def _unknown_fields(error: ValidationError, pointer: str, doc: RawDocument) -> list[Diagnostic]:
-    allowed = sorted(error.schema.get("properties", {}))
-    out = []
-    for key in sorted(set(error.instance) - set(allowed)):
-        child = f"{pointer}/{escape(key)}"
-        line, col = doc.positions.of_key(child)
-        hint = suggest(key, allowed) or f"; allowed: {', '.join(allowed)}"
-        out.append(
-            Diagnostic(
-                doc.file,
-                line,
-                col,
-                f"unknown field '{key}' in {_where(pointer)}{hint}",
-                child,
-                code="schema-unknown-field",
-            )
+    def diagnostic(self, pointer: str, text: str, code: str, key: bool = False) -> Diagnostic:
+        positions = self.doc.positions
+        line, col = positions.of_key(pointer) if key else positions.of_value(pointer)
+        return Diagnostic(self.doc.file, line, col, text, pointer, code=code)
+
+    def all(self) -> list[Diagnostic]:
+        out = [d for error in self.errors if error.validator != "required" for d in self.locate(error)]
+        for error in self.errors:
+            if error.validator == "required":
+                pointer = pointer_of(error)
+                if (pointer, _required_name(error)) not in self.consumed:
+                    out.append(self.diagnostic(pointer, message(error, pointer), "schema-required", True))
+        return _without_restatements(out)
+
+    def locate(self, error: ValidationError) -> list[Diagnostic]:
+        if error.validator in ("anyOf", "oneOf") and error.context:
+            return self.union(error)
+        pointer = pointer_of(error)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            return self.unknown_fields(error, pointer)
+        key = error.validator == "required"
+        return [self.diagnostic(pointer, message(error, pointer), f"schema-{error.validator}", key)]
+
+    def unknown_fields(self, error: ValidationError, pointer: str) -> list[Diagnostic]:
+        allowed = sorted(error.schema.get("properties", {}))
+        out = []
+        for name in sorted(set(error.instance) - set(allowed)):
+            missing = sorted(self.missing.get(pointer, set()))
+            hint = suggest(name, missing)
+            if hint:
+                self.consumed.add((pointer, hint.split("'")[1]))
+                hint += " (a required field)"
+            hint = hint or suggest(name, allowed) or f"; allowed: {', '.join(allowed)}"
+            text = f"unknown field '{name}' in {where(pointer)}{hint}"
+            out.append(self.diagnostic(f"{pointer}/{escape(name)}", text, "schema-unknown-field", True))
+        return out
+
+    def union(self, error: ValidationError) -> list[Diagnostic]:
+        """A value that fits no branch of a union: explain it against the branch it was meant for."""
+        forms = self.forms(error)
+        if forms is not None:
+            return forms
+        branches: dict[Any, list[ValidationError]] = defaultdict(list)
+        for sub in error.context or []:
+            branches[sub.relative_schema_path[0]].append(sub)
+        fitting = [errs for errs in branches.values() if not any(_rejects_type(e) for e in errs)]
+        if len(fitting) == 1:
+            return [d for sub in fitting[0] for d in self.locate(sub)]
+        if fitting:
+            return self.locate(best_match([e for errs in fitting for e in errs]))
+        types = sorted(
+            {
+                str(t)
+                for errs in branches.values()
+                for e in errs
+                if _rejects_type(e)
+                for t in _as_list(e.validator_value)
+            }
         )
-    return out
+        pointer = pointer_of(error)
+        text = (
+            f"{where(pointer)} must be of type {' or '.join(types)}, "
+            f"not {type_name(error.instance)} {short(error.instance)}"
+        )
+        return [self.diagnostic(pointer, text, "schema-type")]
+
+    def forms(self, error: ValidationError) -> list[Diagnostic] | None:
+        """A mapping with none of a union's object forms' keys: name the forms and the closest keys."""
+        context = error.context or []
+        branches = [e.schema.get("properties") for e in context if e.validator == "additionalProperties"]
+        if not isinstance(error.instance, dict) or not branches:
+            return None
+        known = {k for props in branches if props for k in props}
+        if set(error.instance) & known:
+            return None
+        pointer = pointer_of(error)
+        shapes = " | ".join("{" + ", ".join(props) + "}" for props in branches if props)
+        hints = "".join(suggest(str(k), sorted(known)) for k in error.instance)
+        text = f"{where(pointer)} must be one of the forms {shapes}{hints}"
+        return [self.diagnostic(pointer, text, "schema-anyOf")]
 
 
-def _message(error: ValidationError, pointer: str) -> str:
-    kw, schema, value = error.validator, error.schema, error.instance
-    where = _where(pointer)
-    if kw == "required":
-        # jsonschema yields one error per missing property; its message names it first.
-        name = error.message.split("'")[1] if error.message.count("'") >= 2 else error.message
-        return f"missing required field '{name}' in {where}"
-    if kw == "enum":
-        options = [str(o) for o in schema["enum"]]
-        return f"{where}: {_short(value)} is not one of {', '.join(options)}{suggest(str(value), options)}"
-    if kw == "const":
-        return f"{where} must be {_short(schema['const'])}, not {_short(value)}"
-    if kw == "type":
-        return f"{where} must be of type {schema['type']}, not {type(value).__name__} {_short(value)}"
-    if kw == "pattern":
-        hint = HINTS.get(schema["pattern"], f"it must match {schema['pattern']}")
-        return f"{where}: {_short(value)} is not valid: {hint}"
-    if kw in ("maxProperties", "minProperties") and schema.get("maxProperties") == 1:
-        choices = ", ".join(schema.get("properties", {}))
-        found = ", ".join(str(k) for k in value) or "none"
-        return f"{where} must set exactly one of: {choices} (found: {found})"
-    if kw in ("minLength", "maxLength"):
-        bound = "at least" if kw == "minLength" else "at most"
-        return f"{where} must be {bound} {schema[kw]} characters long (it has {len(value)})"
-    if kw in ("minItems", "maxItems"):
-        bound = "at least" if kw == "minItems" else "at most"
-        return f"{where} must have {bound} {schema[kw]} item(s) (it has {len(value)})"
-    if kw in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        sign = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kw]
-        return f"{where} must be {sign} {schema[kw]} (it is {value})"
-    if kw == "maxProperties":
-        return f"{where} must have at most {schema[kw]} entries (it has {len(value)})"
-    if kw == "propertyNames":
-        return f"{where}: key {_short(value)} is not valid"
-    return f"{where}: {error.message}"
+def _required_name(error: ValidationError) -> str:
+    text = str(error.message)
+    return text.split("'")[1] if text.count("'") >= 2 else text
 
 
-def _forms(error: ValidationError, doc: RawDocument) -> list[Diagnostic] | None:
-    """A mapping that fits none of a union's object forms: name the forms and the closest keys."""
-    context = error.context or []
-    branches = [e.schema.get("properties") for e in context if e.validator == "additionalProperties"]
-    if not isinstance(error.instance, dict) or not branches:
-        return None
-    known = {k for props in branches if props for k in props}
-    if set(error.instance) & known:
-        return None
-    pointer = pointer_of(error)
-    forms = " | ".join("{" + ", ".join(props) + "}" for props in branches if props)
-    hints = "".join(suggest(k, sorted(known)) for k in error.instance)
-    line, col = doc.positions.of_value(pointer)
-    message = f"{_where(pointer)} must be one of the forms {forms}{hints}"
-    return [Diagnostic(doc.file, line, col, message, pointer, code="schema-anyOf")]
+def _is_required(error: ValidationError, name: str) -> bool:
+    return error.validator == "required" and _required_name(error) == name
 
 
-def _locate(error: ValidationError, doc: RawDocument) -> list[Diagnostic]:
-    if error.validator in ("anyOf", "oneOf") and error.context:
-        forms = _forms(error, doc)
-        return forms if forms is not None else _locate(best_match(error.context), doc)
-    pointer = pointer_of(error)
-    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        return _unknown_fields(error, pointer, doc)
-    positions: Positions = doc.positions
-    line, col = positions.of_key(pointer) if error.validator == "required" else positions.of_value(pointer)
-    code = f"schema-{error.validator}"
-    return [Diagnostic(doc.file, line, col, _message(error, pointer), pointer, code=code)]
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else [value]
 
 
-def check_envelope(doc: RawDocument) -> list[Diagnostic]:
-    """The parts every document needs before its kind's schema can apply."""
-    data = doc.data
+def _rejects_type(error: ValidationError) -> bool:
+    """A union branch that does not even accept the value's type (error at the value itself)."""
+    return error.validator == "type" and not error.relative_path
+
+
+def _without_restatements(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    typed = {d.pointer for d in diagnostics if d.code == "schema-type"}
+    shadowed = {d for d in diagnostics if d.pointer in typed and d.code[7:] in SHADOWED_BY_TYPE}
+    return [d for d in diagnostics if d not in shadowed]
+
+
+def _not_a_mapping(doc: RawDocument) -> Diagnostic:
     line, col = doc.positions.of_value("")
+    data = doc.data
+    if isinstance(data, list):
+        found = "a list; do not start documents with '- ', separate them with a line '---'"
+    else:
+        found = f"{type_name(data)} {short(data)}"
+    text = f"a spec document must be a mapping with apiVersion, kind, metadata and spec; found {found}"
+    return Diagnostic(doc.file, line, col, text, "", code="envelope")
+
+
+def check_envelope(doc: RawDocument) -> tuple[list[Diagnostic], bool]:
+    """The parts every document needs before its kind's schema can apply; and whether to stop here."""
+    data = doc.data
     if not isinstance(data, dict):
-        return [
-            Diagnostic(
-                doc.file,
-                line,
-                col,
-                "a spec document must be a mapping with apiVersion, kind, metadata and spec",
-                "",
-                code="envelope",
-            )
-        ]
+        return [_not_a_mapping(doc)], True
+    line, col = doc.positions.of_value("")
     kind = data.get("kind")
     if kind is None:
-        return [
-            Diagnostic(
-                doc.file, line, col, f"missing 'kind' (one of {', '.join(KINDS)})", "", code="envelope"
-            )
-        ]
+        text = f"missing kind; add `kind: <one of {', '.join(KINDS)}>`"
+        return [Diagnostic(doc.file, line, col, text, "", code="envelope")], True
     if kind not in KINDS:
         kl, kc = doc.positions.of_value("/kind")
-        message = f"unknown kind {_short(kind)}{suggest(str(kind), list(KINDS))}; kinds: {', '.join(KINDS)}"
-        return [Diagnostic(doc.file, kl, kc, message, "/kind", code="envelope")]
-    if data.get("apiVersion") != API_VERSION and "apiVersion" in data:
+        hint = suggest(str(kind), list(KINDS)) or ";"
+        text = f"unknown kind {short(kind)}{hint} (kinds: {', '.join(KINDS)})"
+        return [Diagnostic(doc.file, kl, kc, text, "/kind", code="envelope")], True
+    if "apiVersion" not in data:
+        text = f"missing apiVersion; add `apiVersion: {API_VERSION}` above kind"
+        return [Diagnostic(doc.file, line, col, text, "", code="envelope")], False
+    if data["apiVersion"] != API_VERSION:
         al, ac = doc.positions.of_value("/apiVersion")
-        return [
-            Diagnostic(
-                doc.file, al, ac, f"apiVersion must be '{API_VERSION}'", "/apiVersion", code="envelope"
-            )
-        ]
-    return []
+        text = f"apiVersion must be '{API_VERSION}', not {short(data['apiVersion'])}"
+        return [Diagnostic(doc.file, al, ac, text, "/apiVersion", code="envelope")], False
+    return [], False
 
 
 def check_document(doc: RawDocument) -> list[Diagnostic]:
-    """Envelope, then every schema error of the document, each located."""
-    problems = check_envelope(doc)
-    if problems:
-        return problems
-    out: list[Diagnostic] = []
-    for error in validator(doc.data["kind"]).iter_errors(doc.data):
-        out += _locate(error, doc)
-    return out
+    """Envelope, then every schema error of the document, each located and said once."""
+    problems, stop = check_envelope(doc)
+    if stop:
+        return [*doc.refused, *problems]
+    skip = {d.pointer for d in doc.refused} | ({"/apiVersion"} if problems else set())
+    errors = [
+        e
+        for e in validator(doc.data["kind"]).iter_errors(doc.data)
+        if not _under(pointer_of(e), skip) and not (problems and _is_required(e, "apiVersion"))
+    ]
+    return [*doc.refused, *problems, *_Locator(doc, errors).all()]

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint import rules_batch, rules_evaluator, rules_misc
 from evalctl.spec.lint.refs import problem
+from evalctl.spec.lint.schema_check import pointer_of, validator
 from evalctl.spec.names import EXPLICIT_FIELD, name_problem, physical_name
 from evalctl.spec.project import Document, Project
 
@@ -46,7 +47,8 @@ def duplicates(project: Project) -> Iterator[Diagnostic]:
             yield problem(
                 doc,
                 "/metadata/name",
-                f"duplicate {doc.kind} name '{doc.name}' (first declared at {where})",
+                f"duplicate {doc.kind} name '{doc.name}' (first declared at {where}); "
+                "names are unique per kind, rename one of them",
                 "duplicate-name",
             )
             continue
@@ -68,7 +70,8 @@ def duplicates(project: Project) -> Iterator[Diagnostic]:
             yield problem(
                 doc,
                 pointer,
-                f"{doc.kind} '{doc.name}' has the same AWS name '{name}' as '{other.name}'",
+                f"{doc.kind} '{doc.name}' has the same AWS name '{name}' as '{other.name}' "
+                f"({other.file}:{other.at('/metadata/name')[0]}); set a different spec.{field}",
                 "duplicate-physical-name",
             )
 
@@ -89,9 +92,24 @@ def _tolerant(rule: Rule, project: Project, doc: Document) -> list[Diagnostic]:
     """Run a rule on a schema-invalid document so that all problems show at once.
 
     Rules read fields the schema guarantees; on a broken document a rule may trip over a missing or
-    mistyped field. The schema error already explains that, so the rule's own crash is dropped.
+    mistyped field, or read a string as a list. The schema error already explains those, so the
+    rule's crash is dropped, and so are its findings at or under a value the schema rejected.
     """
     try:
-        return list(rule(project, doc))
+        found = list(rule(project, doc))
     except (KeyError, TypeError, AttributeError, IndexError, ValueError):
         return []
+    rejected = schema_error_pointers(doc)
+    return [d for d in found if not any(d.pointer == r or d.pointer.startswith(r + "/") for r in rejected)]
+
+
+def schema_error_pointers(doc: Document) -> set[str]:
+    """Where the schema rejects a value of a document (a missing field counts as its own pointer)."""
+    out: set[str] = set()
+    for error in validator(doc.kind).iter_errors(doc.model_dump()):
+        pointer = pointer_of(error)
+        if error.validator == "required":
+            pointer += "/" + str(error.message).split("'")[1]
+        if error.validator != "additionalProperties":
+            out.add(pointer)
+    return out
