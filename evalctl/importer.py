@@ -20,6 +20,9 @@ OBSERVED = {
     "failureReason", "ResponseMetadata",
 }  # fmt: skip
 SCHEMA_FILES = {"Evaluator": "evaluator", "OnlineEvaluation": "online-evaluation"}
+# What the service fills in when a spec leaves outputConfig out; importing it would pin a default.
+DEFAULT_RESULTS_PREFIX = "/aws/bedrock-agentcore/evaluations/results/"
+DEFAULT_DESTINATION = "DEDICATED_LOG_GROUP"
 
 
 class ImportError_(RuntimeError):
@@ -88,14 +91,29 @@ def evaluator_document(detail: dict[str, Any], name: str) -> ImportedDocument:
     return ImportedDocument("Evaluator", name, str(detail["evaluatorId"]), spec)
 
 
+def _declared_output(detail: dict[str, Any]) -> dict[str, Any] | None:
+    """outputConfig without what the service filled in: its own log group and the default destination."""
+    given = dict((detail.get("outputConfig") or {}).get("cloudWatchConfig") or {})
+    if given.get("logGroupName") == DEFAULT_RESULTS_PREFIX + str(detail["onlineEvaluationConfigId"]):
+        given.pop("logGroupName")
+    if given.get("resultDestination") == DEFAULT_DESTINATION:
+        given.pop("resultDestination")
+    return {"cloudWatchConfig": given} if given else None
+
+
 def online_document(detail: dict[str, Any], name: str, evaluator_names: dict[str, str]) -> ImportedDocument:
     """Spec of one online evaluation; evaluators we also import are referenced by their names."""
     spec = _declared(detail)
-    refs = []
-    for entry in detail.get("evaluators", []):
-        ident = entry.get("evaluatorId", "")
-        refs.append({"evaluatorId": evaluator_names.get(ident, ident)})
-    spec["evaluators"] = refs
+    spec["evaluators"] = [
+        evaluator_names.get(str(e.get("evaluatorId")), str(e.get("evaluatorId")))
+        for e in detail.get("evaluators", [])
+    ]
+    if detail.get("insights"):
+        spec["insights"] = [str(i["insightId"]) for i in detail["insights"]]
+    output = _declared_output(detail)
+    spec.pop("outputConfig", None)
+    if output:
+        spec["outputConfig"] = output
     spec["enableOnCreate"] = detail.get("executionStatus") == "ENABLED"
     return ImportedDocument("OnlineEvaluation", name, str(detail["onlineEvaluationConfigId"]), spec)
 
@@ -138,13 +156,22 @@ def render(doc: ImportedDocument, schema_prefix: str) -> str:
     return f"# yaml-language-server: $schema={schema}\n{text}"
 
 
-def write(docs: list[ImportedDocument], out_dir: Path, schema_dir: Path) -> list[Path]:
-    """Write one file per document under out_dir; existing files are left alone and reported."""
+def write(
+    docs: list[ImportedDocument], out_dir: Path, schema_dir: Path, force: bool = False
+) -> tuple[list[Path], list[Path]]:
+    """Write one file per document under out_dir; existing files are kept unless `force`.
+
+    Returns (written, skipped).
+    """
     written: list[Path] = []
+    skipped: list[Path] = []
     for doc in docs:
         path = out_dir / doc.file_name
+        if path.exists() and not force:
+            skipped.append(path)
+            continue
         path.parent.mkdir(parents=True, exist_ok=True)
         prefix = Path(os.path.relpath(schema_dir.resolve(), path.parent.resolve())).as_posix()
         path.write_text(render(doc, prefix), encoding="utf-8")
         written.append(path)
-    return written
+    return written, skipped

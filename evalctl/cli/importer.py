@@ -7,9 +7,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from evalctl import importer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from evalctl import aws, importer
 
 DEFAULT_OUT = "evaluations/imported"
+WHERE = "the account (--endpoint, --region, --profile)"
 
 
 def add_parser(subparsers: Any) -> None:
@@ -27,35 +30,33 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--region", help="AWS region (default: from the AWS environment)")
     parser.add_argument("--profile", help="AWS profile name")
     parser.add_argument("--schemas", default="schemas", help="schema folder the modelines point to")
+    parser.add_argument("--force", action="store_true", help="overwrite spec files that already exist")
     parser.set_defaults(handler=run)
 
 
 def _client(args: argparse.Namespace) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    session = boto3.Session(profile_name=args.profile, region_name=args.region)
-    config = Config(retries={"mode": "adaptive", "max_attempts": 8})
-    return session.client("bedrock-agentcore-control", endpoint_url=args.endpoint, config=config)
+    settings = aws.ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile)
+    return aws.client(aws.CONTROL, settings)
 
 
 def run(args: argparse.Namespace) -> int:
-    """List, convert and write; AWS errors become one line that says what to do."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
+    """List, convert and write; AWS errors become one message that says what to do."""
     try:
         inventory = importer.list_live(_client(args))
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        code, message = error.get("Code", "Error"), error.get("Message", "")
-        print(f"error: import failed: {code}: {message}; check credentials and region", file=sys.stderr)
-        return 1
-    except BotoCoreError as exc:
-        print(f"error: import failed: {exc}; check --endpoint, --region and credentials", file=sys.stderr)
+    except Exception as exc:
+        if not isinstance(exc, (aws.MissingRegionError, BotoCoreError, ClientError)):
+            raise
+        text = (
+            str(exc) if isinstance(exc, aws.MissingRegionError) else aws.describe_error(exc, "import", WHERE)
+        )
+        print(f"error: {text}", file=sys.stderr)
         return 1
     docs = importer.documents(inventory)
     out_dir = Path(args.out)
-    for path in importer.write(docs, out_dir, Path(args.schemas)):
+    written, skipped = importer.write(docs, out_dir, Path(args.schemas), force=args.force)
+    for path in written:
         print(f"wrote {path}")
-    print(f"imported {len(docs)} resource(s) into {out_dir}; run `evalctl validate {out_dir}` next")
+    for path in skipped:
+        print(f"kept {path} (exists; --force overwrites)")
+    print(f"imported {len(written)} resource(s) into {out_dir}; run `evalctl validate {out_dir}` next")
     return 0

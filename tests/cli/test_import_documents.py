@@ -88,10 +88,7 @@ def test_documents_keep_declared_fields_only_and_reference_imported_evaluators()
         TONE["evaluatorId"],
     )
     assert set(evaluator.body) == {"evaluatorName", "level", "evaluatorConfig", "description"}
-    assert online.body["evaluators"] == [
-        {"evaluatorId": "response-tone"},
-        {"evaluatorId": "Builtin.Helpfulness"},
-    ]
+    assert online.body["evaluators"] == ["response-tone", "Builtin.Helpfulness"], "spec refs are strings"
     assert online.body["enableOnCreate"] is True
     assert "status" not in online.body and "executionStatus" not in online.body
 
