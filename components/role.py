@@ -134,7 +134,8 @@ class RoleSpecView:
                    for d in evaluators]  # fmt: skip
         built = [names.function_name(d.name, self.stack) for d in evaluators if function_spec(d)]
         return iam.Scope(
-            evaluator_names=tuple(self._name(d) for d in evaluators),
+            # An evaluator replaced blue/green lives on under its alternate name: grant both.
+            evaluator_names=tuple(n for d in evaluators for n in (self._name(d), _successor(self._name(d)))),
             builtin_evaluator_ids=tuple(sorted(r for r in refs if r.startswith("Builtin."))),
             online_evaluation_names=tuple(self._name(d) for d in online),
             model_ids=tuple(sorted({m for d in evaluators for m in model_ids(d.spec)})),
@@ -184,3 +185,10 @@ def _json(document: Any) -> str:
 
 def _int_or_none(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _successor(evaluator_name: str) -> str:
+    """The blue/green alternate name (components.evaluator.alternate_name, imported late: no cycle)."""
+    from components.evaluator import alternate_name
+
+    return alternate_name(evaluator_name, evaluator_name)

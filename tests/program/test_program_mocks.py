@@ -107,3 +107,19 @@ def test_missing_spec_folder_says_which_config_key_to_set(monkeypatch, tmp_path)
 
     with pytest.raises(pulumi.RunError, match="agentcore-evaluations:specDir"):
         run_program(ROOT, CONFIG, stack="dev")
+
+
+def test_grants_on_evaluators_cover_their_blue_green_successors(declared):
+    tone = decl("Evaluator", "tone", {"level": "TRACE"})
+    deployer = decl("Role", "deployer", {"assumedBy": ["arn:aws:iam::123456789012:role/gh-oidc"],
+                                         "grants": ["ciDeployer"]})  # fmt: skip
+    declared([tone, deployer])
+    outputs = {"evaluatorId": "tone_dev-abcde12345", "evaluatorArn": "arn"}
+    run = run_program(ROOT, CONFIG, stack="dev", dynamic=lambda args: (args.name, outputs))
+    policy = json.loads(run.named("role-deployer-grants", "aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    by_sid = {s.get("Sid"): s for s in policy["Statement"]}
+    prefix = f"arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:evaluator/"
+    managed = by_sid["ManageStackEvaluationResources"]["Resource"]
+    assert managed == [f"{prefix}tone_dev-??????????", f"{prefix}tone_dev_bg-??????????"], (
+        "a blue/green successor stays manageable, and nothing else is"
+    )
