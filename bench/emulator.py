@@ -1,0 +1,130 @@
+"""Emulator figures: Get/Create requests per second and the wall time of a 100-session batch.
+
+By default the emulator runs as `evalctl emulator` in its own process (as users and the providers
+meet it); `--in-process` serves it from a thread of this process instead, as the pytest fixture
+does, where client and server share one interpreter lock.
+
+Run: .venv/bin/python bench/emulator.py [--requests N] [--sessions N] [--threads N] [--in-process]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from evalctl.emulator.testing import Admin, EmulatorHandle, running_emulator  # noqa: E402
+
+SPANS = ROOT / "tests" / "data" / "spans"
+FILES = [SPANS / "raw_otel_langchain_spans.json", SPANS / "raw_otel_langchain_runtime_logs.json"]
+JUDGE = {
+    "llmAsAJudge": {
+        "instructions": "Rate {assistant_turn}",
+        "ratingScale": {"numerical": [{"definition": "bad", "value": 0.0, "label": "Bad"},
+                                      {"definition": "good", "value": 1.0, "label": "Good"}]},
+        "modelConfig": {"bedrockEvaluatorModelConfig": {"modelId": "m"}},
+    }
+}  # fmt: skip
+HANDLER = "def lambda_handler(event, context):\n    return {'label': 'ok', 'value': 1.0}\n"
+
+
+def rate(label: str, calls: int, threads: int, fn: object) -> None:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(fn, range(calls)))  # type: ignore[arg-type]
+    elapsed = time.perf_counter() - started
+    print(f"{label:<32} {calls / elapsed:8.0f} req/s  ({calls} calls, {threads} thread(s), {elapsed:.2f} s)")
+
+
+def code_evaluator(handle: object, control: object) -> str:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("lambda_function.py", HANDLER)
+    trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+    role = handle.client("iam").create_role(RoleName="bench", AssumeRolePolicyDocument=trust)  # type: ignore[attr-defined]
+    fn = handle.client("lambda").create_function(  # type: ignore[attr-defined]
+        FunctionName="bench", Runtime="python3.11", Role=role["Role"]["Arn"],
+        Handler="lambda_function.lambda_handler", Code={"ZipFile": buffer.getvalue()},
+    )  # fmt: skip
+    config = {"codeBased": {"lambdaConfig": {"lambdaArn": fn["FunctionArn"]}}}
+    created = control.create_evaluator(evaluatorName="bench_code", level="SESSION", evaluatorConfig=config)  # type: ignore[attr-defined]
+    return str(created["evaluatorId"])
+
+
+def batch(handle: object, sessions: int) -> None:
+    control = handle.client("bedrock-agentcore-control")  # type: ignore[attr-defined]
+    data = handle.client("bedrock-agentcore")  # type: ignore[attr-defined]
+    seeded = time.perf_counter()
+    for _ in range(sessions):
+        handle.admin.seed(FILES, "bench.DEFAULT", fresh_session_ids=True)  # type: ignore[attr-defined]
+    seed_time = time.perf_counter() - seeded
+    evaluators = [{"evaluatorId": "Builtin.Helpfulness"}, {"evaluatorId": code_evaluator(handle, control)}]
+    handle.admin.advance_clock(5)  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    job = data.start_batch_evaluation(
+        batchEvaluationName="bench", evaluators=evaluators,
+        insights=[{"insightId": "Builtin.Insight.ExecutionSummary"}],
+        dataSourceConfig={"cloudWatchLogs": {"serviceNames": ["bench.DEFAULT"]}},
+    )  # fmt: skip
+    handle.admin.advance_clock(24 * 3600)  # type: ignore[attr-defined]
+    done = data.get_batch_evaluation(batchEvaluationId=job["batchEvaluationId"])
+    elapsed = time.perf_counter() - started
+    results = done["evaluationResults"]
+    print(f"seeding {sessions} sessions: {seed_time:.2f} s")
+    print(
+        f"batch of {results['totalNumberOfSessions']} sessions (Helpfulness + code-based Lambda + insight): "
+        f"{done['status']} in {elapsed:.2f} s wall "
+        f"({sum(s['totalEvaluated'] for s in results['evaluatorSummaries'])} evaluations)"
+    )
+
+
+@contextlib.contextmanager
+def separate_process() -> Iterator[EmulatorHandle]:
+    """`evalctl emulator --port 0` as a child process; stopped (by its pid) on exit."""
+    command = [str(Path(sys.executable).parent / "evalctl"), "emulator", "--port", "0"]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        endpoint = child.stdout.readline().strip().rsplit(" ", 1)[-1]
+        yield EmulatorHandle(endpoint, Admin(endpoint))
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--in-process", action="store_true", help="serve from a thread of this process")
+    args = parser.parse_args()
+    print("emulator:", "in-process thread" if args.in_process else "separate `evalctl emulator` process")
+    with running_emulator() if args.in_process else separate_process() as handle:
+        handle.admin.configure(max_evaluators=1_000_000)
+        control = handle.client("bedrock-agentcore-control")
+        created = control.create_evaluator(evaluatorName="probe", level="TRACE", evaluatorConfig=JUDGE)
+        evaluator_id = created["evaluatorId"]
+        for threads in sorted({1, args.threads}):
+            get = lambda _: control.get_evaluator(evaluatorId=evaluator_id)  # noqa: E731
+            rate("GetEvaluator", args.requests, threads, get)
+            rate("CreateEvaluator", args.requests, threads,
+                 lambda i, t=threads: control.create_evaluator(evaluatorName=f"b{t}_{i}", level="TRACE",
+                                                                evaluatorConfig=JUDGE))  # fmt: skip
+        handle.admin.reset()
+        batch(handle, args.sessions)
+
+
+if __name__ == "__main__":
+    main()
