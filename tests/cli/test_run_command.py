@@ -6,6 +6,7 @@ Sessions are the real captures of shared/fixtures/spans (Strands + Bedrock, Lang
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def test_a_failed_gate_exits_1_and_says_which(fast, specs, capsys):
     deploy(fast, specs)
     assert run(fast, specs) == 1
     out = capsys.readouterr().out
-    assert "Builtin.Helpfulness average 0.60 < 0.99 in batch evaluation nightly_support_dev-" in out
+    assert re.search(r"Builtin\.Helpfulness average 0\.\d\d < 0\.99 in batch evaluation nightly_support_dev-", out)
 
 
 @pytest.mark.parametrize(
