@@ -82,7 +82,9 @@ def test_a_failed_gate_exits_1_and_says_which(fast, specs, capsys):
     deploy(fast, specs)
     assert run(fast, specs) == 1
     out = capsys.readouterr().out
-    assert re.search(r"Builtin\.Helpfulness average 0\.\d\d < 0\.99 in batch evaluation nightly_support_dev-", out)
+    assert re.search(
+        r"Builtin\.Helpfulness average 0\.\d\d < 0\.99 in batch evaluation nightly_support_dev-", out
+    )
 
 
 @pytest.mark.parametrize(
