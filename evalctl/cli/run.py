@@ -154,7 +154,7 @@ def report(
 ) -> int:
     results = from_batch(job, events, source="emulator" if args.local or args.endpoint else "aws")
     results, code = gate(results, doc, job, aliases)
-    print(render_text(results))
+    print(render_text(results), end="")
     if args.report_dir:
         for path in write_reports(results, args.report_dir):
             print(f"wrote {path}", file=sys.stderr)
