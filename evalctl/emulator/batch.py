@@ -94,8 +94,10 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     }
     spec = _spec(core, record)
     record["_levels"] = {d.evaluator_id: d.level for d in spec.evaluators}
-    core.futures[job_id] = jobs.submit(spec)
     core.store.table(TABLE)[job_id] = record
+    future = jobs.submit(spec)
+    core.futures[job_id] = future
+    future.add_done_callback(lambda done: _keep_outcome(core, job_id, done.result()))
     if params.get("tags"):
         core.store.set_tags(record["batchEvaluationArn"], params["tags"])
     keys = ("batchEvaluationId", "batchEvaluationArn", "batchEvaluationName", "evaluators", "insights",
@@ -103,15 +105,31 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     return {k: record.get(k) for k in keys} | {"tags": params.get("tags")}
 
 
+def _keep_outcome(core: Core, job_id: str, outcome: dict[str, Any]) -> None:
+    """Store a finished job's outcome at once, so it is persisted and survives a restart."""
+    with core.store.lock:
+        record = core.store.table(TABLE).get(job_id)
+        if record is not None and "_outcome" not in record:
+            _set_outcome(core, record, outcome)
+            core.store.save()
+
+
+def _set_outcome(core: Core, record: dict[str, Any], outcome: dict[str, Any]) -> None:
+    record["_outcome"] = outcome
+    per = core.settings.batch_session_seconds
+    record["_runUntil"] = record["_pendingUntil"] + max(1, len(outcome["sessions"])) * per
+
+
 def _outcome(core: Core, record: dict[str, Any]) -> dict[str, Any]:
     """The job's outcome, waiting for the background work if emulator time says it is due."""
     if "_outcome" not in record:
         job_id = record["batchEvaluationId"]
-        future = core.futures.get(job_id) or jobs.submit(_spec(core, record))
-        record["_outcome"] = future.result()
+        future = core.futures.get(job_id)
+        # After a restart the work is gone (and moto's logs with it): run it again here.
+        fresh = future.result() if future is not None else jobs.run(_spec(core, record))
+        if "_outcome" not in record:
+            _set_outcome(core, record, fresh)
         core.futures.pop(job_id, None)
-        per = core.settings.batch_session_seconds
-        record["_runUntil"] = record["_pendingUntil"] + max(1, len(record["_outcome"]["sessions"])) * per
     outcome: dict[str, Any] = record["_outcome"]
     return outcome
 

@@ -1,0 +1,82 @@
+"""Every AgentCore operation, once each, with its wire response checked against the output shape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from evalctl.emulator.model import OPERATIONS
+from evalctl.emulator.testing import running_emulator
+from tests.emulator.helpers import make_evaluator, make_online
+
+FILES = ("raw_otel_langchain_spans.json", "raw_otel_langchain_runtime_logs.json")
+
+
+def _tour(emulator: Any, control: Any, data: Any, span_fixtures: Path) -> None:
+    evaluator = make_evaluator(control, tags={"a": "b"})
+    evaluator_id = evaluator["evaluatorId"]
+    emulator.admin.advance_clock(1)
+    control.get_evaluator(evaluatorId=evaluator_id)
+    control.list_evaluators()
+    control.update_evaluator(evaluatorId=evaluator_id, description="d")
+    control.tag_resource(resourceArn=evaluator["evaluatorArn"], tags={"c": "d"})
+    control.untag_resource(resourceArn=evaluator["evaluatorArn"], tagKeys=["a"])
+    control.list_tags_for_resource(resourceArn=evaluator["evaluatorArn"])
+    config_id = make_online(control, ["Builtin.Helpfulness"])["onlineEvaluationConfigId"]
+    control.get_online_evaluation_config(onlineEvaluationConfigId=config_id)
+    control.list_online_evaluation_configs()
+    emulator.admin.advance_clock(1)
+    control.update_online_evaluation_config(onlineEvaluationConfigId=config_id, executionStatus="DISABLED")
+    control.delete_online_evaluation_config(onlineEvaluationConfigId=config_id)
+    emulator.admin.advance_clock(1)
+    control.delete_evaluator(evaluatorId=evaluator_id)
+    emulator.admin.seed([span_fixtures / f for f in FILES], "agent.DEFAULT")
+    source = {"cloudWatchLogs": {"serviceNames": ["agent.DEFAULT"]}}
+    insights = [{"insightId": i} for i in ("Builtin.Insight.FailureAnalysis", "Builtin.Insight.UserIntent",
+                                             "Builtin.Insight.ExecutionSummary")]  # fmt: skip
+    job = data.start_batch_evaluation(
+        batchEvaluationName="tour", evaluators=[{"evaluatorId": "Builtin.Helpfulness"}], insights=insights,
+        dataSourceConfig=source,
+    )  # fmt: skip
+    data.list_batch_evaluations()
+    data.stop_batch_evaluation(batchEvaluationId=job["batchEvaluationId"])
+    emulator.admin.advance_clock(60)
+    data.get_batch_evaluation(batchEvaluationId=job["batchEvaluationId"])
+    data.delete_batch_evaluation(batchEvaluationId=job["batchEvaluationId"])
+    second = data.start_batch_evaluation(
+        batchEvaluationName="full", evaluators=[{"evaluatorId": "Builtin.Helpfulness"}], insights=insights,
+        dataSourceConfig=source,
+    )  # fmt: skip
+    emulator.admin.advance_clock(60)
+    full = data.get_batch_evaluation(batchEvaluationId=second["batchEvaluationId"])
+    assert {"failureAnalysisResult", "userIntentResult", "executionSummaryResult"} <= set(full)
+    data.list_batch_evaluations()
+    spans = [row["raw_otel_json"] for f in FILES for row in json.loads((span_fixtures / f).read_text())]
+    data.evaluate(evaluatorId="Builtin.Helpfulness", evaluationInput={"sessionSpans": spans})
+
+
+def test_every_operation_conforms(
+    emulator: Any, control: Any, data: Any, span_fixtures: Path, conformance: Any
+) -> None:
+    _tour(emulator, control, data, span_fixtures)
+    assert conformance.problems == []
+    assert set(conformance.checked) == {op for ops in OPERATIONS.values() for op in ops}
+
+
+def test_batch_outcome_survives_a_restart(tmp_path: Path, span_fixtures: Path) -> None:
+    with running_emulator(data_dir=tmp_path) as first:
+        first.admin.configure(batch_pending_seconds=1, batch_session_seconds=100)
+        first.admin.seed([span_fixtures / f for f in FILES], "agent.DEFAULT")
+        data = first.client("bedrock-agentcore")
+        job_id = data.start_batch_evaluation(
+            batchEvaluationName="kept", evaluators=[{"evaluatorId": "Builtin.Helpfulness"}],
+            dataSourceConfig={"cloudWatchLogs": {"serviceNames": ["agent.DEFAULT"]}},
+        )["batchEvaluationId"]  # fmt: skip
+        first.admin.advance_clock(2)
+        assert data.get_batch_evaluation(batchEvaluationId=job_id)["status"] == "IN_PROGRESS"
+    with running_emulator(data_dir=tmp_path) as second:
+        second.admin.advance_clock(3600)
+        job = second.client("bedrock-agentcore").get_batch_evaluation(batchEvaluationId=job_id)
+        assert job["status"] == "COMPLETED"
+        assert job["evaluationResults"]["evaluatorSummaries"][0]["totalEvaluated"] == 2
