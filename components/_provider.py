@@ -19,21 +19,7 @@ from pulumi.dynamic import (
 )
 
 from evalctl import aws
-from evalctl.aws import (
-    OWNER_TAG,
-    Timing,
-    client_token,
-    conform,
-    declared_keys,
-    find_named,
-    input_shape,
-    is_not_found,
-    live_tags,
-    owner_tags,
-    request_fields,
-    sync_tags,
-    wait_for,
-)
+from evalctl.aws import client_token, is_not_found, owner_tags
 
 NAMESPACE = "agentcore-evaluations"
 # Inputs that are ours, not the API's: never sent, never diffed.
@@ -130,7 +116,7 @@ def diff_members(
 
 def plain_outputs(props: Mapping[str, Any], operation: str) -> dict[str, Any]:
     """API fields plus bookkeeping (not the serialized provider), JSON-able."""
-    outs = request_fields(props, operation)
+    outs = aws.request_fields(props, operation)
     outs.update({k: props[k] for k in (SOURCE, IMPORT_ID, OWNER) if props.get(k) is not None})
     return outs
 
@@ -195,9 +181,9 @@ class AgentCoreProvider(ResourceProvider):
             max_attempts=int(float(attempts)) if attempts else 8,
         )
 
-    def timing(self) -> Timing:
+    def timing(self) -> aws.Timing:
         timeout = self._setting("waitTimeoutSeconds")
-        return Timing(timeout=float(timeout)) if timeout else Timing()
+        return aws.Timing(timeout=float(timeout)) if timeout else aws.Timing()
 
     def control(self) -> Any:
         return aws.client(aws.CONTROL, self.client_settings())
@@ -218,7 +204,7 @@ class AgentCoreProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {k: v for k, v in news.items() if v is not None}
-        fields = request_fields(inputs, self.api.create_op)
+        fields = aws.request_fields(inputs, self.api.create_op)
         inputs.update(fields)
         return CheckResult(inputs, check_failures(self.api.create_op, fields))
 
@@ -276,7 +262,7 @@ class AgentCoreProvider(ResourceProvider):
     # ---- shared steps --------------------------------------------------------------------------
 
     def create_request(self, props: Mapping[str, Any], name: str) -> dict[str, Any]:
-        request = request_fields(props, self.api.create_op)
+        request = aws.request_fields(props, self.api.create_op)
         request[self.api.name_key] = name
         request["tags"] = {**(request.get("tags") or {}), **owner_tags(str(props.get(OWNER, "")))}
         return request
@@ -305,12 +291,14 @@ class AgentCoreProvider(ResourceProvider):
         self, control: Any, props: Mapping[str, Any], name: str, exc: Exception
     ) -> dict[str, Any]:
         api = self.api
-        existing = find_named(lambda **kw: api.call(control, "list", **kw), api.list_key, api.name_key, name)
+        existing = aws.find_named(
+            lambda **kw: api.call(control, "list", **kw), api.list_key, api.name_key, name
+        )
         if existing is None:
             raise exc
         ident = str(existing[api.id_key])
-        owner = owner_tags(str(props.get(OWNER, "")))[OWNER_TAG]
-        if live_tags(control, existing[api.arn_key]).get(OWNER_TAG) != owner:
+        owner = owner_tags(str(props.get(OWNER, "")))[aws.OWNER_TAG]
+        if aws.live_tags(control, existing[api.arn_key]).get(aws.OWNER_TAG) != owner:
             source = props.get(SOURCE)
             raise aws.AwsError(
                 f"{source}: {api.kind} {name}: one with this name already exists (id {ident}) and this "
@@ -325,7 +313,7 @@ class AgentCoreProvider(ResourceProvider):
         api = self.api
         detail = api.get(control, ident)
         arn = str(detail[api.arn_key])
-        sync_tags(control, arn, live_tags(control, arn), self.create_request(props, "")["tags"])
+        aws.sync_tags(control, arn, aws.live_tags(control, arn), self.create_request(props, "")["tags"])
         wanted = self.update_request(props)
         live = self.live_fields(detail, props)
         if any(_normal(project(live.get(k), v)) != _normal(v) for k, v in wanted.items()):
@@ -339,7 +327,9 @@ class AgentCoreProvider(ResourceProvider):
         detail = dict(answer)
         if answer.get("status") != "ACTIVE":
             what = f"{self.api.kind} {name} ({ident})"
-            detail = wait_for(lambda: self.api.get(control, ident), "ACTIVE", what, self.timing(), WAIT_HINT)
+            detail = aws.wait_for(
+                lambda: self.api.get(control, ident), "ACTIVE", what, self.timing(), WAIT_HINT
+            )
         return {**detail, "physicalName": name}
 
     def delete_quietly(self, control: Any, ident: str) -> None:
@@ -362,7 +352,7 @@ class AgentCoreProvider(ResourceProvider):
                     return {"status": "GONE"}
                 raise
 
-        wait_for(fetch, "GONE", f"{self.api.kind} {ident} (deleting)", self.timing(), WAIT_HINT)
+        aws.wait_for(fetch, "GONE", f"{self.api.kind} {ident} (deleting)", self.timing(), WAIT_HINT)
 
     def _deleting(self, control: Any, ident: str) -> bool:
         try:
@@ -373,18 +363,5 @@ class AgentCoreProvider(ResourceProvider):
             raise
 
 
-__all__ = [
-    "OWNER_TAG",
-    "Timing",
-    "client_token",
-    "conform",
-    "declared_keys",
-    "find_named",
-    "input_shape",
-    "is_not_found",
-    "live_tags",
-    "owner_tags",
-    "request_fields",
-    "sync_tags",
-    "wait_for",
-]
+# Re-exported: the batch and gate providers use these through this module.
+__all__ = ["AgentCoreProvider", "Api", "client_token", "is_not_found", "owner_tags"]
