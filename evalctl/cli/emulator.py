@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -71,6 +72,10 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def _serve(args: argparse.Namespace) -> int:
     from evalctl.emulator.server import EmulatorServer
 
@@ -83,6 +88,8 @@ def _serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"evalctl emulator: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
+    # SIGTERM stops like Ctrl-C, so --data-dir state is saved on the way out.
+    signal.signal(signal.SIGTERM, _interrupt)
     print(f"evalctl emulator listening on {server.endpoint}", flush=True)
     for line in exports(server.endpoint):
         print(line, flush=True)

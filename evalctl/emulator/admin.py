@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from evalctl.emulator import seeding
+from evalctl.emulator import motostate, seeding
 from evalctl.emulator.settings import Settings
 
 if TYPE_CHECKING:
@@ -75,7 +75,10 @@ def _route(app: EmulatorApp, method: str, name: str, doc: dict[str, Any]) -> Any
             core.settings.update(**doc)
         return core.settings.as_dict()
     if name == "seed" and method == "POST":
-        return {"sessionIds": seeding.seed_documents(core, doc)}
+        ids = seeding.seed_documents(core, doc)
+        if core.data_dir is not None:
+            motostate.save(core.data_dir)
+        return {"sessionIds": ids}
     if name == "health":
         return {"ok": True}
     raise UnknownEndpoint(name)

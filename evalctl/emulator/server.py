@@ -8,6 +8,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from evalctl.emulator import motostate
 from evalctl.emulator.app import EmulatorApp
 from evalctl.emulator.core import Core
 
@@ -41,6 +42,8 @@ class EmulatorServer:
         self.port = port
         self.core = Core(Path(data_dir) if data_dir is not None else None)
         self.app = EmulatorApp(self.core, _moto_app())
+        if self.core.data_dir is not None:
+            motostate.load(self.core.data_dir)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -60,6 +63,9 @@ class EmulatorServer:
             self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self.core.data_dir is not None and self._server is not None:
+            with self.core.store.lock:
+                motostate.save(self.core.data_dir)
         self._server = None
         self._thread = None
 

@@ -116,3 +116,54 @@ def test_seed_reports_missing_files(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert "no such file" in done.stderr
+
+
+EMPTY_ZIP = b"PK\x05\x06" + b"\0" * 18
+
+
+def _serve(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
+    server = subprocess.Popen(
+        [str(VENV_BIN / "evalctl"), "emulator", "--port", "0", "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert server.stdout is not None
+    return server, server.stdout.readline().strip().rsplit(" ", 1)[-1]
+
+
+def _client(endpoint: str, service: str) -> Any:
+    from evalctl.emulator.testing import Admin, EmulatorHandle
+
+    return EmulatorHandle(endpoint, Admin(endpoint)).client(service)
+
+
+def test_moto_and_agentcore_state_survive_a_restart_of_the_process(tmp_path: Path) -> None:
+    server, endpoint = _serve(tmp_path)
+    try:
+        trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+        role = _client(endpoint, "iam").create_role(RoleName="kept", AssumeRolePolicyDocument=trust)["Role"]
+        _client(endpoint, "logs").create_log_group(logGroupName="/kept")
+        _client(endpoint, "lambda").create_function(
+            FunctionName="kept", Runtime="python3.11", Role=role["Arn"], Handler="a.h",
+            Code={"ZipFile": EMPTY_ZIP},
+        )  # fmt: skip
+        evaluator = _client(endpoint, "bedrock-agentcore-control").create_evaluator(
+            evaluatorName="kept", level="TRACE", evaluatorConfig=JUDGE
+        )
+    finally:
+        server.terminate()  # SIGTERM: the CLI saves its state on the way out
+        server.wait(timeout=10)
+    server, endpoint = _serve(tmp_path)
+    try:
+        assert _client(endpoint, "iam").get_role(RoleName="kept")["Role"]["Arn"] == role["Arn"]
+        groups = _client(endpoint, "logs").describe_log_groups()["logGroups"]
+        assert [g["logGroupName"] for g in groups] == ["/kept"]
+        assert (
+            _client(endpoint, "lambda").get_function(FunctionName="kept")["Configuration"]["Handler"] == "a.h"
+        )
+        got = _client(endpoint, "bedrock-agentcore-control").get_evaluator(
+            evaluatorId=evaluator["evaluatorId"]
+        )
+        assert got["evaluatorName"] == "kept"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
