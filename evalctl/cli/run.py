@@ -61,7 +61,9 @@ def find_target(project: Project, target: str) -> Document | None:
 
 
 def load(args: argparse.Namespace) -> tuple[Project, Document] | int:
-    paths = [args.specs] + ([Path(args.target)] if Path(args.target).is_file() else [])
+    target = Path(args.target)
+    inside = target.is_file() and target.resolve().is_relative_to(args.specs.resolve())
+    paths = [args.specs] + ([target] if target.is_file() and not inside else [])
     project, problems = load_project(paths, args.stack)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

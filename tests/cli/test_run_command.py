@@ -151,3 +151,21 @@ def test_spec_errors_and_unknown_names_are_usage_errors(specs, capsys):
     )
     assert main(["run", "nightly-support", "--specs", str(specs)]) == 2
     assert "bad.yaml:4" in capsys.readouterr().err
+
+
+def test_the_target_may_be_the_spec_file_itself(fast, specs, capsys):
+    deploy(fast, specs)
+    code = main(
+        [
+            "run",
+            str(specs / "batch" / "nightly-support.yaml"),
+            "--specs",
+            str(specs),
+            "--endpoint",
+            fast.endpoint,
+            "--quiet",
+            "--detach",
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    assert capsys.readouterr().out.strip().startswith("nightly_support_dev-")
