@@ -52,7 +52,10 @@ class EmulatorServer:
         server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler)
         self._server = server
         self.port = server.server_port
-        self._thread = threading.Thread(target=server.serve_forever, name="evalctl-emulator", daemon=True)
+        # A short poll interval makes stop() return in ~50 ms instead of the default 0.5 s.
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="evalctl-emulator", daemon=True
+        )
         self._thread.start()
         return self
 
