@@ -28,9 +28,12 @@ def test_injected_errors_leave_state_untouched(
     emulator.admin.set_faults(**faults, seed=1)
     with pytest.raises(ClientError) as exc:
         make_evaluator(control)
-    assert (error_code(exc), exc.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (code, status), (
-        reason
-    )
+    meta = exc.value.response["ResponseMetadata"]
+    assert (error_code(exc), meta["HTTPStatusCode"], meta["HTTPHeaders"]["x-amzn-errortype"]) == (
+        code,
+        status,
+        code,
+    ), reason
     emulator.admin.set_faults()
     assert [e for e in control.list_evaluators()["evaluators"] if e["evaluatorType"] == "Custom"] == []
 
@@ -86,6 +89,7 @@ def test_call_counts_cover_agentcore_and_moto_operations(emulator: Any, control:
     emulator.client("logs").create_log_group(logGroupName="g")
     emulator.client("iam").list_roles()
     emulator.client("lambda").list_functions()
+    emulator.client("sts").get_caller_identity()
     counts = emulator.admin.call_counts()
     assert counts == {
         "CreateEvaluator": 1,
@@ -93,6 +97,7 @@ def test_call_counts_cover_agentcore_and_moto_operations(emulator: Any, control:
         "CreateLogGroup": 1,
         "ListRoles": 1,
         "ListFunctions": 1,
+        "GetCallerIdentity": 1,
     }
 
 
