@@ -50,6 +50,7 @@ def reset(app: EmulatorApp) -> dict[str, Any]:
         app.core.store.reset()
         app.core.clock.reset()
         app.core.settings = Settings()
+        app.core.futures.clear()
         moto_api_backend.reset()
     app.faults.configure()
     app.calls.reset()
