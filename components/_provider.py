@@ -33,6 +33,7 @@ CONFIG_KEYS = (
     "maxAttempts",
     "retryBaseSeconds",
     "waitTimeoutSeconds",
+    "pollSeconds",
 )
 WAIT_HINT = f"`{NAMESPACE}:waitTimeoutSeconds`"
 UNKNOWN_TEXT = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -182,8 +183,12 @@ class AgentCoreProvider(ResourceProvider):
         )
 
     def timing(self) -> aws.Timing:
-        timeout = self._setting("waitTimeoutSeconds")
-        return aws.Timing(timeout=float(timeout)) if timeout else aws.Timing()
+        timeout, poll = self._setting("waitTimeoutSeconds"), self._setting("pollSeconds")
+        default = aws.Timing()
+        return aws.Timing(
+            timeout=float(timeout) if timeout else default.timeout,
+            first_delay=float(poll) if poll else default.first_delay,
+        )
 
     def control(self) -> Any:
         return aws.client(aws.CONTROL, self.client_settings())
