@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -12,6 +13,15 @@ from botocore.validate import ParamValidator
 from evalctl.emulator.errors import ValidationError
 
 _VALIDATOR = ParamValidator()
+_AT = re.compile(r"at '([^']*)' failed to satisfy constraint")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One violation: the member path (dotted, lists as `.N.member`) and AWS's message."""
+
+    path: str
+    message: str
 
 
 @cache
@@ -84,6 +94,39 @@ def constraint_errors(shape: Shape, value: Any, path: str = "") -> list[str]:
 
 def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
+
+
+def _botocore_problems(shape: Shape, params: dict[str, Any]) -> list[Problem]:
+    """Type, union and unknown-member problems, as botocore's ParamValidator reports them."""
+    report = _VALIDATOR.validate(params, shape)
+    if not report.has_errors():
+        return []
+    errors = getattr(report, "_errors", None)
+    if not errors:
+        return [Problem("", report.generate_report())]
+    # botocore keeps (kind, path, details) tuples; the path is dotted with [i] for list items.
+    return [Problem(str(err[1]).lstrip("."), report._format_error(err)) for err in errors]
+
+
+def problems(shape: Shape | None, params: dict[str, Any]) -> list[Problem]:
+    """Every problem of `params` against `shape`: constraints first, else botocore's checks."""
+    if shape is None:
+        return []
+    found = []
+    for message in constraint_errors(shape, params):
+        where = _AT.search(message)
+        found.append(Problem(where.group(1) if where else "", message))
+    return found or _botocore_problems(shape, params)
+
+
+def validate_params(service: str, operation: str, params: dict[str, Any]) -> list[Problem]:
+    """Problems the service would report for `params` of `operation` (an empty list when valid).
+
+    Used by the providers' `check()` to fail before any API call, with the emulator's wording.
+    """
+    from evalctl.emulator.model import service_model
+
+    return problems(service_model(service).operation_model(operation).input_shape, params)
 
 
 def validate_input(shape: Shape | None, params: dict[str, Any]) -> None:
