@@ -93,7 +93,7 @@ class Poller:
     client: Any
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
-    first_delay: float = 0.05
+    first_delay: float = 0.25
     max_delay: float = 10.0
 
     def until(self, job_id: str, done: frozenset[str], timeout: float) -> dict[str, Any]:
@@ -152,6 +152,11 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
         """A fresh data-plane client: never kept on the provider, so the provider always pickles."""
         return aws.client(aws.DATA, self.client_settings())
 
+    def poller(self, client: Any) -> Poller:
+        """Polls as fast as the stack's `pollSeconds` says at first, then backs off."""
+        timing = self.timing()
+        return Poller(client, first_delay=timing.first_delay, max_delay=timing.max_delay)
+
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
         spec = dict(props["spec"])
         token = client_token(str(props.get(base.OWNER, "")), spec)
@@ -163,7 +168,9 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
         try:
             job = self._start(client, request)
             if wait_settings(spec)[0]:
-                job = Poller(client).until(str(job["batchEvaluationId"]), TERMINAL, wait_settings(spec)[1])
+                job = self.poller(client).until(
+                    str(job["batchEvaluationId"]), TERMINAL, wait_settings(spec)[1]
+                )
         except BatchEvaluationError:
             raise
         except Exception as exc:
@@ -206,7 +213,7 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
         wait, timeout = wait_settings(news["spec"])
         if wait and olds.get("status") not in TERMINAL:
             try:
-                outs.update(job_outputs(Poller(self.data()).until(id_, TERMINAL, timeout)))
+                outs.update(job_outputs(self.poller(self.data()).until(id_, TERMINAL, timeout)))
             except BatchEvaluationError:
                 raise
             except Exception as exc:
@@ -221,7 +228,7 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
             if status in RUNNING:
                 status = client.stop_batch_evaluation(batchEvaluationId=id_)["status"]
             if status not in TERMINAL:
-                Poller(client).until(id_, TERMINAL, DEFAULT_TIMEOUT)
+                self.poller(client).until(id_, TERMINAL, DEFAULT_TIMEOUT)
             client.delete_batch_evaluation(batchEvaluationId=id_)
         except BatchEvaluationError:
             raise

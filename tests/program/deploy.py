@@ -25,6 +25,12 @@ FAST = {"batch_pending_seconds": 0.05, "batch_session_seconds": 0.05, "stop_seco
 DYNAMIC = "pulumi-python:dynamic/"
 
 
+def provider_config(emulator: Any) -> dict[str, str]:
+    """Stack config the provider server gets: the emulator's endpoint, and polls as fast as its lifecycles."""
+    return {"agentcore-evaluations:endpoint": emulator.endpoint, "aws:region": "us-east-1",
+            "agentcore-evaluations:pollSeconds": "0.05"}  # fmt: skip
+
+
 @dataclass
 class Deployment:
     """The state of one stack across program runs."""

@@ -9,7 +9,7 @@ import pytest
 
 from components.batch_evaluation import BatchEvaluationProvider
 from components.gate import GateProvider
-from tests.program.deploy import FAST
+from tests.program.deploy import FAST, provider_config
 from tests.providers.harness import ProviderError, ProviderServer, provider_input, urn
 
 SERVICE = "support_agent.DEFAULT"
@@ -24,8 +24,7 @@ SPANS = ("raw_otel_strands_bedrock_spans.json", "raw_otel_strands_bedrock_runtim
 
 @pytest.fixture(scope="module")
 def server(_emulator_session):
-    config = {"agentcore-evaluations:endpoint": _emulator_session.endpoint, "aws:region": "us-east-1"}
-    with ProviderServer(config=config) as srv:
+    with ProviderServer(config=provider_config(_emulator_session)) as srv:
         yield srv
 
 

@@ -129,7 +129,8 @@ class FakeClock:
 
 def test_poller_backs_off_until_terminal():
     jobs, clock = FakeJobs(["PENDING", "IN_PROGRESS", "IN_PROGRESS", "IN_PROGRESS", "COMPLETED"]), FakeClock()
-    job = batch.Poller(jobs, sleep=clock.sleep, clock=lambda: clock.now).until("j-1", batch.TERMINAL, 60)
+    poller = batch.Poller(jobs, sleep=clock.sleep, clock=lambda: clock.now, first_delay=0.05)
+    job = poller.until("j-1", batch.TERMINAL, 60)
     assert job["status"] == "COMPLETED" and jobs.calls == 5
     assert clock.sleeps == [0.05, 0.1, 0.2, 0.4], "delays double"
 
