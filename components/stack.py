@@ -274,9 +274,8 @@ class EvaluationStack:
         gates = list(decl.spec["gates"])
         refs = {str(g["evaluator"]) for g in gates if "evaluator" in g}
         aliases = {r: self.evaluators[r].evaluator_id for r in refs if r in self.evaluators}
-        args = GateArgs(
-            gates, batch.batch_evaluation_id, batch.results, aliases=aliases, source=str(decl.file)
-        )
+        source = str(decl.file)
+        args = GateArgs(gates, batch.batch_evaluation_id, batch.results, aliases, source, batch.status)
         return Gate(f"gate-{decl.name}", args, pulumi.ResourceOptions(depends_on=[batch]))
 
     def export(self) -> None:

@@ -124,6 +124,7 @@ def test_gate_judges_the_batch_outputs(run):
     gate = run.named("gate-nightly-support", GATE).inputs
     assert gate["batch_evaluation_id"] == "nightly_support_dev-abcde12345"
     assert gate["results"] == RESULTS
+    assert gate["status"] == "COMPLETED", "a job that did not finish fails its gates"
     assert len(gate["gates"]) == 4 and gate["source"].endswith("nightly-support.yaml")
 
 
