@@ -43,9 +43,7 @@ class Role(pulumi.ComponentResource):
             name=args.role_name,
             assume_role_policy=args.assume_role_policy,
             description=args.description,
-            max_session_duration=None
-            if args.max_session_duration is None
-            else int(args.max_session_duration),
+            max_session_duration=args.max_session_duration,
             permissions_boundary=args.permissions_boundary,
             tags=args.tags or None,
             opts=child,
@@ -171,9 +169,7 @@ class RoleSpecView:
             assume_role_policy=docs.apply(lambda d: d[0]),
             policy=docs.apply(lambda d: d[1]) if grants or statements else None,
             description=spec.get("description"),
-            max_session_duration=None
-            if spec.get("maxSessionDuration") is None
-            else int(spec["maxSessionDuration"]),
+            max_session_duration=_int_or_none(spec.get("maxSessionDuration")),
             permissions_boundary=spec.get("permissionsBoundary"),
             tags={**(spec.get("tags") or {}), **tags},
         )
