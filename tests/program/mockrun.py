@@ -58,6 +58,8 @@ class ProgramRun:
 
 
 NewResource = Callable[[mocks.MockResourceArgs], tuple[str | None, dict[str, Any]]]
+# Sees each pulumi-aws registration (tier 3 makes the few the emulator needs, e.g. Lambda code, in moto).
+AwsHook = Callable[[mocks.MockResourceArgs], None]
 
 
 def aws_outputs(args: mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
@@ -77,8 +79,9 @@ def aws_outputs(args: mocks.MockResourceArgs) -> tuple[str, dict[str, Any]]:
 class ProgramMocks(mocks.Mocks):
     """pulumi-aws from fixed plausible values; dynamic resources from `dynamic` (default: echo inputs)."""
 
-    def __init__(self, dynamic: NewResource | None = None) -> None:
+    def __init__(self, dynamic: NewResource | None = None, aws: AwsHook | None = None) -> None:
         self.dynamic = dynamic
+        self.aws = aws
 
     def new_resource(self, args: mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if args.typ.startswith("pulumi-python:dynamic"):
@@ -86,6 +89,8 @@ class ProgramMocks(mocks.Mocks):
                 return self.dynamic(args)
             outs = {k: v for k, v in args.inputs.items() if k != "__provider"}
             return f"{args.name}-id", outs
+        if self.aws is not None:
+            self.aws(args)
         return aws_outputs(args)
 
     def call(self, args: mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
@@ -158,11 +163,12 @@ def run_program(
     stack: str = "test",
     dynamic: NewResource | None = None,
     preview: bool = False,
+    aws: AwsHook | None = None,
 ) -> ProgramRun:
     """Run `program_dir/__main__.py` as the engine would, with mocks; raise what the program raises."""
     result = ProgramRun()
     with _clean_runtime(config):
-        program_mocks = ProgramMocks(dynamic)
+        program_mocks = ProgramMocks(dynamic, aws)
         monitor = RecordingMonitor(program_mocks, result)
         mocks.set_mocks(program_mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
         # set_mocks created a root stack already; run_in_stack makes its own, as the engine's host does.
