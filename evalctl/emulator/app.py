@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import re
 import socket
@@ -20,6 +21,7 @@ from evalctl.emulator.settings import DEFAULT_REGION
 from evalctl.emulator.validation import validate_input
 
 StartResponse = Callable[..., Any]
+INPUT_GUARD = "evalctl.input_guard"
 _REGION = re.compile(r"Credential=[^/]+/[^/]+/([^/]+)/")
 
 
@@ -37,6 +39,7 @@ class EmulatorApp:
         self.calls = CallCounts()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        _buffer_body(environ)
         raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or quote(environ.get("PATH_INFO", "/"))
         path, _, query = str(raw).partition("?")
         if path.startswith(admin.PREFIX):
@@ -107,6 +110,17 @@ class EmulatorApp:
                 store.remember(op.name, params, result)
                 store.save()
         return result
+
+
+def _buffer_body(environ: dict[str, Any]) -> None:
+    """Read the whole body now; then the server may keep the connection open (see server.py)."""
+    guard = environ.get(INPUT_GUARD)
+    if environ.get("wsgi.input_terminated") or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", ""):
+        return  # chunked bodies end the connection, as werkzeug does
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(length) if length else b"")
+    if guard is not None:
+        guard.armed = True
 
 
 def _body(environ: dict[str, Any]) -> bytes:
