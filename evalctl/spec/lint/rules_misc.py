@@ -79,12 +79,12 @@ def role(project: Project, doc: Document) -> Iterator[Diagnostic]:
                 "(bedrock-agentcore.amazonaws.com) nor an IAM role/user/root ARN",
                 "bad-principal",
             )
-    known = sorted({d.name for d in [*project.documents, *project.broken]})
     for index, grant in enumerate(doc.spec.get("grants") or []):
         if not isinstance(grant, dict):
             continue
         for r_index, name in enumerate(grant["resources"]):
-            if name not in known:
+            if not any(name in named for named in project.by_kind.values()):
+                known = sorted({n for named in project.by_kind.values() for n in named})
                 yield problem(
                     doc,
                     f"/spec/grants/{index}/resources/{r_index}",
