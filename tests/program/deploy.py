@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.program.mockrun import ProgramRun, run_program
-from tests.providers.harness import PROJECT, ProviderServer, ResourceState
+from tests.providers.harness import PROJECT, ProviderError, ProviderServer, ResourceState
 
 Key = tuple[str, str]
 # Emulator lifecycles in tenths of a second instead of the service's minutes (admin.configure).
@@ -32,6 +32,10 @@ def provider_config(emulator: Any) -> dict[str, str]:
             "agentcore-evaluations:pollSeconds": "0.05"}  # fmt: skip
 
 
+class UpFailed(Exception):
+    """`pulumi up` ended with failed steps; the message holds what each provider raised."""
+
+
 @dataclass
 class Deployment:
     """The state of one stack across program runs."""
@@ -44,6 +48,7 @@ class Deployment:
     state: dict[Key, ResourceState] = field(default_factory=dict)
     seen: set[Key] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    failures: list[ProviderError] = field(default_factory=list)
 
     def urn(self, typ: str, name: str) -> str:
         parent = (
@@ -53,20 +58,28 @@ class Deployment:
         return f"urn:pulumi:{self.stack}::{PROJECT}::{qualified}::{name}"
 
     def step(self, args: Any) -> tuple[str, dict[str, Any]]:
-        """The `dynamic=` hook of mockrun: one resource through the provider server."""
+        """The `dynamic=` hook of mockrun: one resource through the provider server. A failed step is
+        recorded, not saved, and the run goes on with the inputs as stand-in outputs; `up` raises."""
         key = (args.typ, args.name)
         with self.lock:
             previous = self.state.get(key)
-        current = self.server.up(self.urn(*key), dict(args.inputs), previous)
+            self.seen.add(key)
+        try:
+            current = self.server.up(self.urn(*key), dict(args.inputs), previous)
+        except ProviderError as exc:
+            with self.lock:
+                self.failures.append(exc)
+            return f"{args.name}-failed", {k: v for k, v in args.inputs.items() if k != "__provider"}
         with self.lock:
             self.state[key] = current
-            self.seen.add(key)
         return current.id, {k: v for k, v in current.outputs.items() if k != "__provider"}
 
     def up(self) -> ProgramRun:
-        """`pulumi up`: run the program, then delete what it no longer declares."""
-        self.seen = set()
+        """`pulumi up`: run the program, then delete what it no longer declares (not after a failure)."""
+        self.seen, self.failures = set(), []
         run = run_program(self.program_dir, self.config, stack=self.stack, dynamic=self.step, aws=self.aws)
+        if self.failures:
+            raise UpFailed("\n".join(f.details for f in self.failures))
         for key in reversed(list(self.state)):
             if key not in self.seen:
                 self.server.destroy(self.state.pop(key))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.program.deploy import FAST, Deployment, LambdaInMoto, provider_config
+from tests.program.deploy import FAST, Deployment, LambdaInMoto, UpFailed, provider_config
 from tests.program.mockrun import ACCOUNT
 from tests.providers.harness import ProviderServer
 
@@ -76,7 +76,7 @@ def start_calls(emulator):
 
 
 def test_deploy_gate_change_and_destroy(deployment, emulator, specs):
-    with pytest.raises(Exception) as failed:
+    with pytest.raises(UpFailed) as failed:
         deployment.up()
     (job,) = deployment.of_type(BATCH).values()
     assert re.search(
