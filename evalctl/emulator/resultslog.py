@@ -10,8 +10,7 @@ from evalctl.emulator import cwlogs
 NAMESPACE = "Bedrock-AgentCore/Evaluations"
 
 
-def record(result: dict[str, Any], job: dict[str, Any], level: str, time_ms: int) -> dict[str, Any]:
-    """One log record for one result (one turn, tool call or session, one evaluator)."""
+def _attributes(result: dict[str, Any], job: dict[str, Any], level: str) -> dict[str, Any]:
     ctx = result["context"]["spanContext"]
     name = result["evaluatorName"]
     attributes: dict[str, Any] = {
@@ -34,12 +33,18 @@ def record(result: dict[str, Any], job: dict[str, Any], level: str, time_ms: int
         "error.type": result.get("errorCode"),
         "error.message": result.get("errorMessage"),
     }
-    attributes.update({k: v for k, v in optional.items() if v is not None})
+    attributes.update(optional)
+    return {k: v for k, v in attributes.items() if v is not None}
+
+
+def record(result: dict[str, Any], job: dict[str, Any], level: str, time_ms: int) -> dict[str, Any]:
+    """One log record for one result (one turn, tool call or session, one evaluator)."""
+    name = result["evaluatorName"]
     doc: dict[str, Any] = {
         "timeUnixNano": time_ms * 1_000_000,
         "severityText": "ERROR" if "errorCode" in result else "INFO",
         "body": f"{name}: {result.get('label', result.get('errorCode', ''))}",
-        "attributes": {k: v for k, v in attributes.items() if v is not None},
+        "attributes": _attributes(result, job, level),
         "_aws": {
             "Timestamp": time_ms,
             "CloudWatchMetrics": [

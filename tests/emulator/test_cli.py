@@ -9,6 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 VENV_BIN = Path(sys.executable).parent
 FILES = ("raw_otel_langchain_spans.json", "raw_otel_langchain_runtime_logs.json")
 JUDGE = {
@@ -78,9 +81,10 @@ def test_aws_cli_creates_an_evaluator_runs_a_batch_and_reads_results(
     assert summary["statistics"]["averageScore"] == 1.0
 
 
-def test_evalctl_emulator_serves_and_seeds(tmp_path: Path, span_fixtures: Any) -> None:
+def test_evalctl_emulator_serves_seeds_and_injects_faults(tmp_path: Path, span_fixtures: Any) -> None:
     server = subprocess.Popen(
-        [str(VENV_BIN / "evalctl"), "emulator", "--port", "0", "--data-dir", str(tmp_path)],
+        [str(VENV_BIN / "evalctl"), "emulator", "--port", "0", "--data-dir", str(tmp_path),
+         "--throttle-rate", "1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
@@ -104,6 +108,10 @@ def test_evalctl_emulator_serves_and_seeds(tmp_path: Path, span_fixtures: Any) -
             "seeded 1 session(s) for service agent.DEFAULT:",
             "  383c4a9d-5682-4186-a125-e226f9f6c141",
         ]
+        # --throttle-rate 1: every AgentCore call is throttled (admin and moto calls are not).
+        with pytest.raises(ClientError) as exc:
+            _client(endpoint, "bedrock-agentcore-control").list_evaluators()
+        assert exc.value.response["Error"]["Code"] == "ThrottlingException"
     finally:
         server.terminate()
         server.wait(timeout=10)
