@@ -1,0 +1,137 @@
+"""Reconcile 100 evaluators through the real provider server into the emulator, counting API calls.
+
+Steps: deploy, an unchanged re-run (check + diff), a refresh, then an update of every evaluator while
+the emulator throttles 30% of calls. The emulator counts every call it serves.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from components.evaluator import EvaluatorProvider  # noqa: E402
+from evalctl.emulator.testing import running_emulator  # noqa: E402
+from tests.providers.harness import ProviderServer, provider_input, urn  # noqa: E402
+
+COUNT = int(os.environ.get("BENCH_EVALUATORS", "100"))
+PARALLEL = int(os.environ.get("BENCH_PARALLEL", "10"))
+THROTTLE_RATE = 0.3
+STACK = "bench"
+COMPONENT = "agentcore-evals:evaluator:Evaluator"
+READS = ("GetEvaluator", "ListEvaluators", "ListTagsForResource")
+
+
+def props(index: int, provider: dict[str, Any], description: str) -> dict[str, Any]:
+    """The inputs an Evaluator component registers for its dynamic resource."""
+    name = f"bench-{index:03d}"
+    return {
+        "evaluatorName": f"bench_{index:03d}_{STACK}",
+        "description": description,
+        "level": "TRACE",
+        "evaluatorConfig": {
+            "llmAsAJudge": {
+                "instructions": "Judge the reply.\nContext: {context}\nReply: {assistant_turn}",
+                "ratingScale": {"numerical": [{"value": 0, "label": "Bad", "definition": "Wrong."},
+                                              {"value": 1, "label": "Good", "definition": "Right."}]},
+                "modelConfig": {"bedrockEvaluatorModelConfig": {"modelId": "anthropic.claude-3-haiku"}},
+            }
+        },
+        "source": f"evaluations/bench/{name}.yaml",
+        "ownerUrn": f"urn:pulumi:{STACK}::agentcore-evaluations::{COMPONENT}::evaluator-{name}",
+        "__provider": provider,
+    }  # fmt: skip
+
+
+def resource_urn(index: int) -> str:
+    return urn(f"evaluator-bench-{index:03d}", "dynamic/evaluator:Evaluator", COMPONENT, stack=STACK)
+
+
+def counted(admin: Any, step: Any) -> tuple[Any, dict[str, int], float]:
+    """Run a step; return its result, the emulator's AgentCore call counts for it and its wall time."""
+    admin.clear_call_counts()
+    started = time.perf_counter()
+    result = step()
+    elapsed = time.perf_counter() - started
+    counts = {k: v for k, v in admin.call_counts().items() if v}
+    return result, counts, elapsed
+
+
+def total(counts: dict[str, int], names: tuple[str, ...] | None = None) -> int:
+    return sum(v for k, v in counts.items() if names is None or k in names)
+
+
+def in_parallel(work: Callable[[int], Any]) -> list[Any]:
+    """Steps side by side, as the engine runs independent resources (`pulumi up --parallel`)."""
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        return list(pool.map(work, range(COUNT)))
+
+
+def run_steps(server: ProviderServer, admin: Any, provider: dict[str, Any]) -> None:
+    """Deploy, unchanged re-run, refresh and throttled update; print each step's figures."""
+    wanted = [props(i, provider, "first") for i in range(COUNT)]
+    states, counts, seconds = counted(
+        admin, lambda: in_parallel(lambda i: server.up(resource_urn(i), wanted[i]))
+    )
+    print(f"deploy {COUNT} evaluators: CreateEvaluator calls {counts.get('CreateEvaluator', 0)} "
+          f"(target {COUNT}), reads per evaluator {total(counts, READS) / COUNT:.2f} (target <= 2), "
+          f"all calls {counts}, {seconds:.2f} s", flush=True)  # fmt: skip
+    again, counts, seconds = counted(
+        admin, lambda: in_parallel(lambda i: server.up(states[i].urn, wanted[i], states[i]))
+    )
+    print(
+        f"unchanged re-run (check + diff): API calls {total(counts)} (target 0), {seconds:.2f} s", flush=True
+    )
+    _, counts, seconds = counted(admin, lambda: in_parallel(lambda i: server.refresh(again[i])))
+    print(f"refresh: reads per resource {total(counts, READS) / COUNT:.2f} (target 1), all calls {counts}, "
+          f"{seconds:.2f} s", flush=True)  # fmt: skip
+    changed = [props(i, provider, "second") for i in range(COUNT)]
+    admin.set_faults(throttle_rate=THROTTLE_RATE, seed=7)
+    _, counts, seconds = counted(
+        admin, lambda: in_parallel(lambda i: server.up(states[i].urn, changed[i], states[i]))
+    )
+    admin.set_faults()
+    print(f"update under {THROTTLE_RATE:.0%} throttling: calls served {counts}, {seconds:.2f} s", flush=True)
+
+
+def main() -> int:
+    with running_emulator() as emulator:
+        config = {"agentcore-evaluations:endpoint": emulator.endpoint, "aws:region": "us-east-1"}
+        env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+        print(f"{COUNT} evaluators through the real provider server, {PARALLEL} steps at a time", flush=True)
+        with ProviderServer(config=config, env=env, cwd=ROOT) as server:
+            run_steps(server, emulator.admin, provider_input(EvaluatorProvider()))
+            correct = verify(emulator.client("bedrock-agentcore-control"))
+    print(f"  every resource correct after the throttled run: {'yes' if correct else 'NO'}")
+    return 0 if correct else 1
+
+
+def verify(control: Any) -> bool:
+    """Exactly COUNT evaluators, each with the description of the last run and nothing left over."""
+    found: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        page = control.list_evaluators(**({"nextToken": token} if token else {}))
+        found += [e for e in page.get("evaluators", []) if not e["evaluatorId"].startswith("Builtin.")]
+        token = page.get("nextToken")
+        if not token:
+            break
+    if len(found) != COUNT:
+        print(f"  expected {COUNT} evaluators, found {len(found)}")
+        return False
+    details = [control.get_evaluator(evaluatorId=e["evaluatorId"]) for e in found]
+    wrong = [d["evaluatorName"] for d in details if d.get("description") != "second"]
+    if wrong:
+        print(f"  {len(wrong)} evaluator(s) not updated: {', '.join(wrong[:5])}")
+    return not wrong
+
+
+if __name__ == "__main__":
+    sys.exit(main())
