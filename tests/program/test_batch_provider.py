@@ -9,8 +9,8 @@ import pytest
 
 from components.batch_evaluation import BatchEvaluationProvider
 from components.gate import GateProvider
-from tests.program.deploy import FAST, provider_config
-from tests.providers.harness import ProviderError, ProviderServer, provider_input, urn
+from tests.program.deploy import FAST
+from tests.providers.harness import ProviderError, provider_input, urn
 
 SERVICE = "support_agent.DEFAULT"
 RUNTIME_GROUP = "/aws/bedrock-agentcore/runtimes/support_agent-DEFAULT"
@@ -22,10 +22,9 @@ GATE_URN = urn("gate-b", "dynamic/gate:Gate")
 SPANS = ("raw_otel_strands_bedrock_spans.json", "raw_otel_strands_bedrock_runtime_logs.json")
 
 
-@pytest.fixture(scope="module")
-def server(_emulator_session):
-    with ProviderServer(config=provider_config(_emulator_session)) as srv:
-        yield srv
+@pytest.fixture
+def server(provider_server):
+    return provider_server
 
 
 @pytest.fixture

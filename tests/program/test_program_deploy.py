@@ -15,7 +15,6 @@ import pytest
 
 from tests.program.deploy import FAST, Deployment, LambdaInMoto, UpFailed, provider_config
 from tests.program.mockrun import ACCOUNT
-from tests.providers.harness import ProviderServer
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = "dev"
@@ -45,17 +44,12 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 @pytest.fixture
-def deployment(emulator, specs, span_fixtures):
+def deployment(emulator, specs, span_fixtures, provider_server):
     emulator.admin.configure(**FAST)  # emulated lifecycles in tenths of a second
     emulator.admin.seed([span_fixtures / name for name in SPANS], SERVICE)
-    config = provider_config(emulator)
-    program = {
-        **config,
-        "agentcore-evaluations:specDir": str(specs),
-        "agentcore-evaluations:accountId": ACCOUNT,
-    }
-    with ProviderServer(config=config) as server:
-        yield Deployment(server, ROOT, program, STACK, aws=LambdaInMoto(emulator))
+    program = {**provider_config(emulator), "agentcore-evaluations:specDir": str(specs),
+               "agentcore-evaluations:accountId": ACCOUNT}  # fmt: skip
+    return Deployment(provider_server, ROOT, program, STACK, aws=LambdaInMoto(emulator))
 
 
 def live(emulator):
