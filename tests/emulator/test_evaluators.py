@@ -82,6 +82,9 @@ def test_list_paginates_and_includes_custom_evaluators(control: Any) -> None:
             break
         kwargs["nextToken"] = page["nextToken"]
     assert made <= set(seen) and len(seen) == len(set(seen)) == 18 + 3
+    with pytest.raises(ClientError) as exc:
+        control.list_evaluators(nextToken="not-a-token")
+    assert error_code(exc) == "ValidationException"
 
 
 def test_code_based_evaluator_type(control: Any) -> None:
