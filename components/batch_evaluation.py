@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ WAIT_FIELDS = ("wait", "waitTimeoutSeconds")
 # Our additions to the StartBatchEvaluation request; resolved before the call.
 EXTRA_FIELDS = ("groundTruth", "gates", "runKey", *WAIT_FIELDS)
 DEFAULT_TIMEOUT = 3600.0
-NAME_PATTERN = r"[a-zA-Z][a-zA-Z0-9_]{0,47}"
 JOB_KEYS = ("batchEvaluationId", "batchEvaluationArn", "status", "results", "errorDetails")
 OUTPUT_KEYS = (*JOB_KEYS, "clientToken", "timeRange")
 KEPT_INPUTS = ("spec", base.SOURCE, base.OWNER)
@@ -260,15 +258,10 @@ def newest_named(client: Any, name: str) -> dict[str, Any] | None:
 
 
 def spec_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
-    """(property, reason) for what the API or our additions would reject; unknowns are skipped."""
+    """(property, reason) for our additions, then for the request as botocore's model sees it."""
     problems: list[tuple[str, str]] = []
-    name = spec.get("batchEvaluationName")
-    if isinstance(name, str) and not base.is_unknown(name) and not re.fullmatch(NAME_PATTERN, name):
-        problems.append(("batchEvaluationName", f"{name!r} must match {NAME_PATTERN}"))
-    if len(spec.get("evaluators") or []) > 10:
-        problems.append(("evaluators", "at most 10 evaluators per batch evaluation"))
     if not isinstance(spec.get("dataSourceConfig"), dict):
-        problems.append(("dataSourceConfig", "required: cloudWatchLogs or onlineEvaluationConfigSource"))
+        return [("dataSourceConfig", "required: cloudWatchLogs or onlineEvaluationConfigSource")]
     if lookback_of(spec) is not None:
         try:
             mapping.parse_lookback(str(lookback_of(spec)))
@@ -279,7 +272,19 @@ def spec_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
         problems.append(("waitTimeoutSeconds", "must be a positive number of seconds"))
     if "wait" in spec and not isinstance(spec["wait"], bool):
         problems.append(("wait", "must be true or false"))
-    return problems
+    return problems or model_problems(spec)
+
+
+def model_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
+    """What StartBatchEvaluation would reject (patterns, limits, enums); not judged while values are
+    unknown (a preview), since the real `up` checks again with every value known."""
+    from evalctl.emulator.validation import validate_params
+
+    if base.contains_unknown(spec):
+        return []
+    window = {"startTime": "2026-01-01T00:00:00Z", "endTime": "2026-01-02T00:00:00Z"}
+    request = start_request(spec, "0" * 64, window if lookback_of(spec) else None)
+    return [(p.path, p.message) for p in validate_params(aws.DATA, "StartBatchEvaluation", request)]
 
 
 class BatchEvaluationResource(dyn.Resource, module="batch_evaluation", name="BatchEvaluation"):

@@ -87,6 +87,8 @@ CHECK_CASES = [
     (with_lookback("soon"), "spec.dataSourceConfig.cloudWatchLogs.filterConfig.lookback", "not a duration"),
     ({"waitTimeoutSeconds": 0}, "spec.waitTimeoutSeconds", "must be positive"),
     ({"wait": "yes"}, "spec.wait", "must be a boolean"),
+    ({"description": "x" * 201}, "spec.description", "the model caps it at 200"),
+    ({"kmsKeyArn": "not-an-arn"}, "spec.kmsKeyArn", "the model's pattern"),
 ]
 
 
