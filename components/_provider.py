@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ CONFIG_KEYS = (
     "pollSeconds",
 )
 WAIT_HINT = f"`{NAMESPACE}:waitTimeoutSeconds`"
+BUSY = ("CREATING", "UPDATING")
 UNKNOWN_TEXT = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 
@@ -323,9 +324,33 @@ class AgentCoreProvider(ResourceProvider):
         live = self.live_fields(detail, props)
         if any(_normal(project(live.get(k), v)) != _normal(v) for k, v in wanted.items()):
             token = client_token(props.get(OWNER), ident, wanted)
-            updated = api.call(control, "update", clientToken=token, **{api.id_key: ident}, **wanted)
+            params = {api.id_key: ident, "clientToken": token, **wanted}
+            updated = self.when_ready(control, ident, lambda: api.call(control, "update", **params))
             detail = {**detail, **self.await_active(control, updated, str(detail[api.name_key]))}
         return {**detail, "physicalName": detail[api.name_key]}
+
+    def when_ready(self, control: Any, ident: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """Run a change; if the resource was busy (CREATING/UPDATING), wait until ACTIVE and run it again."""
+        try:
+            return call()
+        except Exception as exc:
+            if aws.error_code(exc) != "ConflictException":
+                raise
+            detail = self._detail(control, ident)
+            # ACTIVE and unlocked: it was busy a moment ago. Locked or gone: the conflict stands.
+            settled = detail.get("status") == "ACTIVE" and not detail.get("lockedForModification")
+            if detail.get("status") not in BUSY and not settled:
+                raise
+        self.await_active(control, {self.api.id_key: ident, "status": detail["status"]}, ident)
+        return call()
+
+    def _detail(self, control: Any, ident: str) -> dict[str, Any]:
+        try:
+            return self.api.get(control, ident)
+        except Exception as exc:
+            if is_not_found(exc):
+                return {"status": "GONE"}
+            raise
 
     def await_active(self, control: Any, answer: Mapping[str, Any], name: str) -> dict[str, Any]:
         ident = str(answer[self.api.id_key])
@@ -340,7 +365,9 @@ class AgentCoreProvider(ResourceProvider):
     def delete_quietly(self, control: Any, ident: str) -> None:
         """Delete and wait until gone (its name is taken until then); "already gone" is success."""
         try:
-            self.api.call(control, "delete", **{self.api.id_key: ident})
+            self.when_ready(
+                control, ident, lambda: self.api.call(control, "delete", **{self.api.id_key: ident})
+            )
         except Exception as exc:
             if is_not_found(exc):
                 return
@@ -360,12 +387,7 @@ class AgentCoreProvider(ResourceProvider):
         aws.wait_for(fetch, "GONE", f"{self.api.kind} {ident} (deleting)", self.timing(), WAIT_HINT)
 
     def _deleting(self, control: Any, ident: str) -> bool:
-        try:
-            return self.api.get(control, ident).get("status") == "DELETING"
-        except Exception as exc:
-            if is_not_found(exc):
-                return True
-            raise
+        return self._detail(control, ident).get("status") in ("DELETING", "GONE")
 
 
 # Re-exported: the batch and gate providers use these through this module.

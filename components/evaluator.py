@@ -89,7 +89,11 @@ class EvaluatorProvider(base.AgentCoreProvider):
         evaluator_id = str(ident["evaluatorId"])
         token = aws.client_token(news.get(base.OWNER), evaluator_id, request)
         try:
-            result = control.update_evaluator(evaluatorId=evaluator_id, clientToken=token, **request)
+            result = self.when_ready(
+                control,
+                evaluator_id,
+                lambda: control.update_evaluator(evaluatorId=evaluator_id, clientToken=token, **request),
+            )
         except Exception as exc:
             if aws.error_code(exc) not in LOCK_CODES:
                 raise

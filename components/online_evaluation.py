@@ -110,8 +110,9 @@ class OnlineEvaluationProvider(base.AgentCoreProvider):
             return ident
         request = self.update_request(news)
         token = aws.client_token(news.get(base.OWNER), ident[ID], request)
-        result = control.update_online_evaluation_config(
-            onlineEvaluationConfigId=ident[ID], clientToken=token, **request
+        params = {ID: ident[ID], "clientToken": token, **request}
+        result = self.when_ready(
+            control, ident[ID], lambda: control.update_online_evaluation_config(**params)
         )
         physical = str(ident.get("physicalName") or news[NAME])
         return {**self.await_active(control, result, physical), ARN: ident[ARN]}

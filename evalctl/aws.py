@@ -143,8 +143,8 @@ class RetryingClient:
 ADVICE = {
     "ValidationException": "fix {field} in {source} (`evalctl validate {source}` shows every problem)",
     "ConflictException": (
-        "another resource has this name or the resource is busy or locked; if the existing resource is "
-        "yours, set `metadata.importId` to its id in {source} to adopt it, otherwise rename it"
+        "the name is taken, or the resource is busy or locked (run again once it is ACTIVE or "
+        "unlocked); to adopt an existing resource set `metadata.importId` to its id in {source}"
     ),
     "ResourceNotFoundException": (
         "it was deleted outside Pulumi or a referenced id is wrong; run `pulumi refresh`, "
