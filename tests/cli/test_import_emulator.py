@@ -1,0 +1,111 @@
+"""`evalctl import` against the emulator: specs that validate and that a following `up` leaves unchanged."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+from pulumi.runtime import rpc
+
+from evalctl.cli.main import main
+from tests.program.mockrun import run_program
+from tests.providers.conftest import server_config
+from tests.providers.harness import ProviderServer, urn
+from tests.providers.specs import JUDGE, ROLE_ARN
+
+ROOT = Path(__file__).resolve().parents[2]
+PARENTS = {
+    "dynamic/evaluator:Evaluator": "agentcore-evals:evaluator:Evaluator",
+    "dynamic/online_evaluation:OnlineEvaluation": "agentcore-evals:online_evaluation:OnlineEvaluation",
+}
+
+
+@pytest.fixture(scope="module")
+def provider_server(_emulator_session):
+    config = server_config(
+        _emulator_session.endpoint, maxAttempts="8", retryBaseSeconds="0.02", pollSeconds="0.06"
+    )
+    with ProviderServer(config=config) as server:
+        yield server
+
+
+def seed_account(emulator):
+    """What someone built by hand: a custom judge and an enabled online config using it and a built-in."""
+    control = emulator.client("bedrock-agentcore-control")
+    judge = control.create_evaluator(
+        evaluatorName="ResponseTone", level="TRACE", description="tone", evaluatorConfig=JUDGE
+    )
+    control.create_online_evaluation_config(
+        onlineEvaluationConfigName="support_live",
+        rule={"samplingConfig": {"samplingPercentage": 10.0}},
+        dataSourceConfig={
+            "cloudWatchLogs": {"logGroupNames": ["/aws/agents/x"], "serviceNames": ["x.DEFAULT"]}
+        },
+        evaluators=[{"evaluatorId": judge["evaluatorId"]}, {"evaluatorId": "Builtin.Helpfulness"}],
+        evaluationExecutionRoleArn=ROLE_ARN,
+        enableOnCreate=True,
+    )
+    return judge["evaluatorId"]
+
+
+class Engine:
+    """Dynamic resources of a mock program run go to the real provider server, with state kept here."""
+
+    def __init__(self, server):
+        self.server = server
+        self.state = {}
+        self.plans = {}
+
+    def _urn(self, args):
+        dynamic_type = args.typ.removeprefix("pulumi-python:")
+        return urn(args.name, dynamic_type, parent_type=PARENTS.get(dynamic_type))
+
+    def up(self, args):
+        inputs = {k: rpc.unwrap_rpc_secret(v) for k, v in args.inputs.items()}
+        previous = self.state.get(args.name)
+        if previous is not None:
+            checked = self.server.check(previous.urn, previous.inputs, inputs)
+            self.plans[args.name] = self.server.diff(
+                previous.urn, previous.id, previous.outputs, checked.inputs
+            )
+        self.state[args.name] = self.server.up(self._urn(args), inputs, previous)
+        outs = {k: v for k, v in self.state[args.name].outputs.items() if k != "__provider"}
+        return self.state[args.name].id, outs
+
+
+def test_imported_specs_validate_and_reconcile_unchanged(emulator, provider_server, tmp_path, capsys):
+    emulator.admin.configure(resource_seconds=0.05, delete_seconds=0.05)
+    judge_id = seed_account(emulator)
+    out = tmp_path / "evaluations"
+    assert main(["import", "--out", str(out), "--endpoint", emulator.endpoint, "--region", "us-east-1"]) == 0
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.yaml"))
+    assert files == ["evaluators/response-tone.yaml", "online-evaluations/support-live.yaml"], (
+        "built-ins skipped"
+    )
+    online = yaml.safe_load((out / "online-evaluations/support-live.yaml").read_text())
+    assert online["spec"]["evaluators"] == ["response-tone", "Builtin.Helpfulness"], "references are names"
+    assert "outputConfig" not in online["spec"], "service defaults are not pinned"
+    for path in out.rglob("*.yaml"):
+        document = yaml.safe_load(path.read_text())
+        kind = {"Evaluator": "evaluator", "OnlineEvaluation": "online-evaluation"}[document["kind"]]
+        schema = json.loads((ROOT / "schemas" / f"{kind}.schema.json").read_text())
+        jsonschema.validate(document, schema)
+    capsys.readouterr()
+    assert main(["validate", str(out)]) == 0, capsys.readouterr().out
+
+    engine = Engine(provider_server)
+    config = {"agentcore-evaluations:specDir": str(out), "aws:region": "us-east-1",
+              "agentcore-evaluations:accountId": "123456789012"}  # fmt: skip
+    emulator.admin.clear_call_counts()
+    run_program(ROOT, config, dynamic=engine.up)
+    calls = emulator.admin.call_counts()
+    assert not [op for op in calls if op.startswith(("Create", "Update", "Delete"))], calls
+    assert engine.state["evaluator-response-tone"].outputs["evaluatorId"] == judge_id, "adopted, not created"
+    run_program(ROOT, config, dynamic=engine.up)
+    assert {n: p.changes for n, p in engine.plans.items()} == {
+        "evaluator-response-tone": "none",
+        "online-support-live": "none",
+    }
