@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import io
 import json
+import os
 import subprocess
 import sys
 import time
@@ -39,12 +41,49 @@ JUDGE = {
 HANDLER = "def lambda_handler(event, context):\n    return {'label': 'ok', 'value': 1.0}\n"
 
 
+CHILD: dict[str, int] = {}
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process plus the emulator child, if any (Linux /proc; else ours only)."""
+    total = time.process_time()
+    pid = CHILD.get("pid")
+    if pid:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
 def rate(label: str, calls: int, threads: int, fn: object) -> None:
-    started = time.perf_counter()
+    """Wall rate, and the rate per CPU-second of client + server (steadier on a busy machine)."""
+    started, cpu = time.perf_counter(), cpu_seconds()
     with ThreadPoolExecutor(max_workers=threads) as pool:
         list(pool.map(fn, range(calls)))  # type: ignore[arg-type]
-    elapsed = time.perf_counter() - started
-    print(f"{label:<32} {calls / elapsed:8.0f} req/s  ({calls} calls, {threads} thread(s), {elapsed:.2f} s)")
+    elapsed, used = time.perf_counter() - started, cpu_seconds() - cpu
+    print(
+        f"{label:<18} {calls / elapsed:6.0f} req/s wall, {calls / used:6.0f} req/CPU-s "
+        f"({calls} calls, {threads} thread(s), {elapsed:.2f} s)"
+    )
+
+
+def raw_rate(endpoint: str, evaluator_id: str, calls: int) -> None:
+    """Server capacity: GetEvaluator over one kept-alive connection with a minimal HTTP client."""
+    host, port = endpoint.removeprefix("http://").split(":")
+    auth = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/bedrock-agentcore/aws4_request, Signature=x"
+    connection = http.client.HTTPConnection(host, int(port))
+    started, cpu = time.perf_counter(), cpu_seconds()
+    for _ in range(calls):
+        connection.request("GET", f"/evaluators/{evaluator_id}", headers={"Authorization": auth})
+        response = connection.getresponse()
+        assert response.status == 200, response.read()
+        response.read()
+    elapsed, used = time.perf_counter() - started, cpu_seconds() - cpu
+    connection.close()
+    print(f"{'GetEvaluator (raw)':<18} {calls / elapsed:6.0f} req/s wall, {calls / used:6.0f} req/CPU-s "
+          f"({calls} calls on one keep-alive connection, no boto3)")  # fmt: skip
 
 
 def code_evaluator(handle: object, control: object) -> str:
@@ -94,6 +133,7 @@ def separate_process() -> Iterator[EmulatorHandle]:
     """`evalctl emulator --port 0` as a child process; stopped (by its pid) on exit."""
     command = [str(Path(sys.executable).parent / "evalctl"), "emulator", "--port", "0"]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    CHILD["pid"] = child.pid
     try:
         assert child.stdout is not None
         endpoint = child.stdout.readline().strip().rsplit(" ", 1)[-1]
@@ -111,6 +151,7 @@ def main() -> None:
     parser.add_argument("--in-process", action="store_true", help="serve from a thread of this process")
     args = parser.parse_args()
     print("emulator:", "in-process thread" if args.in_process else "separate `evalctl emulator` process")
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPU(s)")
     with running_emulator() if args.in_process else separate_process() as handle:
         handle.admin.configure(max_evaluators=1_000_000)
         control = handle.client("bedrock-agentcore-control")
@@ -122,6 +163,7 @@ def main() -> None:
             rate("CreateEvaluator", args.requests, threads,
                  lambda i, t=threads: control.create_evaluator(evaluatorName=f"b{t}_{i}", level="TRACE",
                                                                 evaluatorConfig=JUDGE))  # fmt: skip
+        raw_rate(handle.endpoint, evaluator_id, args.requests)
         handle.admin.reset()
         batch(handle, args.sessions)
 
