@@ -139,8 +139,16 @@ def documents(inventory: Inventory) -> list[ImportedDocument]:
         name = _unique(logical_name(str(detail["onlineEvaluationConfigName"])), taken["OnlineEvaluation"])
         out.append(online_document(detail, name, names))
     for doc in out:
+        _name_base_evaluator(doc, names)
         doc.file_name = f"{SCHEMA_FILES[doc.kind]}s/{doc.name}.yaml"
     return out
+
+
+def _name_base_evaluator(doc: ImportedDocument, names: dict[str, str]) -> None:
+    """A derived evaluator built on one we also import refers to it by name, like other references."""
+    derived = (doc.body.get("evaluatorConfig") or {}).get("derived")
+    if isinstance(derived, dict) and str(derived.get("baseEvaluatorId")) in names:
+        derived["baseEvaluatorId"] = names[str(derived["baseEvaluatorId"])]
 
 
 def render(doc: ImportedDocument, schema_prefix: str) -> str:

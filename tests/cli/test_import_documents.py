@@ -111,3 +111,27 @@ def test_cli_writes_one_file_per_resource_with_modeline(tmp_path, monkeypatch, c
     assert doc["metadata"] == {"name": "response-tone", "importId": TONE["evaluatorId"]}
     assert doc["apiVersion"] == "evalctl/v1alpha1"
     assert "imported 2 resource(s)" in capsys.readouterr().out
+
+
+def test_a_derived_evaluator_refers_to_an_imported_base_by_name():
+    derived = {
+        "evaluatorId": "StrictTone-0123456789",
+        "evaluatorName": "StrictTone",
+        "level": "TRACE",
+        "evaluatorConfig": {
+            "derived": {
+                "baseEvaluatorId": TONE["evaluatorId"],
+                "modelConfig": JUDGE["llmAsAJudge"]["modelConfig"],
+            }
+        },
+    }
+    builtin_based = {**derived, "evaluatorId": "Other-0123456789", "evaluatorName": "Other"}
+    builtin_based["evaluatorConfig"] = {"derived": {**derived["evaluatorConfig"]["derived"]}}
+    builtin_based["evaluatorConfig"]["derived"]["baseEvaluatorId"] = "Builtin.Helpfulness"
+    inventory = importer.Inventory(evaluators=[dict(TONE), derived, builtin_based])
+    bases = {
+        d.name: d.body["evaluatorConfig"].get("derived", {}).get("baseEvaluatorId")
+        for d in importer.documents(inventory)
+    }
+    assert bases["strict-tone"] == "response-tone", "an imported base becomes its logical name"
+    assert bases["other"] == "Builtin.Helpfulness", "built-ins stay ids"
