@@ -16,6 +16,8 @@ from tests.providers.specs import (
 )
 
 URN = evaluator_urn()
+LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:tone-check"
+CODE = {"codeBased": {"lambdaConfig": {"lambdaArn": LAMBDA_ARN, "lambdaTimeoutInSeconds": 30}}}
 
 
 @pytest.mark.parametrize(
@@ -26,6 +28,8 @@ URN = evaluator_urn()
         ({"evaluatorName": "9bad-name"}, ["evaluatorName"], "name pattern"),
         ({"evaluatorConfig": {"llmAsAJudge": UNKNOWN}}, [], "preview: unknown values are not judged"),
         ({"description": ""}, ["description"], "min length 1"),
+        ({"evaluatorConfig": CODE}, [], "30 arrives as 30.0 and is cast back for an integer member"),
+        ({"evaluatorConfig": {**CODE, "llmAsAJudge": {}}}, ["evaluatorConfig"], "a union takes one member"),
     ],
 )
 def test_check_validates_against_the_model(provider_server, changes, failing, reason):
