@@ -186,7 +186,11 @@ def check_envelope(doc: RawDocument) -> tuple[list[Diagnostic], bool]:
     if kind is None:
         text = f"missing kind; add `kind: <one of {', '.join(KINDS)}>`"
         return [Diagnostic(doc.file, line, col, text, "", code="envelope")], True
-    if not isinstance(kind, str) or kind not in KINDS:
+    if not isinstance(kind, str):
+        kl, kc = doc.positions.of_value("/kind")
+        text = f"kind must be a string such as Evaluator, not {type_name(kind)} {short(kind)}"
+        return [Diagnostic(doc.file, kl, kc, text, "/kind", code="envelope")], True
+    if kind not in KINDS:
         kl, kc = doc.positions.of_value("/kind")
         hint = suggest(str(kind), list(KINDS)) or ";"
         text = f"unknown kind {short(kind)}{hint} (kinds: {', '.join(KINDS)})"
