@@ -23,6 +23,7 @@ from tests.providers.harness import ProviderServer, provider_input, urn  # noqa:
 
 COUNT = int(os.environ.get("BENCH_EVALUATORS", "100"))
 PARALLEL = int(os.environ.get("BENCH_PARALLEL", "10"))
+RETRY_MODE = os.environ.get("BENCH_RETRY_MODE", "adaptive")  # the providers' default
 THROTTLE_RATE = 0.3
 STACK = "bench"
 COMPONENT = "agentcore-evals:evaluator:Evaluator"
@@ -103,9 +104,11 @@ def run_steps(server: ProviderServer, admin: Any, provider: dict[str, Any]) -> N
 
 def main() -> int:
     with running_emulator() as emulator:
-        config = {"agentcore-evaluations:endpoint": emulator.endpoint, "aws:region": "us-east-1"}
+        config = {"agentcore-evaluations:endpoint": emulator.endpoint, "aws:region": "us-east-1",
+                  "agentcore-evaluations:retryMode": RETRY_MODE}  # fmt: skip
         env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
-        print(f"{COUNT} evaluators through the real provider server, {PARALLEL} steps at a time", flush=True)
+        print(f"{COUNT} evaluators through the real provider server, {PARALLEL} steps at a time, "
+              f"botocore retry mode {RETRY_MODE}", flush=True)  # fmt: skip
         with ProviderServer(config=config, env=env, cwd=ROOT) as server:
             run_steps(server, emulator.admin, provider_input(EvaluatorProvider()))
             correct = verify(emulator.client("bedrock-agentcore-control"))

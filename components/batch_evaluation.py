@@ -162,13 +162,11 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
         window = mapping.window(lookback, datetime.now(UTC)) if lookback else None
         request = start_request(spec, token, window)
         request["tags"] = {**(request.get("tags") or {}), **base.owner_tags(str(props.get(base.OWNER, "")))}
-        client = self.data()
+        client, (wait, timeout) = self.data(), wait_settings(spec)
         try:
             job = self._start(client, request)
-            if wait_settings(spec)[0]:
-                job = self.poller(client).until(
-                    str(job["batchEvaluationId"]), TERMINAL, wait_settings(spec)[1]
-                )
+            if wait:
+                job = self.poller(client).until(str(job["batchEvaluationId"]), TERMINAL, timeout)
         except BatchEvaluationError:
             raise
         except Exception as exc:
