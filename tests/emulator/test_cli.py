@@ -1,4 +1,4 @@
-"""Independent clients: the AWS CLI (awscli from PyPI) and `evalctl emulator` itself, as subprocesses."""
+"""Independent clients: the AWS CLI (awscli from PyPI) as a subprocess, and `evalctl emulator` itself."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
+from evalctl.cli.main import main
 
 VENV_BIN = Path(sys.executable).parent
 FILES = ("raw_otel_langchain_spans.json", "raw_otel_langchain_runtime_logs.json")
@@ -81,61 +83,27 @@ def test_aws_cli_creates_an_evaluator_runs_a_batch_and_reads_results(
     assert summary["statistics"]["averageScore"] == 1.0
 
 
-def test_evalctl_emulator_serves_seeds_and_injects_faults(tmp_path: Path, span_fixtures: Any) -> None:
-    server = subprocess.Popen(
-        [str(VENV_BIN / "evalctl"), "emulator", "--port", "0", "--data-dir", str(tmp_path),
-         "--throttle-rate", "1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert server.stdout is not None
-        lines = [server.stdout.readline().strip() for _ in range(5)]
-        endpoint = lines[0].rsplit(" ", 1)[-1]
-        assert lines[0].startswith("evalctl emulator listening on http://127.0.0.1:")
-        assert lines[1:] == [
-            f"export AWS_ENDPOINT_URL={endpoint}",
-            "export AWS_ACCESS_KEY_ID=test",
-            "export AWS_SECRET_ACCESS_KEY=test",
-            "export AWS_DEFAULT_REGION=us-east-1",
-        ]
-        seeded = subprocess.run(
-            [str(VENV_BIN / "evalctl"), "emulator", "seed", *[str(span_fixtures / f) for f in FILES],
-             "--service-name", "agent.DEFAULT", "--endpoint", endpoint],
-            capture_output=True, text=True, timeout=60, check=False,
-        )  # fmt: skip
-        assert seeded.returncode == 0, seeded.stderr
-        assert seeded.stdout.splitlines() == [
-            "seeded 1 session(s) for service agent.DEFAULT:",
-            "  383c4a9d-5682-4186-a125-e226f9f6c141",
-        ]
-        # --throttle-rate 1: every AgentCore call is throttled (admin and moto calls are not).
-        with pytest.raises(ClientError) as exc:
-            _client(endpoint, "bedrock-agentcore-control").list_evaluators()
-        assert exc.value.response["Error"]["Code"] == "ThrottlingException"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def test_seed_reports_missing_files(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [str(VENV_BIN / "evalctl"), "emulator", "seed", str(tmp_path / "nope.json"), "--service-name", "s"],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 2
-    assert "no such file" in done.stderr
-
-
 EMPTY_ZIP = b"PK\x05\x06" + b"\0" * 18
+EXPORTS = [
+    "export AWS_ENDPOINT_URL={endpoint}",
+    "export AWS_ACCESS_KEY_ID=test",
+    "export AWS_SECRET_ACCESS_KEY=test",
+    "export AWS_DEFAULT_REGION=us-east-1",
+]
 
 
-def _serve(data_dir: Path) -> tuple[subprocess.Popen[str], str]:
+def _serve(data_dir: Path, *flags: str) -> tuple[subprocess.Popen[str], str]:
+    """`evalctl emulator --port 0 ...` as a child; checks the banner and export lines it prints."""
     server = subprocess.Popen(
-        [str(VENV_BIN / "evalctl"), "emulator", "--port", "0", "--data-dir", str(data_dir)],
+        [str(VENV_BIN / "evalctl"), "emulator", "--port", "0", "--data-dir", str(data_dir), *flags],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert server.stdout is not None
-    return server, server.stdout.readline().strip().rsplit(" ", 1)[-1]
+    lines = [server.stdout.readline().strip() for _ in range(5)]
+    assert lines[0].startswith("evalctl emulator listening on http://127.0.0.1:")
+    endpoint = lines[0].rsplit(" ", 1)[-1]
+    assert lines[1:] == [line.format(endpoint=endpoint) for line in EXPORTS]
+    return server, endpoint
 
 
 def _client(endpoint: str, service: str) -> Any:
@@ -144,34 +112,66 @@ def _client(endpoint: str, service: str) -> Any:
     return EmulatorHandle(endpoint, Admin(endpoint)).client(service)
 
 
-def test_moto_and_agentcore_state_survive_a_restart_of_the_process(tmp_path: Path) -> None:
+def _make_state(endpoint: str) -> tuple[str, str]:
+    trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+    role = _client(endpoint, "iam").create_role(RoleName="kept", AssumeRolePolicyDocument=trust)["Role"]
+    _client(endpoint, "logs").create_log_group(logGroupName="/kept")
+    _client(endpoint, "lambda").create_function(
+        FunctionName="kept",
+        Runtime="python3.11",
+        Role=role["Arn"],
+        Handler="a.h",
+        Code={"ZipFile": EMPTY_ZIP},
+    )
+    control = _client(endpoint, "bedrock-agentcore-control")
+    evaluator = control.create_evaluator(evaluatorName="kept", level="TRACE", evaluatorConfig=JUDGE)
+    return str(role["Arn"]), str(evaluator["evaluatorId"])
+
+
+def test_state_survives_a_restart_of_the_process_and_flags_apply(tmp_path: Path) -> None:
     server, endpoint = _serve(tmp_path)
     try:
-        trust = json.dumps({"Version": "2012-10-17", "Statement": []})
-        role = _client(endpoint, "iam").create_role(RoleName="kept", AssumeRolePolicyDocument=trust)["Role"]
-        _client(endpoint, "logs").create_log_group(logGroupName="/kept")
-        _client(endpoint, "lambda").create_function(
-            FunctionName="kept", Runtime="python3.11", Role=role["Arn"], Handler="a.h",
-            Code={"ZipFile": EMPTY_ZIP},
-        )  # fmt: skip
-        evaluator = _client(endpoint, "bedrock-agentcore-control").create_evaluator(
-            evaluatorName="kept", level="TRACE", evaluatorConfig=JUDGE
-        )
+        role_arn, evaluator_id = _make_state(endpoint)
     finally:
         server.terminate()  # SIGTERM: the CLI saves its state on the way out
         server.wait(timeout=10)
-    server, endpoint = _serve(tmp_path)
+    server, endpoint = _serve(tmp_path, "--throttle-rate", "1")
     try:
-        assert _client(endpoint, "iam").get_role(RoleName="kept")["Role"]["Arn"] == role["Arn"]
+        assert _client(endpoint, "iam").get_role(RoleName="kept")["Role"]["Arn"] == role_arn
         groups = _client(endpoint, "logs").describe_log_groups()["logGroups"]
         assert [g["logGroupName"] for g in groups] == ["/kept"]
-        assert (
-            _client(endpoint, "lambda").get_function(FunctionName="kept")["Configuration"]["Handler"] == "a.h"
-        )
-        got = _client(endpoint, "bedrock-agentcore-control").get_evaluator(
-            evaluatorId=evaluator["evaluatorId"]
-        )
-        assert got["evaluatorName"] == "kept"
+        function = _client(endpoint, "lambda").get_function(FunctionName="kept")
+        assert function["Configuration"]["Handler"] == "a.h"
+        # --throttle-rate 1 throttles every AgentCore call (never moto's or the admin's).
+        with pytest.raises(ClientError) as exc:
+            _client(endpoint, "bedrock-agentcore-control").get_evaluator(evaluatorId=evaluator_id)
+        assert exc.value.response["Error"]["Code"] == "ThrottlingException"
     finally:
         server.terminate()
         server.wait(timeout=10)
+    saved = json.loads((tmp_path / "agentcore.json").read_text())
+    assert list(saved["tables"]["evaluators"]) == [evaluator_id]
+
+
+def test_seed_command_loads_sessions_into_a_running_emulator(
+    emulator: Any, span_fixtures: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = [str(span_fixtures / f) for f in FILES]
+    code = main(
+        ["emulator", "seed", *files, "--service-name", "agent.DEFAULT", "--endpoint", emulator.endpoint]
+    )
+    assert code == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "seeded 1 session(s) for service agent.DEFAULT:",
+        "  383c4a9d-5682-4186-a125-e226f9f6c141",
+    ]
+    groups = emulator.client("logs").describe_log_groups()["logGroups"]
+    assert {g["logGroupName"] for g in groups} == {
+        "aws/spans",
+        "/aws/bedrock-agentcore/runtimes/agent-DEFAULT",
+    }
+
+
+def test_seed_command_reports_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["emulator", "seed", str(tmp_path / "nope.json"), "--service-name", "s"]) == 2
+    assert "no such file" in capsys.readouterr().err
