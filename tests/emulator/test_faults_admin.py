@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError
+from moto.moto_api._internal.models import moto_api_backend
 
 from evalctl.emulator.conform import output_problems
 from evalctl.emulator.model import CONTROL, service_model
@@ -106,6 +108,32 @@ def test_clock_only_moves_forward(emulator: Any) -> None:
     after = emulator.admin.advance_clock(3600)
     assert after - before >= 3600
     assert emulator.admin.advance_clock(-100) >= after
+
+
+EMPTY_ZIP = b"PK\x05\x06" + b"\0" * 18
+
+
+def _moto_state(handle: Any) -> str:
+    trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+    role = handle.client("iam").create_role(RoleName="kept", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    handle.client("logs").create_log_group(logGroupName="/kept")
+    handle.client("lambda").create_function(
+        FunctionName="kept", Runtime="python3.11", Role=role, Handler="a.h", Code={"ZipFile": EMPTY_ZIP}
+    )
+    return str(role)
+
+
+def test_moto_state_survives_a_restart(tmp_path: Path) -> None:
+    with running_emulator(data_dir=tmp_path) as first:
+        role = _moto_state(first)
+    # A new process starts with empty moto backends: empty them here the same way.
+    moto_api_backend.reset()
+    with running_emulator(data_dir=tmp_path) as second:
+        assert second.client("iam").get_role(RoleName="kept")["Role"]["Arn"] == role
+        groups = second.client("logs").describe_log_groups()["logGroups"]
+        assert [g["logGroupName"] for g in groups] == ["/kept"]
+        function = second.client("lambda").get_function(FunctionName="kept")
+        assert function["Configuration"]["Handler"] == "a.h"
 
 
 def test_state_survives_a_restart(tmp_path: Path) -> None:
