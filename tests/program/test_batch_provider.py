@@ -145,3 +145,18 @@ def test_a_failed_gate_fails_the_step_and_names_the_job(server, seeded):
     passed = server.up(GATE_URN, gate_props([{"maxFailedSessions": 100}], job.id, results))
     assert [v["passed"] for v in passed.outputs["verdicts"]] == [True]
     server.destroy(job)
+
+
+def test_a_wait_timeout_names_the_job_and_the_next_up_resumes_it(server, seeded):
+    seeded.admin.configure(batch_pending_seconds=600)  # stays PENDING past the wait
+    with pytest.raises(ProviderError) as exc:
+        server.up(BATCH_URN, props(waitTimeoutSeconds=0.3))
+    (job,) = jobs(seeded)
+    assert f"batch evaluation {job['batchEvaluationId']} is still PENDING" in exc.value.details
+    assert "run `pulumi up` again" in exc.value.details
+    seeded.admin.configure(**FAST)
+    seeded.admin.advance_clock(600)
+    resumed = server.up(BATCH_URN, props(waitTimeoutSeconds=0.3))
+    assert resumed.id == job["batchEvaluationId"], "the retried start is the same job: nothing duplicated"
+    assert resumed.outputs["status"] in {"COMPLETED", "COMPLETED_WITH_ERRORS"}
+    server.destroy(resumed)
