@@ -196,6 +196,11 @@ def _decode(file: str, raw: bytes) -> tuple[str | None, list[Diagnostic]]:
         return None, [Diagnostic(file, line, col, text, code="encoding")]
 
 
+def _blank(node: Node) -> bool:
+    """A document with nothing after its `---` marker."""
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value == ""
+
+
 def _document(file: str, index: int, node: Node) -> tuple[RawDocument | None, list[Diagnostic]]:
     builder = _Builder(file)
     try:
@@ -213,7 +218,7 @@ def load_text(file: str, text: str) -> tuple[list[RawDocument], list[Diagnostic]
     seen = 0
     try:
         for index, node in enumerate(yaml.compose_all(text, Loader=SafeLoader)):
-            if node is None:
+            if node is None or _blank(node):
                 continue
             seen += 1
             doc, found = _document(file, index, node)

@@ -1,0 +1,157 @@
+"""Schema check and semantic lint: one clear, located message per mistake, never a cascade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evalctl.spec import load_project
+from evalctl.spec.lint.messages import suggest
+from evalctl.spec.lint.schema_check import check_document
+from evalctl.spec.lint.semantic import IndexedProject, lint_project
+from evalctl.spec.loader import load_text
+from evalctl.spec.project import Project
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLE = """\
+apiVersion: evalctl/v1alpha1
+kind: Role
+metadata:
+  name: exec
+spec:
+  assumedBy: [bedrock-agentcore.amazonaws.com]
+  grants: [{grants}]
+"""
+LOG_GROUP = "apiVersion: evalctl/v1alpha1\nkind: LogGroup\nmetadata:\n  name: {name}\nspec: {spec}\n"
+
+
+def schema_problems(text: str) -> list[tuple[int, int, str, str]]:
+    (doc,), problems = load_text("f.yaml", text)
+    assert problems == []
+    return [(p.line, p.column, p.pointer, p.message) for p in check_document(doc)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "reason"),
+    [
+        (
+            ROLE.format(grants="onlineEvaluationExecuton"),
+            [(7, 12, "/spec/grants/0", "did you mean 'onlineEvaluationExecution'?")],
+            "a string in a string|object union is judged against the string branch (the enum)",
+        ),
+        (
+            ROLE.format(grants="{template: ciEvaluatr, resources: [exec]}"),
+            [(7, 23, "/spec/grants/0/template", "did you mean 'ciEvaluator'?")],
+            "a mapping in the same union is judged against the object branch",
+        ),
+        (
+            ROLE.format(grants="42"),
+            [(7, 12, "/spec/grants/0", "must be of type object or string, not integer 42")],
+            "a value no branch accepts names every accepted type",
+        ),
+        (
+            LOG_GROUP.format(name="logs", spec="{retentionInDays: 10}"),
+            [(5, 25, "/spec/retentionInDays", "nearest allowed: 7 or 14")],
+            "numeric enums suggest the neighbours, not a look-alike string",
+        ),
+        (
+            LOG_GROUP.format(name="Live_Results", spec="{}"),
+            [(4, 9, "/metadata/name", "e.g. 'live-results'")],
+            "a bad logical name comes with a fixed one",
+        ),
+        (
+            LOG_GROUP.format(name="logs", spec="{retentionInDays: [7]}"),
+            [(5, 25, "/spec/retentionInDays", "must be of type integer, not array [7]")],
+            "a type error is not restated as an enum error at the same place",
+        ),
+        (
+            LOG_GROUP.format(name="logs", spec="{retentionInDay: 7}").replace(
+                "kind", "apiVersion: x\nkind", 0
+            ),
+            [(5, 8, "/spec/retentionInDay", "did you mean 'retentionInDays'?")],
+            "an optional misspelled field suggests the real one",
+        ),
+        (
+            LOG_GROUP.format(name="logs", spec="{}").replace(
+                "metadata:\n  name: logs", "metdata:\n  name: logs"
+            ),
+            [(3, 1, "/metdata", "did you mean 'metadata'? (a required field)")],
+            "a misspelled required field is one error, not 'missing' plus 'unknown'",
+        ),
+        (
+            LOG_GROUP.format(name="logs", spec="{}").replace("evalctl/v1alpha1", "v1"),
+            [(1, 13, "/apiVersion", "must be 'evalctl/v1alpha1', not \"v1\"")],
+            "a wrong apiVersion is said once, and the rest of the document is still checked",
+        ),
+    ],
+)
+def test_schema_messages(text, expected, reason):
+    found = schema_problems(text)
+    assert [(line, col, ptr) for line, col, ptr, _ in found] == [e[:3] for e in expected], reason
+    for (*_, message), (*_, words) in zip(found, expected, strict=True):
+        assert words in message, (reason, message)
+
+
+def test_semantic_rules_stay_quiet_where_the_schema_already_complained(tmp_path):
+    """`evaluators: Builtin.Helpfulness` once gave one error per character of the string."""
+    spec = tmp_path / "batch.yaml"
+    spec.write_text(
+        "apiVersion: evalctl/v1alpha1\nkind: BatchEvaluation\nmetadata:\n  name: nightly\nspec:\n"
+        "  evaluators: Builtin.Helpfulness\n  dataSourceConfig:\n    cloudWatchLogs:\n"
+        "      serviceNames: [a.DEFAULT]\n"
+    )
+    _, problems = load_project([spec])
+    assert [(p.pointer, p.code) for p in problems] == [("/spec/evaluators", "schema-type")]
+
+
+def test_broken_documents_still_get_their_other_semantic_problems(tmp_path):
+    """All problems at once: a bad level does not hide the missing placeholder."""
+    spec = tmp_path / "judge.yaml"
+    spec.write_text(
+        "apiVersion: evalctl/v1alpha1\nkind: Evaluator\nmetadata:\n  name: tone\nspec:\n  level: TRACES\n"
+        "  evaluatorConfig:\n    llmAsAJudge:\n      instructions: Be nice.\n"
+        "      ratingScale: {categorical: [{label: A, definition: a}]}\n"
+        "      modelConfig: {bedrockEvaluatorModelConfig: {modelId: m}}\n"
+    )
+    _, problems = load_project([spec])
+    assert sorted(p.code for p in problems) == ["placeholder-missing", "schema-enum"]
+
+
+def test_indexed_project_answers_like_the_project_it_wraps():
+    project, problems = load_project([ROOT / "evaluations"])
+    assert problems == []
+    indexed = IndexedProject(documents=project.documents, files=project.files, broken=project.broken)
+    for doc in project.documents:
+        assert indexed.get(doc.kind, doc.name) is project.get(doc.kind, doc.name)
+        assert indexed.of_kind(doc.kind) == project.of_kind(doc.kind)
+    assert indexed.get("Evaluator", "nope") is None and indexed.of_kind("Nope") == []
+
+
+def test_lint_time_grows_linearly_with_references():
+    """Each reference used to rebuild the whole by-kind index; count lookups instead of timing them."""
+    calls = 0
+
+    class Counting(Project):
+        @property
+        def by_kind(self):  # type: ignore[override]
+            nonlocal calls
+            calls += 1
+            return Project.by_kind.fget(self)
+
+    project, _ = load_project([ROOT / "evaluations"])
+    counting = Counting(documents=project.documents, files=project.files, broken=project.broken)
+    assert lint_project(counting) == []
+    assert calls == 0, "lint must index the project once, not call Project.by_kind per reference"
+
+
+@pytest.mark.parametrize(
+    ("word", "options", "expected", "reason"),
+    [
+        ("TRACES", ["TRACE", "SESSION"], "; did you mean 'TRACE'?", "close spelling"),
+        ("session", ["TRACE", "SESSION"], "; did you mean 'SESSION'?", "wrong case"),
+        ("zzz", ["TRACE", "SESSION"], "", "nothing close: no guess"),
+    ],
+)
+def test_suggest(word, options, expected, reason):
+    assert suggest(word, options) == expected, reason
