@@ -31,6 +31,10 @@ def _tour(emulator: Any, control: Any, data: Any, span_fixtures: Path) -> None:
     control.delete_online_evaluation_config(onlineEvaluationConfigId=config_id)
     emulator.admin.advance_clock(1)
     control.delete_evaluator(evaluatorId=evaluator_id)
+    _batch_tour(emulator, data, span_fixtures)
+
+
+def _batch_tour(emulator: Any, data: Any, span_fixtures: Path) -> None:
     emulator.admin.seed([span_fixtures / f for f in FILES], "agent.DEFAULT")
     source = {"cloudWatchLogs": {"serviceNames": ["agent.DEFAULT"]}}
     insights = [{"insightId": i} for i in ("Builtin.Insight.FailureAnalysis", "Builtin.Insight.UserIntent",
