@@ -65,6 +65,16 @@ def live(emulator):
     return sorted(evaluators), sorted(online), sorted(jobs)
 
 
+def uses(emulator):
+    """Evaluator ids the live online evaluation scores with."""
+    control = emulator.client("bedrock-agentcore-control")
+    (summary,) = control.list_online_evaluation_configs()[CONFIGS]
+    config = control.get_online_evaluation_config(
+        onlineEvaluationConfigId=summary["onlineEvaluationConfigId"]
+    )
+    return {e["evaluatorId"] for e in config["evaluators"]}
+
+
 def start_calls(emulator):
     return emulator.admin.call_counts().get("StartBatchEvaluation", 0)
 
@@ -99,8 +109,14 @@ def test_deploy_gate_change_and_destroy(deployment, emulator, specs):
     (specs / "evaluators" / "support-quality.yaml").unlink()
     run = deployment.up()
     evaluators, online, jobs = live(emulator)
-    assert len(evaluators) == 2 and "support_quality_dev" not in evaluators, evaluators
+    tone = run.outputs["evaluators"]["response-tone"]["id"]
+    assert evaluators == sorted([tone.rsplit("-", 1)[0], "tool_reliability_dev"]), "one tone, no quality"
     assert online == ["support_live_dev"]
+    assert uses(emulator) == {
+        tone,
+        run.outputs["evaluators"]["tool-reliability"]["id"],
+        "Builtin.Helpfulness",
+    }
     new_job = run.outputs["batchEvaluations"]["nightly-support"]["id"]
     assert jobs == [new_job], "a new evaluator id is a new job; the old job is gone"
 
