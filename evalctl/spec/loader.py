@@ -18,6 +18,7 @@ from evalctl.spec.diagnostics import Diagnostic
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 MAX_FILE_BYTES = 10 * 1024 * 1024
+BOMB = f"document expands to more than {MAX_NODES} nodes (alias bomb?); remove the aliases"
 EMPTY = "file holds no spec document; add one or delete the file"
 TOO_DEEP = f"document nests deeper than {MAX_DEPTH} levels; specs are shallow, check the indentation"
 SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -91,7 +92,7 @@ class _Builder:
     def build(self, node: Node, pointer: str, depth: int = 0) -> Any:
         self.visits += 1
         if self.visits > MAX_NODES:
-            raise _Limit(f"document expands to more than {MAX_NODES} nodes (alias bomb?); remove the aliases")
+            raise _Limit(BOMB)
         if depth > MAX_DEPTH:
             raise _Limit(TOO_DEEP)
         self.positions.values.setdefault(pointer, (node.start_mark.line + 1, node.start_mark.column + 1))
@@ -201,9 +202,28 @@ def _blank(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value == ""
 
 
+def _expanded_size(node: Node, memo: dict[int, int]) -> int:
+    """How many nodes the document has once aliases are expanded, counted on the shared graph."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = 1  # a recursive alias counts once instead of looping
+    children: list[Node] = []
+    if isinstance(node, SequenceNode):
+        children = node.value
+    elif isinstance(node, MappingNode):
+        children = [part for pair in node.value for part in pair]
+    size = 1 + sum(_expanded_size(child, memo) for child in children)
+    memo[id(node)] = size
+    return size
+
+
 def _document(file: str, index: int, node: Node) -> tuple[RawDocument | None, list[Diagnostic]]:
     builder = _Builder(file)
     try:
+        if _expanded_size(node, {}) > MAX_NODES:
+            # Refuse a bomb before building it: counting is linear in the text, building is not.
+            raise _Limit(BOMB)
         data = builder.build(node, "")
     except _Limit as limit:
         mark = node.start_mark
