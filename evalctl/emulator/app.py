@@ -16,7 +16,7 @@ from evalctl.emulator import admin, model, motoops, tags, wire
 from evalctl.emulator.core import Core, Request
 from evalctl.emulator.errors import ApiError, InternalError
 from evalctl.emulator.faults import DROP, CallCounts, Faults, committed_error
-from evalctl.emulator.handlers import HANDLERS, is_mutation
+from evalctl.emulator.handlers import HANDLERS, SETTLING_READS, is_mutation
 from evalctl.emulator.settings import DEFAULT_REGION
 from evalctl.emulator.validation import validate_input
 
@@ -108,6 +108,8 @@ class EmulatorApp:
                 raise InternalError(f"{type(exc).__name__}: {exc}") from exc
             if is_mutation(op.name):
                 store.remember(op.name, params, result)
+                store.save()
+            elif op.name in SETTLING_READS:
                 store.save()
         return result
 

@@ -22,5 +22,9 @@ HANDLERS: dict[str, Handler] = {
 READ_ONLY_PREFIXES = ("Get", "List")
 
 
+# Reads that may move a batch job along its lifecycle (and write its results): saved too.
+SETTLING_READS = ("GetBatchEvaluation", "ListBatchEvaluations")
+
+
 def is_mutation(operation: str) -> bool:
     return not operation.startswith(READ_ONLY_PREFIXES) and operation != "Evaluate"
