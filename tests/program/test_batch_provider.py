@@ -160,3 +160,12 @@ def test_a_wait_timeout_names_the_job_and_the_next_up_resumes_it(server, seeded)
     assert resumed.id == job["batchEvaluationId"], "the retried start is the same job: nothing duplicated"
     assert resumed.outputs["status"] in {"COMPLETED", "COMPLETED_WITH_ERRORS"}
     server.destroy(resumed)
+
+
+def test_a_throttling_storm_still_gives_one_finished_job(server, seeded):
+    seeded.admin.set_faults(throttle_rate=0.3, seed=11)
+    state = server.up(BATCH_URN, props())
+    seeded.admin.set_faults()
+    assert [j["batchEvaluationId"] for j in jobs(seeded)] == [state.id], "retries never start a second job"
+    assert state.outputs["status"] in {"COMPLETED", "COMPLETED_WITH_ERRORS"}
+    server.destroy(state)
