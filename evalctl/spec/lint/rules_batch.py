@@ -69,7 +69,7 @@ def _window(doc: Document, pointer: str, window: dict[str, Any]) -> Iterator[Dia
             else:
                 times[key] = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
     if len(times) == 2 and times["startTime"] > times["endTime"]:
-        yield problem(doc, f"{pointer}/startTime", "startTime is after endTime", "time-range")
+        yield problem(doc, f"{pointer}/startTime", "startTime is after endTime; swap them", "time-range")
 
 
 def time_window(project: Project, doc: Document) -> Iterator[Diagnostic]:

@@ -106,7 +106,12 @@ def derived(project: Project, doc: Document) -> Iterator[Diagnostic]:
     pointer = "/spec/evaluatorConfig/derived/baseEvaluatorId"
     base = config["baseEvaluatorId"]
     if base == doc.name:
-        yield problem(doc, pointer, "a derived evaluator cannot be based on itself", "derived-self")
+        yield problem(
+            doc,
+            pointer,
+            "a derived evaluator cannot be based on itself; use a built-in or another evaluator",
+            "derived-self",
+        )
         return
     found = evaluator_ref(project, doc, pointer, base)
     if found is not None:

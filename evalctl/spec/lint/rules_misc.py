@@ -12,6 +12,7 @@ from evalctl.spec.lint.rules_evaluator import ground_truth_fields
 from evalctl.spec.lint.schema_check import suggest
 from evalctl.spec.project import Document, Project
 
+HINT = "; list the metadata.name of a spec in this project"
 RESERVED_PREFIX = "/aws/bedrock-agentcore/evaluations/"
 PRINCIPAL = re.compile(
     r"[a-z0-9.-]+\.amazonaws\.com(\.cn)?|arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)"
@@ -88,7 +89,7 @@ def role(project: Project, doc: Document) -> Iterator[Diagnostic]:
                 yield problem(
                     doc,
                     f"/spec/grants/{index}/resources/{r_index}",
-                    f"no spec named '{name}' to scope grant {grant['template']} to{suggest(name, known)}",
+                    f"no spec named '{name}' to scope grant {grant['template']} to{suggest(name, known) or HINT}",
                     "dangling-reference",
                 )
 

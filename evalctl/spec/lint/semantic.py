@@ -64,7 +64,7 @@ def duplicates(project: Project) -> Iterator[Diagnostic]:
             yield problem(
                 doc,
                 pointer,
-                f"physical name for stack '{project.stack}' {why}; shorten metadata.name or set spec.{field}",
+                f"in stack '{project.stack}' the AWS name {why}; shorten metadata.name or set spec.{field}",
                 "physical-name",
             )
         other = physical.setdefault((doc.kind, name), doc)
