@@ -86,10 +86,11 @@ def role(project: Project, doc: Document) -> Iterator[Diagnostic]:
         for r_index, name in enumerate(grant["resources"]):
             if not any(name in named for named in project.by_kind.values()):
                 known = sorted({n for named in project.by_kind.values() for n in named})
+                hint = suggest(name, known) or HINT
                 yield problem(
                     doc,
                     f"/spec/grants/{index}/resources/{r_index}",
-                    f"no spec named '{name}' to scope grant {grant['template']} to{suggest(name, known) or HINT}",
+                    f"no spec named '{name}' to scope grant {grant['template']} to{hint}",
                     "dangling-reference",
                 )
 
