@@ -14,6 +14,12 @@ from evalctl.emulator.settings import ACCOUNT_ID, Settings
 from evalctl.emulator.state import Store
 
 DELETED = "__deleted__"
+# The id member of each table's records.
+ID_KEYS = {
+    "evaluators": "evaluatorId",
+    "onlineConfigs": "onlineEvaluationConfigId",
+    "batches": "batchEvaluationId",
+}
 
 
 @dataclass
@@ -43,16 +49,27 @@ class Core:
         record["status"] = status
         record["settleTo"] = then
         record["settleAt"] = self.clock.now() + seconds
+        table = next(t for t, id_key in ID_KEYS.items() if id_key in record)
+        self.store.pending[table].add(record[ID_KEYS[table]])
 
     def settle(self, table: str) -> dict[str, dict[str, Any]]:
-        """Apply every transition that emulator time has reached; drop finished deletions."""
+        """Apply every transition that emulator time has reached; drop finished deletions.
+
+        Only records with a transition in flight are visited, so requests stay O(1) in the
+        number of resources.
+        """
         rows = self.store.table(table)
+        pending = self.store.pending[table]
         now = self.clock.now()
-        for key in list(rows):
-            record = rows[key]
-            due = record.get("settleAt")
-            if due is None or now < due:
+        for key in list(pending):
+            record = rows.get(key)
+            due = record.get("settleAt") if record is not None else None
+            if record is None or due is None:
+                pending.discard(key)
                 continue
+            if now < due:
+                continue
+            pending.discard(key)
             target = record.pop("settleTo")
             record["settleAt"] = None
             if target == DELETED:

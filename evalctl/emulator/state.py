@@ -36,6 +36,8 @@ class Store:
         self.tables: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in TABLES}
         self.tags: dict[str, dict[str, str]] = {}
         self.tokens: dict[str, dict[str, Any]] = {}
+        # Keys of records with a lifecycle transition in flight, per table (see Core.settle).
+        self.pending: dict[str, set[str]] = {t: set() for t in TABLES}
         if data_dir is not None:
             self._load()
 
@@ -44,6 +46,7 @@ class Store:
             self.tables = {t: {} for t in TABLES}
             self.tags = {}
             self.tokens = {}
+            self.pending = {t: set() for t in TABLES}
             self.save()
 
     def table(self, name: str) -> dict[str, dict[str, Any]]:
@@ -99,3 +102,7 @@ class Store:
         self.tables = {t: dict(doc.get("tables", {}).get(t, {})) for t in TABLES}
         self.tags = dict(doc.get("tags", {}))
         self.tokens = dict(doc.get("tokens", {}))
+        self.pending = {
+            t: {k for k, r in rows.items() if r.get("settleAt") is not None}
+            for t, rows in self.tables.items()
+        }
