@@ -23,7 +23,7 @@ from tests.providers.harness import ProviderServer, provider_input, urn  # noqa:
 
 COUNT = int(os.environ.get("BENCH_EVALUATORS", "100"))
 PARALLEL = int(os.environ.get("BENCH_PARALLEL", "10"))
-RETRY_MODE = os.environ.get("BENCH_RETRY_MODE", "adaptive")  # the providers' default
+RETRY_MODE = os.environ.get("BENCH_RETRY_MODE", "standard")  # the providers' default
 THROTTLE_RATE = 0.3
 STACK = "bench"
 COMPONENT = "agentcore-evals:evaluator:Evaluator"

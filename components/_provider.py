@@ -179,7 +179,7 @@ class AgentCoreProvider(ResourceProvider):
             endpoint=self._setting("endpoint"),
             region=self._setting("region") or self._setting("awsRegion"),
             profile=self._setting("profile"),
-            retry_mode=self._setting("retryMode") or "adaptive",
+            retry_mode=self._setting("retryMode") or "standard",
             max_attempts=int(float(attempts)) if attempts else 8,
         )
 
