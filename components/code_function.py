@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
-import os
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,34 +15,11 @@ import pulumi_aws as aws
 from components.evaluator import alternate_name
 from components.role import Role, RoleArgs
 from evalctl import iam
+from evalctl.packaging import PackagingError, package_source
 
 TYPE_TOKEN = "agentcore-evals:code_function:CodeFunction"
-# Zip entries carry the DOS epoch so unchanged code always gives the same bytes and no diff.
-FIXED_DATE = (1980, 1, 1, 0, 0, 0)
-SKIPPED = {"__pycache__", ".pytest_cache", ".mypy_cache", ".DS_Store", ".git"}
-
-
-class PackagingError(ValueError):
-    """A function source folder is missing or empty."""
-
-
-def package_source(source: Path) -> bytes:
-    """Zip a source folder with sorted entries, fixed timestamps and fixed permissions."""
-    if not source.is_dir():
-        raise PackagingError(f"function source folder {source} does not exist; fix spec.function.source")
-    files = sorted(
-        p for p in source.rglob("*") if p.is_file() and not SKIPPED.intersection(p.relative_to(source).parts)
-    )
-    if not files:
-        raise PackagingError(f"function source folder {source} holds no files; add the handler module")
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            info = zipfile.ZipInfo(path.relative_to(source).as_posix(), date_time=FIXED_DATE)
-            info.external_attr = (0o100644 if not os.access(path, os.X_OK) else 0o100755) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
-    return buffer.getvalue()
+# Packaging lives in the core so that `evalctl run --local` ships the very same bytes.
+__all__ = ["PackagingError", "package_source"]
 
 
 def write_package(source: Path, build_dir: Path | None = None) -> tuple[Path, str]:

@@ -7,8 +7,9 @@ import os
 import zipfile
 from pathlib import Path
 
+# Zip entries carry the DOS epoch so unchanged code always gives the same bytes and no diff.
 FIXED_DATE = (1980, 1, 1, 0, 0, 0)
-SKIPPED = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".git", ".venv"})
+SKIPPED = frozenset({"__pycache__", ".pytest_cache", ".mypy_cache", ".DS_Store", ".git", ".venv"})
 
 
 class PackagingError(ValueError):
