@@ -51,6 +51,7 @@ def reset(app: EmulatorApp) -> dict[str, Any]:
         app.core.clock.reset()
         app.core.settings = Settings()
         app.core.futures.clear()
+        app.core.names.clear()
         moto_api_backend.reset()
     app.faults.configure()
     app.calls.reset()

@@ -14,6 +14,7 @@ from evalctl.emulator.settings import ACCOUNT_ID, Settings
 from evalctl.emulator.state import Store
 
 DELETED = "__deleted__"
+NAME_KEYS = {"evaluators": "evaluatorName", "onlineConfigs": "onlineEvaluationConfigName"}
 # The id member of each table's records.
 ID_KEYS = {
     "evaluators": "evaluatorId",
@@ -40,6 +41,7 @@ class Core:
     store: Store = field(init=False)
     # Background batch work by job id; not persisted (a restart resubmits unfinished jobs).
     futures: dict[str, Any] = field(default_factory=dict)
+    names: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.store = Store(self.data_dir)
@@ -77,6 +79,22 @@ class Core:
             else:
                 record["status"] = target
         return rows
+
+    def name_taken(self, table: str, name: str) -> bool:
+        """Whether a live record of `table` has this name, from an index kept O(1) per request.
+
+        The index is rebuilt whenever its size disagrees with the table (after deletions,
+        resets and restarts); creations add to it through `index_name`.
+        """
+        rows = self.settle(table)
+        index = self.names.get(table)
+        if index is None or len(index) != len(rows):
+            index = {r[NAME_KEYS[table]]: k for k, r in rows.items()}
+            self.names[table] = index
+        return name in index
+
+    def index_name(self, table: str, name: str, key: str) -> None:
+        self.names.setdefault(table, {})[name] = key
 
     def get(self, table: str, key: str, kind: str) -> dict[str, Any]:
         """A settled record, or ResourceNotFoundException worded for `kind`."""

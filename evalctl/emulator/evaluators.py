@@ -51,7 +51,7 @@ def _check_base(core: Core, config: dict[str, Any], region: str) -> None:
 def create_evaluator(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     rows = core.settle(TABLE)
     name = params["evaluatorName"]
-    if any(r["evaluatorName"] == name for r in rows.values()):
+    if core.name_taken(TABLE, name):
         raise ConflictError(f"An evaluator named {name} already exists")
     if len(rows) >= core.settings.max_evaluators:
         raise QuotaError(
@@ -75,6 +75,7 @@ def create_evaluator(core: Core, params: dict[str, Any], req: Request) -> dict[s
     }
     core.transition(record, "CREATING", "ACTIVE", core.settings.resource_seconds)
     rows[evaluator_id] = record
+    core.index_name(TABLE, name, evaluator_id)
     if params.get("tags"):
         core.store.set_tags(record["evaluatorArn"], params["tags"])
     return {k: record[k] for k in ("evaluatorArn", "evaluatorId", "createdAt", "status")}

@@ -64,7 +64,7 @@ def _check(core: Core, params: dict[str, Any], region: str) -> None:
 def create_config(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     rows = core.settle(TABLE)
     name = params["onlineEvaluationConfigName"]
-    if any(r["onlineEvaluationConfigName"] == name for r in rows.values()):
+    if core.name_taken(TABLE, name):
         raise ConflictError(f"An online evaluation configuration named {name} already exists")
     if len(rows) >= core.settings.max_online_configs:
         raise QuotaError(
@@ -90,6 +90,7 @@ def create_config(core: Core, params: dict[str, Any], req: Request) -> dict[str,
             record[key] = params[key]
     core.transition(record, "CREATING", "ACTIVE", core.settings.resource_seconds)
     rows[config_id] = record
+    core.index_name(TABLE, name, config_id)
     if params.get("tags"):
         core.store.set_tags(record["onlineEvaluationConfigArn"], params["tags"])
     keys = ("onlineEvaluationConfigArn", "onlineEvaluationConfigId", "createdAt", "outputConfig", "status")
