@@ -26,7 +26,11 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 = any)"
     )
-    parser.add_argument("--data-dir", type=Path, help="persist AgentCore state here across restarts")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        help="keep state here across restarts (AgentCore always; IAM, Logs, Lambda on exit)",
+    )
     parser.add_argument("--throttle-rate", type=float, default=0.0, help="fraction of calls answered 429")
     parser.add_argument("--error-rate", type=float, default=0.0, help="fraction of calls answered 500")
     parser.add_argument("--latency-ms", type=int, default=0, help="added latency per AgentCore call")
