@@ -27,6 +27,6 @@ def provider_server(_emulator_session):
 
 @pytest.fixture
 def fast_emulator(emulator):
-    """The emulator with short lifecycles, so waits on CREATING/DELETING take milliseconds."""
-    emulator.admin.configure(resource_seconds=0.05, delete_seconds=0.05)
+    """The emulator with short lifecycles: CREATING shows in the create response, ACTIVE on the next call."""
+    emulator.admin.configure(resource_seconds=0.0, delete_seconds=0.05)
     return emulator
