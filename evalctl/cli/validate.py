@@ -42,6 +42,6 @@ def run(args: argparse.Namespace) -> int:
     if text:
         print(text)
     if args.format == "text":
-        print(summary(problems, len(project.files), len(project.documents)))
+        print(summary(problems, len(project.files), project.document_count))
     errors = [p for p in problems if p.severity == "error" or args.strict]
     return EXIT_ERRORS if errors else EXIT_OK

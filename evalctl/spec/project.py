@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from evalctl.spec.diagnostics import Diagnostic
-from evalctl.spec.lint.schema_check import check_document
-from evalctl.spec.loader import Positions, RawDocument, discover, load_file
+from evalctl.spec.lint.files import check_files
+from evalctl.spec.loader import Positions, RawDocument, discover
 
 
 @dataclass
@@ -53,16 +53,23 @@ class Project:
     documents: list[Document] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     stack: str = "dev"
-
     broken: list[Document] = field(default_factory=list)
+    # Rules resolve every reference through these; built once, after loading (see `reindex`).
+    _names: dict[str, dict[str, Document]] | None = field(default=None, repr=False, compare=False)
+    _kinds: dict[str, list[Document]] | None = field(default=None, repr=False, compare=False)
+
+    def reindex(self) -> None:
+        """Forget the lookup tables (call after changing `documents` or `broken`)."""
+        self._names = self._kinds = None
 
     @property
     def by_kind(self) -> dict[str, dict[str, Document]]:
         """Valid documents by kind and name, then invalid ones, so references to them don't cascade."""
-        out: dict[str, dict[str, Document]] = {}
-        for doc in [*self.documents, *self.broken]:
-            out.setdefault(doc.kind, {}).setdefault(doc.name, doc)
-        return out
+        if self._names is None:
+            self._names = {}
+            for doc in [*self.documents, *self.broken]:
+                self._names.setdefault(doc.kind, {}).setdefault(doc.name, doc)
+        return self._names
 
     def get(self, kind: str, name: str) -> Document | None:
         return self.by_kind.get(kind, {}).get(name)
@@ -73,7 +80,16 @@ class Project:
         return doc if doc is not None and doc.valid else None
 
     def of_kind(self, kind: str) -> list[Document]:
-        return [d for d in self.documents if d.kind == kind]
+        if self._kinds is None:
+            self._kinds = {}
+            for doc in self.documents:
+                self._kinds.setdefault(doc.kind, []).append(doc)
+        return list(self._kinds.get(kind, []))
+
+    @property
+    def document_count(self) -> int:
+        """Every document read, valid or not."""
+        return len(self.documents) + len(self.broken)
 
 
 def _display(path: Path) -> str:
@@ -110,15 +126,14 @@ def load_documents(paths: Iterable[Path]) -> tuple[Project, list[Diagnostic]]:
     files, missing = discover(paths)
     project = Project(files=[_display(f) for f in files])
     problems = [Diagnostic(m, 1, 1, "no such file or folder", code="io") for m in missing]
-    for path, shown in zip(files, project.files, strict=True):
-        raws, parse_problems = load_file(path, shown)
+    for raws, parse_problems, per_document in check_files(files, project.files):
         problems += parse_problems
-        for raw in raws:
-            doc_problems = check_document(raw)
+        for raw, doc_problems in zip(raws, per_document, strict=True):
             problems += doc_problems
             doc = to_document(raw, valid=not doc_problems)
             if doc is not None:
                 (project.broken if doc_problems else project.documents).append(doc)
+    project.reindex()
     return project, problems
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,7 @@ import pytest
 from evalctl.spec import load_project
 from evalctl.spec.lint.messages import suggest
 from evalctl.spec.lint.schema_check import check_document
-from evalctl.spec.lint.semantic import IndexedProject, lint_project
 from evalctl.spec.loader import load_text
-from evalctl.spec.project import Project
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE = """\
@@ -118,31 +117,17 @@ def test_broken_documents_still_get_their_other_semantic_problems(tmp_path):
     assert sorted(p.code for p in problems) == ["placeholder-missing", "schema-enum"]
 
 
-def test_indexed_project_answers_like_the_project_it_wraps():
+def test_the_project_index_is_built_once_and_renewed_on_request():
+    """Each reference used to rebuild the whole by-kind index (lint was O(n^2)); now it is built once."""
     project, problems = load_project([ROOT / "evaluations"])
     assert problems == []
-    indexed = IndexedProject(documents=project.documents, files=project.files, broken=project.broken)
-    for doc in project.documents:
-        assert indexed.get(doc.kind, doc.name) is project.get(doc.kind, doc.name)
-        assert indexed.of_kind(doc.kind) == project.of_kind(doc.kind)
-    assert indexed.get("Evaluator", "nope") is None and indexed.of_kind("Nope") == []
-
-
-def test_lint_time_grows_linearly_with_references():
-    """Each reference used to rebuild the whole by-kind index; count lookups instead of timing them."""
-    calls = 0
-
-    class Counting(Project):
-        @property
-        def by_kind(self):  # type: ignore[override]
-            nonlocal calls
-            calls += 1
-            return Project.by_kind.fget(self)
-
-    project, _ = load_project([ROOT / "evaluations"])
-    counting = Counting(documents=project.documents, files=project.files, broken=project.broken)
-    assert lint_project(counting) == []
-    assert calls == 0, "lint must index the project once, not call Project.by_kind per reference"
+    assert project.by_kind is project.by_kind, "lookups reuse one index"
+    extra = replace(project.documents[0], name="added-later")
+    project.documents.append(extra)
+    assert project.get(extra.kind, "added-later") is None, "the index is a snapshot until reindex()"
+    project.reindex()
+    assert project.get(extra.kind, "added-later") is extra
+    assert extra in project.of_kind(extra.kind)
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from evalctl.spec.builtins import BUILTIN_EVALUATORS, BUILTIN_INSIGHTS
 from evalctl.spec.diagnostics import Diagnostic
@@ -75,3 +76,20 @@ def evaluator_level(project: Project, ref: str) -> str | None:
         return BUILTIN_EVALUATORS[ref][0]
     target = project.valid("Evaluator", ref)
     return str(target.spec.get("level")) if target is not None else None
+
+
+def evaluator_list(project: Project, doc: Document) -> Iterator[Diagnostic]:
+    """`evaluators` and `insights` of an online or batch evaluation: each exists, none twice."""
+    seen: set[str] = set()
+    for index, ref in enumerate(doc.spec["evaluators"]):
+        pointer = f"/spec/evaluators/{index}"
+        if ref in seen:
+            yield problem(doc, pointer, f"evaluator '{ref}' is listed twice", "duplicate-reference")
+        seen.add(ref)
+        found = evaluator_ref(project, doc, pointer, ref)
+        if found is not None:
+            yield found
+    for index, ref in enumerate(doc.spec.get("insights") or []):
+        found = insight_ref(doc, f"/spec/insights/{index}", ref)
+        if found is not None:
+            yield found

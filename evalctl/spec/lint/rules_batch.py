@@ -8,7 +8,7 @@ from typing import Any
 
 from evalctl.spec.builtins import BUILTIN_EVALUATORS
 from evalctl.spec.diagnostics import Diagnostic
-from evalctl.spec.lint.refs import evaluator_ref, insight_ref, missing, problem
+from evalctl.spec.lint.refs import evaluator_list, missing, problem
 from evalctl.spec.lint.rules_evaluator import ground_truth_fields
 from evalctl.spec.project import Document, Project
 
@@ -22,19 +22,7 @@ FIX = {
 
 def references(project: Project, doc: Document) -> Iterator[Diagnostic]:
     """Evaluators, insights and the ground-truth set all exist; no evaluator is listed twice."""
-    seen: set[str] = set()
-    for index, ref in enumerate(doc.spec["evaluators"]):
-        pointer = f"/spec/evaluators/{index}"
-        if ref in seen:
-            yield problem(doc, pointer, f"evaluator '{ref}' is listed twice", "duplicate-reference")
-        seen.add(ref)
-        found = evaluator_ref(project, doc, pointer, ref)
-        if found is not None:
-            yield found
-    for index, ref in enumerate(doc.spec.get("insights") or []):
-        found = insight_ref(doc, f"/spec/insights/{index}", ref)
-        if found is not None:
-            yield found
+    yield from evaluator_list(project, doc)
     truth = doc.spec.get("groundTruth")
     if truth is not None and project.get("GroundTruth", truth) is None:
         yield missing(project, doc, "/spec/groundTruth", truth, "GroundTruth")

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from evalctl.spec.diagnostics import Diagnostic
-from evalctl.spec.lint.refs import evaluator_ref, insight_ref, missing, problem, role_ref
+from evalctl.spec.lint.refs import evaluator_list, evaluator_ref, missing, problem, role_ref
 from evalctl.spec.lint.rules_evaluator import ground_truth_fields
 from evalctl.spec.lint.schema_check import suggest
 from evalctl.spec.project import Document, Project
@@ -21,19 +21,7 @@ PRINCIPAL = re.compile(
 
 def online_references(project: Project, doc: Document) -> Iterator[Diagnostic]:
     """Evaluators, insights and the execution role exist."""
-    seen: set[str] = set()
-    for index, ref in enumerate(doc.spec["evaluators"]):
-        pointer = f"/spec/evaluators/{index}"
-        if ref in seen:
-            yield problem(doc, pointer, f"evaluator '{ref}' is listed twice", "duplicate-reference")
-        seen.add(ref)
-        found = evaluator_ref(project, doc, pointer, ref)
-        if found is not None:
-            yield found
-    for index, ref in enumerate(doc.spec.get("insights") or []):
-        found = insight_ref(doc, f"/spec/insights/{index}", ref)
-        if found is not None:
-            yield found
+    yield from evaluator_list(project, doc)
     found = role_ref(project, doc, "/spec/evaluationExecutionRoleArn", doc.spec["evaluationExecutionRoleArn"])
     if found is not None:
         yield found

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import fields
-from functools import cached_property
 
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint import rules_batch, rules_evaluator, rules_misc
@@ -78,27 +76,8 @@ def duplicates(project: Project) -> Iterator[Diagnostic]:
             )
 
 
-class IndexedProject(Project):
-    """A Project whose lookups by kind and name are built once: rules resolve every reference."""
-
-    @cached_property
-    def by_kind(self) -> dict[str, dict[str, Document]]:
-        return Project.by_kind.fget(self)  # type: ignore[attr-defined,no-any-return]
-
-    @cached_property
-    def _kinds(self) -> dict[str, list[Document]]:
-        out: dict[str, list[Document]] = {}
-        for doc in self.documents:
-            out.setdefault(doc.kind, []).append(doc)
-        return out
-
-    def of_kind(self, kind: str) -> list[Document]:
-        return self._kinds.get(kind, [])
-
-
 def lint_project(project: Project) -> list[Diagnostic]:
     """Every semantic problem of the project."""
-    project = IndexedProject(**{f.name: getattr(project, f.name) for f in fields(project)})
     out = list(duplicates(project))
     for doc in project.documents:
         for rule in RULES.get(doc.kind, []):
