@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote
 
 from evalctl.emulator import admin, model, motoops, tags, wire
 from evalctl.emulator.core import Core, Request
-from evalctl.emulator.errors import ApiError, InternalError
+from evalctl.emulator.errors import ApiError, InternalError, UnknownOperationError, ValidationError
 from evalctl.emulator.faults import DROP, CallCounts, Faults, committed_error
 from evalctl.emulator.handlers import HANDLERS, SETTLING_READS, is_mutation
 from evalctl.emulator.settings import DEFAULT_REGION
@@ -22,7 +22,11 @@ from evalctl.emulator.validation import validate_input
 
 StartResponse = Callable[..., Any]
 INPUT_GUARD = "evalctl.input_guard"
-_REGION = re.compile(r"Credential=[^/]+/[^/]+/([^/]+)/")
+# A scope whose region is not region-shaped falls back to the default region.
+_REGION = re.compile(r"Credential=[^/]+/[^/]+/([a-z0-9-]{1,32})/")
+# Lambda zips travel base64 in CreateFunction bodies (50 MB zips), hence the generous cap.
+MAX_BODY = 100 * 1024 * 1024
+_READ_SLICE = 1 << 20
 
 
 class ConnectionDropped(Exception):
@@ -39,17 +43,30 @@ class EmulatorApp:
         self.calls = CallCounts()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        _buffer_body(environ)
+        try:
+            _buffer_body(environ)
+        except ValidationError as exc:
+            # The body's framing is unknown: answer, then close rather than misread the rest.
+            return _error(exc, start_response, [("Connection", "close")])
         raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or quote(environ.get("PATH_INFO", "/"))
         path, _, query = str(raw).partition("?")
         if path.startswith(admin.PREFIX):
             return admin.handle(self, environ, path, start_response)
         found = self._route(environ, path)
         if found is None:
+            unknown = _unknown_operation(environ, path)
+            if unknown is not None:
+                return _error(unknown, start_response)
             self.calls.add(motoops.operation_name(environ, path, query))
             return self.moto_app(environ, start_response)
         route, labels = found
-        return self._serve(route, labels, environ, query, start_response)
+        try:
+            return self._serve(route, labels, environ, query, start_response)
+        except ConnectionDropped:
+            raise
+        except Exception:  # last resort: a client must never see werkzeug's HTML traceback page
+            failure = InternalError(f"The server could not process {route.operation.name}; try again")
+            return _error(failure, start_response)
 
     def _route(self, environ: dict[str, Any], path: str) -> tuple[model.Route, dict[str, str]] | None:
         service = motoops.signing_service(environ)
@@ -105,7 +122,8 @@ class EmulatorApp:
             except ApiError:
                 raise
             except Exception as exc:  # a handler bug must still answer like AWS, not hang the client
-                raise InternalError(f"{type(exc).__name__}: {exc}") from exc
+                # The exception's text is internal; the client gets the operation name only.
+                raise InternalError(f"The server could not process {op.name}; try again") from exc
             if is_mutation(op.name):
                 store.remember(op.name, params, result)
                 store.save()
@@ -119,13 +137,49 @@ def _buffer_body(environ: dict[str, Any]) -> None:
     guard = environ.get(INPUT_GUARD)
     if environ.get("wsgi.input_terminated") or "chunked" in environ.get("HTTP_TRANSFER_ENCODING", ""):
         return  # chunked bodies end the connection, as werkzeug does
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(length) if length else b"")
+    length = content_length(environ)
+    stream = environ["wsgi.input"]
+    chunks: list[bytes] = []
+    left = length
+    # Read in slices: one read(length) would allocate the claimed size before any byte arrives.
+    while left > 0:
+        chunk = stream.read(min(left, _READ_SLICE))
+        if not chunk:
+            break  # the client sent less than it announced and closed its side
+        chunks.append(chunk)
+        left -= len(chunk)
+    body = b"".join(chunks)
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
     if guard is not None:
         guard.armed = True
 
 
+def content_length(environ: dict[str, Any]) -> int:
+    """The announced body size, or ValidationError when it is not a size we accept."""
+    text = str(environ.get("CONTENT_LENGTH") or "0").strip()
+    if not text.isdigit() or not text.isascii():
+        raise ValidationError(f"Invalid Content-Length header: '{text[:40]}'")
+    if len(text) > 12 or int(text) > MAX_BODY:
+        raise ValidationError(f"Request body of {text[:40]} bytes exceeds the limit of {MAX_BODY} bytes")
+    return int(text)
+
+
+def _unknown_operation(environ: dict[str, Any], path: str) -> UnknownOperationError | None:
+    """The error for a request signed for AgentCore that no operation of either service matches."""
+    method = environ["REQUEST_METHOD"]
+    if motoops.signing_service(environ) != "bedrock-agentcore" or model.known_route(method, path):
+        return None
+    return UnknownOperationError(f"No operation matches {method} {path[:200]}")
+
+
 def _body(environ: dict[str, Any]) -> bytes:
+    if environ.get("wsgi.input_terminated"):
+        # A chunked body has no Content-Length; read it to its end, refusing broken chunk framing.
+        try:
+            return bytes(environ["wsgi.input"].read(MAX_BODY + 1))
+        except (OSError, ValueError) as exc:
+            raise ValidationError("Malformed chunked request body") from exc
     length = int(environ.get("CONTENT_LENGTH") or 0)
     return environ["wsgi.input"].read(length) if length else b""
 
@@ -138,10 +192,11 @@ def _respond(
     return [body]
 
 
-def _error(exc: ApiError, start_response: StartResponse) -> list[bytes]:
-    return _respond(
-        exc.status, wire.error_body(exc.message), start_response, [("x-amzn-ErrorType", exc.code)]
-    )
+def _error(
+    exc: ApiError, start_response: StartResponse, extra: list[tuple[str, str]] | None = None
+) -> list[bytes]:
+    headers = [("x-amzn-ErrorType", exc.code), *(extra or [])]
+    return _respond(exc.status, wire.error_body(exc.message), start_response, headers)
 
 
 def _drop(environ: dict[str, Any]) -> None:

@@ -111,14 +111,23 @@ def paginate(
     start = 0
     token = params.get("nextToken")
     if token:
-        try:
-            start = int(base64.urlsafe_b64decode(token.encode()).decode())
-        except ValueError as exc:
-            raise ValidationError("Invalid nextToken") from exc
+        start = _token_offset(token)
     size = int(params.get("maxResults") or 100)
     page = [render(item) for item in items[start : start + size]]
     more = start + size < len(items)
     return page, base64.urlsafe_b64encode(str(start + size).encode()).decode() if more else None
+
+
+def _token_offset(token: Any) -> int:
+    """The offset a nextToken of ours encodes; anything else is an invalid token."""
+    try:
+        text = base64.urlsafe_b64decode(str(token).encode()).decode("ascii")
+    except ValueError as exc:
+        raise ValidationError("Invalid nextToken") from exc
+    # Only tokens we issued: plain non-negative decimals (int() would take "-1" or " 1_0").
+    if not text.isascii() or not text.isdigit() or len(text) > 12:
+        raise ValidationError("Invalid nextToken")
+    return int(text)
 
 
 def strip_internal(record: dict[str, Any]) -> dict[str, Any]:

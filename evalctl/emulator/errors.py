@@ -29,6 +29,13 @@ class NotFoundError(ApiError):
     status = 404
 
 
+class UnknownOperationError(ApiError):
+    """No operation of the service has this method and path (AWS answers 404 too)."""
+
+    code = "UnknownOperationException"
+    status = 404
+
+
 class ThrottlingError(ApiError):
     code = "ThrottlingException"
     status = 429

@@ -92,3 +92,20 @@ def match(method: str, raw_path: str) -> tuple[Route, dict[str, str]] | None:
         if found:
             return route, found.groupdict()
     return None
+
+
+@cache
+def _all_routes() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Method and path pattern of every operation of both services, emulated or not."""
+    found: list[tuple[str, re.Pattern[str]]] = []
+    for service in OPERATIONS:
+        model = service_model(service)
+        for name in model.operation_names:
+            http = model.operation_model(name).http
+            found.append((http["method"], compile_uri(http["requestUri"])))
+    return tuple(found)
+
+
+def known_route(method: str, raw_path: str) -> bool:
+    """Whether any operation of either AgentCore service (ours or moto's) has this method and path."""
+    return any(m == method and pattern.fullmatch(raw_path) for m, pattern in _all_routes())

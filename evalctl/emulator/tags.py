@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from typing import Any
 
+from evalctl.emulator import model
 from evalctl.emulator.core import Core, Request
 from evalctl.emulator.errors import NotFoundError
 
@@ -14,8 +17,19 @@ _ARN_KEYS = {
 }
 
 
+@cache
+def _arn_pattern() -> re.Pattern[str]:
+    shape = model.service_model(model.CONTROL).operation_model("TagResource").input_shape
+    return re.compile(shape.members["resourceArn"].metadata["pattern"])
+
+
 def owns(arn: str) -> bool:
-    """Whether a tag request targets one of our resource kinds (others go to moto)."""
+    """Whether a tag request targets one of our resource kinds (others go to moto).
+
+    A malformed ARN is ours too, so that validation answers it instead of moto's silent 200.
+    """
+    if not _arn_pattern().fullmatch(arn):
+        return True
     resource = arn.split(":", 5)[-1]
     return resource.split("/", 1)[0] in ("evaluator", "online-evaluation-config", "batch-evaluate")
 

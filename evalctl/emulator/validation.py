@@ -14,6 +14,19 @@ from evalctl.emulator.errors import ValidationError
 
 _VALIDATOR = ParamValidator()
 _AT = re.compile(r"at '([^']*)' failed to satisfy constraint")
+_CLASS = re.compile(r"<class '(?:[\w.]+\.)?(\w+)'>")
+_TYPE_WORDS = {
+    "str": "string",
+    "int": "integer",
+    "bool": "boolean",
+    "float": "number",
+    "Decimal": "number",
+    "dict": "object",
+    "list": "list",
+    "tuple": "list",
+    "datetime": "timestamp",
+    "NoneType": "null",
+}
 
 
 @dataclass(frozen=True)
@@ -133,11 +146,27 @@ def validate_input(shape: Shape | None, params: dict[str, Any]) -> None:
     """Raise ValidationError when `params` break the input shape (types and unions via botocore)."""
     if shape is None:
         return
-    errors = constraint_errors(shape, params)
-    if errors:
-        count = len(errors)
+    messages = constraint_errors(shape, params)
+    if not messages:
+        report = _VALIDATOR.validate(params, shape)
+        found: list[Any] = getattr(report, "_errors", None) or []
+        messages = [_aws_wording(report, err) for err in found]
+        if report.has_errors() and not messages:  # a botocore without `_errors`: its own words
+            messages = [report.generate_report().replace("\n", " ")]
+    if messages:
+        count = len(messages)
         noun = "error" if count == 1 else "errors"
-        raise ValidationError(f"{count} validation {noun} detected: " + "; ".join(errors))
-    report = _VALIDATOR.validate(params, shape)
-    if report.has_errors():
-        raise ValidationError(report.generate_report().replace("\n", " ").strip())
+        raise ValidationError(f"{count} validation {noun} detected: " + "; ".join(messages))
+
+
+def _aws_wording(report: Any, error: tuple[str, str, dict[str, Any]]) -> str:
+    """One botocore finding in AWS's words; type errors lose botocore's `<class 'int'>` reprs."""
+    kind, name, extra = error
+    if kind not in ("invalid type", "invalid type for document"):
+        return str(report._format_error(error)).replace("\n", " ")
+    wanted = sorted({_TYPE_WORDS.get(t, "value") for t in _CLASS.findall(" ".join(extra["valid_types"]))})
+    where = name.lstrip(".") or "input"
+    return (
+        f"Value '{_show(extra['param'])}' at '{where}' failed to satisfy constraint: "
+        f"Member must be of type {' or '.join(wanted)}"
+    )

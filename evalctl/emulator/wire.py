@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import re
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
 from botocore.model import OperationModel, Shape
 
 from evalctl.emulator.errors import ValidationError
+
+# Deeper than any real request (span documents nest about ten levels), shallow enough that the
+# recursive validators never reach Python's recursion limit.
+MAX_DEPTH = 64
+_INTEGER = re.compile(r"-?[0-9]{1,19}")
 
 
 def parse_request(
@@ -19,12 +26,7 @@ def parse_request(
     shape = op.input_shape
     if shape is None:
         return {}
-    try:
-        params = json.loads(body) if body.strip() else {}
-    except ValueError as exc:
-        raise ValidationError(f"Could not parse request body into json: {exc}") from exc
-    if not isinstance(params, dict):
-        raise ValidationError("Request body must be a JSON object")
+    params = parse_body(body)
     qs = parse_qs(query, keep_blank_values=True)
     for name, member in shape.members.items():
         where = member.serialization.get("location")
@@ -42,12 +44,59 @@ def parse_request(
     return parsed
 
 
+def parse_body(body: bytes) -> dict[str, Any]:
+    """The JSON object of a request body: strict UTF-8, finite numbers, bounded nesting."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"Request body is not valid UTF-8 (byte {exc.start})") from exc
+    if not text.strip():
+        return {}
+    try:
+        doc = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    except RecursionError as exc:
+        raise ValidationError(f"Request body nests deeper than {MAX_DEPTH} levels") from exc
+    except ValueError as exc:
+        raise ValidationError(f"Could not parse request body into json: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise ValidationError("Request body must be a JSON object")
+    if _depth(doc) > MAX_DEPTH:
+        raise ValidationError(f"Request body nests deeper than {MAX_DEPTH} levels")
+    return doc
+
+
+def _no_constant(name: str) -> Any:
+    # Python's json accepts NaN/Infinity; JSON does not, and they could not be answered back.
+    raise ValueError(f"{name} is not a valid JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"number {text[:40]} is out of range")
+    return value
+
+
+def _depth(doc: Any) -> int:
+    """Nesting depth, iteratively: validators recurse over documents and must not overflow."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        value, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
 def _scalar(shape: Shape, text: str) -> Any:
     if shape.type_name in ("integer", "long"):
-        try:
-            return int(text)
-        except ValueError as exc:
-            raise ValidationError(f"Value '{text}' is not a valid integer") from exc
+        # int() would also take "1_0", " 5" and non-ASCII digits; the wire carries plain decimals.
+        if not _INTEGER.fullmatch(text):
+            raise ValidationError(f"Value '{text[:200]}' is not a valid integer")
+        return int(text)
     if shape.type_name == "boolean":
         return text.lower() == "true"
     return text
