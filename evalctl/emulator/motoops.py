@@ -10,7 +10,9 @@ from urllib.parse import parse_qs
 
 from evalctl.emulator.model import compile_uri, service_model
 
-_SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/")
+# Only a well-formed scope (key/yyyymmdd/region/service/aws4_request) names a service: a mangled one
+# such as `.../../../bedrock-agentcore/...` once sent moto a service it crashed on (HTML 500).
+_SCOPE = re.compile(r"Credential=[^/\s]+/[0-9]{8}/[a-z0-9-]{1,32}/([a-z0-9-]{1,64})/aws4_request")
 _MAX_FORM = 1 << 20
 
 

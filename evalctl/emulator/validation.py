@@ -68,6 +68,9 @@ def _scalar_errors(shape: Shape, value: Any, path: str) -> list[str]:
             msgs.append(f"Member must satisfy regular expression pattern: {pattern}")
         if shape.enum and value not in shape.enum:
             msgs.append(f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
+    elif shape.type_name in ("integer", "long", "float", "double") and isinstance(value, bool):
+        # botocore lets bools through as ints; JSON `true` is no number to the service.
+        msgs.append(f"Member must be of type {shape.type_name}")
     elif shape.type_name in ("integer", "long", "float", "double") and isinstance(value, int | float):
         if "min" in meta and value < meta["min"]:
             msgs.append(f"Member must have value greater than or equal to {meta['min']}")

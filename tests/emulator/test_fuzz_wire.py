@@ -273,6 +273,16 @@ class Case:
 DEEP = b'{"evaluationInput": ' + b'{"a": ' * 3000 + b"1" + b"}" * 3001
 EVALUATE = "/evaluations/evaluate/Builtin.Helpfulness"
 BATCHES = "/evaluations/batch-evaluate"
+BOOLEAN_SCORE = {
+    "evaluatorName": "b",
+    "level": "TRACE",
+    "evaluatorConfig": {
+        "llmAsAJudge": {
+            **JUDGE_CONFIG["llmAsAJudge"],
+            "ratingScale": {"numerical": [{"definition": "d", "value": True, "label": "l"}]},
+        }
+    },
+}
 
 
 def _spans(*docs: dict[str, Any]) -> bytes:
@@ -335,6 +345,12 @@ CASES = [
     Case("a list as session.id is unhashable in the span reader", "POST", EVALUATE,
          _spans({**SPAN, "attributes": {"session.id": []}}),
          says="session.id"),
+    Case("a mangled credential scope ('../..') sent moto a service it crashed on (HTML 500)",
+         "POST", "/evaluators/create", b'{"level": 1}', says="evaluatorName",
+         headers={"Authorization": "AWS4-HMAC-SHA256 Credential=t/d/../../bedrock-agentcore/aws4_request"}),
+    Case("JSON true is no number: botocore let it through as 1 and the evaluator was created",
+         "POST", "/evaluators/create", json.dumps(BOOLEAN_SCORE).encode(),
+         says="must be of type double"),
     Case("type errors no longer show botocore's <class 'int'> reprs", "POST", "/evaluators/create",
          b'{"evaluatorName": 5, "level": "TRACE", "evaluatorConfig": {"llmAsAJudge": []}}',
          says="Member must be of type string"),
