@@ -33,10 +33,14 @@ def _json(status: int, doc: Any, start_response: StartResponse) -> list[bytes]:
     return [body]
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a valid JSON value")
+
+
 def _payload(environ: dict[str, Any]) -> dict[str, Any]:
     length = int(environ.get("CONTENT_LENGTH") or 0)
     raw = environ["wsgi.input"].read(length) if length else b""
-    doc = json.loads(raw) if raw.strip() else {}
+    doc = json.loads(raw, parse_constant=_no_constant) if raw.strip() else {}
     if not isinstance(doc, dict):
         raise AdminError("admin payload must be a JSON object")
     return doc

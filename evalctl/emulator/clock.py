@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -19,8 +20,12 @@ class Clock:
 
     def advance(self, seconds: float) -> float:
         """Move emulator time forward (never back, so lifecycles never un-happen)."""
+        step = float(seconds)
+        # An infinite offset would overflow every timestamp the emulator answers from then on.
+        if not math.isfinite(step):
+            raise ValueError(f"cannot advance the clock by {seconds!r} seconds")
         with self._lock:
-            self._offset += max(0.0, float(seconds))
+            self._offset += max(0.0, step)
             return self._offset
 
     @property

@@ -375,3 +375,18 @@ def test_a_malformed_chunked_body_is_a_validation_error(emulator: Any) -> None:
     headers = {"Transfer-Encoding": "chunked", "Content-Length": None}
     reply = send(emulator.endpoint, "POST", "/evaluators/create", b"zz\r\n{}\r\n0\r\n\r\n", headers=headers)
     _assert_error(reply, code="ValidationException")
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"advanceSeconds": 1e999}', "1e999 parses to inf; an infinite offset broke every later timestamp"),
+        (b'{"advanceSeconds": Infinity}', "the Infinity literal is not JSON"),
+        (b'{"advanceSeconds": "inf"}', "float('inf') from a string is infinite too"),
+    ],
+)
+def test_the_admin_clock_refuses_infinite_steps(emulator: Any, body: bytes, reason: str) -> None:
+    before = emulator.admin.now()
+    reply = send(emulator.endpoint, "POST", "/_emulator/clock", body, headers={"Authorization": None})
+    assert reply.status == 400, reason
+    assert emulator.admin.now() - before < 3600, reason
