@@ -46,8 +46,8 @@ class EmulatorApp:
         try:
             _buffer_body(environ)
         except ValidationError as exc:
-            # The body's framing is unknown: answer, then close rather than misread the rest.
-            return _error(exc, start_response, [("Connection", "close")])
+            # The body's framing is unknown: the input guard stays unarmed, so werkzeug closes.
+            return _error(exc, start_response)
         raw = environ.get("RAW_URI") or environ.get("REQUEST_URI") or quote(environ.get("PATH_INFO", "/"))
         path, _, query = str(raw).partition("?")
         if path.startswith(admin.PREFIX):
@@ -192,10 +192,8 @@ def _respond(
     return [body]
 
 
-def _error(
-    exc: ApiError, start_response: StartResponse, extra: list[tuple[str, str]] | None = None
-) -> list[bytes]:
-    headers = [("x-amzn-ErrorType", exc.code), *(extra or [])]
+def _error(exc: ApiError, start_response: StartResponse) -> list[bytes]:
+    headers = [("x-amzn-ErrorType", exc.code)]
     return _respond(exc.status, wire.error_body(exc.message), start_response, headers)
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
+import http.client
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import pytest
 from botocore.model import Shape
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evalctl.emulator import model
-from evalctl.emulator.wirecheck import Reply, check, send, send_truncated, violations
+from evalctl.emulator.wirecheck import SIGNED, Reply, check, send, send_truncated, violations
 from tests.emulator.helpers import JUDGE_CONFIG, ROLE_ARN
 
 FUZZ = settings(
@@ -390,3 +391,21 @@ def test_the_admin_clock_refuses_infinite_steps(emulator: Any, body: bytes, reas
     reply = send(emulator.endpoint, "POST", "/_emulator/clock", body, headers={"Authorization": None})
     assert reply.status == 400, reason
     assert emulator.admin.now() - before < 3600, reason
+
+
+def test_bad_bodies_keep_the_connection_and_the_next_call_works(emulator: Any) -> None:
+    # boto3 reuses connections: a refused body must not cost the connection or the call after it.
+    where = urlsplit(emulator.endpoint)
+    conn = http.client.HTTPConnection(where.hostname or "127.0.0.1", where.port, timeout=30)
+    headers = {"Authorization": SIGNED, "Content-Type": "application/json"}
+    try:
+        for body in (b'{"evaluatorName": NaN}', b"[" * 100 + b"]" * 100, b"\xff"):
+            conn.request("POST", "/evaluators/create", body, headers)
+            refused = conn.getresponse()
+            assert (refused.status, refused.will_close) == (400, False), body
+            refused.read()
+        conn.request("POST", "/evaluators?maxResults=1", b"", headers)
+        listed = conn.getresponse()
+        assert listed.status == 200 and json.loads(listed.read())["evaluators"]
+    finally:
+        conn.close()
