@@ -79,7 +79,10 @@ PIECES = [
     " ",
     "0x1",
 ]
-SEGMENTS = ["..", ".", "%", "%2", "%ZZ", "%2F", "%00", "%FF%FE", "a" * 3000, "%C3%A9", "Builtin.", "-", "a-b"]
+SEGMENTS = [
+    *["..", ".", "%", "%2", "%ZZ", "%2F", "%00", "%FF%FE", "a" * 3000, "%C3%A9", "Builtin.", "-", "a-b"],
+    *["ghost-0123456789", "Builtin.Nope"],  # well-formed but unknown: ResourceNotFoundException
+]
 # Replies to these kinds may be 2xx (a query or header that happens to be valid).
 MAY_SUCCEED = {"query", "header"}
 
