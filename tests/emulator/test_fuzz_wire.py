@@ -21,7 +21,7 @@ from evalctl.emulator.wirecheck import SIGNED, Reply, check, send, send_truncate
 from tests.emulator.helpers import JUDGE_CONFIG, ROLE_ARN
 
 FUZZ = settings(
-    max_examples=100,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
