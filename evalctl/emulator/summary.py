@@ -11,19 +11,26 @@ def summarize(
 ) -> dict[str, Any]:
     """`evaluationResults` for the sessions done so far.
 
-    totalEvaluated counts every result (scored or failed), totalFailed the failed ones, and
-    averageScore averages the numeric values; a session fails when any of its results failed.
+    As the API documents them, totalEvaluated counts the sessions an evaluator evaluated and
+    totalFailed the sessions where it failed (on any turn); averageScore averages every numeric
+    value (one per turn for TRACE evaluators). A session fails when any of its results failed.
     Multi-dimensional evaluators get one summary per dimension.
     """
     values: dict[tuple[str, str | None], list[float]] = defaultdict(list)
     counts: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0, 0])
     for session in sessions:
+        failed_keys: set[tuple[str, str | None]] = set()
+        seen_keys: set[tuple[str, str | None]] = set()
         for result in session["results"]:
             key = (result["evaluatorId"], result.get("evaluationDimensionName"))
-            counts[key][0] += 1
-            counts[key][1] += 1 if "errorCode" in result else 0
+            seen_keys.add(key)
+            if "errorCode" in result:
+                failed_keys.add(key)
             if result.get("value") is not None:
                 values[key].append(float(result["value"]))
+        for key in seen_keys:
+            counts[key][0] += 1
+            counts[key][1] += 1 if key in failed_keys else 0
     summaries = []
     for (evaluator_id, dimension), (evaluated, failed) in counts.items():
         item: dict[str, Any] = {

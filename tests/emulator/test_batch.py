@@ -43,11 +43,11 @@ def test_pending_in_progress_completed_follow_the_clock(emulator: Any, data: Any
     done = get()
     assert done["status"] == "COMPLETED"
     assert done["evaluationResults"]["numberOfSessionsCompleted"] == 1
-    # Two LangGraph turns, both answered: the offline judge gives each the top of the scale.
+    # Two LangGraph turns, both answered, in one session: totalEvaluated counts sessions.
     (summary,) = done["evaluationResults"]["evaluatorSummaries"]
     assert (summary["evaluatorId"], summary["totalEvaluated"], summary["totalFailed"]) == (
         "Builtin.Helpfulness",
-        2,
+        1,
         0,
     )
 

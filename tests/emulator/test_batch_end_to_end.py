@@ -139,7 +139,8 @@ def test_batch_on_fixture_sessions(
     # Judge (offline): OpenAI turn equals its expected answer (F1 1 -> Good 1.0); LangGraph
     # "Hello" turn shares no token with "Goodbye forever" (F1 0 -> Bad 0.0); its other two turns
     # have no expected response and a non-empty answer (-> 1.0). Mean of 1, 0, 1, 1.
-    assert summaries[ids["judge"]]["totalEvaluated"] == 4
+    # totalEvaluated counts sessions (the API's definition), not the 4 scored turns.
+    assert summaries[ids["judge"]]["totalEvaluated"] == 2
     assert summaries[ids["judge"]]["statistics"]["averageScore"] == pytest.approx(0.75)
     assert job["status"] == "COMPLETED_WITH_ERRORS"
     assert (results["numberOfSessionsCompleted"], results["numberOfSessionsFailed"]) == (1, 1)

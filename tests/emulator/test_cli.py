@@ -78,8 +78,8 @@ def test_aws_cli_creates_an_evaluator_runs_a_batch_and_reads_results(
                started["batchEvaluationId"])  # fmt: skip
     assert job["status"] == "COMPLETED"
     (summary,) = job["evaluationResults"]["evaluatorSummaries"]
-    # Two answered LangGraph turns; the offline judge picks "Yes" (1.0) for each.
-    assert (summary["evaluatorId"], summary["totalEvaluated"]) == (created["evaluatorId"], 2)
+    # Two answered LangGraph turns in one session; the offline judge picks "Yes" (1.0) for each.
+    assert (summary["evaluatorId"], summary["totalEvaluated"]) == (created["evaluatorId"], 1)
     assert summary["statistics"]["averageScore"] == 1.0
 
 
