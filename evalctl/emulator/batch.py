@@ -155,8 +155,21 @@ def _finish(core: Core, record: dict[str, Any], count: int) -> None:
         record.update(outcome.get("insights") or {})
         if outcome.get("error"):
             record["errorDetails"] = [outcome["error"][:1000]]
+        elif record["status"] in ("FAILED", "COMPLETED_WITH_ERRORS"):
+            record["errorDetails"] = _session_errors(done)
     record["updatedAt"] = core.clock.now()
     record["_written"] = True
+
+
+def _session_errors(done: list[dict[str, Any]]) -> list[str]:
+    """One line per failed session (at most 10): which evaluator failed and why."""
+    lines = []
+    for session in [s for s in done if s["failed"]][:10]:
+        error: dict[str, Any] = next((r for r in session["results"] if "errorCode" in r), {})
+        message = f"{error.get('errorCode', 'Error')}: {error.get('errorMessage', '')}".strip()
+        where = f"session {session.get('sessionId', '?')}: {error.get('evaluatorId', '?')}"
+        lines.append(f"{where}: {message}"[:1000])
+    return lines
 
 
 def observe(core: Core, record: dict[str, Any]) -> dict[str, Any]:

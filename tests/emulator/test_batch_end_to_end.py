@@ -143,6 +143,9 @@ def test_batch_on_fixture_sessions(
     assert summaries[ids["judge"]]["totalEvaluated"] == 2
     assert summaries[ids["judge"]]["statistics"]["averageScore"] == pytest.approx(0.75)
     assert job["status"] == "COMPLETED_WITH_ERRORS"
+    # The failed session is named with its evaluator and the handler's error.
+    (detail,) = job["errorDetails"]
+    assert detail.startswith(f"session {LANGGRAPH_SESSION}: {ids['code']}: ")
     assert (results["numberOfSessionsCompleted"], results["numberOfSessionsFailed"]) == (1, 1)
     assert (results["numberOfSessionsIgnored"], results["totalNumberOfSessions"]) == (1, 3)
     summaries_by_session = {a["sessionId"] for c in job["executionSummaryResult"]["executionSummaries"]
