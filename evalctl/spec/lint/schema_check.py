@@ -14,8 +14,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.messages import message, short, suggest, type_name, where
 from evalctl.spec.loader import RawDocument, escape
-from evalctl.spec.models import KINDS
-from evalctl.spec.models.common import API_VERSION
+from evalctl.spec.models.common import API_VERSION, KIND_FILES
 
 __all__ = ["check_document", "check_envelope", "suggest", "validator"]
 
@@ -27,7 +26,7 @@ SHADOWED_BY_TYPE = {"enum", "const", "pattern", "format", "minLength", "maxLengt
 @cache
 def validator(kind: str) -> Any:
     """A compiled validator for a kind, from the committed schema (generated ones if not committed)."""
-    stem = KINDS[kind][0]
+    stem = KIND_FILES[kind]
     path = SCHEMA_DIR / f"{stem}.schema.json"
     if path.is_file():
         schema = json.loads(path.read_text(encoding="utf-8"))
@@ -184,16 +183,16 @@ def check_envelope(doc: RawDocument) -> tuple[list[Diagnostic], bool]:
     line, col = doc.positions.of_value("")
     kind = data.get("kind")
     if kind is None:
-        text = f"missing kind; add `kind: <one of {', '.join(KINDS)}>`"
+        text = f"missing kind; add `kind: <one of {', '.join(KIND_FILES)}>`"
         return [Diagnostic(doc.file, line, col, text, "", code="envelope")], True
     if not isinstance(kind, str):
         kl, kc = doc.positions.of_value("/kind")
         text = f"kind must be a string such as Evaluator, not {type_name(kind)} {short(kind)}"
         return [Diagnostic(doc.file, kl, kc, text, "/kind", code="envelope")], True
-    if kind not in KINDS:
+    if kind not in KIND_FILES:
         kl, kc = doc.positions.of_value("/kind")
-        hint = suggest(str(kind), list(KINDS)) or ";"
-        text = f"unknown kind {short(kind)}{hint} (kinds: {', '.join(KINDS)})"
+        hint = suggest(str(kind), list(KIND_FILES)) or ";"
+        text = f"unknown kind {short(kind)}{hint} (kinds: {', '.join(KIND_FILES)})"
         return [Diagnostic(doc.file, kl, kc, text, "/kind", code="envelope")], True
     if "apiVersion" not in data:
         text = f"missing apiVersion; add `apiVersion: {API_VERSION}` above kind"

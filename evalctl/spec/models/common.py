@@ -7,6 +7,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 API_VERSION = "evalctl/v1alpha1"
+# Kind -> schema file stem (schemas/<stem>.schema.json); the order of the dispatch schema.
+KIND_FILES: dict[str, str] = {
+    "Evaluator": "evaluator",
+    "OnlineEvaluation": "online-evaluation",
+    "BatchEvaluation": "batch-evaluation",
+    "GroundTruth": "ground-truth",
+    "Role": "role",
+    "LogGroup": "log-group",
+    "EvaluatorTest": "evaluator-test",
+}
 NAME_PATTERN = "^[a-z][a-z0-9-]{0,39}$"
 BUILTIN = r"Builtin\.[a-zA-Z0-9._-]+"
 THIRD_PARTY = r"ThirdParty\.[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]+"
