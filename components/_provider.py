@@ -18,8 +18,8 @@ from pulumi.dynamic import (
     ResourceProvider,
 )
 
-from evalctl import aws
-from evalctl.aws import client_token, is_not_found, owner_tags
+from evalctl import aws, awsops
+from evalctl.awsops import client_token, is_not_found, owner_tags
 
 NAMESPACE = "agentcore-evaluations"
 # Inputs that are ours, not the API's: never sent, never diffed.
@@ -118,7 +118,7 @@ def diff_members(
 
 def plain_outputs(props: Mapping[str, Any], operation: str) -> dict[str, Any]:
     """API fields plus bookkeeping (not the serialized provider), JSON-able."""
-    outs = aws.request_fields(props, operation)
+    outs = awsops.request_fields(props, operation)
     outs.update({k: props[k] for k in (SOURCE, IMPORT_ID, OWNER) if props.get(k) is not None})
     return outs
 
@@ -183,10 +183,10 @@ class AgentCoreProvider(ResourceProvider):
             max_attempts=int(float(attempts)) if attempts else 8,
         )
 
-    def timing(self) -> aws.Timing:
+    def timing(self) -> awsops.Timing:
         timeout, poll = self._setting("waitTimeoutSeconds"), self._setting("pollSeconds")
-        default = aws.Timing()
-        return aws.Timing(
+        default = awsops.Timing()
+        return awsops.Timing(
             timeout=float(timeout) if timeout else default.timeout,
             first_delay=float(poll) if poll else default.first_delay,
         )
@@ -210,7 +210,7 @@ class AgentCoreProvider(ResourceProvider):
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {k: v for k, v in news.items() if v is not None}
-        fields = aws.request_fields(inputs, self.api.create_op)
+        fields = awsops.request_fields(inputs, self.api.create_op)
         inputs.update(fields)
         return CheckResult(inputs, check_failures(self.api.create_op, fields))
 
@@ -268,7 +268,7 @@ class AgentCoreProvider(ResourceProvider):
     # ---- shared steps --------------------------------------------------------------------------
 
     def create_request(self, props: Mapping[str, Any], name: str) -> dict[str, Any]:
-        request = aws.request_fields(props, self.api.create_op)
+        request = awsops.request_fields(props, self.api.create_op)
         request[self.api.name_key] = name
         request["tags"] = {**(request.get("tags") or {}), **owner_tags(str(props.get(OWNER, "")))}
         return request
@@ -297,14 +297,14 @@ class AgentCoreProvider(ResourceProvider):
         self, control: Any, props: Mapping[str, Any], name: str, exc: Exception
     ) -> dict[str, Any]:
         api = self.api
-        existing = aws.find_named(
+        existing = awsops.find_named(
             lambda **kw: api.call(control, "list", **kw), api.list_key, api.name_key, name
         )
         if existing is None:
             raise exc
         ident = str(existing[api.id_key])
         owner = owner_tags(str(props.get(OWNER, "")))[aws.OWNER_TAG]
-        if aws.live_tags(control, existing[api.arn_key]).get(aws.OWNER_TAG) != owner:
+        if awsops.live_tags(control, existing[api.arn_key]).get(aws.OWNER_TAG) != owner:
             source = props.get(SOURCE)
             raise aws.AwsError(
                 f"{source}: {api.kind} {name}: one with this name already exists (id {ident}) and this "
@@ -319,7 +319,7 @@ class AgentCoreProvider(ResourceProvider):
         api = self.api
         detail = api.get(control, ident)
         arn = str(detail[api.arn_key])
-        aws.sync_tags(control, arn, aws.live_tags(control, arn), self.create_request(props, "")["tags"])
+        awsops.sync_tags(control, arn, awsops.live_tags(control, arn), self.create_request(props, "")["tags"])
         wanted = self.update_request(props)
         live = self.live_fields(detail, props)
         if any(_normal(project(live.get(k), v)) != _normal(v) for k, v in wanted.items()):
@@ -357,7 +357,7 @@ class AgentCoreProvider(ResourceProvider):
         detail = dict(answer)
         if answer.get("status") != "ACTIVE":
             what = f"{self.api.kind} {name} ({ident})"
-            detail = aws.wait_for(
+            detail = awsops.wait_for(
                 lambda: self.api.get(control, ident), "ACTIVE", what, self.timing(), WAIT_HINT
             )
         return {**detail, "physicalName": name}
@@ -384,7 +384,7 @@ class AgentCoreProvider(ResourceProvider):
                     return {"status": "GONE"}
                 raise
 
-        aws.wait_for(fetch, "GONE", f"{self.api.kind} {ident} (deleting)", self.timing(), WAIT_HINT)
+        awsops.wait_for(fetch, "GONE", f"{self.api.kind} {ident} (deleting)", self.timing(), WAIT_HINT)
 
     def _deleting(self, control: Any, ident: str) -> bool:
         return self._detail(control, ident).get("status") in ("DELETING", "GONE")

@@ -11,14 +11,14 @@ import pulumi.dynamic as dyn
 
 from components import _provider as base
 from components.online_evaluation import repoint_online_configs
-from evalctl import aws
+from evalctl import aws, awsops
 
 TYPE_TOKEN = "agentcore-evals:evaluator:Evaluator"
 CREATE, UPDATE = "CreateEvaluator", "UpdateEvaluator"
 NAME = "evaluatorName"
 # botocore's UpdateEvaluator takes every Create member except the name and the tags.
 IMMUTABLE = frozenset({NAME})
-UPDATABLE = frozenset(aws.input_shape(UPDATE).members) - {"clientToken", "evaluatorId"}
+UPDATABLE = frozenset(awsops.input_shape(UPDATE).members) - {"clientToken", "evaluatorId"}
 COMPUTED = ("evaluatorId", "evaluatorArn", "physicalName", "status")
 BLUE_GREEN_SUFFIX = "_bg"
 LOCK_CODES = ("ConflictException", "ValidationException")
@@ -51,7 +51,7 @@ class EvaluatorProvider(base.AgentCoreProvider):
     """CRUD for one custom evaluator through `bedrock-agentcore-control`."""
 
     api = API
-    keys = aws.declared_keys(CREATE)
+    keys = awsops.declared_keys(CREATE)
     immutable = IMMUTABLE
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
@@ -65,7 +65,7 @@ class EvaluatorProvider(base.AgentCoreProvider):
     # ---- hooks and steps -------------------------------------------------------------------------
 
     def update_request(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        fields = aws.request_fields(props, CREATE)
+        fields = awsops.request_fields(props, CREATE)
         return {k: v for k, v in fields.items() if k in UPDATABLE}
 
     def live_fields(self, detail: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,14 +80,14 @@ class EvaluatorProvider(base.AgentCoreProvider):
         self, control: Any, olds: dict[str, Any], news: dict[str, Any], ident: dict[str, Any]
     ) -> dict[str, Any]:
         """Tags, then fields; an evaluator locked by an online evaluation goes blue/green."""
-        ours = aws.owner_tags(str(news.get(base.OWNER, "")))
+        ours = awsops.owner_tags(str(news.get(base.OWNER, "")))
         old_tags = {**(olds.get("tags") or {}), **ours}
-        aws.sync_tags(control, ident["evaluatorArn"], old_tags, {**(news.get("tags") or {}), **ours})
+        awsops.sync_tags(control, ident["evaluatorArn"], old_tags, {**(news.get("tags") or {}), **ours})
         if all(base._normal(olds.get(k)) == base._normal(news.get(k)) for k in UPDATABLE):
             return ident
         request = self.update_request(news)
         evaluator_id = str(ident["evaluatorId"])
-        token = aws.client_token(news.get(base.OWNER), evaluator_id, request)
+        token = awsops.client_token(news.get(base.OWNER), evaluator_id, request)
         try:
             result = self.when_ready(
                 control,

@@ -10,7 +10,7 @@ import pulumi
 import pulumi.dynamic as dyn
 
 from components import _provider as base
-from evalctl import aws
+from evalctl import awsops
 
 TYPE_TOKEN = "agentcore-evals:online_evaluation:OnlineEvaluation"
 CREATE, UPDATE = "CreateOnlineEvaluationConfig", "UpdateOnlineEvaluationConfig"
@@ -18,7 +18,7 @@ NAME, ID, ARN = "onlineEvaluationConfigName", "onlineEvaluationConfigId", "onlin
 ENABLE = "enableOnCreate"
 # botocore's Update has no name and no tags; `enableOnCreate` maps to its `executionStatus`.
 IMMUTABLE = frozenset({NAME})
-UPDATABLE = frozenset(aws.input_shape(UPDATE).members) - {"clientToken", ID, "executionStatus"}
+UPDATABLE = frozenset(awsops.input_shape(UPDATE).members) - {"clientToken", ID, "executionStatus"}
 COMPUTED = (ID, ARN, "physicalName", "status", "executionStatus")
 API = base.Api(
     kind="OnlineEvaluation",
@@ -55,13 +55,13 @@ def repoint_online_configs(control: Any, old_id: str, new_id: str) -> list[str]:
         moved = [
             {"evaluatorId": new_id if r.get("evaluatorId") == old_id else r.get("evaluatorId")} for r in refs
         ]
-        token = aws.client_token("repoint", ident, old_id, new_id)
+        token = awsops.client_token("repoint", ident, old_id, new_id)
         try:
             control.update_online_evaluation_config(
                 onlineEvaluationConfigId=ident, evaluators=moved, clientToken=token
             )
         except Exception as exc:
-            if aws.is_not_found(exc):
+            if awsops.is_not_found(exc):
                 continue
             left.append(ident)
     return left
@@ -71,7 +71,7 @@ class OnlineEvaluationProvider(base.AgentCoreProvider):
     """CRUD for one online evaluation config through `bedrock-agentcore-control`."""
 
     api = API
-    keys = aws.declared_keys(CREATE)
+    keys = awsops.declared_keys(CREATE)
     immutable = IMMUTABLE
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
@@ -85,7 +85,7 @@ class OnlineEvaluationProvider(base.AgentCoreProvider):
     # ---- hooks and steps -------------------------------------------------------------------------
 
     def update_request(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        fields = aws.request_fields(props, CREATE)
+        fields = awsops.request_fields(props, CREATE)
         request = {k: v for k, v in fields.items() if k in UPDATABLE}
         if ENABLE in fields:
             request["executionStatus"] = "ENABLED" if fields[ENABLE] else "DISABLED"
@@ -103,13 +103,13 @@ class OnlineEvaluationProvider(base.AgentCoreProvider):
         self, control: Any, olds: dict[str, Any], news: dict[str, Any], ident: dict[str, Any]
     ) -> dict[str, Any]:
         """Tags, then every changed member in one UpdateOnlineEvaluationConfig call."""
-        ours = aws.owner_tags(str(news.get(base.OWNER, "")))
+        ours = awsops.owner_tags(str(news.get(base.OWNER, "")))
         old_tags = {**(olds.get("tags") or {}), **ours}
-        aws.sync_tags(control, ident[ARN], old_tags, {**(news.get("tags") or {}), **ours})
+        awsops.sync_tags(control, ident[ARN], old_tags, {**(news.get("tags") or {}), **ours})
         if all(base._normal(olds.get(k)) == base._normal(news.get(k)) for k in (*UPDATABLE, ENABLE)):
             return ident
         request = self.update_request(news)
-        token = aws.client_token(news.get(base.OWNER), ident[ID], request)
+        token = awsops.client_token(news.get(base.OWNER), ident[ID], request)
         params = {ID: ident[ID], "clientToken": token, **request}
         result = self.when_ready(
             control, ident[ID], lambda: control.update_online_evaluation_config(**params)

@@ -7,7 +7,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
-from evalctl import aws
+from evalctl import aws, awsops
 
 
 def client_error(code, message, status=400, operation="CreateEvaluator"):
@@ -100,19 +100,19 @@ def test_retrying_client_retries_until_success_then_gives_up():
 
 
 def test_client_tokens_are_deterministic_and_fit_the_pattern():
-    token = aws.client_token("urn:pulumi:dev::p::t::n", {"a": 1, "b": [1, 2]})
-    assert token == aws.client_token("urn:pulumi:dev::p::t::n", {"b": [1, 2], "a": 1})
-    assert token != aws.client_token("urn:pulumi:dev::p::t::n", {"a": 2, "b": [1, 2]})
+    token = awsops.client_token("urn:pulumi:dev::p::t::n", {"a": 1, "b": [1, 2]})
+    assert token == awsops.client_token("urn:pulumi:dev::p::t::n", {"b": [1, 2], "a": 1})
+    assert token != awsops.client_token("urn:pulumi:dev::p::t::n", {"a": 2, "b": [1, 2]})
     assert len(token) >= 33 and re.fullmatch(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}", token)
 
 
 def test_owner_tags_fit_the_tag_pattern():
-    tags = aws.owner_tags(
+    tags = awsops.owner_tags(
         "urn:pulumi:prod::agentcore-evaluations::agentcore-evals:evaluator:Evaluator::evaluator-x"
     )
     assert tags["evalctl:stack"] == "prod"
     assert all(re.fullmatch(r"[a-zA-Z0-9\s._:/=+@-]*", v) for v in tags.values())
-    assert tags != aws.owner_tags("urn:pulumi:prod::agentcore-evaluations::t::evaluator-y")
+    assert tags != awsops.owner_tags("urn:pulumi:prod::agentcore-evaluations::t::evaluator-y")
 
 
 def test_missing_region_is_reported_before_any_call(monkeypatch):

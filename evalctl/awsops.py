@@ -1,0 +1,153 @@
+"""AgentCore resources through boto3: request shapes, client tokens, owner tags, waits and lookups."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from evalctl.aws import (
+    CONTROL,
+    OWNER_TAG,
+    STACK_TAG,
+    ResourceFailedError,
+    WaitTimeoutError,
+    error_code,
+)
+
+# ---- request shapes (botocore is the truth) -------------------------------------------------------
+
+
+@functools.cache
+def input_shape(operation: str) -> Any:
+    """botocore's input shape of a control-plane operation."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model(CONTROL)
+    return model.operation_model(operation).input_shape
+
+
+def declared_keys(operation: str) -> frozenset[str]:
+    """The members a spec may declare for a Create operation (the client token is ours)."""
+    return frozenset(k for k in input_shape(operation).members if k != "clientToken")
+
+
+def conform(value: Any, shape: Any) -> Any:
+    """Undo what the wire did: doubles back to ints where the model says integer, Nones dropped."""
+    # Values unknown in a preview are neither floats nor containers, so they pass through untouched.
+    if value is None or shape is None:
+        return value
+    kind = shape.type_name
+    if kind in ("integer", "long") and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if kind == "structure" and isinstance(value, Mapping):
+        members = shape.members
+        return {k: conform(v, members.get(k)) for k, v in value.items() if v is not None}
+    if kind == "map" and isinstance(value, Mapping):
+        return {k: conform(v, shape.value) for k, v in value.items() if v is not None}
+    if kind == "list" and isinstance(value, list):
+        return [conform(v, shape.member) for v in value]
+    return value
+
+
+def request_fields(props: Mapping[str, Any], operation: str) -> dict[str, Any]:
+    """The API fields of a props bag, conformed to the operation's shape; bookkeeping left out."""
+    shape = input_shape(operation)
+    keys = declared_keys(operation)
+    fields = {k: v for k, v in props.items() if k in keys and v is not None}
+    return dict(conform(fields, shape))
+
+
+# ---- lifecycle helpers: tokens, owner tags, waits, lookups ------------------------------------------
+
+
+def client_token(*parts: Any) -> str:
+    """Deterministic idempotency token (64 hex chars fit the ClientToken pattern and its 33 minimum)."""
+    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def stack_of(urn: str) -> str:
+    """`urn:pulumi:<stack>::<project>::...` -> stack (empty when not a URN)."""
+    head = urn.split("::", 1)[0]
+    return head.split(":")[2] if head.count(":") >= 2 else ""
+
+
+def owner_tags(owner_urn: str) -> dict[str, str]:
+    """Who owns a resource: a hash of the URN (URNs do not fit the TagValue pattern) and the stack."""
+    digest = hashlib.sha256(owner_urn.encode("utf-8")).hexdigest()[:40]
+    tags = {OWNER_TAG: digest}
+    stack = stack_of(owner_urn)
+    if stack:
+        tags[STACK_TAG] = stack
+    return tags
+
+
+@dataclass(frozen=True)
+class Timing:
+    """How long and how often to poll a resource for its status."""
+
+    timeout: float = 600.0
+    first_delay: float = 0.25
+    max_delay: float = 10.0
+
+
+def wait_for(
+    fetch: Callable[[], dict[str, Any]], target: str, what: str, timing: Timing, hint: str = "timeout"
+) -> dict[str, Any]:
+    """Poll until `status == target`, backing off; a *_FAILED status or the timeout raises."""
+    deadline = time.monotonic() + timing.timeout
+    delay = timing.first_delay
+    while True:
+        # Callers were just told "not yet", so wait before asking again.
+        time.sleep(delay)
+        detail = fetch()
+        status = str(detail.get("status", ""))
+        if status == target:
+            return detail
+        if status.endswith("FAILED") or status == "ERROR":
+            reason = detail.get("failureReason") or "no reason given"
+            raise ResourceFailedError(f"{what} is {status}: {reason}")
+        if time.monotonic() + delay > deadline:
+            raise WaitTimeoutError(
+                f"{what} is still {status} after {timing.timeout:.0f}s; raise "
+                f"the wait timeout ({hint}) or check the service console"
+            )
+        delay = min(delay * 2, timing.max_delay)
+
+
+def is_not_found(exc: BaseException) -> bool:
+    return error_code(exc) == "ResourceNotFoundException"
+
+
+def find_named(
+    pages: Callable[..., dict[str, Any]], key: str, name_key: str, name: str
+) -> dict[str, Any] | None:
+    """The summary of the resource called `name`, following every page of a List call."""
+    token: str | None = None
+    while True:
+        page = pages(**({"nextToken": token} if token else {}))
+        for summary in page.get(key, []):
+            if summary.get(name_key) == name:
+                return dict(summary)
+        token = page.get("nextToken")
+        if not token:
+            return None
+
+
+def live_tags(control: Any, arn: str) -> dict[str, str]:
+    return dict(control.list_tags_for_resource(resourceArn=arn).get("tags") or {})
+
+
+def sync_tags(control: Any, arn: str, old: Mapping[str, str], new: Mapping[str, str]) -> None:
+    """Make the declared tags (ours included) match: tag what changed, untag what went away."""
+    gone = sorted(set(old) - set(new))
+    changed = {k: v for k, v in new.items() if old.get(k) != v}
+    if gone:
+        control.untag_resource(resourceArn=arn, tagKeys=gone)
+    if changed:
+        control.tag_resource(resourceArn=arn, tags=changed)
