@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import (
-    CheckFailure,
     CheckResult,
     ConfigureRequest,
     CreateResult,
@@ -18,116 +16,23 @@ from pulumi.dynamic import (
     ResourceProvider,
 )
 
+from components._props import (
+    BOOKKEEPING,
+    BUSY,
+    CONFIG_KEYS,
+    IMPORT_ID,
+    NAMESPACE,
+    OWNER,
+    SOURCE,
+    WAIT_HINT,
+    check_failures,
+    diff_members,
+    normalized,
+    plain_outputs,
+    project,
+)
 from evalctl import aws, awsops
 from evalctl.awsops import client_token, is_not_found, owner_tags
-
-NAMESPACE = "agentcore-evaluations"
-# Inputs that are ours, not the API's: never sent, never diffed.
-SOURCE, IMPORT_ID, OWNER = "source", "importId", "ownerUrn"
-BOOKKEEPING = frozenset({"__provider", SOURCE, IMPORT_ID, OWNER})
-CONFIG_KEYS = (
-    "endpoint",
-    "region",
-    "profile",
-    "retryMode",
-    "maxAttempts",
-    "retryBaseSeconds",
-    "waitTimeoutSeconds",
-    "pollSeconds",
-)
-WAIT_HINT = f"`{NAMESPACE}:waitTimeoutSeconds`"
-BUSY = ("CREATING", "UPDATING")
-UNKNOWN_TEXT = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
-
-
-def is_unknown(value: Any) -> bool:
-    """A value not known yet (preview): the SDK's Unknown object or its wire sentinel."""
-    return isinstance(value, pulumi.output.Unknown) or value == UNKNOWN_TEXT
-
-
-def contains_unknown(value: Any) -> bool:
-    if is_unknown(value):
-        return True
-    if isinstance(value, Mapping):
-        return any(contains_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_unknown(v) for v in value)
-    return False
-
-
-def owner_urn(type_token: str, name: str) -> str:
-    """The URN a top-level component gets, known before registration.
-
-    The component's own `self.urn` cannot be a child's input: Pulumi reports that as a cycle.
-    """
-    return f"urn:pulumi:{pulumi.get_stack()}::{pulumi.get_project()}::{type_token}::{name}"
-
-
-def _path_parts(path: Any) -> list[str]:
-    text = str(path).replace("[", ".").replace("]", "").replace("/", ".")
-    return [p for p in text.split(".") if p and p not in ("member", "key", "value")]
-
-
-def _has_unknown_on_path(params: Any, parts: list[str]) -> bool:
-    """Whether a problem's path runs through a value unknown in a preview (lists are judged whole)."""
-    node = params
-    for part in parts:
-        if is_unknown(node) or isinstance(node, list):
-            break
-        if not isinstance(node, Mapping) or part not in node:
-            return False
-        node = node[part]
-    return contains_unknown(node)
-
-
-def check_failures(operation: str, params: dict[str, Any]) -> list[CheckFailure]:
-    """Problems botocore's model finds in a request; values unknown in a preview are not judged."""
-    # Imported when used: the emulator package pulls in moto, which only `check` needs, and only this.
-    validation = importlib.import_module("evalctl.emulator.validation")
-    found = validation.validate_params(aws.CONTROL, operation, params)
-    failures = []
-    for problem in found:
-        parts = _path_parts(getattr(problem, "path", ""))
-        if _has_unknown_on_path(params, parts):
-            continue
-        failures.append(CheckFailure(str(getattr(problem, "path", "")) or operation, str(problem.message)))
-    return failures
-
-
-def _normal(value: Any) -> Any:
-    """Absent, None, {} and [] all mean "not declared" for a top-level member."""
-    return None if value in (None, {}, []) else value
-
-
-def diff_members(
-    olds: Mapping[str, Any], news: Mapping[str, Any], keys: frozenset[str], immutable: frozenset[str]
-) -> DiffResult:
-    """Exact local diff: changed members update in place, immutable ones replace."""
-    changed = sorted(
-        k for k in keys if contains_unknown(news.get(k)) or _normal(olds.get(k)) != _normal(news.get(k))
-    )
-    replaces = [k for k in changed if k in immutable]
-    names = {k for k in immutable if k.endswith("Name")}
-    # Replacing while the name stays the same only works if the old one goes first.
-    delete_first = bool(replaces) and not names.intersection(replaces)
-    stables = sorted(immutable - set(changed))
-    return DiffResult(
-        changes=bool(changed), replaces=replaces, stables=stables, delete_before_replace=delete_first
-    )
-
-
-def plain_outputs(props: Mapping[str, Any], operation: str) -> dict[str, Any]:
-    """API fields plus bookkeeping (not the serialized provider), JSON-able."""
-    outs = awsops.request_fields(props, operation)
-    outs.update({k: props[k] for k in (SOURCE, IMPORT_ID, OWNER) if props.get(k) is not None})
-    return outs
-
-
-def project(live: Any, declared: Any) -> Any:
-    """Live values seen through the declared shape: keys the spec never set are not drift."""
-    if isinstance(live, Mapping) and isinstance(declared, Mapping):
-        return {k: project(live[k], declared[k]) for k in declared if k in live}
-    return live
 
 
 @dataclass(frozen=True)
@@ -322,7 +227,7 @@ class AgentCoreProvider(ResourceProvider):
         awsops.sync_tags(control, arn, awsops.live_tags(control, arn), self.create_request(props, "")["tags"])
         wanted = self.update_request(props)
         live = self.live_fields(detail, props)
-        if any(_normal(project(live.get(k), v)) != _normal(v) for k, v in wanted.items()):
+        if any(normalized(project(live.get(k), v)) != normalized(v) for k, v in wanted.items()):
             token = client_token(props.get(OWNER), ident, wanted)
             params = {api.id_key: ident, "clientToken": token, **wanted}
             updated = self.when_ready(control, ident, lambda: api.call(control, "update", **params))

@@ -12,6 +12,7 @@ from typing import Any
 import pulumi
 import pulumi.dynamic as dyn
 
+from components import _props as shared
 from components import _provider as base
 from evalctl import aws
 from evalctl.spec import mapping
@@ -26,7 +27,7 @@ EXTRA_FIELDS = ("groundTruth", "gates", "runKey", *WAIT_FIELDS)
 DEFAULT_TIMEOUT = 3600.0
 JOB_KEYS = ("batchEvaluationId", "batchEvaluationArn", "status", "results", "errorDetails")
 OUTPUT_KEYS = (*JOB_KEYS, "clientToken", "timeRange")
-KEPT_INPUTS = ("spec", base.SOURCE, base.OWNER)
+KEPT_INPUTS = ("spec", shared.SOURCE, shared.OWNER)
 
 
 class BatchEvaluationError(RuntimeError):
@@ -139,11 +140,11 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
         old_spec, new_spec = olds.get("spec") or {}, news.get("spec") or {}
-        replaces = [base.OWNER] if olds.get(base.OWNER) != news.get(base.OWNER) else []
+        replaces = [shared.OWNER] if olds.get(shared.OWNER) != news.get(shared.OWNER) else []
         if job_inputs(old_spec) != job_inputs(new_spec):
             replaces.append("spec")
         changed = bool(replaces) or wait_settings(old_spec) != wait_settings(new_spec)
-        changed = changed or olds.get(base.SOURCE) != news.get(base.SOURCE)
+        changed = changed or olds.get(shared.SOURCE) != news.get(shared.SOURCE)
         return dyn.DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
 
     def data(self) -> Any:
@@ -157,11 +158,11 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
         spec = dict(props["spec"])
-        token = client_token(str(props.get(base.OWNER, "")), spec)
+        token = client_token(str(props.get(shared.OWNER, "")), spec)
         lookback = lookback_of(spec)
         window = mapping.window(lookback, datetime.now(UTC)) if lookback else None
         request = start_request(spec, token, window)
-        request["tags"] = {**(request.get("tags") or {}), **base.owner_tags(str(props.get(base.OWNER, "")))}
+        request["tags"] = {**(request.get("tags") or {}), **base.owner_tags(str(props.get(shared.OWNER, "")))}
         client, (wait, timeout) = self.data(), wait_settings(spec)
         try:
             job = self._start(client, request)
@@ -237,7 +238,7 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
         name = (props.get("spec") or {}).get("batchEvaluationName", "?")
         resource = f"BatchEvaluation {name} (could not {action})"
         return aws.AwsError(
-            aws.describe_error(exc, resource, str(props.get(base.SOURCE, "?"))), aws.error_code(exc)
+            aws.describe_error(exc, resource, str(props.get(shared.SOURCE, "?"))), aws.error_code(exc)
         )
 
 
@@ -278,7 +279,7 @@ def model_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
     unknown (a preview), since the real `up` checks again with every value known."""
     from evalctl.emulator.validation import validate_params
 
-    if base.contains_unknown(spec):
+    if shared.contains_unknown(spec):
         return []
     window = {"startTime": "2026-01-01T00:00:00Z", "endTime": "2026-01-02T00:00:00Z"}
     request = start_request(spec, "0" * 64, window if lookback_of(spec) else None)
@@ -322,7 +323,7 @@ class BatchEvaluation(pulumi.ComponentResource):
         self, name: str, args: BatchEvaluationArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        props = {"spec": args.spec, base.SOURCE: args.source, base.OWNER: urn_value(self)}
+        props = {"spec": args.spec, shared.SOURCE: args.source, shared.OWNER: urn_value(self)}
         self.resource = BatchEvaluationResource(name, props, pulumi.ResourceOptions(parent=self))
         self.batch_evaluation_id = self.resource.batchEvaluationId
         self.status = self.resource.status

@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pulumi.dynamic as dyn
 
+from components import _props as shared
 from components import _provider as base
 from components.online_evaluation import repoint_online_configs
 from evalctl import aws, awsops
@@ -80,14 +81,14 @@ class EvaluatorProvider(base.AgentCoreProvider):
         self, control: Any, olds: dict[str, Any], news: dict[str, Any], ident: dict[str, Any]
     ) -> dict[str, Any]:
         """Tags, then fields; an evaluator locked by an online evaluation goes blue/green."""
-        ours = awsops.owner_tags(str(news.get(base.OWNER, "")))
+        ours = awsops.owner_tags(str(news.get(shared.OWNER, "")))
         old_tags = {**(olds.get("tags") or {}), **ours}
         awsops.sync_tags(control, ident["evaluatorArn"], old_tags, {**(news.get("tags") or {}), **ours})
-        if all(base._normal(olds.get(k)) == base._normal(news.get(k)) for k in UPDATABLE):
+        if all(shared.normalized(olds.get(k)) == shared.normalized(news.get(k)) for k in UPDATABLE):
             return ident
         request = self.update_request(news)
         evaluator_id = str(ident["evaluatorId"])
-        token = awsops.client_token(news.get(base.OWNER), evaluator_id, request)
+        token = awsops.client_token(news.get(shared.OWNER), evaluator_id, request)
         try:
             result = self.when_ready(
                 control,
@@ -111,14 +112,14 @@ class EvaluatorProvider(base.AgentCoreProvider):
         still_locked = repoint_online_configs(control, old_id, str(fresh["evaluatorId"]))
         if still_locked:
             raise EvaluatorLockedError(
-                f"{news.get(base.SOURCE)}: Evaluator {news[NAME]}: online evaluation(s) "
+                f"{news.get(shared.SOURCE)}: Evaluator {news[NAME]}: online evaluation(s) "
                 f"{', '.join(still_locked)} still use {old_id}; remove it from them, then run again"
             )
         self.delete_quietly(control, old_id)
         return fresh
 
     def outputs(self, props: Mapping[str, Any], ident: Mapping[str, Any]) -> dict[str, Any]:
-        outs = base.plain_outputs(props, CREATE)
+        outs = shared.plain_outputs(props, CREATE)
         outs.update(
             evaluatorId=str(ident["evaluatorId"]),
             evaluatorArn=str(ident["evaluatorArn"]),
@@ -159,11 +160,11 @@ class Evaluator(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         props: dict[str, Any] = {
             **args.spec,
-            base.SOURCE: args.source,
-            base.OWNER: base.owner_urn(TYPE_TOKEN, name),
+            shared.SOURCE: args.source,
+            shared.OWNER: shared.owner_urn(TYPE_TOKEN, name),
         }
         if args.import_id is not None:
-            props[base.IMPORT_ID] = args.import_id
+            props[shared.IMPORT_ID] = args.import_id
         # The component's depends_on must hold for the resource that actually calls AWS.
         child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
         self.resource = EvaluatorResource(name, props, child)

@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pulumi.dynamic as dyn
 
+from components import _props as shared
 from components import _provider as base
 from evalctl import awsops
 
@@ -103,13 +104,15 @@ class OnlineEvaluationProvider(base.AgentCoreProvider):
         self, control: Any, olds: dict[str, Any], news: dict[str, Any], ident: dict[str, Any]
     ) -> dict[str, Any]:
         """Tags, then every changed member in one UpdateOnlineEvaluationConfig call."""
-        ours = awsops.owner_tags(str(news.get(base.OWNER, "")))
+        ours = awsops.owner_tags(str(news.get(shared.OWNER, "")))
         old_tags = {**(olds.get("tags") or {}), **ours}
         awsops.sync_tags(control, ident[ARN], old_tags, {**(news.get("tags") or {}), **ours})
-        if all(base._normal(olds.get(k)) == base._normal(news.get(k)) for k in (*UPDATABLE, ENABLE)):
+        if all(
+            shared.normalized(olds.get(k)) == shared.normalized(news.get(k)) for k in (*UPDATABLE, ENABLE)
+        ):
             return ident
         request = self.update_request(news)
-        token = awsops.client_token(news.get(base.OWNER), ident[ID], request)
+        token = awsops.client_token(news.get(shared.OWNER), ident[ID], request)
         params = {ID: ident[ID], "clientToken": token, **request}
         result = self.when_ready(
             control, ident[ID], lambda: control.update_online_evaluation_config(**params)
@@ -118,7 +121,7 @@ class OnlineEvaluationProvider(base.AgentCoreProvider):
         return {**self.await_active(control, result, physical), ARN: ident[ARN]}
 
     def outputs(self, props: Mapping[str, Any], ident: Mapping[str, Any]) -> dict[str, Any]:
-        outs = base.plain_outputs(props, CREATE)
+        outs = shared.plain_outputs(props, CREATE)
         outs.update(
             {
                 ID: str(ident[ID]),
@@ -163,11 +166,11 @@ class OnlineEvaluation(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         props: dict[str, Any] = {
             **args.spec,
-            base.SOURCE: args.source,
-            base.OWNER: base.owner_urn(TYPE_TOKEN, name),
+            shared.SOURCE: args.source,
+            shared.OWNER: shared.owner_urn(TYPE_TOKEN, name),
         }
         if args.import_id is not None:
-            props[base.IMPORT_ID] = args.import_id
+            props[shared.IMPORT_ID] = args.import_id
         # The component's depends_on must hold for the resource that actually calls AWS.
         child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
         self.resource = OnlineEvaluationResource(name, props, child)
