@@ -106,7 +106,7 @@ def online_config_arns(scope: Scope, aws: AwsTarget) -> list[str]:
     ]
 
 
-def _log_group_arns(names: Iterable[str], aws: AwsTarget, *, streams: bool = False) -> list[str]:
+def log_group_arns(names: Iterable[str], aws: AwsTarget, *, streams: bool = False) -> list[str]:
     arns: list[str] = []
     for name in names:
         arns.append(aws.log_group(name))
@@ -115,7 +115,7 @@ def _log_group_arns(names: Iterable[str], aws: AwsTarget, *, streams: bool = Fal
     return arns
 
 
-def _function_arns(scope: Scope, aws: AwsTarget) -> list[str]:
+def function_arns(scope: Scope, aws: AwsTarget) -> list[str]:
     return [aws.arn("lambda", f"function:{n}") for n in scope.function_names] + list(scope.function_arns)
 
 
@@ -158,11 +158,11 @@ def invoke_evaluator_models(scope: Scope, aws: AwsTarget) -> list[Statement]:
 
 def online_evaluation_execution(scope: Scope, aws: AwsTarget) -> list[Statement]:
     """What the service does with an online evaluation's execution role."""
-    sources = _log_group_arns(scope.source_log_groups, aws, streams=True)
+    sources = log_group_arns(scope.source_log_groups, aws, streams=True)
     sources += [aws.log_group(p) + "*" for p in scope.source_log_group_prefixes]
-    spans = _log_group_arns(["aws/spans"], aws, streams=True)
+    spans = log_group_arns(["aws/spans"], aws, streams=True)
     results = [aws.log_group("/aws/bedrock-agentcore/evaluations/results/*")]
-    results += _log_group_arns(scope.output_log_groups, aws)
+    results += log_group_arns(scope.output_log_groups, aws)
     out = [
         statement("ReadAgentTelemetry", ["logs:StartQuery"], sources + spans),
         # Neither action supports resource-level permissions; the service lists groups to find them.
@@ -176,7 +176,7 @@ def online_evaluation_execution(scope: Scope, aws: AwsTarget) -> list[Statement]
         ),
     ]
     out += invoke_evaluator_models(scope, aws)
-    functions = _function_arns(scope, aws)
+    functions = function_arns(scope, aws)
     if functions:
         out.append(
             statement("InvokeCodeEvaluators", ["lambda:InvokeFunction", "lambda:GetFunction"], functions)
@@ -190,7 +190,7 @@ def code_evaluator_execution(scope: Scope, aws: AwsTarget) -> list[Statement]:
     if not groups:
         return []
     return [
-        statement("CreateFunctionLogGroup", ["logs:CreateLogGroup"], _log_group_arns(groups, aws)),
+        statement("CreateFunctionLogGroup", ["logs:CreateLogGroup"], log_group_arns(groups, aws)),
         statement(
             "WriteFunctionLogs",
             ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -199,131 +199,28 @@ def code_evaluator_execution(scope: Scope, aws: AwsTarget) -> list[Statement]:
     ]
 
 
-def ci_evaluator(scope: Scope, aws: AwsTarget) -> list[Statement]:
-    """`evalctl run`: the batch-evaluation caller policy plus control-plane reads for pre-flight."""
-    reads = ["bedrock-agentcore:GetEvaluator"]
-    out = batch_evaluation_caller(scope, aws)
-    evaluators = evaluator_arns(scope, aws)
-    if evaluators:
-        out.append(statement("PreflightReadEvaluators", reads, evaluators))
-    # List operations take no resource ARN; pre-flight uses them to resolve names to ids.
-    out.append(
-        statement(
-            "PreflightListEvaluators",
-            ["bedrock-agentcore:ListEvaluators", "bedrock-agentcore:ListOnlineEvaluationConfigs"],
-            "*",
-        )
-    )
-    out.append(statement("PreflightFindLogGroups", ["logs:DescribeLogGroups"], aws.log_group("*")))
-    return out
-
-
-def ci_deployer(scope: Scope, aws: AwsTarget) -> list[Statement]:
-    """`pulumi up` of this stack: its AgentCore resources, roles, log groups and functions only."""
-    manage = ["Get", "Update", "Delete"]
-    tags = ["bedrock-agentcore:TagResource", "bedrock-agentcore:UntagResource"]
-    tags.append("bedrock-agentcore:ListTagsForResource")
-    out = [
-        # Create and List name no existing resource, so they cannot be narrowed below the account.
-        statement(
-            "CreateAndListEvaluationResources",
-            [f"bedrock-agentcore:{a}" for a in ("CreateEvaluator", "CreateOnlineEvaluationConfig")]
-            + ["bedrock-agentcore:ListEvaluators", "bedrock-agentcore:ListOnlineEvaluationConfigs"]
-            + tags[:1],
-            [
-                aws.arn("bedrock-agentcore", "evaluator/*"),
-                aws.arn("bedrock-agentcore", "online-evaluation-config/*"),
-            ],
-        ),
-        statement(
-            "BatchEvaluationJobs",
-            [f"bedrock-agentcore:{a}BatchEvaluation" for a in ("Start", "Get", "Stop", "Delete")]
-            + ["bedrock-agentcore:ListBatchEvaluations", *tags[:1]],
-            aws.arn("bedrock-agentcore", "batch-evaluate/*"),
-        ),
-    ]
-    own = [a for a in evaluator_arns(scope, aws) if ":::" not in a] + online_config_arns(scope, aws)
-    if own:
-        kinds = ("Evaluator", "OnlineEvaluationConfig")
-        actions = [f"bedrock-agentcore:{m}{k}" for m in manage for k in kinds] + tags
-        out.append(statement("ManageStackEvaluationResources", actions, own))
-    out += _deployer_iam(scope, aws) + _deployer_logs(scope, aws) + _deployer_lambda(scope, aws)
-    return out
-
-
-def _deployer_iam(scope: Scope, aws: AwsTarget) -> list[Statement]:
-    if not scope.role_names:
-        return []
-    roles = [f"arn:{aws.partition}:iam::{aws.account}:role/{n}" for n in scope.role_names]
-    actions = [f"iam:{a}Role" for a in ("Create", "Delete", "Get", "Update", "Tag", "Untag")]
-    actions += [f"iam:{a}RolePolicy" for a in ("Put", "Get", "Delete")]
-    actions += ["iam:UpdateAssumeRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies"]
-    actions += ["iam:ListInstanceProfilesForRole", "iam:ListRoleTags"]
-    passed = {"iam:PassedToService": [AGENTCORE_PRINCIPAL, LAMBDA_PRINCIPAL]}
-    return [
-        statement("ManageStackRoles", actions, roles),
-        statement("PassStackRoles", ["iam:PassRole"], roles, Condition={"StringEquals": passed}),
-    ]
-
-
-def _deployer_logs(scope: Scope, aws: AwsTarget) -> list[Statement]:
-    out = [statement("DescribeLogGroups", ["logs:DescribeLogGroups"], aws.log_group("*"))]
-    if scope.log_group_names:
-        actions = ["logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:PutRetentionPolicy"]
-        actions += ["logs:DeleteRetentionPolicy", "logs:TagResource", "logs:UntagResource"]
-        actions += ["logs:ListTagsForResource", "logs:ListTagsLogGroup", "logs:TagLogGroup"]
-        groups = _log_group_arns(scope.log_group_names, aws, streams=True)
-        out.append(statement("ManageStackLogGroups", actions, groups))
-    if scope.online_evaluation_names:
-        spans = _log_group_arns(["aws/spans"], aws, streams=True)
-        # Creating an online evaluation checks the caller can see and set the spans index policy.
-        out.append(statement("SpanIndexPolicy", ["logs:DescribeIndexPolicies", "logs:PutIndexPolicy"], spans))
-    return out
-
-
-def _deployer_lambda(scope: Scope, aws: AwsTarget) -> list[Statement]:
-    if not scope.function_names:
-        return []
-    verbs = ("Create", "Get", "Delete")
-    actions = [f"lambda:{v}Function" for v in verbs]
-    actions += [
-        "lambda:GetFunctionConfiguration",
-        "lambda:UpdateFunctionCode",
-        "lambda:UpdateFunctionConfiguration",
-    ]
-    actions += [
-        "lambda:AddPermission",
-        "lambda:RemovePermission",
-        "lambda:GetPolicy",
-        "lambda:ListVersionsByFunction",
-    ]
-    actions += [
-        "lambda:GetFunctionCodeSigningConfig",
-        "lambda:TagResource",
-        "lambda:UntagResource",
-        "lambda:ListTags",
-    ]
-    arns = [aws.arn("lambda", f"function:{n}") for n in scope.function_names]
-    return [statement("ManageStackFunctions", actions, arns)]
-
-
 TemplateFn = Callable[[Scope, AwsTarget], list[Statement]]
 TEMPLATES: dict[str, TemplateFn] = {
     "batchEvaluationCaller": batch_evaluation_caller,
     "invokeEvaluatorModels": invoke_evaluator_models,
     "onlineEvaluationExecution": online_evaluation_execution,
     "codeEvaluatorExecution": code_evaluator_execution,
-    "ciDeployer": ci_deployer,
-    "ciEvaluator": ci_evaluator,
 }
+
+
+def templates() -> dict[str, TemplateFn]:
+    """Every grant template by name; the CI ones (evalctl.iam_ci) build on those above."""
+    from evalctl.iam_ci import ci_deployer, ci_evaluator
+
+    return {**TEMPLATES, "ciDeployer": ci_deployer, "ciEvaluator": ci_evaluator}
 
 
 def template_statements(template: str, scope: Scope, aws: AwsTarget) -> list[Statement]:
     """Statements of one grant template, or UnknownGrantError naming the valid templates."""
     try:
-        build = TEMPLATES[template]
+        build = templates()[template]
     except KeyError:
-        valid = ", ".join(sorted(TEMPLATES))
+        valid = ", ".join(sorted(templates()))
         raise UnknownGrantError(f"unknown grant template {template!r}; use one of: {valid}") from None
     return build(scope, aws)
 
