@@ -14,6 +14,7 @@ from pulumi.dynamic import (
     DiffResult,
     ReadResult,
     ResourceProvider,
+    UpdateResult,
 )
 
 from components._props import (
@@ -112,6 +113,7 @@ class AgentCoreProvider(ResourceProvider):
 
     keys: frozenset[str] = frozenset()
     immutable: frozenset[str] = frozenset()
+    computed: tuple[str, ...] = ()
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {k: v for k, v in news.items() if v is not None}
@@ -150,6 +152,14 @@ class AgentCoreProvider(ResourceProvider):
             inputs["tags"] = props["tags"]  # tags need another call; refresh keeps one read per resource
         return ReadResult(id_, self.outputs(inputs, detail), plain_outputs(inputs, self.api.create_op))
 
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        ident = {k: olds[k] for k in self.computed if k in olds}
+        try:
+            ident = self.apply_changes(self.control(), olds, news, ident)
+        except Exception as exc:
+            raise self.failure(exc, news) from exc
+        return UpdateResult(self.outputs(news, ident))
+
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         try:
             self.delete_quietly(self.control(), str(props.get(self.api.id_key) or id_))
@@ -170,12 +180,30 @@ class AgentCoreProvider(ResourceProvider):
         """Declared members as the service reports them (subclasses map what differs)."""
         raise NotImplementedError
 
+    def apply_changes(
+        self, control: Any, olds: dict[str, Any], news: dict[str, Any], ident: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Update in place; returns the computed ids and status (subclasses)."""
+        raise NotImplementedError
+
+    def sync_declared_tags(
+        self, control: Any, arn: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+    ) -> None:
+        """Bring the live tags from the old declaration to the new one, ownership tags kept."""
+        owner = str(news.get(OWNER, ""))
+        awsops.sync_tags(
+            control,
+            arn,
+            awsops.with_owner_tags(olds.get("tags"), owner),
+            awsops.with_owner_tags(news.get("tags"), owner),
+        )
+
     # ---- shared steps --------------------------------------------------------------------------
 
     def create_request(self, props: Mapping[str, Any], name: str) -> dict[str, Any]:
         request = awsops.request_fields(props, self.api.create_op)
         request[self.api.name_key] = name
-        request["tags"] = {**(request.get("tags") or {}), **owner_tags(str(props.get(OWNER, "")))}
+        request["tags"] = awsops.with_owner_tags(request.get("tags"), str(props.get(OWNER, "")))
         return request
 
     def create_or_adopt(

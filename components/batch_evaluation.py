@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ import pulumi.dynamic as dyn
 
 from components import _props as shared
 from components import _provider as base
-from evalctl import aws
+from evalctl import aws, awsops
 from evalctl.spec import mapping
 
 TYPE_TOKEN = "agentcore-evals:batch_evaluation:BatchEvaluation"
@@ -23,7 +22,6 @@ RUNNING = frozenset({"PENDING", "IN_PROGRESS"})
 # These change how `pulumi up` waits, not which job runs: they update in place, never replace.
 WAIT_FIELDS = ("wait", "waitTimeoutSeconds")
 # Our additions to the StartBatchEvaluation request; resolved before the call.
-EXTRA_FIELDS = ("groundTruth", "gates", "runKey", *WAIT_FIELDS)
 DEFAULT_TIMEOUT = 3600.0
 JOB_KEYS = ("batchEvaluationId", "batchEvaluationArn", "status", "results", "errorDetails")
 OUTPUT_KEYS = (*JOB_KEYS, "clientToken", "timeRange")
@@ -48,22 +46,11 @@ def client_token(owner: str, spec: dict[str, Any]) -> str:
     return base.client_token(owner, job_inputs(spec))
 
 
-def lookback_of(spec: dict[str, Any]) -> Any:
-    """`dataSourceConfig.cloudWatchLogs.filterConfig.lookback`, if declared."""
-    logs = (spec.get("dataSourceConfig") or {}).get("cloudWatchLogs") or {}
-    return (logs.get("filterConfig") or {}).get("lookback")
-
-
 def start_request(spec: dict[str, Any], token: str, window: dict[str, str] | None) -> dict[str, Any]:
     """The StartBatchEvaluation parameters: our additions resolved, the lookback made a timeRange."""
-    request: dict[str, Any] = json.loads(json.dumps({k: v for k, v in spec.items() if k not in EXTRA_FIELDS}))
-    logs = request["dataSourceConfig"].get("cloudWatchLogs") or {}
-    filters = logs.get("filterConfig") or {}
-    filters.pop("lookback", None)
-    if window is not None:
-        filters["timeRange"] = window
-    if spec.get("groundTruth"):
-        request["evaluationMetadata"] = {"sessionMetadata": list(spec["groundTruth"].get("sessions") or [])}
+    truth = spec.get("groundTruth")
+    sessions = (truth.get("sessions") or []) if truth else None
+    request = mapping.start_request(spec, sessions, window)
     request["clientToken"] = token
     return request
 
@@ -159,10 +146,10 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
         spec = dict(props["spec"])
         token = client_token(str(props.get(shared.OWNER, "")), spec)
-        lookback = lookback_of(spec)
+        lookback = mapping.lookback_of(spec)
         window = mapping.window(lookback, datetime.now(UTC)) if lookback else None
         request = start_request(spec, token, window)
-        request["tags"] = {**(request.get("tags") or {}), **base.owner_tags(str(props.get(shared.OWNER, "")))}
+        request["tags"] = awsops.with_owner_tags(request.get("tags"), str(props.get(shared.OWNER, "")))
         client, (wait, timeout) = self.data(), wait_settings(spec)
         try:
             job = self._start(client, request)
@@ -261,9 +248,9 @@ def spec_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if not isinstance(spec.get("dataSourceConfig"), dict):
         return [("dataSourceConfig", "required: cloudWatchLogs or onlineEvaluationConfigSource")]
-    if lookback_of(spec) is not None:
+    if mapping.lookback_of(spec) is not None:
         try:
-            mapping.parse_lookback(str(lookback_of(spec)))
+            mapping.parse_lookback(str(mapping.lookback_of(spec)))
         except mapping.MappingError as exc:
             problems.append(("dataSourceConfig.cloudWatchLogs.filterConfig.lookback", str(exc)))
     timeout = spec.get("waitTimeoutSeconds")
@@ -282,7 +269,7 @@ def model_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
     if shared.contains_unknown(spec):
         return []
     window = {"startTime": "2026-01-01T00:00:00Z", "endTime": "2026-01-02T00:00:00Z"}
-    request = start_request(spec, "0" * 64, window if lookback_of(spec) else None)
+    request = start_request(spec, "0" * 64, window if mapping.lookback_of(spec) else None)
     return [(p.path, p.message) for p in validate_params(aws.DATA, "StartBatchEvaluation", request)]
 
 

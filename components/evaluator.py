@@ -54,14 +54,7 @@ class EvaluatorProvider(base.AgentCoreProvider):
     api = API
     keys = awsops.declared_keys(CREATE)
     immutable = IMMUTABLE
-
-    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
-        ident = {k: olds[k] for k in COMPUTED if k in olds}
-        try:
-            ident = self._apply(self.control(), olds, news, ident)
-        except Exception as exc:
-            raise self.failure(exc, news) from exc
-        return dyn.UpdateResult(self.outputs(news, ident))
+    computed = COMPUTED
 
     # ---- hooks and steps -------------------------------------------------------------------------
 
@@ -77,13 +70,11 @@ class EvaluatorProvider(base.AgentCoreProvider):
             live[NAME] = declared
         return live
 
-    def _apply(
+    def apply_changes(
         self, control: Any, olds: dict[str, Any], news: dict[str, Any], ident: dict[str, Any]
     ) -> dict[str, Any]:
         """Tags, then fields; an evaluator locked by an online evaluation goes blue/green."""
-        ours = awsops.owner_tags(str(news.get(shared.OWNER, "")))
-        old_tags = {**(olds.get("tags") or {}), **ours}
-        awsops.sync_tags(control, ident["evaluatorArn"], old_tags, {**(news.get("tags") or {}), **ours})
+        self.sync_declared_tags(control, ident["evaluatorArn"], olds, news)
         if all(shared.normalized(olds.get(k)) == shared.normalized(news.get(k)) for k in UPDATABLE):
             return ident
         request = self.update_request(news)

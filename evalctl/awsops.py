@@ -87,6 +87,11 @@ def owner_tags(owner_urn: str) -> dict[str, str]:
     return tags
 
 
+def with_owner_tags(tags: Mapping[str, str] | None, owner_urn: str) -> dict[str, str]:
+    """Declared tags plus the ownership tags; ours win, since adoption decides on them."""
+    return {**(tags or {}), **owner_tags(owner_urn)}
+
+
 @dataclass(frozen=True)
 class Timing:
     """How long and how often to poll a resource for its status."""

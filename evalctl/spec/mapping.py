@@ -64,26 +64,47 @@ def resolve_evaluator(ref: str, evaluator_ids: Mapping[str, str]) -> str:
     raise MappingError(f"evaluator '{ref}' has no AWS id; deploy it first (`pulumi up`) or pass its id")
 
 
+def lookback_of(spec: Mapping[str, Any]) -> str | None:
+    """`dataSourceConfig.cloudWatchLogs.filterConfig.lookback`, if declared."""
+    logs = (spec.get("dataSourceConfig") or {}).get("cloudWatchLogs") or {}
+    lookback = (logs.get("filterConfig") or {}).get("lookback")
+    return None if lookback is None else str(lookback)
+
+
+def start_request(
+    spec: Mapping[str, Any], sessions: Sequence[Any] | None, time_range: Mapping[str, str] | None
+) -> dict[str, Any]:
+    """StartBatchEvaluation parameters from a spec: our additions dropped, the lookback replaced by
+    `time_range`, ground-truth `sessions` as evaluationMetadata. References are the caller's job."""
+    request = copy.deepcopy({k: v for k, v in spec.items() if k not in OUR_BATCH_FIELDS})
+    filters = (request["dataSourceConfig"].get("cloudWatchLogs") or {}).get("filterConfig") or {}
+    filters.pop("lookback", None)
+    if time_range is not None:
+        filters["timeRange"] = dict(time_range)
+    if sessions is not None:
+        request["evaluationMetadata"] = {"sessionMetadata": copy.deepcopy(list(sessions))}
+    return request
+
+
 def batch_request(
     project: Project, doc: Document, evaluator_ids: Mapping[str, str], now: dt.datetime
 ) -> dict[str, Any]:
     """StartBatchEvaluation parameters with references, ground truth and lookback resolved."""
-    spec = copy.deepcopy(doc.spec)
-    request = {k: v for k, v in spec.items() if k not in OUR_BATCH_FIELDS}
-    request["batchEvaluationName"] = physical_name("BatchEvaluation", doc.name, doc.spec, project.stack)
-    request["evaluators"] = [{"evaluatorId": resolve_evaluator(r, evaluator_ids)} for r in spec["evaluators"]]
-    if spec.get("insights"):
-        request["insights"] = [{"insightId": i} for i in spec["insights"]]
-    logs = request["dataSourceConfig"].get("cloudWatchLogs") or {}
-    filters = logs.get("filterConfig") or {}
-    if "lookback" in filters:
-        filters["timeRange"] = window(filters.pop("lookback"), now)
-    truth = spec.get("groundTruth")
+    truth = doc.spec.get("groundTruth")
+    sessions = None
     if truth is not None:
         target = project.valid("GroundTruth", truth)
         if target is None:
             raise MappingError(f"ground truth '{truth}' is not declared")
-        request["evaluationMetadata"] = {"sessionMetadata": copy.deepcopy(target.spec["sessions"])}
+        sessions = target.spec["sessions"]
+    lookback = lookback_of(doc.spec)
+    request = start_request(doc.spec, sessions, window(lookback, now) if lookback else None)
+    request["batchEvaluationName"] = physical_name("BatchEvaluation", doc.name, doc.spec, project.stack)
+    request["evaluators"] = [
+        {"evaluatorId": resolve_evaluator(r, evaluator_ids)} for r in doc.spec["evaluators"]
+    ]
+    if doc.spec.get("insights"):
+        request["insights"] = [{"insightId": i} for i in doc.spec["insights"]]
     return request
 
 

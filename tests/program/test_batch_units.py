@@ -27,7 +27,7 @@ def with_lookback(value):
 def test_lookback_becomes_a_concrete_time_range_in_the_filter():
     now = datetime(2026, 3, 30, 12, 0, 7, 999, tzinfo=UTC)
     spec = with_lookback("2h")
-    window = mapping.window(batch.lookback_of(spec), now)
+    window = mapping.window(mapping.lookback_of(spec), now)
     assert window == {"startTime": "2026-03-30T10:00:07Z", "endTime": "2026-03-30T12:00:07Z"}
     request = batch.start_request(spec, "t" * 64, window)
     filters = request["dataSourceConfig"]["cloudWatchLogs"]["filterConfig"]
