@@ -6,8 +6,8 @@ import datetime as dt
 import math
 from typing import Any
 
+from evalctl.catalog import BUILTIN_INSIGHTS
 from evalctl.emulator import bridge, jobs, resultslog
-from evalctl.emulator.builtins import INSIGHTS
 from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
 from evalctl.emulator.errors import ApiError, ConflictError, QuotaError, ValidationError
 from evalctl.emulator.settings import RESULTS_LOG_GROUP
@@ -58,7 +58,7 @@ def _check_start(core: Core, params: dict[str, Any]) -> None:
     if not params.get("evaluators") and not params.get("insights"):
         raise ValidationError("At least one evaluator or insight is required")
     for insight in params.get("insights") or []:
-        if insight["insightId"] not in INSIGHTS:
+        if insight["insightId"] not in BUILTIN_INSIGHTS:
             raise ValidationError(f"Unknown insight {insight['insightId']}")
     active = [r for r in core.settle(TABLE).values() if r["status"] in ACTIVE]
     if len(active) >= core.settings.max_active_batches:

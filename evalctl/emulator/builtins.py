@@ -4,43 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from evalctl.catalog import BUILTIN_EVALUATORS
+
 BUILTIN_CREATED_AT = 1735689600.0  # 2025-01-01: fixed so Get/List answers are reproducible
 
-_TRACE = (
-    "Correctness",
-    "Faithfulness",
-    "Helpfulness",
-    "ResponseRelevance",
-    "Conciseness",
-    "Coherence",
-    "InstructionFollowing",
-    "Refusal",
-    "Harmfulness",
-    "Stereotyping",
-)
-_SESSION = (
-    "GoalSuccessRate",
-    "TrajectoryExactOrderMatch",
-    "TrajectoryInOrderMatch",
-    "TrajectoryAnyOrderMatch",
-)
-_TOOL_CALL = (
-    "ToolSelectionAccuracy",
-    "ToolParameterAccuracy",
-    "SkillSelectionAccuracy",
-    "SkillInstructionFollowing",
-)
-INSIGHTS = (
-    "Builtin.Insight.FailureAnalysis",
-    "Builtin.Insight.UserIntent",
-    "Builtin.Insight.ExecutionSummary",
-)
-
-BUILTIN_LEVELS: dict[str, str] = {
-    **{f"Builtin.{n}": "TRACE" for n in _TRACE},
-    **{f"Builtin.{n}": "SESSION" for n in _SESSION},
-    **{f"Builtin.{n}": "TOOL_CALL" for n in _TOOL_CALL},
-}
+BUILTIN_LEVELS: dict[str, str] = {ident: level for ident, (level, _) in BUILTIN_EVALUATORS.items()}
 
 # The scale every LLM-scored built-in is described with; trajectory matchers are binary.
 _SCALE = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from evalctl.emulator.builtins import INSIGHTS
+from evalctl.catalog import BUILTIN_EVALUATORS, BUILTIN_INSIGHTS
 from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
 from evalctl.emulator.errors import ConflictError, QuotaError, ValidationError
 from evalctl.emulator.evaluators import lookup
@@ -17,13 +17,7 @@ TABLE = "onlineConfigs"
 _GROUND_TRUTH = re.compile(
     r"\{(expected_response|assertions|expected_tool_trajectory|actual_tool_trajectory)\}"
 )
-_GROUND_TRUTH_BUILTINS = {
-    "Builtin.Correctness",
-    "Builtin.GoalSuccessRate",
-    "Builtin.TrajectoryExactOrderMatch",
-    "Builtin.TrajectoryInOrderMatch",
-    "Builtin.TrajectoryAnyOrderMatch",
-}
+_GROUND_TRUTH_BUILTINS = {ident for ident, (_, fields) in BUILTIN_EVALUATORS.items() if fields}
 
 
 def _check_evaluators(core: Core, evaluators: list[dict[str, Any]], region: str) -> None:
@@ -41,7 +35,7 @@ def _check_evaluators(core: Core, evaluators: list[dict[str, Any]], region: str)
 
 def _check_insights(insights: list[dict[str, Any]]) -> None:
     for insight in insights:
-        if insight["insightId"] not in INSIGHTS:
+        if insight["insightId"] not in BUILTIN_INSIGHTS:
             raise ValidationError(f"Unknown insight {insight['insightId']}")
 
 

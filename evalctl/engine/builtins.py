@@ -4,41 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from evalctl.catalog import BUILTIN_EVALUATORS
 from evalctl.engine.model import CodeSource, EvaluatorDef
 
 BUILTIN_ARN_PREFIX = "arn:aws:bedrock-agentcore:::evaluator/"
-TRAJECTORY_EVALUATORS = (
-    "Builtin.TrajectoryExactOrderMatch",
-    "Builtin.TrajectoryInOrderMatch",
-    "Builtin.TrajectoryAnyOrderMatch",
-)
-INSIGHTS = (
-    "Builtin.Insight.FailureAnalysis",
-    "Builtin.Insight.UserIntent",
-    "Builtin.Insight.ExecutionSummary",
-)
-
-# Which ground-truth field (API name) each built-in reads; the rest are reported as ignored.
-_BUILTINS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "Builtin.Correctness": ("TRACE", ("expectedResponse",)),
-    "Builtin.Faithfulness": ("TRACE", ()),
-    "Builtin.Helpfulness": ("TRACE", ()),
-    "Builtin.ResponseRelevance": ("TRACE", ()),
-    "Builtin.Conciseness": ("TRACE", ()),
-    "Builtin.Coherence": ("TRACE", ()),
-    "Builtin.InstructionFollowing": ("TRACE", ()),
-    "Builtin.Refusal": ("TRACE", ()),
-    "Builtin.Harmfulness": ("TRACE", ()),
-    "Builtin.Stereotyping": ("TRACE", ()),
-    "Builtin.GoalSuccessRate": ("SESSION", ("assertions",)),
-    "Builtin.TrajectoryExactOrderMatch": ("SESSION", ("expectedTrajectory",)),
-    "Builtin.TrajectoryInOrderMatch": ("SESSION", ("expectedTrajectory",)),
-    "Builtin.TrajectoryAnyOrderMatch": ("SESSION", ("expectedTrajectory",)),
-    "Builtin.ToolSelectionAccuracy": ("TOOL_CALL", ()),
-    "Builtin.ToolParameterAccuracy": ("TOOL_CALL", ()),
-    "Builtin.SkillSelectionAccuracy": ("TOOL_CALL", ()),
-    "Builtin.SkillInstructionFollowing": ("TOOL_CALL", ()),
-}
 
 # Placeholder -> reference field it consumes; how custom judges declare the ground truth they use.
 PLACEHOLDER_FIELDS = {
@@ -69,20 +38,20 @@ class UnknownEvaluator(ValueError):
 
 def builtin_fields(evaluator_id: str) -> tuple[str, ...]:
     """Reference-input fields a built-in uses."""
-    return _BUILTINS[evaluator_id][1]
+    return BUILTIN_EVALUATORS[evaluator_id][1]
 
 
 def is_builtin(evaluator_id: str) -> bool:
     """True for the built-in evaluators listed in the fixtures README."""
-    return evaluator_id in _BUILTINS
+    return evaluator_id in BUILTIN_EVALUATORS
 
 
 def builtin_definition(evaluator_id: str) -> EvaluatorDef:
     """The EvaluatorDef of one built-in evaluator."""
-    if evaluator_id not in _BUILTINS:
-        known = ", ".join(sorted(_BUILTINS))
+    if evaluator_id not in BUILTIN_EVALUATORS:
+        known = ", ".join(sorted(BUILTIN_EVALUATORS))
         raise UnknownEvaluator(f"unknown built-in evaluator {evaluator_id!r}; known: {known}")
-    level, fields = _BUILTINS[evaluator_id]
+    level, fields = BUILTIN_EVALUATORS[evaluator_id]
     aspect = evaluator_id.removeprefix("Builtin.")
     instructions = _LEVEL_INSTRUCTIONS[level].replace("{aspect}", aspect)
     if "expectedResponse" in fields:

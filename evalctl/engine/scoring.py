@@ -6,8 +6,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from evalctl.catalog import TRAJECTORY_EVALUATORS
 from evalctl.engine import reference, trajectory
-from evalctl.engine.builtins import TRAJECTORY_EVALUATORS, used_reference_fields
+from evalctl.engine.builtins import used_reference_fields
 from evalctl.engine.code import CodeRunError, CodeRunner, default_runner
 from evalctl.engine.judge import Judge, JudgeError, JudgeInput
 from evalctl.engine.model import EvaluationResult, EvaluatorDef, Session, SpanContext, ToolCall, Trace

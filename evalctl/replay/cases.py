@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evalctl.engine.builtins import TRAJECTORY_EVALUATORS, builtin_definition, is_builtin
+from evalctl.catalog import TRAJECTORY_EVALUATORS
+from evalctl.engine.builtins import builtin_definition, is_builtin
 from evalctl.engine.model import CodeSource, EvaluatorDef, Session
 from evalctl.engine.spans import load_span_file, parse_sessions
 from evalctl.spec.mapping import reference_inputs

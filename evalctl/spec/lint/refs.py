@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from evalctl.spec.builtins import BUILTIN_EVALUATORS, BUILTIN_INSIGHTS
+from evalctl.catalog import BUILTIN_EVALUATORS, BUILTIN_INSIGHTS
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.schema_check import suggest
 from evalctl.spec.models.common import AGENTCORE_ID, EVALUATOR_ARN, THIRD_PARTY

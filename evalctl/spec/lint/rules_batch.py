@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from evalctl.spec.builtins import BUILTIN_EVALUATORS
+from evalctl.catalog import BUILTIN_EVALUATORS
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.refs import evaluator_list, missing, problem
 from evalctl.spec.lint.rules_evaluator import ground_truth_fields
@@ -114,7 +114,7 @@ def used_fields(project: Project, refs: list[str]) -> set[str] | None:
     for ref in refs:
         target = project.valid("Evaluator", ref)
         if ref in BUILTIN_EVALUATORS:
-            used |= {f for f in [BUILTIN_EVALUATORS[ref][1]] if f}
+            used |= set(BUILTIN_EVALUATORS[ref][1])
         elif target is None or "codeBased" in target.spec["evaluatorConfig"]:
             return None
         else:
