@@ -14,7 +14,11 @@ from evalctl import aws, awsops
 NAMESPACE = "agentcore-evaluations"
 # Inputs that are ours, not the API's: never sent, never diffed.
 SOURCE, IMPORT_ID, OWNER = "source", "importId", "ownerUrn"
-BOOKKEEPING = frozenset({"__provider", SOURCE, IMPORT_ID, OWNER})
+# Set by Check: whether the engine holds state for this URN (Check got old inputs). A Create with
+# state is a replacement, so a same-named resource we own is the one being replaced, never adopted.
+HAS_STATE = "hasState"
+USED_ONLINE = "usedOnline"  # see components.evaluator
+BOOKKEEPING = frozenset({"__provider", SOURCE, IMPORT_ID, OWNER, HAS_STATE, USED_ONLINE})
 CONFIG_KEYS = (
     "endpoint",
     "region",
@@ -85,31 +89,39 @@ def check_failures(operation: str, params: dict[str, Any]) -> list[CheckFailure]
 
 
 def normalized(value: Any) -> Any:
-    """Absent, None, {} and [] all mean "not declared" for a top-level member."""
+    """Absent, None, {}, [] and a structure of only such members (the explicit empty values sent to
+    clear a member) all mean "not declared" for a top-level member."""
+    if isinstance(value, Mapping) and all(normalized(v) is None for v in value.values()):
+        return None
     return None if value in (None, {}, []) else value
 
 
 def diff_members(
-    olds: Mapping[str, Any], news: Mapping[str, Any], keys: frozenset[str], immutable: frozenset[str]
+    olds: Mapping[str, Any],
+    news: Mapping[str, Any],
+    keys: frozenset[str],
+    immutable: frozenset[str],
+    unsettable: frozenset[str] = frozenset(),
 ) -> DiffResult:
-    """Exact local diff: changed members update in place, immutable ones replace."""
+    """Exact local diff: changed members update in place; immutable ones, and removals of members
+    the API cannot clear (`unsettable`), replace.
+
+    Replacements are create-before-delete: a Create that finds the name held by the resource being
+    replaced takes the alternate name (see AgentCoreProvider.create_or_adopt), so both may coexist.
+    """
     changed = sorted(
         k for k in keys if contains_unknown(news.get(k)) or normalized(olds.get(k)) != normalized(news.get(k))
     )
-    replaces = [k for k in changed if k in immutable]
-    names = {k for k in immutable if k.endswith("Name")}
-    # Replacing while the name stays the same only works if the old one goes first.
-    delete_first = bool(replaces) and not names.intersection(replaces)
+    removed = [k for k in changed if k in unsettable and normalized(news.get(k)) is None]
+    replaces = sorted({k for k in changed if k in immutable} | set(removed))
     stables = sorted(immutable - set(changed))
-    return DiffResult(
-        changes=bool(changed), replaces=replaces, stables=stables, delete_before_replace=delete_first
-    )
+    return DiffResult(changes=bool(changed), replaces=replaces, stables=stables, delete_before_replace=False)
 
 
 def plain_outputs(props: Mapping[str, Any], operation: str) -> dict[str, Any]:
     """API fields plus bookkeeping (not the serialized provider), JSON-able."""
     outs = awsops.request_fields(props, operation)
-    outs.update({k: props[k] for k in (SOURCE, IMPORT_ID, OWNER) if props.get(k) is not None})
+    outs.update({k: props[k] for k in (SOURCE, IMPORT_ID, OWNER, USED_ONLINE) if props.get(k) is not None})
     return outs
 
 

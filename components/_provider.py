@@ -21,6 +21,7 @@ from components._props import (
     BOOKKEEPING,
     BUSY,
     CONFIG_KEYS,
+    HAS_STATE,
     IMPORT_ID,
     NAMESPACE,
     OWNER,
@@ -33,7 +34,14 @@ from components._props import (
     project,
 )
 from evalctl import aws, awsops
-from evalctl.awsops import client_token, is_not_found, owner_tags
+from evalctl.awsops import is_not_found, owner_tags
+
+ALTERNATE_SUFFIX = "_bg"
+
+
+def alternate_name(declared: str) -> str:
+    """The second name of a kind whose names are unique: `<declared[:45]>_bg` (fits 48 chars)."""
+    return f"{declared[: 48 - len(ALTERNATE_SUFFIX)]}{ALTERNATE_SUFFIX}"
 
 
 @dataclass(frozen=True)
@@ -115,14 +123,17 @@ class AgentCoreProvider(ResourceProvider):
     immutable: frozenset[str] = frozenset()
     computed: tuple[str, ...] = ()
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {k: v for k, v in news.items() if v is not None}
         fields = awsops.request_fields(inputs, self.api.create_op)
         inputs.update(fields)
+        inputs[HAS_STATE] = bool(olds)
         return CheckResult(inputs, check_failures(self.api.create_op, fields))
 
+    unsettable: frozenset[str] = frozenset()
+
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return diff_members(olds, news, self.keys, self.immutable)
+        return diff_members(olds, news, self.keys, self.immutable, self.unsettable)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         try:
@@ -138,19 +149,30 @@ class AgentCoreProvider(ResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh: declared members as live; gone or being deleted -> no id (never outs=None)."""
         try:
-            detail = self.api.get(self.control(), str(props.get(self.api.id_key) or id_))
+            control = self.control()
+            detail = self.api.get(control, str(props.get(self.api.id_key) or id_))
+            if detail.get("status") == "DELETING":
+                return ReadResult(None, {})
+            tags = self.declared_live_tags(control, str(detail[self.api.arn_key]), props)
         except Exception as exc:
             if is_not_found(exc):
                 return ReadResult(None, {})
             raise self.failure(exc, props) from exc
-        if detail.get("status") == "DELETING":
-            return ReadResult(None, {})
         live = self.live_fields(detail, props)
         inputs = {k: v for k, v in props.items() if k in BOOKKEEPING - {"__provider"}}
         inputs.update({k: project(live[k], props.get(k)) for k in live})
-        if props.get("tags"):
-            inputs["tags"] = props["tags"]  # tags need another call; refresh keeps one read per resource
+        if tags:
+            inputs["tags"] = tags
         return ReadResult(id_, self.outputs(inputs, detail), plain_outputs(inputs, self.api.create_op))
+
+    def declared_live_tags(self, control: Any, arn: str, props: Mapping[str, Any]) -> dict[str, str]:
+        """Live tags as the spec would declare them; wrong or missing ownership tags show as drift."""
+        live = awsops.live_tags(control, arn)
+        ours = owner_tags(str(props.get(OWNER, "")))
+        tags = {k: v for k, v in live.items() if k not in ours}
+        # A lost owner tag must show as a change, or crash adoption silently stops working.
+        tags.update({k: live.get(k, "") for k, v in ours.items() if live.get(k) != v})
+        return tags
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         ident = {k: olds[k] for k in self.computed if k in olds}
@@ -189,14 +211,11 @@ class AgentCoreProvider(ResourceProvider):
     def sync_declared_tags(
         self, control: Any, arn: str, olds: Mapping[str, Any], news: Mapping[str, Any]
     ) -> None:
-        """Bring the live tags from the old declaration to the new one, ownership tags kept."""
-        owner = str(news.get(OWNER, ""))
-        awsops.sync_tags(
-            control,
-            arn,
-            awsops.with_owner_tags(olds.get("tags"), owner),
-            awsops.with_owner_tags(news.get("tags"), owner),
-        )
+        """Make the live tags the declared ones plus ownership; reads them only if tags changed."""
+        if normalized(olds.get("tags")) == normalized(news.get("tags")):
+            return
+        wanted = awsops.with_owner_tags(news.get("tags"), str(news.get(OWNER, "")))
+        awsops.sync_tags(control, arn, awsops.live_tags(control, arn), wanted)
 
     # ---- shared steps --------------------------------------------------------------------------
 
@@ -206,29 +225,46 @@ class AgentCoreProvider(ResourceProvider):
         request["tags"] = awsops.with_owner_tags(request.get("tags"), str(props.get(OWNER, "")))
         return request
 
-    def create_or_adopt(
-        self, control: Any, props: Mapping[str, Any], name: str, salt: str = ""
-    ) -> dict[str, Any]:
-        """Create with a token from URN + inputs; on a name conflict adopt what we own, refuse the rest."""
-        request = self.create_request(props, name)
-        token = client_token(props.get(OWNER), request, salt)
-        try:
-            created = self.api.call(control, "create", clientToken=token, **request)
-        except Exception as exc:
-            if aws.error_code(exc) != "ConflictException":
-                raise
-            return self.adopt_owned(control, props, name, exc)
-        try:
-            return self.await_active(control, created, name)
-        except Exception as exc:
-            # The token was used before (destroy, then up again): the answer names a deleted resource.
-            if salt or not is_not_found(exc):
-                raise
-            return self.create_or_adopt(control, props, name, salt=str(created[self.api.id_key]))
+    def create_or_adopt(self, control: Any, props: Mapping[str, Any], name: str) -> dict[str, Any]:
+        """Create with a fresh token under the declared name, else under its alternate.
 
-    def adopt_owned(
+        A conflict on a name held by a resource this URN owns means one of two things: with no
+        state (Check saw no old inputs) a crashed run created it, so it is adopted; with state it is
+        the resource being replaced, so the new one takes the other name (create-before-delete).
+        """
+        names = (name, alternate_name(name))
+        for candidate in names:
+            created = self._create_named(control, props, candidate)
+            if created is not None:
+                return self.await_active(control, created, candidate)
+            if not props.get(HAS_STATE):
+                return self.adopt_owned(control, props, candidate)
+        raise aws.AwsError(
+            f"{props.get(SOURCE)}: {self.api.kind} {name}: both {names[0]} and {names[1]} are held by "
+            "resources this stack owns. To fix: run `pulumi refresh`, then delete the one that is "
+            "not in the stack's state.",
+            "ConflictException",
+        )
+
+    def _create_named(self, control: Any, props: Mapping[str, Any], name: str) -> dict[str, Any] | None:
+        """The create answer, or None when the name is held by a resource this URN owns."""
+        for _ in range(2):
+            request = self.create_request(props, name)
+            try:
+                return self.api.call(control, "create", clientToken=awsops.fresh_token(), **request)
+            except Exception as exc:
+                if aws.error_code(exc) != "ConflictException":
+                    raise
+                holder = self.owned_holder(control, props, name, exc)
+                if holder.get("status") != "DELETING":
+                    return None
+                self.wait_gone(control, str(holder[self.api.id_key]))  # its name frees when gone
+        return None
+
+    def owned_holder(
         self, control: Any, props: Mapping[str, Any], name: str, exc: Exception
     ) -> dict[str, Any]:
+        """The summary of the resource holding `name`; refuse when this stack does not own it."""
         api = self.api
         existing = awsops.find_named(
             lambda **kw: api.call(control, "list", **kw), api.list_key, api.name_key, name
@@ -245,7 +281,17 @@ class AgentCoreProvider(ResourceProvider):
                 f"in {source}, or choose another name.",
                 "ConflictException",
             )
-        return self.converge(control, props, ident)
+        return existing
+
+    def adopt_owned(self, control: Any, props: Mapping[str, Any], name: str) -> dict[str, Any]:
+        """A crashed run's resource (ours by its owner tag, in no state): bring it to the spec."""
+        api = self.api
+        existing = awsops.find_named(
+            lambda **kw: api.call(control, "list", **kw), api.list_key, api.name_key, name
+        )
+        if existing is None:
+            return self.create_or_adopt(control, {**props, HAS_STATE: True}, name)
+        return self.converge(control, props, str(existing[api.id_key]))
 
     def converge(self, control: Any, props: Mapping[str, Any], ident: str) -> dict[str, Any]:
         """Adopt an existing resource: tag it as ours and update it to the spec where it differs."""
@@ -256,8 +302,7 @@ class AgentCoreProvider(ResourceProvider):
         wanted = self.update_request(props)
         live = self.live_fields(detail, props)
         if any(normalized(project(live.get(k), v)) != normalized(v) for k, v in wanted.items()):
-            token = client_token(props.get(OWNER), ident, wanted)
-            params = {api.id_key: ident, "clientToken": token, **wanted}
+            params = {api.id_key: ident, "clientToken": awsops.fresh_token(), **wanted}
             updated = self.when_ready(control, ident, lambda: api.call(control, "update", **params))
             detail = {**detail, **self.await_active(control, updated, str(detail[api.name_key]))}
         return {**detail, "physicalName": detail[api.name_key]}
@@ -270,12 +315,28 @@ class AgentCoreProvider(ResourceProvider):
             if aws.error_code(exc) != "ConflictException":
                 raise
             detail = self._detail(control, ident)
-            # ACTIVE and unlocked: it was busy a moment ago. Locked or gone: the conflict stands.
-            settled = detail.get("status") == "ACTIVE" and not detail.get("lockedForModification")
-            if detail.get("status") not in BUSY and not settled:
+            # ACTIVE and unlocked: it was busy a moment ago. Gone, or locked by a user: it stands.
+            locked = bool(detail.get("lockedForModification"))
+            settled = detail.get("status") == "ACTIVE" and not locked
+            releasing = locked and detail.get("status") == "ACTIVE" and self.lock_releasing(control, ident)
+            if detail.get("status") not in BUSY and not settled and not releasing:
                 raise
-        self.await_active(control, {self.api.id_key: ident, "status": detail["status"]}, ident)
+        if releasing:
+            self.await_unlocked(control, ident)
+        else:
+            self.await_active(control, {self.api.id_key: ident, "status": detail["status"]}, ident)
         return call()
+
+    def lock_releasing(self, control: Any, ident: str) -> bool:
+        """Whether a lock on this resource is on its way out (nothing uses it any more)."""
+        return False
+
+    def await_unlocked(self, control: Any, ident: str) -> None:
+        def fetch() -> dict[str, Any]:
+            locked = self.api.get(control, ident).get("lockedForModification")
+            return {"status": "LOCKED" if locked else "UNLOCKED"}
+
+        awsops.wait_for(fetch, "UNLOCKED", f"{self.api.kind} {ident} (lock)", self.timing(), WAIT_HINT)
 
     def _detail(self, control: Any, ident: str) -> dict[str, Any]:
         try:
@@ -324,4 +385,4 @@ class AgentCoreProvider(ResourceProvider):
 
 
 # Re-exported: the batch and gate providers use these through this module.
-__all__ = ["AgentCoreProvider", "Api", "client_token", "is_not_found", "owner_tags"]
+__all__ = ["AgentCoreProvider", "Api", "alternate_name", "is_not_found", "owner_tags"]

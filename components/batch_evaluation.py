@@ -21,10 +21,13 @@ TERMINAL = frozenset({"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "STOPPED"}
 RUNNING = frozenset({"PENDING", "IN_PROGRESS"})
 # These change how `pulumi up` waits, not which job runs: they update in place, never replace.
 WAIT_FIELDS = ("wait", "waitTimeoutSeconds")
+# These describe the job without changing what it evaluates: they update in place too (tags on the
+# live job; the description only in state, since there is no UpdateBatchEvaluation).
+IN_PLACE = (*WAIT_FIELDS, "description", "tags", "gates")
 # Our additions to the StartBatchEvaluation request; resolved before the call.
 DEFAULT_TIMEOUT = 3600.0
 JOB_KEYS = ("batchEvaluationId", "batchEvaluationArn", "status", "results", "errorDetails")
-OUTPUT_KEYS = (*JOB_KEYS, "clientToken", "timeRange")
+OUTPUT_KEYS = (*JOB_KEYS, "physicalName", "timeRange")
 KEPT_INPUTS = ("spec", shared.SOURCE, shared.OWNER)
 
 
@@ -37,21 +40,18 @@ class BatchWaitTimeout(BatchEvaluationError):
 
 
 def job_inputs(spec: dict[str, Any]) -> dict[str, Any]:
-    """The members of a spec that decide which job runs (everything but the wait settings)."""
-    return {k: v for k, v in spec.items() if k not in WAIT_FIELDS}
-
-
-def client_token(owner: str, spec: dict[str, Any]) -> str:
-    """Idempotency token from the owner URN and the job inputs (runKey included): 64 hex chars."""
-    return base.client_token(owner, job_inputs(spec))
+    """The members of a spec that decide what is evaluated (runKey included)."""
+    return {k: v for k, v in spec.items() if k not in IN_PLACE}
 
 
 def start_request(spec: dict[str, Any], token: str, window: dict[str, str] | None) -> dict[str, Any]:
-    """The StartBatchEvaluation parameters: our additions resolved, the lookback made a timeRange."""
+    """The StartBatchEvaluation parameters: our additions resolved, the lookback made a timeRange
+    (the caller sets a fresh clientToken per call when `token` is empty)."""
     truth = spec.get("groundTruth")
     sessions = (truth.get("sessions") or []) if truth else None
     request = mapping.start_request(spec, sessions, window)
-    request["clientToken"] = token
+    if token:
+        request["clientToken"] = token
     return request
 
 
@@ -100,6 +100,25 @@ class Poller:
             self.sleep(min(delay, left))
             delay = min(delay * 2, self.max_delay)
 
+    def until_gone(self, job_id: str, timeout: float) -> None:
+        """Poll until the deleted job is gone (its name is held until then), at most `timeout`."""
+        deadline, delay = self.clock() + timeout, self.first_delay
+        while _gone_or_status(self.client, job_id) != "GONE":
+            left = deadline - self.clock()
+            if left <= 0:
+                raise BatchWaitTimeout(f"batch evaluation {job_id} is still DELETING after {timeout:g} s")
+            self.sleep(min(delay, left))
+            delay = min(delay * 2, self.max_delay)
+
+
+def _gone_or_status(client: Any, job_id: str) -> str:
+    try:
+        return str(client.get_batch_evaluation(batchEvaluationId=job_id)["status"])
+    except Exception as exc:
+        if base.is_not_found(exc):
+            return "GONE"
+        raise
+
 
 def job_outputs(job: dict[str, Any]) -> dict[str, Any]:
     """The outputs we keep from a GetBatchEvaluation response."""
@@ -119,19 +138,22 @@ def _picked(props: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 class BatchEvaluationProvider(base.AgentCoreProvider):
     """Starts a job on create, refreshes on read, stops and deletes on delete; job changes replace."""
 
-    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
         spec = news.get("spec")
+        inputs = {**news, shared.HAS_STATE: bool(olds)}
         if not isinstance(spec, dict):
-            return dyn.CheckResult(news, [dyn.CheckFailure("spec", "spec must be a mapping")])
-        return dyn.CheckResult(news, [dyn.CheckFailure(f"spec.{p}", r) for p, r in spec_problems(spec)])
+            return dyn.CheckResult(inputs, [dyn.CheckFailure("spec", "spec must be a mapping")])
+        return dyn.CheckResult(inputs, [dyn.CheckFailure(f"spec.{p}", r) for p, r in spec_problems(spec)])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
+        """Replace (create-before-delete, the new job under the alternate name) only when what is
+        evaluated changes; wait settings, description, tags and gates update in place."""
         old_spec, new_spec = olds.get("spec") or {}, news.get("spec") or {}
         replaces = [shared.OWNER] if olds.get(shared.OWNER) != news.get(shared.OWNER) else []
         if job_inputs(old_spec) != job_inputs(new_spec):
             replaces.append("spec")
-        changed = bool(replaces) or wait_settings(old_spec) != wait_settings(new_spec)
-        changed = changed or olds.get(shared.SOURCE) != news.get(shared.SOURCE)
+        in_place = any(old_spec.get(k) != new_spec.get(k) for k in IN_PLACE)
+        changed = bool(replaces) or in_place or olds.get(shared.SOURCE) != news.get(shared.SOURCE)
         return dyn.DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
 
     def data(self) -> Any:
@@ -145,16 +167,15 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
 
     def create(self, props: dict[str, Any]) -> dyn.CreateResult:
         spec = dict(props["spec"])
-        token = client_token(str(props.get(shared.OWNER, "")), spec)
         lookback = mapping.lookback_of(spec)
         window = mapping.window(lookback, datetime.now(UTC)) if lookback else None
-        request = start_request(spec, token, window)
+        request = start_request(spec, "", window)
         request["tags"] = awsops.with_owner_tags(request.get("tags"), str(props.get(shared.OWNER, "")))
         client, (wait, timeout) = self.data(), wait_settings(spec)
         try:
-            job = self._start(client, request)
+            job = self._start_or_adopt(client, request, props)
             if wait:
-                job = self.poller(client).until(str(job["batchEvaluationId"]), TERMINAL, timeout)
+                job = self._wait_or_stop(client, str(job["batchEvaluationId"]), timeout)
         except BatchEvaluationError:
             raise
         except Exception as exc:
@@ -162,22 +183,52 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
         outs = {
             **_picked(props, KEPT_INPUTS),
             **job_outputs(job),
-            "clientToken": token,
+            "physicalName": str(job.get("batchEvaluationName") or request["batchEvaluationName"]),
             "timeRange": window or {},
         }
         return dyn.CreateResult(str(job["batchEvaluationId"]), outs)
 
-    def _start(self, client: Any, request: dict[str, Any]) -> dict[str, Any]:
-        """Start (idempotent by token); a token reused with another window adopts the job it started."""
+    def _wait_or_stop(self, client: Any, job_id: str, timeout: float) -> dict[str, Any]:
+        """Wait for the end; past the timeout stop the job, so no paid job runs outside state."""
         try:
-            return dict(client.start_batch_evaluation(**request))
-        except Exception as exc:
-            if aws.error_code(exc) != "ConflictException" or "token" not in str(exc).lower():
-                raise
-            found = newest_named(client, str(request["batchEvaluationName"]))
-            if found is None:
-                raise
-            return found
+            return self.poller(client).until(job_id, TERMINAL, timeout)
+        except BatchWaitTimeout as exc:
+            try:
+                client.stop_batch_evaluation(batchEvaluationId=job_id)
+            except Exception as stop_exc:  # still say what happened, and that it may still run
+                raise BatchWaitTimeout(f"{exc}; stopping it failed too ({stop_exc})") from stop_exc
+            raise BatchWaitTimeout(
+                f"batch evaluation {job_id} did not finish within {timeout:g} s, so it was stopped. "
+                "To fix: raise spec.waitTimeoutSeconds (or set spec.wait: false), then run `pulumi up`"
+            ) from exc
+
+    def _start_or_adopt(self, client: Any, request: dict[str, Any], props: dict[str, Any]) -> dict[str, Any]:
+        """Start under the declared name, else under the alternate one while the job being replaced
+        holds it; with no state, a live job we own under that name is a crashed run's: adopt it."""
+        declared = str(request["batchEvaluationName"])
+        for name in (declared, base.alternate_name(declared)):
+            params = {**request, "batchEvaluationName": name, "clientToken": awsops.fresh_token()}
+            try:
+                return dict(client.start_batch_evaluation(**params))
+            except Exception as exc:
+                if aws.error_code(exc) != "ConflictException":
+                    raise
+                holder = newest_named(client, name)
+                if holder is None or not self._owned(client, holder, props):
+                    raise
+                if not props.get(shared.HAS_STATE):
+                    return holder
+        raise BatchEvaluationError(
+            f"{props.get(shared.SOURCE)}: BatchEvaluation {declared}: both {declared} and its alternate "
+            "name are held by jobs this stack owns. To fix: run `pulumi refresh`, then delete the job "
+            "that is not in the stack's state (`evalctl` or the console)."
+        )
+
+    def _owned(self, client: Any, job: dict[str, Any], props: dict[str, Any]) -> bool:
+        owner = awsops.owner_tags(str(props.get(shared.OWNER, "")))[aws.OWNER_TAG]
+        arn = str(job.get("batchEvaluationArn") or "")
+        # Tags live on the control plane's Tag* operations, whatever the resource.
+        return bool(arn) and awsops.live_tags(self.control(), arn).get(aws.OWNER_TAG) == owner
 
     def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
         try:
@@ -192,28 +243,36 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
         return dyn.ReadResult(id_, outs)
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
-        """Only the wait settings or the source file changed: wait if asked to, never restart."""
+        """Wait settings, description, tags, gates or the source file changed: never restart."""
         outs = {**_picked(news, KEPT_INPUTS), **_picked(olds, OUTPUT_KEYS)}
         wait, timeout = wait_settings(news["spec"])
-        if wait and olds.get("status") not in TERMINAL:
-            try:
-                outs.update(job_outputs(self.poller(self.data()).until(id_, TERMINAL, timeout)))
-            except BatchEvaluationError:
-                raise
-            except Exception as exc:
-                raise self._failure(exc, news, "wait for the batch evaluation") from exc
+        client = self.data()
+        try:
+            old_tags, new_tags = (olds.get("spec") or {}).get("tags"), news["spec"].get("tags")
+            if old_tags != new_tags and olds.get("batchEvaluationArn"):
+                wanted = awsops.with_owner_tags(new_tags, str(news.get(shared.OWNER, "")))
+                arn, control = str(olds["batchEvaluationArn"]), self.control()
+                awsops.sync_tags(control, arn, awsops.live_tags(control, arn), wanted)
+            if wait and olds.get("status") not in TERMINAL:
+                outs.update(job_outputs(self._wait_or_stop(client, id_, timeout)))
+        except BatchEvaluationError:
+            raise
+        except Exception as exc:
+            raise self._failure(exc, news, "update the batch evaluation") from exc
         return dyn.UpdateResult(outs)
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
-        """Stop a running job first, then delete it; a job already gone is success."""
+        """Stop a running job first, then delete it, within the spec's wait timeout; gone is success."""
         client = self.data()
+        timeout = wait_settings(props.get("spec") or {})[1]
         try:
             status = client.get_batch_evaluation(batchEvaluationId=id_)["status"]
             if status in RUNNING:
                 status = client.stop_batch_evaluation(batchEvaluationId=id_)["status"]
             if status not in TERMINAL:
-                self.poller(client).until(id_, TERMINAL, DEFAULT_TIMEOUT)
+                self.poller(client).until(id_, TERMINAL, timeout)
             client.delete_batch_evaluation(batchEvaluationId=id_)
+            self.poller(client).until_gone(id_, timeout)
         except BatchEvaluationError:
             raise
         except Exception as exc:

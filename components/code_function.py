@@ -12,7 +12,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from components.evaluator import alternate_name
+from components._provider import alternate_name
 from components.role import Role, RoleArgs
 from evalctl import iam
 from evalctl.packaging import PackagingError, package_source
@@ -84,7 +84,7 @@ class CodeFunction(pulumi.ComponentResource):
                 ("", args.evaluator_name, "AllowAgentCoreEvaluator"),
                 (
                     "-bg",
-                    alternate_name(args.evaluator_name, args.evaluator_name),
+                    alternate_name(args.evaluator_name),
                     "AllowAgentCoreEvaluatorBg",
                 ),
             )

@@ -11,7 +11,6 @@ import pulumi.dynamic as dyn
 
 from components import _props as shared
 from components import _provider as base
-from components.online_evaluation import repoint_online_configs
 from evalctl import aws, awsops
 
 TYPE_TOKEN = "agentcore-evals:evaluator:Evaluator"
@@ -21,19 +20,35 @@ NAME = "evaluatorName"
 IMMUTABLE = frozenset({NAME})
 UPDATABLE = frozenset(awsops.input_shape(UPDATE).members) - {"clientToken", "evaluatorId"}
 COMPUTED = ("evaluatorId", "evaluatorArn", "physicalName", "status")
-BLUE_GREEN_SUFFIX = "_bg"
-LOCK_CODES = ("ConflictException", "ValidationException")
+# Set by the stack for evaluators its online evaluations use: an online configuration locks them
+# ("any" reference under the strict reading), so every change replaces them through the engine
+# (new evaluator under the alternate name, online configs updated, old one deleted) instead of an
+# UpdateEvaluator that the lock would refuse. Bookkeeping: never sent to AWS.
+USED_ONLINE = shared.USED_ONLINE
+# The API has no way to clear these once set (description has min length 1): removing them replaces.
+UNSETTABLE = frozenset({"description", "kmsKeyArn"})
+
+
+def online_references(control: Any) -> list[set[str]]:
+    """The evaluator ids each online configuration references (one Get per configuration)."""
+    summaries: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        page = control.list_online_evaluation_configs(**({"nextToken": token} if token else {}))
+        summaries += page.get("onlineEvaluationConfigs", [])
+        token = page.get("nextToken")
+        if not token:
+            break
+    refs = []
+    for summary in summaries:
+        ident = summary["onlineEvaluationConfigId"]
+        detail = control.get_online_evaluation_config(onlineEvaluationConfigId=ident)
+        refs.append({str(e.get("evaluatorId")) for e in detail.get("evaluators") or []})
+    return refs
 
 
 class EvaluatorLockedError(RuntimeError):
-    """An evaluator stays locked by an online evaluation we could not switch away from it."""
-
-
-def alternate_name(declared: str, current: str) -> str:
-    """The other name of a blue/green pair: `<declared>` <-> `<declared[:45]>_bg` (fits 48 chars)."""
-    return (
-        declared if current != declared else f"{declared[: 48 - len(BLUE_GREEN_SUFFIX)]}{BLUE_GREEN_SUFFIX}"
-    )
+    """An evaluator is locked by an online evaluation this stack does not manage."""
 
 
 API = base.Api(
@@ -54,6 +69,7 @@ class EvaluatorProvider(base.AgentCoreProvider):
     api = API
     keys = awsops.declared_keys(CREATE)
     immutable = IMMUTABLE
+    unsettable = UNSETTABLE
     computed = COMPUTED
 
     # ---- hooks and steps -------------------------------------------------------------------------
@@ -62,52 +78,56 @@ class EvaluatorProvider(base.AgentCoreProvider):
         fields = awsops.request_fields(props, CREATE)
         return {k: v for k, v in fields.items() if k in UPDATABLE}
 
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
+        plan = super().diff(_id, olds, news)
+        locked = bool(olds.get(USED_ONLINE) or news.get(USED_ONLINE))
+        if locked and plan.changes and not plan.replaces:
+            changed = [
+                k for k in UPDATABLE if shared.normalized(olds.get(k)) != shared.normalized(news.get(k))
+            ]
+            if changed:  # tags alone still update in place: TagResource is not locked
+                return dyn.DiffResult(
+                    changes=True, replaces=sorted(changed), stables=plan.stables, delete_before_replace=False
+                )
+        return plan
+
     def live_fields(self, detail: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
-        live = {k: detail[k] for k in self.keys if k in detail and (k in props or k == NAME)}
+        """Every member the spec can set, as live; both names of the pair are the declared one."""
+        live = {k: detail.get(k) for k in self.keys if k != "tags"}
         declared = str(props.get(NAME) or detail[NAME])
-        # Both names of a blue/green pair are the declared evaluator.
-        if detail[NAME] == alternate_name(declared, declared):
+        if detail[NAME] == base.alternate_name(declared):
             live[NAME] = declared
         return live
 
     def apply_changes(
         self, control: Any, olds: dict[str, Any], news: dict[str, Any], ident: dict[str, Any]
     ) -> dict[str, Any]:
-        """Tags, then fields; an evaluator locked by an online evaluation goes blue/green."""
+        """Tags, then fields in one UpdateEvaluator call with a fresh token."""
         self.sync_declared_tags(control, ident["evaluatorArn"], olds, news)
         if all(shared.normalized(olds.get(k)) == shared.normalized(news.get(k)) for k in UPDATABLE):
             return ident
         request = self.update_request(news)
         evaluator_id = str(ident["evaluatorId"])
-        token = awsops.client_token(news.get(shared.OWNER), evaluator_id, request)
+        params = {"evaluatorId": evaluator_id, "clientToken": awsops.fresh_token(), **request}
         try:
-            result = self.when_ready(
-                control,
-                evaluator_id,
-                lambda: control.update_evaluator(evaluatorId=evaluator_id, clientToken=token, **request),
-            )
+            result = self.when_ready(control, evaluator_id, lambda: control.update_evaluator(**params))
         except Exception as exc:
-            if aws.error_code(exc) not in LOCK_CODES:
+            if aws.error_code(exc) != "ConflictException" or not self._locked(control, evaluator_id):
                 raise
-            if not API.get(control, evaluator_id).get("lockedForModification"):
-                raise
-            return self._blue_green(control, news, ident)
+            raise EvaluatorLockedError(
+                f"{news.get(shared.SOURCE)}: Evaluator {news[NAME]}: locked by an online evaluation "
+                "this stack does not manage, so it cannot be updated. To fix: remove it from that "
+                "online evaluation, or declare a new evaluator (another name) and point this spec at it."
+            ) from exc
         physical = str(ident.get("physicalName") or news[NAME])
         return {**self.await_active(control, result, physical), "evaluatorArn": ident["evaluatorArn"]}
 
-    def _blue_green(self, control: Any, news: dict[str, Any], ident: dict[str, Any]) -> dict[str, Any]:
-        """A locked evaluator: create its successor, switch online configs to it, delete the old one."""
-        old_id = str(ident["evaluatorId"])
-        new_name = alternate_name(str(news[NAME]), str(ident.get("physicalName") or news[NAME]))
-        fresh = self.create_or_adopt(control, news, new_name, salt=old_id)
-        still_locked = repoint_online_configs(control, old_id, str(fresh["evaluatorId"]))
-        if still_locked:
-            raise EvaluatorLockedError(
-                f"{news.get(shared.SOURCE)}: Evaluator {news[NAME]}: online evaluation(s) "
-                f"{', '.join(still_locked)} still use {old_id}; remove it from them, then run again"
-            )
-        self.delete_quietly(control, old_id)
-        return fresh
+    def lock_releasing(self, control: Any, ident: str) -> bool:
+        """No online configuration references it any more: the lock is being released."""
+        return not any(ident in users for users in online_references(control))
+
+    def _locked(self, control: Any, evaluator_id: str) -> bool:
+        return bool(API.get(control, evaluator_id).get("lockedForModification"))
 
     def outputs(self, props: Mapping[str, Any], ident: Mapping[str, Any]) -> dict[str, Any]:
         outs = shared.plain_outputs(props, CREATE)
@@ -139,6 +159,7 @@ class EvaluatorArgs:
     spec: dict[str, pulumi.Input[Any]]
     source: pulumi.Input[str]
     import_id: pulumi.Input[str] | None = None
+    used_online: bool = False
 
 
 class Evaluator(pulumi.ComponentResource):
@@ -156,6 +177,8 @@ class Evaluator(pulumi.ComponentResource):
         }
         if args.import_id is not None:
             props[shared.IMPORT_ID] = args.import_id
+        if args.used_online:
+            props[USED_ONLINE] = True
         # The component's depends_on must hold for the resource that actually calls AWS.
         child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
         self.resource = EvaluatorResource(name, props, child)

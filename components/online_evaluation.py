@@ -21,6 +21,11 @@ ENABLE = "enableOnCreate"
 IMMUTABLE = frozenset({NAME})
 UPDATABLE = frozenset(awsops.input_shape(UPDATE).members) - {"clientToken", ID, "executionStatus"}
 COMPUTED = (ID, ARN, "physicalName", "status", "executionStatus")
+# Removed from a spec, these are sent as the explicit empty value the model accepts (min 0 lists).
+CLEARED: dict[str, Any] = {"insights": [], "clusteringConfig": {"frequencies": []}}
+# The API cannot clear these (description min length 1; outputConfig needs cloudWatchConfig, and its
+# absence means the service's default log group): removing them replaces the configuration.
+UNSETTABLE = frozenset({"description", "outputConfig"})
 API = base.Api(
     kind="OnlineEvaluation",
     noun="online_evaluation_config",
@@ -33,47 +38,13 @@ API = base.Api(
 )
 
 
-def _pages(control: Any) -> list[dict[str, Any]]:
-    summaries: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        page = control.list_online_evaluation_configs(**({"nextToken": token} if token else {}))
-        summaries += page.get("onlineEvaluationConfigs", [])
-        token = page.get("nextToken")
-        if not token:
-            return summaries
-
-
-def repoint_online_configs(control: Any, old_id: str, new_id: str) -> list[str]:
-    """Switch every online config from one evaluator to another; return the ids that still use it."""
-    left: list[str] = []
-    for summary in _pages(control):
-        ident = str(summary[ID])
-        detail = API.get(control, ident)
-        refs = detail.get("evaluators") or []
-        if not any(r.get("evaluatorId") == old_id for r in refs):
-            continue
-        moved = [
-            {"evaluatorId": new_id if r.get("evaluatorId") == old_id else r.get("evaluatorId")} for r in refs
-        ]
-        token = awsops.client_token("repoint", ident, old_id, new_id)
-        try:
-            control.update_online_evaluation_config(
-                onlineEvaluationConfigId=ident, evaluators=moved, clientToken=token
-            )
-        except Exception as exc:
-            if awsops.is_not_found(exc):
-                continue
-            left.append(ident)
-    return left
-
-
 class OnlineEvaluationProvider(base.AgentCoreProvider):
     """CRUD for one online evaluation config through `bedrock-agentcore-control`."""
 
     api = API
     keys = awsops.declared_keys(CREATE)
     immutable = IMMUTABLE
+    unsettable = UNSETTABLE
     computed = COMPUTED
 
     # ---- hooks and steps -------------------------------------------------------------------------
@@ -81,16 +52,23 @@ class OnlineEvaluationProvider(base.AgentCoreProvider):
     def update_request(self, props: Mapping[str, Any]) -> dict[str, Any]:
         fields = awsops.request_fields(props, CREATE)
         request = {k: v for k, v in fields.items() if k in UPDATABLE}
+        request.update({k: v for k, v in CLEARED.items() if k not in request})
         if ENABLE in fields:
             request["executionStatus"] = "ENABLED" if fields[ENABLE] else "DISABLED"
         return request
 
     def live_fields(self, detail: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
-        live = {k: detail[k] for k in self.keys if k in detail and (k in props or k == NAME)}
+        """Every member the spec can set, as live (`enableOnCreate` is the execution status)."""
+        live = {k: detail.get(k) for k in self.keys if k not in ("tags", ENABLE)}
+        live.update({k: None for k, empty in CLEARED.items() if live.get(k) == empty})
+        if "outputConfig" not in props:  # the service's default destination is not drift
+            live["outputConfig"] = None
+        declared = str(props.get(NAME) or detail[NAME])
+        if detail[NAME] == base.alternate_name(declared):
+            live[NAME] = declared
         if "executionStatus" in detail:
             live["executionStatus"] = detail["executionStatus"]
-            if ENABLE in props:
-                live[ENABLE] = detail["executionStatus"] == "ENABLED"
+            live[ENABLE] = detail["executionStatus"] == "ENABLED"
         return live
 
     def apply_changes(
@@ -103,8 +81,7 @@ class OnlineEvaluationProvider(base.AgentCoreProvider):
         ):
             return ident
         request = self.update_request(news)
-        token = awsops.client_token(news.get(shared.OWNER), ident[ID], request)
-        params = {ID: ident[ID], "clientToken": token, **request}
+        params = {ID: ident[ID], "clientToken": awsops.fresh_token(), **request}
         result = self.when_ready(
             control, ident[ID], lambda: control.update_online_evaluation_config(**params)
         )

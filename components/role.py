@@ -184,7 +184,7 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _successor(evaluator_name: str) -> str:
-    """The blue/green alternate name (components.evaluator.alternate_name, imported late: no cycle)."""
-    from components.evaluator import alternate_name
+    """The alternate name a replacement may take (components._provider.alternate_name, imported late)."""
+    from components._provider import alternate_name
 
-    return alternate_name(evaluator_name, evaluator_name)
+    return alternate_name(evaluator_name)

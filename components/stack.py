@@ -231,7 +231,10 @@ class EvaluationStack:
         if base_ref(decl):
             config["derived"]["baseEvaluatorId"] = self._ref(str(base_ref(decl)), depends)
         spec["evaluatorName"] = self.physical(decl)
-        args = EvaluatorArgs(spec=spec, source=str(decl.file), import_id=decl.import_id)
+        used = {r for d in self.of_kind("OnlineEvaluation") for r in evaluator_refs(d)}
+        args = EvaluatorArgs(
+            spec=spec, source=str(decl.file), import_id=decl.import_id, used_online=decl.name in used
+        )
         return Evaluator(f"evaluator-{decl.name}", args, pulumi.ResourceOptions(depends_on=depends))
 
     def _online(self, decl: Decl) -> Any:

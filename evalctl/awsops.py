@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -65,10 +65,14 @@ def request_fields(props: Mapping[str, Any], operation: str) -> dict[str, Any]:
 # ---- lifecycle helpers: tokens, owner tags, waits, lookups ------------------------------------------
 
 
-def client_token(*parts: Any) -> str:
-    """Deterministic idempotency token (64 hex chars fit the ClientToken pattern and its 33 minimum)."""
-    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def fresh_token() -> str:
+    """A new idempotency token for one logical call (36 chars fit the ClientToken pattern, min 33).
+
+    Never derived from the request: AWS silently ignores a repeated token, so a token computed from
+    the contents would turn a revert (A -> B -> A) into a no-op. botocore's retries of the same call
+    resend the same parameters, token included, which is the only reuse idempotency is for.
+    """
+    return str(uuid.uuid4())
 
 
 def stack_of(urn: str) -> str:

@@ -114,7 +114,8 @@ class EmulatorApp:
         request = Request(region=region_match.group(1) if region_match else DEFAULT_REGION)
         store = self.core.store
         with store.lock:
-            replayed = store.replay(op.name, params)
+            now, ttl = self.core.clock.now(), self.core.settings.token_ttl_seconds
+            replayed = store.replay(op.name, params, now, ttl)
             if replayed is not None:
                 return replayed
             try:
@@ -125,7 +126,7 @@ class EmulatorApp:
                 # The exception's text is internal; the client gets the operation name only.
                 raise InternalError(f"The server could not process {op.name}; try again") from exc
             if is_mutation(op.name):
-                store.remember(op.name, params, result)
+                store.remember(op.name, params, result, now)
                 store.save()
             elif op.name in SETTLING_READS:
                 store.save()

@@ -60,7 +60,12 @@ def _check_start(core: Core, params: dict[str, Any]) -> None:
     for insight in params.get("insights") or []:
         if insight["insightId"] not in BUILTIN_INSIGHTS:
             raise ValidationError(f"Unknown insight {insight['insightId']}")
-    active = [r for r in core.settle(TABLE).values() if r["status"] in ACTIVE]
+    rows = core.settle(TABLE).values()
+    name = params["batchEvaluationName"]
+    # "Must be unique within your account": held by every job not yet deleted, finished ones too.
+    if any(r["batchEvaluationName"] == name for r in rows):
+        raise ConflictError(f"A batch evaluation named {name} already exists")
+    active = [r for r in rows if r["status"] in ACTIVE]
     if len(active) >= core.settings.max_active_batches:
         raise QuotaError(f"At most {core.settings.max_active_batches} batch evaluations may run at once")
 

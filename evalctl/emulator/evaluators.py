@@ -18,16 +18,33 @@ def evaluator_type(config: dict[str, Any]) -> str:
     return next((_TYPES[k] for k in config if k in _TYPES), "Custom")
 
 
+def locks(core: Core, config: dict[str, Any]) -> set[str]:
+    """The evaluator ids a config locks: all it references ("any" mode) or only while ENABLED."""
+    if config["status"] == "DELETING":
+        return set()
+    if core.settings.lock_mode == "enabled" and config["executionStatus"] != "ENABLED":
+        return set()
+    return {str(e.get("evaluatorId")) for e in config.get("evaluators", [])}
+
+
 def locking_configs(core: Core, evaluator_id: str) -> list[str]:
-    """Ids of enabled online configs that reference the evaluator (and so lock it)."""
+    """Ids of online configs that lock the evaluator (see `locks` and Settings.lock_mode)."""
     rows = core.settle("onlineConfigs")
-    return [
-        cid
-        for cid, cfg in rows.items()
-        if cfg["executionStatus"] == "ENABLED"
-        and cfg["status"] != "DELETING"
-        and any(e.get("evaluatorId") == evaluator_id for e in cfg.get("evaluators", []))
-    ]
+    return [cid for cid, cfg in rows.items() if evaluator_id in locks(core, cfg)]
+
+
+def release_later(core: Core, before: set[str], after: set[str]) -> None:
+    """Evaluators no longer locked by a config stay locked for `lock_release_seconds` more."""
+    rows = core.store.table(TABLE)
+    until = core.clock.now() + core.settings.lock_release_seconds
+    for evaluator_id in before - after:
+        if evaluator_id in rows:
+            rows[evaluator_id]["_lockedUntil"] = until
+
+
+def is_locked(core: Core, record: dict[str, Any]) -> bool:
+    pending = float(record.get("_lockedUntil") or 0.0) > core.clock.now()
+    return pending or bool(locking_configs(core, record["evaluatorId"]))
 
 
 def lookup(core: Core, evaluator_id: str, region: str) -> dict[str, Any]:
@@ -38,7 +55,7 @@ def lookup(core: Core, evaluator_id: str, region: str) -> dict[str, Any]:
         return builtin_record(evaluator_id, region)
     record = core.get(TABLE, evaluator_id, "Evaluator")
     view = strip_internal(record)
-    view["lockedForModification"] = bool(locking_configs(core, evaluator_id))
+    view["lockedForModification"] = is_locked(core, record)
     return view
 
 
@@ -94,11 +111,16 @@ def _mutable(core: Core, evaluator_id: str, verb: str) -> dict[str, Any]:
     if evaluator_id.startswith("Builtin."):
         raise ValidationError(f"Built-in evaluator {evaluator_id} cannot be {verb}")
     record = core.get(TABLE, evaluator_id, "Evaluator")
-    locks = locking_configs(core, evaluator_id)
-    if locks:
+    users = locking_configs(core, evaluator_id)
+    if users:
         raise ConflictError(
-            f"Evaluator {evaluator_id} is locked for modification: it is used by enabled online "
-            f"evaluation configuration(s) {', '.join(sorted(locks))}. Disable them first."
+            f"Evaluator {evaluator_id} is locked for modification: it is used by online evaluation "
+            f"configuration(s) {', '.join(sorted(users))}. Remove it from them first."
+        )
+    if is_locked(core, record):
+        raise ConflictError(
+            f"Evaluator {evaluator_id} is locked for modification: an online evaluation configuration "
+            "stopped using it moments ago and the lock is not released yet; retry shortly."
         )
     if record["status"] in ("CREATING", "UPDATING", "DELETING"):
         raise ConflictError(f"Evaluator {evaluator_id} is {record['status']}; retry when it is ACTIVE")

@@ -8,7 +8,7 @@ from typing import Any
 from evalctl.catalog import BUILTIN_EVALUATORS, BUILTIN_INSIGHTS
 from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
 from evalctl.emulator.errors import ConflictError, QuotaError, ValidationError
-from evalctl.emulator.evaluators import lookup
+from evalctl.emulator.evaluators import locks, lookup, release_later
 from evalctl.emulator.settings import ONLINE_RESULTS_PREFIX, RESERVED_LOG_PREFIX
 from evalctl.emulator.state import new_id
 
@@ -113,6 +113,7 @@ def update_config(core: Core, params: dict[str, Any], req: Request) -> dict[str,
             f"Online evaluation configuration {record['onlineEvaluationConfigId']} is {record['status']}"
         )
     _check(core, params, req.region)
+    before = locks(core, record)
     for key in (*_COPIED, "executionStatus"):
         if params.get(key) is not None:
             record[key] = params[key]
@@ -120,6 +121,7 @@ def update_config(core: Core, params: dict[str, Any], req: Request) -> dict[str,
         record["outputConfig"] = _output_config(params, record["onlineEvaluationConfigId"])
     record["updatedAt"] = core.clock.now()
     core.transition(record, "UPDATING", "ACTIVE", core.settings.resource_seconds)
+    release_later(core, before, locks(core, record))
     keys = ("onlineEvaluationConfigArn", "onlineEvaluationConfigId", "updatedAt", "status", "executionStatus")
     return {k: record[k] for k in keys}
 
@@ -130,7 +132,9 @@ def delete_config(core: Core, params: dict[str, Any], req: Request) -> dict[str,
         raise ConflictError(
             f"Online evaluation configuration {record['onlineEvaluationConfigId']} is DELETING"
         )
+    before = locks(core, record)
     core.transition(record, "DELETING", DELETED, core.settings.delete_seconds)
+    release_later(core, before, set())
     core.store.tags.pop(record["onlineEvaluationConfigArn"], None)
     return {k: record[k] for k in ("onlineEvaluationConfigArn", "onlineEvaluationConfigId", "status")}
 

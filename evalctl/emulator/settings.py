@@ -12,6 +12,7 @@ ONLINE_RESULTS_PREFIX = "/aws/bedrock-agentcore/evaluations/results/"
 RESERVED_LOG_PREFIX = "/aws/bedrock-agentcore/evaluations/"
 SPANS_LOG_GROUP = "aws/spans"
 RUNTIME_LOG_PREFIX = "/aws/bedrock-agentcore/runtimes/"
+LOCK_MODES = ("any", "enabled")
 
 
 @dataclass
@@ -23,6 +24,11 @@ class Settings:
     Stop takes `stop_seconds` (STOPPING -> STOPPED); Delete keeps DELETING visible for
     `delete_seconds`. Evaluators and online configs spend `resource_seconds` in CREATING
     or UPDATING.
+
+    Control-plane rules whose exact AWS behaviour is undocumented (see the emulator README):
+    `token_ttl_seconds` is how long a clientToken is remembered; `lock_mode` is "any" (strict: an
+    evaluator is locked while any online configuration references it) or "enabled" (only while an
+    ENABLED one does); `lock_release_seconds` keeps the lock that long after the last reference goes.
     """
 
     resource_seconds: float = 0.2
@@ -33,6 +39,9 @@ class Settings:
     max_evaluators: int = 1000
     max_online_configs: int = 100
     max_active_batches: int = 10
+    token_ttl_seconds: float = 8 * 3600.0
+    lock_mode: str = "any"
+    lock_release_seconds: float = 0.0
 
     def update(self, **changes: Any) -> None:
         """Apply known keys; unknown keys are a caller bug and raise KeyError."""
@@ -41,6 +50,8 @@ class Settings:
             if key not in known:
                 raise KeyError(key)
             current = getattr(self, key)
+            if key == "lock_mode" and value not in LOCK_MODES:
+                raise ValueError(f"lock_mode must be one of {', '.join(LOCK_MODES)}")
             setattr(self, key, type(current)(value))
 
     def as_dict(self) -> dict[str, Any]:

@@ -52,12 +52,17 @@ class Store:
     def table(self, name: str) -> dict[str, dict[str, Any]]:
         return self.tables[name]
 
-    def replay(self, op: str, params: dict[str, Any]) -> dict[str, Any] | None:
-        """The stored response of an earlier call with the same clientToken, if any."""
+    def replay(
+        self, op: str, params: dict[str, Any], now: float = 0.0, ttl: float = float("inf")
+    ) -> dict[str, Any] | None:
+        """The stored response of an earlier call with the same clientToken, if any and not expired."""
         token = params.get("clientToken")
         if not token:
             return None
         seen = self.tokens.get(f"{op}:{token}")
+        if seen is not None and now - float(seen.get("at", now)) > ttl:
+            del self.tokens[f"{op}:{token}"]  # expired: the token is a new request again
+            seen = None
         if seen is None:
             return None
         if seen["request"] != _canonical(params):
@@ -67,10 +72,10 @@ class Store:
         response: dict[str, Any] = seen["response"]
         return response
 
-    def remember(self, op: str, params: dict[str, Any], response: dict[str, Any]) -> None:
+    def remember(self, op: str, params: dict[str, Any], response: dict[str, Any], now: float = 0.0) -> None:
         token = params.get("clientToken")
         if token:
-            self.tokens[f"{op}:{token}"] = {"request": _canonical(params), "response": response}
+            self.tokens[f"{op}:{token}"] = {"request": _canonical(params), "response": response, "at": now}
 
     def set_tags(self, arn: str, tags: dict[str, str]) -> None:
         merged = {**self.tags.get(arn, {}), **tags}

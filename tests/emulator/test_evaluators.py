@@ -104,7 +104,9 @@ def test_client_token_returns_the_original_result_and_creates_nothing_more(contr
     assert error_code(exc) == "ConflictException"
 
 
-def test_locked_while_an_enabled_online_config_uses_it(emulator: Any, control: Any) -> None:
+@pytest.mark.parametrize("mode", ["any", "enabled"])
+def test_locked_while_an_online_config_uses_it(emulator: Any, control: Any, mode: str) -> None:
+    emulator.admin.configure(lock_mode=mode)
     evaluator_id = make_evaluator(control)["evaluatorId"]
     emulator.admin.advance_clock(1)
     config_id = make_online(control, [evaluator_id])["onlineEvaluationConfigId"]
@@ -119,8 +121,23 @@ def test_locked_while_an_enabled_online_config_uses_it(emulator: Any, control: A
         assert "locked" in exc.value.response["Error"]["Message"]
     emulator.admin.advance_clock(1)
     control.update_online_evaluation_config(onlineEvaluationConfigId=config_id, executionStatus="DISABLED")
+    locked = control.get_evaluator(evaluatorId=evaluator_id)["lockedForModification"]
+    assert locked is (mode == "any"), "strict: any reference locks; 'enabled': only an enabled one"
+    if mode == "enabled":
+        assert control.update_evaluator(evaluatorId=evaluator_id, description="x")["status"] == "UPDATING"
+
+
+def test_a_lock_is_released_only_after_the_configured_delay(emulator: Any, control: Any) -> None:
+    emulator.admin.configure(lock_release_seconds=30)
+    evaluator_id = make_evaluator(control)["evaluatorId"]
+    emulator.admin.advance_clock(1)
+    config_id = make_online(control, [evaluator_id])["onlineEvaluationConfigId"]
+    emulator.admin.advance_clock(1)
+    control.delete_online_evaluation_config(onlineEvaluationConfigId=config_id)
+    emulator.admin.advance_clock(5)
+    assert control.get_evaluator(evaluatorId=evaluator_id)["lockedForModification"] is True
+    emulator.admin.advance_clock(30)
     assert control.get_evaluator(evaluatorId=evaluator_id)["lockedForModification"] is False
-    assert control.update_evaluator(evaluatorId=evaluator_id, description="x")["status"] == "UPDATING"
 
 
 ERROR_CASES = [

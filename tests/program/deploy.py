@@ -49,6 +49,7 @@ class Deployment:
     seen: set[Key] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
     failures: list[ProviderError] = field(default_factory=list)
+    replaced: list[ResourceState] = field(default_factory=list)
 
     def urn(self, typ: str, name: str) -> str:
         parent = (
@@ -65,7 +66,7 @@ class Deployment:
             previous = self.state.get(key)
             self.seen.add(key)
         try:
-            current = self.server.up(self.urn(*key), dict(args.inputs), previous)
+            current = self.server.up(self.urn(*key), dict(args.inputs), previous, deferred=self.replaced)
         except ProviderError as exc:
             with self.lock:
                 self.failures.append(exc)
@@ -75,11 +76,14 @@ class Deployment:
         return current.id, {k: v for k, v in current.outputs.items() if k != "__provider"}
 
     def up(self) -> ProgramRun:
-        """`pulumi up`: run the program, then delete what it no longer declares (not after a failure)."""
-        self.seen, self.failures = set(), []
+        """`pulumi up`: run the program, then delete the old copies of replaced resources and what it
+        no longer declares, newest first (not after a failure)."""
+        self.seen, self.failures, self.replaced = set(), [], []
         run = run_program(self.program_dir, self.config, stack=self.stack, dynamic=self.step, aws=self.aws)
         if self.failures:
             raise UpFailed("\n".join(f.details for f in self.failures))
+        for old in reversed(self.replaced):
+            self.server.destroy(old)
         for key in reversed(list(self.state)):
             if key not in self.seen:
                 self.server.destroy(self.state.pop(key))

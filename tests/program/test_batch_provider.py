@@ -147,17 +147,20 @@ def test_a_failed_gate_fails_the_step_and_names_the_job(server, seeded):
     server.destroy(job)
 
 
-def test_a_wait_timeout_names_the_job_and_the_next_up_resumes_it(server, seeded):
+def test_a_wait_timeout_stops_the_job_so_nothing_runs_unseen(server, seeded):
     seeded.admin.configure(batch_pending_seconds=600)  # stays PENDING past the wait
     with pytest.raises(ProviderError) as exc:
         server.up(BATCH_URN, props(waitTimeoutSeconds=0.3))
     (job,) = jobs(seeded)
-    assert f"batch evaluation {job['batchEvaluationId']} is still PENDING" in exc.value.details
-    assert "run `pulumi up` again" in exc.value.details
+    assert f"batch evaluation {job['batchEvaluationId']} did not finish" in exc.value.details
+    assert "so it was stopped" in exc.value.details
+    assert job["status"] in {"STOPPING", "STOPPED"}, "a job missing from state does not keep running"
     seeded.admin.configure(**FAST)
     seeded.admin.advance_clock(600)
-    resumed = server.up(BATCH_URN, props(waitTimeoutSeconds=0.3))
-    assert resumed.id == job["batchEvaluationId"], "the retried start is the same job: nothing duplicated"
+    client = seeded.client("bedrock-agentcore")
+    client.delete_batch_evaluation(batchEvaluationId=job["batchEvaluationId"])
+    seeded.admin.advance_clock(5)
+    resumed = server.up(BATCH_URN, props(waitTimeoutSeconds=30))
     assert resumed.outputs["status"] in {"COMPLETED", "COMPLETED_WITH_ERRORS"}
     server.destroy(resumed)
 

@@ -48,15 +48,6 @@ def test_ground_truth_sessions_become_session_metadata():
     assert request["clientToken"] == "t" * 64
 
 
-def test_client_token_is_stable_fits_the_api_and_follows_job_inputs_only():
-    token = batch.client_token(URN, SPEC)
-    assert token == batch.client_token(URN, dict(reversed(list(SPEC.items())))), "key order is irrelevant"
-    assert len(token) >= 33 and token.isalnum()
-    assert token == batch.client_token(URN, {**SPEC, "wait": False, "waitTimeoutSeconds": 5})
-    assert token != batch.client_token(URN, {**SPEC, "runKey": "2"}), "a new runKey is a new job"
-    assert token != batch.client_token(URN.replace("dev", "prod"), SPEC), "owner is part of it"
-
-
 DIFF_CASES = [
     ({}, False, [], "unchanged spec: no diff at all"),
     ({"runKey": "2"}, True, ["spec"], "a changed runKey starts a new job"),
@@ -200,52 +191,6 @@ def test_gate_diff_updates_in_place(change, changed, reason):
 def test_gate_check_names_the_bad_entry():
     result = gate_mod.GateProvider().check({}, {"gates": [{"maxFailedSessions": 0}, {"minAverageScore": 1}]})
     assert [f.property for f in result.failures] == ["gates[1]"]
-
-
-class FakeConflictClient:
-    """start_batch_evaluation refuses a reused token (another window); the crashed run's job is listed."""
-
-    def __init__(self, code="ConflictException", message="The clientToken 'x' was already used"):
-        self.code, self.message = code, message
-
-    def start_batch_evaluation(self, **_):
-        from botocore.exceptions import ClientError
-
-        error = {"Error": {"Code": self.code, "Message": self.message}}
-        raise ClientError(error, "StartBatchEvaluation")
-
-    def list_batch_evaluations(self, **kwargs):
-        if "nextToken" not in kwargs:
-            return {"batchEvaluations": [{"batchEvaluationName": "other", "createdAt": "2026-03-30T09"}],
-                    "nextToken": "p2"}  # fmt: skip
-        return {
-            "batchEvaluations": [
-                {
-                    "batchEvaluationId": "old",
-                    "batchEvaluationName": "nightly_dev",
-                    "createdAt": "2026-03-29T10",
-                },
-                {
-                    "batchEvaluationId": "new",
-                    "batchEvaluationName": "nightly_dev",
-                    "createdAt": "2026-03-30T10",
-                },
-            ]
-        }
-
-
-def test_a_reused_token_with_another_window_adopts_the_newest_job_of_that_name():
-    provider = batch.BatchEvaluationProvider()
-    job = provider._start(FakeConflictClient(), {"batchEvaluationName": "nightly_dev"})
-    assert job["batchEvaluationId"] == "new", "second page, most recent"
-
-
-def test_other_conflicts_are_not_adopted():
-    from botocore.exceptions import ClientError
-
-    client = FakeConflictClient(message="A batch evaluation named nightly_dev is running")
-    with pytest.raises(ClientError):
-        batch.BatchEvaluationProvider()._start(client, {"batchEvaluationName": "nightly_dev"})
 
 
 def test_a_job_that_did_not_finish_fails_every_gate_with_its_status():

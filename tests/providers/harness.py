@@ -96,7 +96,26 @@ def _struct(props: dict[str, Any], keep_secrets: bool) -> Any:
 
 
 def _plain(struct: Any, keep_unknowns: bool = False) -> dict[str, Any]:
-    return dict(rpc.deserialize_properties(struct, keep_unknowns))
+    """Properties as the engine shows them with --show-secrets: secrets unwrapped (see `secret_paths`)."""
+    return dict(_unwrap_secrets(rpc.deserialize_properties(struct, keep_unknowns)))
+
+
+def secret_paths(struct: Any) -> set[str]:
+    """Dotted paths of the values a provider returned as Pulumi secrets (what state keeps encrypted)."""
+    found: set[str] = set()
+
+    def walk(value: Any, path: str) -> None:
+        if rpc.is_rpc_secret(value):
+            found.add(path)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{path}[{index}]")
+
+    walk(rpc.deserialize_properties(struct, True), "")
+    return found
 
 
 @dataclass
@@ -121,6 +140,7 @@ class ResourceState:
     id: str
     inputs: dict[str, Any]
     outputs: dict[str, Any]
+    secrets: set[str] = field(default_factory=set)  # paths the provider returned as secrets
 
 
 _CHANGES = {
@@ -146,6 +166,7 @@ class ProviderServer:
         self.project = project
         self.accept_secrets = False
         self.calls: list[str] = []
+        self.last_secrets: set[str] = set()  # secret paths of the last Create/Update/Read answer
         self._process: subprocess.Popen[bytes] | None = None
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
         self._channel: grpc.Channel | None = None
@@ -239,6 +260,7 @@ class ProviderServer:
 
     def create(self, urn_: str, props: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         response = self._call("Create", provider_pb2.CreateRequest(urn=urn_, properties=self._s(props)))
+        self.last_secrets = secret_paths(response.properties)
         return response.id, _plain(response.properties)
 
     def read(self, urn_: str, id_: str, props: dict[str, Any], inputs: dict[str, Any] | None = None) -> Any:
@@ -246,45 +268,69 @@ class ProviderServer:
             id=id_, urn=urn_, properties=self._s(props), inputs=self._s(inputs or {})
         )
         response = self._call("Read", request)
+        self.last_secrets = secret_paths(response.properties)
         new_inputs = _plain(response.inputs) if response.HasField("inputs") else None
         return response.id, _plain(response.properties), new_inputs
 
     def update(self, urn_: str, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dict[str, Any]:
         request = provider_pb2.UpdateRequest(id=id_, urn=urn_, olds=self._s(olds), news=self._s(news))
-        return _plain(self._call("Update", request).properties)
+        response = self._call("Update", request)
+        self.last_secrets = secret_paths(response.properties)
+        return _plain(response.properties)
 
     def delete(self, urn_: str, id_: str, props: dict[str, Any]) -> None:
         self._call("Delete", provider_pb2.DeleteRequest(id=id_, urn=urn_, properties=self._s(props)))
 
     # ---- the engine's step logic, for whole-resource tests ------------------------------------------
 
-    def up(self, urn_: str, props: dict[str, Any], state: ResourceState | None = None) -> ResourceState:
-        """One resource through `pulumi up`: check, then create, or diff then update/replace/nothing."""
+    def up(
+        self,
+        urn_: str,
+        props: dict[str, Any],
+        state: ResourceState | None = None,
+        replace: bool = False,
+        deferred: list[ResourceState] | None = None,
+    ) -> ResourceState:
+        """One resource through `pulumi up`: check, then create, or diff then update/replace/nothing.
+
+        `replace=True` is `pulumi up --replace <urn>`: the engine skips the provider's Diff and
+        replaces, blaming `id`, create-before-delete unless the deleteBeforeReplace option is set
+        (pkg/resource/deploy/step_generator.go, `diff`); our resources never set that option.
+        With `deferred`, the old copy of a create-before-delete replacement is appended there instead
+        of deleted: the engine deletes replaced resources after every create and update of the run.
+        """
         checked = self.check(urn_, state.inputs if state else {}, props)
         if checked.failures:
             raise ProviderError("Check", "failures", "; ".join(f"{p}: {r}" for p, r in checked.failures))
         if state is None:
             id_, outs = self.create(urn_, checked.inputs)
-            return ResourceState(urn_, id_, checked.inputs, outs)
-        plan = self.diff(urn_, state.id, state.outputs, checked.inputs)
+            return ResourceState(urn_, id_, checked.inputs, outs, self.last_secrets)
+        if replace:
+            plan = DiffOutcome("some", ["id"])
+        else:
+            plan = self.diff(urn_, state.id, state.outputs, checked.inputs)
         if plan.changes != "some":
             return state
         if plan.replaces:
             if plan.delete_before_replace:
                 self.delete(urn_, state.id, state.outputs)
             id_, outs = self.create(urn_, checked.inputs)
-            if not plan.delete_before_replace:
+            secrets = self.last_secrets
+            if not plan.delete_before_replace and deferred is not None:
+                deferred.append(state)
+            elif not plan.delete_before_replace:
                 self.delete(urn_, state.id, state.outputs)
-            return ResourceState(urn_, id_, checked.inputs, outs)
+            return ResourceState(urn_, id_, checked.inputs, outs, secrets)
         outs = self.update(urn_, state.id, state.outputs, checked.inputs)
-        return ResourceState(urn_, state.id, checked.inputs, outs)
+        return ResourceState(urn_, state.id, checked.inputs, outs, self.last_secrets)
 
     def refresh(self, state: ResourceState) -> ResourceState | None:
         """`pulumi refresh` of one resource: None when the provider says it is gone."""
         id_, outs, inputs = self.read(state.urn, state.id, state.outputs, state.inputs)
         if not id_:
             return None
-        return ResourceState(state.urn, id_, inputs if inputs is not None else state.inputs, outs)
+        kept = inputs if inputs is not None else state.inputs
+        return ResourceState(state.urn, id_, kept, outs, self.last_secrets)
 
     def destroy(self, state: ResourceState) -> None:
         self.delete(state.urn, state.id, state.outputs)

@@ -54,7 +54,7 @@ def test_diff_is_local_and_exact(provider_server, emulator, changes, expected, r
     emulator.admin.clear_call_counts()
     plan = provider_server.diff(URN, "tone_test-0123456789", olds, evaluator_props(**changes))
     assert (plan.changes, plan.replaces) == (expected, replaces), reason
-    assert plan.delete_before_replace is False, "a new name can exist next to the old one"
+    assert plan.delete_before_replace is False, "create-before-delete: a conflict takes the alternate name"
     assert emulator.admin.call_counts() == {}, "diff never calls AWS"
 
 
@@ -105,7 +105,8 @@ def test_refresh_shows_drift_and_reports_deleted_as_gone(provider_server, fast_e
     assert plan.changes == "some", "the next up puts the spec back"
     fast_emulator.admin.clear_call_counts()
     provider_server.refresh(state)
-    assert fast_emulator.admin.call_counts() == {"GetEvaluator": 1}, "one read per resource on refresh"
+    counts = fast_emulator.admin.call_counts()
+    assert counts == {"GetEvaluator": 1, "ListTagsForResource": 1}, "the resource and its tags, once each"
     assert wait_until(lambda: control.get_evaluator(evaluatorId=state.id)["status"] == "ACTIVE")
     control.delete_evaluator(evaluatorId=state.id)
     assert provider_server.refresh(state) is None
@@ -118,22 +119,12 @@ def test_delete_of_something_already_gone_succeeds(provider_server, fast_emulato
     assert custom_evaluators(fast_emulator.client("bedrock-agentcore-control")) == []
 
 
-def test_blue_green_when_locked_by_an_enabled_online_evaluation(provider_server, fast_emulator):
-    control = fast_emulator.client("bedrock-agentcore-control")
+def test_a_locked_evaluator_this_stack_does_not_mark_as_used_says_why(provider_server, fast_emulator):
     blue = provider_server.up(URN, evaluator_props())
-    online = provider_server.up(online_urn("live"), online_props("live", [blue.outputs["evaluatorId"]]))
-    green = provider_server.up(URN, evaluator_props(description="locked, so blue/green"), blue)
-    new_id = green.outputs["evaluatorId"]
-    refs = control.get_online_evaluation_config(onlineEvaluationConfigId=online.id)["evaluators"]
-    assert new_id != blue.outputs["evaluatorId"]
-    assert refs == [{"evaluatorId": new_id}], "the online evaluation was switched"
-    assert [e["evaluatorId"] for e in custom_evaluators(control)] == [new_id], "nothing left behind"
-    back = provider_server.up(URN, evaluator_props(description="and back"), green)
-    assert back.outputs["physicalName"] == "tone_test", "names alternate so both stay unique"
-    assert (
-        provider_server.diff(URN, blue.id, back.outputs, evaluator_props(description="and back")).changes
-        == "none"
-    )
+    provider_server.up(online_urn("live"), online_props("live", [blue.outputs["evaluatorId"]]))
+    with pytest.raises(ProviderError, match="locked by an online evaluation this stack does not manage"):
+        provider_server.up(URN, evaluator_props(description="locked"), blue)
+    assert len(custom_evaluators(fast_emulator.client("bedrock-agentcore-control"))) == 1, "nothing created"
 
 
 def test_a_same_named_evaluator_we_do_not_own_says_how_to_import_it(provider_server, fast_emulator):

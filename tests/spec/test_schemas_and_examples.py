@@ -33,8 +33,15 @@ def test_examples_cover_every_kind_and_the_issue_shapes():
     project, problems = load_project([ROOT / "evaluations"], "dev")
     assert problems == []
     kinds = {d.kind for d in project.documents}
-    assert kinds == {"Evaluator", "OnlineEvaluation", "BatchEvaluation", "GroundTruth", "Role", "LogGroup",
-                     "EvaluatorTest"}
+    assert kinds == {
+        "Evaluator",
+        "OnlineEvaluation",
+        "BatchEvaluation",
+        "GroundTruth",
+        "Role",
+        "LogGroup",
+        "EvaluatorTest",
+    }
     configs = {next(iter(d.spec["evaluatorConfig"])) for d in project.of_kind("Evaluator")}
     assert configs == {"llmAsAJudge", "codeBased"}
 
@@ -77,8 +84,9 @@ spec:
 """
     )
     examples = ROOT / "evaluations"
-    project, problems = load_project([tmp_path / "batch.yaml", examples / "evaluators",
-                                      examples / "ground-truth"], "dev")
+    project, problems = load_project(
+        [tmp_path / "batch.yaml", examples / "evaluators", examples / "ground-truth"], "dev"
+    )
     errors = [p.format() for p in problems if p.severity == "error"]
     assert errors == []
     assert project.get("BatchEvaluation", "nightly-support") is not None
