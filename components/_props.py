@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure, DiffResult
+from pulumi.runtime import rpc
 
 from evalctl import aws, awsops
 
@@ -86,6 +88,41 @@ def check_failures(operation: str, params: dict[str, Any]) -> list[CheckFailure]
             continue
         failures.append(CheckFailure(str(getattr(problem, "path", "")) or operation, str(problem.message)))
     return failures
+
+
+@functools.cache
+def sensitive_paths(service: str, operation: str) -> tuple[tuple[str, ...], ...]:
+    """Member paths botocore marks `sensitive` in an operation's input (structures, not lists)."""
+    import botocore.session
+
+    shape = botocore.session.get_session().get_service_model(service).operation_model(operation).input_shape
+    found: list[tuple[str, ...]] = []
+
+    def walk(node: Any, path: tuple[str, ...], depth: int) -> None:
+        for name, member in node.members.items():
+            if member.metadata.get("sensitive"):
+                found.append((*path, name))
+            elif member.type_name == "structure" and depth < 6:
+                walk(member, (*path, name), depth + 1)
+
+    walk(shape, (), 0)
+    return tuple(found)
+
+
+def with_secrets(props: Mapping[str, Any], paths: Sequence[tuple[str, ...]]) -> dict[str, Any]:
+    """Props with the values at `paths` wrapped as Pulumi secrets, so state keeps them encrypted."""
+    result = dict(props)
+    for path in paths:
+        node: Any = result
+        for key in path[:-1]:
+            if not isinstance(node, dict) or not isinstance(node.get(key), Mapping):
+                node = None
+                break
+            node[key] = dict(node[key])
+            node = node[key]
+        if isinstance(node, dict) and node.get(path[-1]) is not None:
+            node[path[-1]] = rpc.wrap_rpc_secret(node[path[-1]])
+    return result
 
 
 def normalized(value: Any) -> Any:

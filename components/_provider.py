@@ -32,6 +32,8 @@ from components._props import (
     normalized,
     plain_outputs,
     project,
+    sensitive_paths,
+    with_secrets,
 )
 from evalctl import aws, awsops
 from evalctl.awsops import is_not_found, owner_tags
@@ -144,7 +146,7 @@ class AgentCoreProvider(ResourceProvider):
                 detail = self.create_or_adopt(control, props, str(props[self.api.name_key]))
         except Exception as exc:
             raise self.failure(exc, props) from exc
-        return CreateResult(str(detail[self.api.id_key]), self.outputs(props, detail))
+        return CreateResult(str(detail[self.api.id_key]), self.secret(self.outputs(props, detail)))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh: declared members as live; gone or being deleted -> no id (never outs=None)."""
@@ -163,7 +165,12 @@ class AgentCoreProvider(ResourceProvider):
         inputs.update({k: project(live[k], props.get(k)) for k in live})
         if tags:
             inputs["tags"] = tags
-        return ReadResult(id_, self.outputs(inputs, detail), plain_outputs(inputs, self.api.create_op))
+        outs, kept = self.outputs(inputs, detail), plain_outputs(inputs, self.api.create_op)
+        return ReadResult(id_, self.secret(outs), self.secret(kept))
+
+    def secret(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """Members botocore marks sensitive (judge instructions, rating scales, descriptions) as secrets."""
+        return with_secrets(props, sensitive_paths(aws.CONTROL, self.api.create_op))
 
     def declared_live_tags(self, control: Any, arn: str, props: Mapping[str, Any]) -> dict[str, str]:
         """Live tags as the spec would declare them; wrong or missing ownership tags show as drift."""
@@ -180,7 +187,7 @@ class AgentCoreProvider(ResourceProvider):
             ident = self.apply_changes(self.control(), olds, news, ident)
         except Exception as exc:
             raise self.failure(exc, news) from exc
-        return UpdateResult(self.outputs(news, ident))
+        return UpdateResult(self.secret(self.outputs(news, ident)))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         try:

@@ -29,6 +29,8 @@ DEFAULT_TIMEOUT = 3600.0
 JOB_KEYS = ("batchEvaluationId", "batchEvaluationArn", "status", "results", "errorDetails")
 OUTPUT_KEYS = (*JOB_KEYS, "physicalName", "timeRange")
 KEPT_INPUTS = ("spec", shared.SOURCE, shared.OWNER)
+# Ground truth (prompts, expected answers) and what botocore marks sensitive stay secret in state.
+SECRET_PATHS = [("spec", "groundTruth"), ("spec", "description"), ("spec", "evaluationMetadata")]
 
 
 class BatchEvaluationError(RuntimeError):
@@ -186,7 +188,7 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
             "physicalName": str(job.get("batchEvaluationName") or request["batchEvaluationName"]),
             "timeRange": window or {},
         }
-        return dyn.CreateResult(str(job["batchEvaluationId"]), outs)
+        return dyn.CreateResult(str(job["batchEvaluationId"]), shared.with_secrets(outs, SECRET_PATHS))
 
     def _wait_or_stop(self, client: Any, job_id: str, timeout: float) -> dict[str, Any]:
         """Wait for the end; past the timeout stop the job, so no paid job runs outside state."""
@@ -240,7 +242,7 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
         if job["status"] == "DELETING":  # deleted outside Pulumi and on its way out
             return dyn.ReadResult(None, {})
         outs = {**_picked(props, KEPT_INPUTS), **_picked(props, OUTPUT_KEYS), **job_outputs(job)}
-        return dyn.ReadResult(id_, outs)
+        return dyn.ReadResult(id_, shared.with_secrets(outs, SECRET_PATHS))
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
         """Wait settings, description, tags, gates or the source file changed: never restart."""
@@ -259,7 +261,7 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
             raise
         except Exception as exc:
             raise self._failure(exc, news, "update the batch evaluation") from exc
-        return dyn.UpdateResult(outs)
+        return dyn.UpdateResult(shared.with_secrets(outs, SECRET_PATHS))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
         """Stop a running job first, then delete it, within the spec's wait timeout; gone is success."""

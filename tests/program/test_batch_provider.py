@@ -172,3 +172,50 @@ def test_a_throttling_storm_still_gives_one_finished_job(server, seeded):
     assert [j["batchEvaluationId"] for j in jobs(seeded)] == [state.id], "retries never start a second job"
     assert state.outputs["status"] in {"COMPLETED", "COMPLETED_WITH_ERRORS"}
     server.destroy(state)
+
+
+def test_run_key_a_b_a_runs_three_jobs_and_keeps_only_the_last(server, seeded):
+    state = server.up(BATCH_URN, props(runKey="a"))
+    seen = {state.id}
+    for key in ("b", "a"):
+        state = server.up(BATCH_URN, props(runKey=key), state)
+        assert state.id not in seen, f"runKey {key}: a new job, never the one being replaced"
+        seen.add(state.id)
+        assert [j["batchEvaluationId"] for j in jobs(seeded)] == [state.id], "exactly one job live"
+    server.destroy(state)
+
+
+def test_destroy_then_up_with_the_same_spec_runs_again(server, seeded):
+    for _ in range(2):
+        state = server.up(BATCH_URN, props())
+        assert [j["batchEvaluationId"] for j in jobs(seeded)] == [state.id]
+        server.destroy(state)
+        assert jobs(seeded) == []
+
+
+def test_replace_target_starts_a_new_job_and_removes_the_old(server, seeded):
+    state = server.up(BATCH_URN, props())
+    new = server.up(BATCH_URN, props(), state, replace=True)
+    assert new.id != state.id and [j["batchEvaluationId"] for j in jobs(seeded)] == [new.id]
+    server.destroy(new)
+
+
+def test_description_and_tags_update_in_place_without_a_new_job(server, seeded):
+    first = server.up(BATCH_URN, props())
+    seeded.admin.clear_call_counts()
+    second = server.up(BATCH_URN, props(description="nightly run", tags={"team": "qa"}), first)
+    assert second.id == first.id and calls(seeded, "StartBatchEvaluation") == 0
+    control = seeded.client("bedrock-agentcore-control")
+    assert (
+        control.list_tags_for_resource(resourceArn=first.outputs["batchEvaluationArn"])["tags"]["team"]
+        == "qa"
+    )
+    server.destroy(second)
+
+
+def test_ground_truth_is_a_secret_in_state(server, seeded):
+    truth = {"sessions": [{"sessionId": "s-1", "testScenarioId": "t"}]}
+    state = server.up(BATCH_URN, props(groundTruth=truth, wait=False))
+    assert "spec.groundTruth" in state.secrets
+    assert server.refresh(state) is not None and "spec.groundTruth" in server.last_secrets
+    server.destroy(state)

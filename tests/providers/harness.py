@@ -101,20 +101,31 @@ def _plain(struct: Any, keep_unknowns: bool = False) -> dict[str, Any]:
 
 
 def secret_paths(struct: Any) -> set[str]:
-    """Dotted paths of the values a provider returned as Pulumi secrets (what state keeps encrypted)."""
+    """Dotted paths of the values a provider returned as Pulumi secrets (what state keeps encrypted).
+
+    Read from the protobuf Struct itself: the Python SDK's deserializer lifts a nested secret to
+    its whole top-level value, while the engine keeps it where it is.
+    """
     found: set[str] = set()
 
     def walk(value: Any, path: str) -> None:
-        if rpc.is_rpc_secret(value):
-            found.add(path)
-        elif isinstance(value, dict):
-            for key, item in value.items():
+        kind = value.WhichOneof("kind")
+        if kind == "struct_value":
+            fields = value.struct_value.fields
+            if (
+                rpc._special_sig_key in fields
+                and fields[rpc._special_sig_key].string_value == rpc._special_secret_sig
+            ):
+                found.add(path)
+                return
+            for key, item in fields.items():
                 walk(item, f"{path}.{key}" if path else str(key))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
+        elif kind == "list_value":
+            for index, item in enumerate(value.list_value.values):
                 walk(item, f"{path}[{index}]")
 
-    walk(rpc.deserialize_properties(struct, True), "")
+    for key, item in struct.fields.items():
+        walk(item, str(key))
     return found
 
 

@@ -160,3 +160,16 @@ def test_an_evaluator_used_online_is_replaced_by_the_engine_not_raced(
     assert all(control.get_evaluator(evaluatorId=i)["description"] == "second" for i in ids)
     engine.destroy()
     assert custom_evaluators(control) == []
+
+
+def test_judge_instructions_rating_scale_and_description_are_secrets_in_state(provider_server, fast_emulator):
+    state = provider_server.up(URN, evaluator_props())
+    expected = {
+        "description",
+        "evaluatorConfig.llmAsAJudge.instructions",
+        "evaluatorConfig.llmAsAJudge.ratingScale",
+    }
+    assert expected <= state.secrets, "what botocore marks sensitive is a secret in the Create answer"
+    updated = provider_server.up(URN, evaluator_props(description="new"), state)
+    assert expected <= updated.secrets
+    assert provider_server.refresh(updated) is not None and expected <= provider_server.last_secrets
