@@ -28,7 +28,9 @@ IN_PLACE = (*WAIT_FIELDS, "description", "tags", "gates")
 DEFAULT_TIMEOUT = 3600.0
 JOB_KEYS = ("batchEvaluationId", "batchEvaluationArn", "status", "results", "errorDetails")
 OUTPUT_KEYS = (*JOB_KEYS, "physicalName", "timeRange")
-KEPT_INPUTS = ("spec", shared.SOURCE, shared.OWNER)
+# Identity keys of the evaluators the spec references (components.evaluator.identity_key).
+KEYS = "evaluatorKeys"
+KEPT_INPUTS = ("spec", shared.SOURCE, shared.OWNER, KEYS)
 # Ground truth (prompts, expected answers) and what botocore marks sensitive stay secret in state.
 SECRET_PATHS = [("spec", "groundTruth"), ("spec", "description"), ("spec", "evaluationMetadata")]
 
@@ -152,10 +154,15 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
         evaluated changes; wait settings, description, tags and gates update in place."""
         old_spec, new_spec = olds.get("spec") or {}, news.get("spec") or {}
         replaces = [shared.OWNER] if olds.get(shared.OWNER) != news.get(shared.OWNER) else []
-        if job_inputs(old_spec) != job_inputs(new_spec):
+        new_job = job_inputs(new_spec)
+        if shared.contains_unknown(new_job.get("evaluators")) and olds.get(KEYS) == news.get(KEYS):
+            # Preview: ids of evaluators being updated are unknown, but same keys mean same ids.
+            new_job["evaluators"] = job_inputs(old_spec).get("evaluators")
+        if job_inputs(old_spec) != new_job:
             replaces.append("spec")
         in_place = any(old_spec.get(k) != new_spec.get(k) for k in IN_PLACE)
         changed = bool(replaces) or in_place or olds.get(shared.SOURCE) != news.get(shared.SOURCE)
+        changed = changed or olds.get(KEYS) != news.get(KEYS)
         return dyn.DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
 
     def data(self) -> Any:
@@ -358,6 +365,7 @@ class BatchEvaluationArgs:
 
     spec: dict[str, pulumi.Input[Any]]
     source: pulumi.Input[str]
+    evaluator_keys: dict[str, str] | None = None
 
 
 class BatchEvaluation(pulumi.ComponentResource):
@@ -371,7 +379,9 @@ class BatchEvaluation(pulumi.ComponentResource):
         self, name: str, args: BatchEvaluationArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        props = {"spec": args.spec, shared.SOURCE: args.source, shared.OWNER: urn_value(self)}
+        props: dict[str, Any] = {"spec": args.spec, shared.SOURCE: args.source, shared.OWNER: urn_value(self)}
+        if args.evaluator_keys:
+            props[KEYS] = args.evaluator_keys
         self.resource = BatchEvaluationResource(name, props, pulumi.ResourceOptions(parent=self))
         self.batch_evaluation_id = self.resource.batchEvaluationId
         self.status = self.resource.status

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +29,20 @@ COMPUTED = ("evaluatorId", "evaluatorArn", "physicalName", "status")
 USED_ONLINE = shared.USED_ONLINE
 # The API has no way to clear these once set (description has min length 1): removing them replaces.
 UNSETTABLE = frozenset({"description", "kmsKeyArn"})
+
+
+def identity_key(name: str, spec: Mapping[str, Any], used_online: bool) -> str:
+    """What decides whether an evaluator keeps its id, known before `up` (preview included).
+
+    Its id changes only when it is replaced: a new name, a removed member the API cannot clear,
+    or (used online, so locked) any change of an updatable member. Dependants compare this key
+    when the id itself is unknown in a preview, so preview shows the step `up` will take.
+    """
+    parts: dict[str, Any] = {"name": name, "set": sorted(k for k in UNSETTABLE if spec.get(k))}
+    if used_online:
+        parts["members"] = {k: spec.get(k) for k in sorted(UPDATABLE)}
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def online_references(control: Any) -> list[set[str]]:

@@ -264,11 +264,20 @@ class EvaluationStack:
         )
         depends: list[pulumi.Resource] = []
         spec["evaluators"] = [{"evaluatorId": self._ref(r, depends)} for r in evaluator_refs(decl)]
+        keys = {r: self.evaluator_key(r) for r in evaluator_refs(decl) if r in self.evaluators}
         if spec.get("groundTruth"):
             spec["groundTruth"] = self._decl(str(spec["groundTruth"]), "GroundTruth").spec
         spec["batchEvaluationName"] = self.physical(decl)
-        args = BatchEvaluationArgs(spec=spec, source=str(decl.file))
+        args = BatchEvaluationArgs(spec=spec, source=str(decl.file), evaluator_keys=keys)
         return BatchEvaluation(f"batch-{decl.name}", args, pulumi.ResourceOptions(depends_on=depends))
+
+    def evaluator_key(self, name: str) -> str:
+        """components.evaluator.identity_key of one of our evaluators, from its declaration."""
+        from components.evaluator import identity_key
+
+        decl = self._decl(name, "Evaluator")
+        used = {r for d in self.of_kind("OnlineEvaluation") for r in evaluator_refs(d)}
+        return identity_key(self.physical(decl), decl.spec, name in used)
 
     def _gate(self, decl: Decl) -> Any:
         from components.gate import Gate, GateArgs

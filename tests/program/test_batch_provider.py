@@ -219,3 +219,33 @@ def test_ground_truth_is_a_secret_in_state(server, seeded):
     assert "spec.groundTruth" in state.secrets
     assert server.refresh(state) is not None and "spec.groundTruth" in server.last_secrets
     server.destroy(state)
+
+
+def test_preview_shows_what_up_does_when_a_referenced_evaluator_updates_in_place(server, seeded):
+    from components.evaluator import identity_key
+    from tests.providers.engine import Declared, Engine
+    from tests.providers.specs import evaluator_props, evaluator_urn
+
+    ev_urn = evaluator_urn()
+
+    def program(text, name="tone_test"):
+        evaluator = evaluator_props(description=text, evaluatorName=name)
+        key = {"tone": identity_key(name, evaluator, False)}
+
+        def batch(outs):
+            spec = props(evaluators=[{"evaluatorId": outs[ev_urn]["evaluatorId"]}])
+            return {**spec, "evaluatorKeys": key}
+
+        return [Declared(ev_urn, lambda _: evaluator), Declared(BATCH_URN, batch)]
+
+    engine = Engine(server)
+    engine.up(program("one"))
+    job = engine.state[BATCH_URN].id
+    assert engine.preview(program("two")) == {ev_urn: "update", BATCH_URN: "same"}
+    assert engine.up(program("two")) == {ev_urn: "update", BATCH_URN: "same"}
+    assert engine.state[BATCH_URN].id == job, "no paid re-run"
+    renamed = program("two", name="tone_v2_test")
+    assert engine.preview(renamed) == {ev_urn: "replace", BATCH_URN: "replace"}
+    assert engine.up(renamed) == {ev_urn: "replace", BATCH_URN: "replace"}
+    engine.destroy()
+    assert jobs(seeded) == []

@@ -76,8 +76,16 @@ def time_window(project: Project, doc: Document) -> Iterator[Diagnostic]:
 
 
 def gates(project: Project, doc: Document) -> Iterator[Diagnostic]:
-    """A score gate names one of the batch's own evaluators."""
+    """A score gate names one of the batch's own evaluators, and the batch waits for its results."""
     listed = set(doc.spec["evaluators"])
+    if doc.spec.get("gates") and doc.spec.get("wait") is False:
+        yield problem(
+            doc,
+            "/spec/wait",
+            "gates judge finished results, but `wait: false` returns before the job ends, so every "
+            "gate would fail; remove `wait: false` or the gates",
+            "gate-needs-wait",
+        )
     for index, gate in enumerate(doc.spec.get("gates") or []):
         ref = gate.get("evaluator")
         if ref is not None and ref not in listed:
