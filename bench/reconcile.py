@@ -30,10 +30,11 @@ COMPONENT = "agentcore-evals:evaluator:Evaluator"
 READS = ("GetEvaluator", "ListEvaluators", "ListTagsForResource")
 
 
-def props(index: int, provider: dict[str, Any], description: str) -> dict[str, Any]:
+def props(index: int, provider: dict[str, Any], description: str, tags: bool = True) -> dict[str, Any]:
     """The inputs an Evaluator component registers for its dynamic resource."""
     name = f"bench-{index:03d}"
     return {
+        **({"tags": {"team": "bench"}} if tags else {}),
         "evaluatorName": f"bench_{index:03d}_{STACK}",
         "description": description,
         "level": "TRACE",
@@ -95,11 +96,53 @@ def run_steps(server: ProviderServer, admin: Any, provider: dict[str, Any]) -> N
           f"{seconds:.2f} s", flush=True)  # fmt: skip
     changed = [props(i, provider, "second") for i in range(COUNT)]
     admin.set_faults(throttle_rate=THROTTLE_RATE, seed=7)
-    _, counts, seconds = counted(
+    states, counts, seconds = counted(
         admin, lambda: in_parallel(lambda i: server.up(states[i].urn, changed[i], states[i]))
     )
     admin.set_faults()
     print(f"update under {THROTTLE_RATE:.0%} throttling: calls served {counts}, {seconds:.2f} s", flush=True)
+    lifecycle_steps(server, admin, provider, states)
+
+
+def lifecycle_steps(server: ProviderServer, admin: Any, provider: dict[str, Any], states: list[Any]) -> None:
+    """Update, revert, remove a member, then destroy -> up -> destroy -> up; each counted."""
+    for label, text in (("update", "third"), ("revert", "second")):
+        states, counts, seconds = counted(admin, lambda t=text, s=states: apply_all(server, s, provider, t))
+        print(f"{label} {COUNT} evaluators: UpdateEvaluator {counts.get('UpdateEvaluator', 0)} (target "
+              f"{COUNT}), reads per evaluator {total(counts, READS) / COUNT:.2f} (target <= 1), "
+              f"{seconds:.2f} s", flush=True)  # fmt: skip
+    bare = [props(i, provider, "second", tags=False) for i in range(COUNT)]
+    states, counts, seconds = counted(
+        admin, lambda: in_parallel(lambda i: server.up(states[i].urn, bare[i], states[i]))
+    )
+    untags, creates = counts.get("UntagResource", 0), counts.get("CreateEvaluator", 0)
+    print(f"remove the tags of {COUNT} evaluators: UntagResource {untags} (target {COUNT}), creates "
+          f"{creates} (target 0), {seconds:.2f} s", flush=True)  # fmt: skip
+    errors = 0
+    started = time.perf_counter()
+    for _ in range(2):
+        gone = in_parallel(lambda i, s=states: _quietly(server.destroy, s[i]))  # type: ignore[misc]
+        fresh = in_parallel(lambda i: _quietly(server.up, resource_urn(i), bare[i]))
+        errors += sum(1 for f in [*gone, *fresh] if f is False)
+        states = [f for f in fresh if f is not False]
+    print(f"destroy -> up -> destroy -> up of {COUNT}: errors {errors} (target 0), "
+          f"{time.perf_counter() - started:.2f} s", flush=True)  # fmt: skip
+
+
+def apply_all(server: ProviderServer, states: list[Any], provider: dict[str, Any], text: str) -> list[Any]:
+    """`pulumi up` of every evaluator with a new description."""
+    wanted = [props(i, provider, text) for i in range(COUNT)]
+    return in_parallel(lambda i: server.up(states[i].urn, wanted[i], states[i]))
+
+
+def _quietly(step: Callable[..., Any], *args: Any) -> Any:
+    """A step's result, or False when it raised (printed once)."""
+    try:
+        result = step(*args)
+    except Exception as exc:
+        print(f"  error: {str(exc)[-300:]}", flush=True)
+        return False
+    return True if result is None else result
 
 
 def main() -> int:
@@ -130,7 +173,7 @@ def verify(control: Any) -> bool:
         print(f"  expected {COUNT} evaluators, found {len(found)}")
         return False
     details = [control.get_evaluator(evaluatorId=e["evaluatorId"]) for e in found]
-    wrong = [d["evaluatorName"] for d in details if d.get("description") != "second"]
+    wrong = [d["evaluatorName"] for d in details if d.get("description") != "second"]  # the revert
     if wrong:
         print(f"  {len(wrong)} evaluator(s) not updated: {', '.join(wrong[:5])}")
     return not wrong

@@ -82,9 +82,13 @@ class Deployment:
         run = run_program(self.program_dir, self.config, stack=self.stack, dynamic=self.step, aws=self.aws)
         if self.failures:
             raise UpFailed("\n".join(f.details for f in self.failures))
-        for old in reversed(self.replaced):
-            self.server.destroy(old)
+        # One delete phase, dependants first: replaced copies and undeclared resources in reverse
+        # registration order (the engine's GenerateDeletes).
+        doomed = {old.urn: old for old in self.replaced}
         for key in reversed(list(self.state)):
+            old = doomed.get(self.urn(*key))
+            if old is not None:
+                self.server.destroy(old)
             if key not in self.seen:
                 self.server.destroy(self.state.pop(key))
         return run

@@ -71,6 +71,7 @@ class Engine:
         outputs: dict[str, Mapping[str, Any]] = {}
         shown: dict[str, str] = {}
         replaced: list[ResourceState] = []
+        order = list(self.state)
         self.steps = []
         for decl in program:
             inputs = self._checked(decl.urn, decl.props(outputs))
@@ -85,11 +86,15 @@ class Engine:
                     replaced.append(old)
             self._apply(op, decl.urn, inputs, old)
             shown[decl.urn], outputs[decl.urn] = op, self.state[decl.urn].outputs
-        for old in reversed(replaced):
-            self._delete(old)
-        for urn in reversed([u for u in self.state if u not in shown]):
-            self._delete(self.state.pop(urn))
-            shown[urn] = "delete"
+        # One delete phase, dependants first: replaced copies and undeclared resources together, in
+        # reverse order of the previous state (step_generator.go, GenerateDeletes).
+        doomed = {old.urn: old for old in replaced}
+        for urn in reversed(order):
+            if urn in doomed:
+                self._delete(doomed[urn])
+            elif urn not in shown:
+                self._delete(self.state.pop(urn))
+                shown[urn] = "delete"
         return shown
 
     def _apply(self, op: str, urn: str, inputs: dict[str, Any], old: ResourceState | None) -> None:
