@@ -92,8 +92,8 @@ def run_steps(server: ProviderServer, admin: Any, provider: dict[str, Any]) -> N
         f"unchanged re-run (check + diff): API calls {total(counts)} (target 0), {seconds:.2f} s", flush=True
     )
     _, counts, seconds = counted(admin, lambda: in_parallel(lambda i: server.refresh(again[i])))
-    print(f"refresh: reads per resource {total(counts, READS) / COUNT:.2f} (target 1), all calls {counts}, "
-          f"{seconds:.2f} s", flush=True)  # fmt: skip
+    print(f"refresh: reads per resource {total(counts, READS) / COUNT:.2f} (target 2: the resource and "
+          f"its tags), all calls {counts}, {seconds:.2f} s", flush=True)  # fmt: skip
     changed = [props(i, provider, "second") for i in range(COUNT)]
     admin.set_faults(throttle_rate=THROTTLE_RATE, seed=7)
     states, counts, seconds = counted(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +19,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from components import _identity
 from components._props import (
     BOOKKEEPING,
     BUSY,
@@ -37,6 +40,13 @@ from components._props import (
 )
 from evalctl import aws, awsops
 from evalctl.awsops import is_not_found, owner_tags
+
+
+def _stack_config() -> dict[str, Any]:
+    """The stack config the engine hands the provider process (PULUMI_CONFIG), parsed."""
+    parsed = json.loads(os.environ.get("PULUMI_CONFIG") or "{}")
+    return dict(parsed) if isinstance(parsed, dict) else {}
+
 
 ALTERNATE_SUFFIX = "_bg"
 
@@ -74,11 +84,24 @@ class AgentCoreProvider(ResourceProvider):
     api: Api
     # Plain strings only: the provider is pickled into state, clients never are.
     _config: dict[str, str] | None = None
+    _aws: dict[str, str] | None = None  # the stack's aws:* identity settings (components._identity)
+    _aws_error: str | None = None
 
     def configure(self, req: ConfigureRequest) -> None:
         found = {k: req.config.get(f"{NAMESPACE}:{k}") for k in CONFIG_KEYS}
         found["awsRegion"] = req.config.get("aws:region")
         self._config = {k: str(v) for k, v in found.items() if v is not None}
+        try:
+            self._aws = _identity.aws_config(req.config.get)
+        except _identity.IdentityError as exc:
+            self._aws_error = str(exc)  # raised by the first call, where the engine shows it
+
+    def identity(self) -> dict[str, str]:
+        if self._aws_error:
+            raise _identity.IdentityError(self._aws_error)
+        if self._aws is None:  # not configured (tests calling the provider directly): the env's config
+            self._aws = _identity.aws_config(_stack_config().get)
+        return self._aws
 
     def _setting(self, key: str) -> str | None:
         if self._config and key in self._config:
@@ -94,7 +117,7 @@ class AgentCoreProvider(ResourceProvider):
             backoff_base=float(base) if base else None,
             endpoint=self._setting("endpoint"),
             region=self._setting("region") or self._setting("awsRegion"),
-            profile=self._setting("profile"),
+            profile=self._setting("profile") or self.identity().get("profile"),
             retry_mode=self._setting("retryMode") or "standard",
             max_attempts=int(float(attempts)) if attempts else 8,
         )
@@ -108,7 +131,7 @@ class AgentCoreProvider(ResourceProvider):
         )
 
     def control(self) -> Any:
-        return aws.client(aws.CONTROL, self.client_settings())
+        return _identity.client(aws.CONTROL, self.client_settings(), self.identity())
 
     def failure(self, exc: BaseException, props: Mapping[str, Any]) -> aws.AwsError:
         """Any exception as an AwsError naming the spec file and resource."""

@@ -11,6 +11,7 @@ from typing import Any
 import pulumi
 import pulumi.dynamic as dyn
 
+from components import _identity
 from components import _props as shared
 from components import _provider as base
 from evalctl import aws, awsops
@@ -167,7 +168,7 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
 
     def data(self) -> Any:
         """A fresh data-plane client: never kept on the provider, so the provider always pickles."""
-        return aws.client(aws.DATA, self.client_settings())
+        return _identity.client(aws.DATA, self.client_settings(), self.identity())
 
     def poller(self, client: Any) -> Poller:
         """Polls as fast as the stack's `pollSeconds` says at first, then backs off."""

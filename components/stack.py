@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,17 @@ class StackConfig:
     endpoint: str | None
 
 
+def stack_region(own: pulumi.Config) -> str:
+    """The one region of the stack, resolved as the dynamic providers and pulumi-aws resolve it."""
+    region = own.get("region") or pulumi.Config("aws").get("region")
+    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not region:
+        raise pulumi.RunError(
+            "no AWS region: set `aws:region` in Pulumi.<stack>.yaml (pulumi config set aws:region ...)"
+        )
+    return region
+
+
 def read_config(program_dir: Path) -> StackConfig:
     """Stack config with defaults: specDir `evaluations`, region from `aws:region`."""
     own = pulumi.Config(CONFIG_NAMESPACE)
@@ -72,7 +84,7 @@ def read_config(program_dir: Path) -> StackConfig:
         program_dir=program_dir,
         spec_dir=spec_dir if spec_dir.is_absolute() else program_dir / spec_dir,
         stack=pulumi.get_stack(),
-        region=own.get("region") or pulumi.Config("aws").get("region") or "us-east-1",
+        region=stack_region(own),
         account=own.get("accountId"),
         endpoint=own.get("endpoint"),
     )
