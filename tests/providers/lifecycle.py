@@ -30,6 +30,7 @@ class EvaluatorSpec:
     level: str = "TRACE"
     instructions: str = "Rate the tone of {assistant_turn} given {context}."
     tags: tuple[tuple[str, str], ...] = ()
+    rename: str = ""  # a suffix of the physical name: a rename replaces
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,12 @@ Edit = Callable[[Desired], Desired]
 
 def evaluator_inputs(spec: EvaluatorSpec, used_online: bool) -> dict[str, Any]:
     """The evaluator's provider inputs, as components/stack.py would register them."""
-    props = evaluator_props(spec.name, description=spec.description, level=spec.level)
+    props = evaluator_props(
+        spec.name,
+        description=spec.description,
+        level=spec.level,
+        evaluatorName=f"{spec.name}{spec.rename}_test",
+    )
     judge = copy.deepcopy(props["evaluatorConfig"])
     judge["llmAsAJudge"]["instructions"] = spec.instructions
     props["evaluatorConfig"] = judge
@@ -138,8 +144,9 @@ def _evaluator_drift(control: Any, ident: str, spec: EvaluatorSpec) -> list[str]
         "instructions": detail["evaluatorConfig"]["llmAsAJudge"]["instructions"],
         "tags": control.list_tags_for_resource(resourceArn=detail["evaluatorArn"])["tags"],
     }
+    got["name"] = detail["evaluatorName"].removesuffix("_bg")  # the alternate name is the same one
     want = {"description": spec.description, "level": spec.level, "instructions": spec.instructions,
-            "tags": {**dict(spec.tags), **owner}}  # fmt: skip
+            "tags": {**dict(spec.tags), **owner}, "name": f"{spec.name}{spec.rename}_test"[:45]}  # fmt: skip
     return [
         f"evaluator {spec.name} {k}: live {got[k]!r} != spec {want[k]!r}" for k in want if got[k] != want[k]
     ]

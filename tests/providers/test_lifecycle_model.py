@@ -60,6 +60,10 @@ class LifecycleMachine(RuleBasedStateMachine):
     def set_tags(self, which: str, tags: tuple[tuple[str, str], ...]) -> None:
         self.desired = self.desired.with_evaluator(which, tags=tags)
 
+    @rule(which=WHICH, suffix=st.sampled_from(["", "_v2"]))
+    def rename(self, which: str, suffix: str) -> None:
+        self.desired = self.desired.with_evaluator(which, rename=suffix)
+
     @rule()
     def toggle_enabled(self) -> None:
         self.desired = Desired(**{**self.desired.__dict__, "enabled": not self.desired.enabled})
