@@ -96,6 +96,11 @@ class EvaluatorProvider(base.AgentCoreProvider):
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:
         plan = super().diff(_id, olds, news)
+        if not plan.changes and bool(olds.get(USED_ONLINE)) != bool(news.get(USED_ONLINE)):
+            # No API call, but state must learn it: the next change of this evaluator depends on it.
+            return dyn.DiffResult(
+                changes=True, replaces=[], stables=plan.stables, delete_before_replace=False
+            )
         locked = bool(olds.get(USED_ONLINE) or news.get(USED_ONLINE))
         if locked and plan.changes and not plan.replaces:
             changed = [

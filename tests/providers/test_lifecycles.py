@@ -173,3 +173,18 @@ def test_judge_instructions_rating_scale_and_description_are_secrets_in_state(pr
     updated = provider_server.up(URN, evaluator_props(description="new"), state)
     assert expected <= updated.secrets
     assert provider_server.refresh(updated) is not None and expected <= provider_server.last_secrets
+
+
+def test_dropping_an_online_evaluation_while_editing_its_evaluator_in_one_up(provider_server, fast_emulator):
+    """Found by bench/lifecycle.py: the evaluator's state must remember it was used online, or its
+    edit is an update that the still-live configuration's lock refuses (deletes come last)."""
+    from tests.providers.lifecycle import Desired, program, violations
+
+    engine = Engine(provider_server)
+    off = Desired(online=False)
+    engine.up(program(off))
+    engine.up(program(Desired()))
+    edited = Desired(online=False).with_evaluator("a", description="kinder words")
+    shown = engine.up(program(edited))
+    assert shown[evaluator_urn("a")] == "replace" and shown[online_urn("live")] == "delete"
+    assert violations(engine, fast_emulator, edited) == []
