@@ -270,9 +270,9 @@ class AgentCoreProvider(ResourceProvider):
             if not props.get(HAS_STATE):
                 return self.adopt_owned(control, props, candidate)
         raise aws.AwsError(
-            f"{props.get(SOURCE)}: {self.api.kind} {name}: both {names[0]} and {names[1]} are held by "
-            "resources this stack owns. To fix: run `pulumi refresh`, then delete the one that is "
-            "not in the stack's state.",
+            f"{props.get(SOURCE)}: {self.api.kind} {name}: both {names[0]} and {names[1]} are taken, so "
+            "the replacement has no free name. To fix: run `pulumi refresh`, then delete the one that "
+            "is not in the stack's state (or rename it).",
             "ConflictException",
         )
 
@@ -285,6 +285,8 @@ class AgentCoreProvider(ResourceProvider):
             except Exception as exc:
                 if aws.error_code(exc) != "ConflictException":
                     raise
+                if props.get(HAS_STATE):
+                    return None  # a replacement never adopts: whoever holds the name, take the other
                 holder = self.owned_holder(control, props, name, exc)
                 if holder.get("status") != "DELETING":
                     return None

@@ -223,11 +223,12 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
             except Exception as exc:
                 if aws.error_code(exc) != "ConflictException":
                     raise
+                if props.get(shared.HAS_STATE):
+                    continue  # a replacement never adopts: take the other name
                 holder = newest_named(client, name)
                 if holder is None or not self._owned(client, holder, props):
                     raise
-                if not props.get(shared.HAS_STATE):
-                    return holder
+                return holder
         raise BatchEvaluationError(
             f"{props.get(shared.SOURCE)}: BatchEvaluation {declared}: both {declared} and its alternate "
             "name are held by jobs this stack owns. To fix: run `pulumi refresh`, then delete the job "

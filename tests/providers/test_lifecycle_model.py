@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -30,11 +31,12 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     server: ProviderServer
     emulator: Any
+    lock_mode = "any"
 
     def __init__(self) -> None:
         super().__init__()
         self.emulator.admin.reset()
-        self.emulator.admin.configure(resource_seconds=0.0, delete_seconds=0.02)
+        self.emulator.admin.configure(resource_seconds=0.0, delete_seconds=0.02, lock_mode=self.lock_mode)
         self.engine = Engine(self.server)
         self.desired = Desired()
         self.deployed = False
@@ -149,12 +151,14 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.engine.destroy()
 
 
-def test_lifecycles_converge(provider_server, emulator):
+@pytest.mark.parametrize("lock_mode", ["any", "enabled"])
+def test_lifecycles_converge(provider_server, emulator, lock_mode):
     LifecycleMachine.server = provider_server
     LifecycleMachine.emulator = emulator
+    LifecycleMachine.lock_mode = lock_mode
     run = LifecycleMachine.TestCase
     run.settings = settings(
-        max_examples=12,
+        max_examples=10,
         stateful_step_count=12,
         deadline=None,
         suppress_health_check=list(HealthCheck),

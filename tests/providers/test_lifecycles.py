@@ -188,3 +188,12 @@ def test_dropping_an_online_evaluation_while_editing_its_evaluator_in_one_up(pro
     shown = engine.up(program(edited))
     assert shown[evaluator_urn("a")] == "replace" and shown[online_urn("live")] == "delete"
     assert violations(engine, fast_emulator, edited) == []
+
+
+def test_a_replacement_works_even_when_the_old_copy_lost_its_owner_tag(provider_server, fast_emulator):
+    """Found by bench/lifecycle.py: the owner tag decides adoption only, never a replacement."""
+    control = fast_emulator.client(CONTROL)
+    state = provider_server.up(URN, evaluator_props())
+    control.untag_resource(resourceArn=state.outputs["evaluatorArn"], tagKeys=["evalctl:owner"])
+    new = provider_server.up(URN, evaluator_props(), provider_server.refresh(state), replace=True)
+    assert [e["evaluatorId"] for e in custom_evaluators(control)] == [new.id]
