@@ -93,10 +93,15 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     from evalctl.emulator.gate import TOKEN_HEADER
+    from evalctl.emulator.motostate import LegacyStateError
     from evalctl.emulator.server import EmulatorServer
     from evalctl.emulator.tokens import default_token_file, write_token_file
 
-    server = EmulatorServer(args.host, args.port, args.data_dir)
+    try:
+        server = EmulatorServer(args.host, args.port, args.data_dir)
+    except LegacyStateError as exc:
+        print(f"evalctl emulator: {exc}", file=sys.stderr)
+        return 1
     server.app.faults.configure(
         throttle_rate=args.throttle_rate, error_rate=args.error_rate, latency_ms=args.latency_ms
     )
