@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -40,6 +41,12 @@ REFUSAL_CODES = frozenset(
 )
 
 
+# Bodies above LARGE_BODY are buffered (and parsed) one at a time: ten parallel 100 MiB uploads
+# queue in the kernel's socket buffers instead of all sitting in memory together.
+LARGE_BODY = 8 * 1024 * 1024
+LARGE_AT_ONCE = 1
+
+
 def new_token() -> str:
     """A fresh per-run admin token (256 bits, URL-safe)."""
     return secrets.token_urlsafe(32)
@@ -61,6 +68,7 @@ class RequestGate:
         self.app = app
         self.token = token
         self.hosts: frozenset[str] = frozenset()
+        self._large = threading.BoundedSemaphore(LARGE_AT_ONCE)
 
     def bind(self, host: str, port: int) -> None:
         self.hosts = allowed_hosts(host, port)
@@ -70,7 +78,10 @@ class RequestGate:
         if refusal is not None:
             status, code, message = refusal
             return _refuse(status, code, message, start_response)
-        return self.app(environ, start_response)
+        if _announced(environ) <= LARGE_BODY:
+            return self.app(environ, start_response)
+        with self._large:
+            return list(self.app(environ, start_response))
 
     def refusal(self, environ: dict[str, Any]) -> tuple[int, str, str] | None:
         """(status, error code, message) for a request the emulator must not serve, else None."""
@@ -119,6 +130,12 @@ def _aws_refusal(environ: dict[str, Any]) -> tuple[int, str, str] | None:
             f"Content-Type {media[:60]!r} is not accepted on this route",
         )
     return None
+
+
+def _announced(environ: dict[str, Any]) -> int:
+    """The Content-Length as a number (0 when absent or malformed: the app refuses those itself)."""
+    text = str(environ.get("CONTENT_LENGTH") or "0").strip()
+    return int(text) if text.isdigit() and len(text) < 13 else 0
 
 
 def _media_type(environ: dict[str, Any]) -> str:

@@ -143,3 +143,36 @@ def test_binding_beyond_loopback_warns_loudly(capsys):
     assert capsys.readouterr().err == ""
     tokens.warn_if_exposed("0.0.0.0")
     assert "WARNING" in capsys.readouterr().err
+
+
+def test_large_bodies_are_served_one_at_a_time():
+    """Probe 4: while one large body is inside the app, the gate admits no second one."""
+    import threading
+
+    from evalctl.emulator.gate import LARGE_BODY, RequestGate
+
+    inside, release = threading.Event(), threading.Event()
+
+    def app(environ, start_response):
+        inside.set()
+        release.wait(60)
+        return [b"{}"]
+
+    gate = RequestGate(app, "t")
+    gate.bind("127.0.0.1", 1)
+    environ = {
+        "HTTP_HOST": "127.0.0.1:1",
+        "PATH_INFO": "/evaluators/create",
+        "HTTP_AUTHORIZATION": SIGV4,
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(LARGE_BODY + 1),
+    }
+    worker = threading.Thread(target=gate, args=(environ, lambda *a: None))
+    worker.start()
+    assert inside.wait(60)
+    assert not gate._large.acquire(blocking=False), "a second large body would have to wait"
+    release.set()
+    worker.join(60)
+    assert gate._large.acquire(blocking=False), "the slot is free again"
+    small = {**environ, "CONTENT_LENGTH": "10"}
+    assert gate(small, lambda *a: None) == [b"{}"], "small bodies never wait for the slot"
