@@ -22,9 +22,11 @@ TYPE_TOKEN = "agentcore-evals:code_function:CodeFunction"
 __all__ = ["PackagingError", "package_source"]
 
 
-def write_package(source: Path, build_dir: Path | None = None) -> tuple[Path, str]:
+def write_package(
+    source: Path, build_dir: Path | None = None, include: tuple[str, ...] = ()
+) -> tuple[Path, str]:
     """Write the package under a content-addressed name; return its path and base64 SHA-256."""
-    data = package_source(source)
+    data = package_source(source, include)
     digest = hashlib.sha256(data).digest()
     folder = build_dir or Path(tempfile.gettempdir()) / "evalctl-build"
     folder.mkdir(parents=True, exist_ok=True)
@@ -51,6 +53,7 @@ class CodeFunctionArgs:
     memory_size: int = 256
     tags: dict[str, str] = field(default_factory=dict)
     build_dir: Path | None = None
+    include: tuple[str, ...] = ()  # secret-looking files packaged anyway (spec function.include)
 
 
 class CodeFunction(pulumi.ComponentResource):
@@ -62,7 +65,7 @@ class CodeFunction(pulumi.ComponentResource):
     def __init__(self, name: str, args: CodeFunctionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        package, code_hash = write_package(args.source, args.build_dir)
+        package, code_hash = write_package(args.source, args.build_dir, args.include)
         self.role = Role(f"{name}-exec", self._role_args(args), opts=child)
         self.function = aws.lambda_.Function(
             name,

@@ -216,6 +216,7 @@ class EvaluationStack:
             runtime=str(fn.get("runtime", "python3.12")),
             timeout=int(fn.get("timeoutSeconds", 60)),
             memory_size=int(fn.get("memoryMb", 256)),
+            include=tuple(fn.get("include", ())),
             tags=self.tags(decl),
         )
         return CodeFunction(f"function-{decl.name}", args)

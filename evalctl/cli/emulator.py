@@ -31,6 +31,11 @@ def add_parser(subparsers: Any) -> None:
         type=Path,
         help="keep state here across restarts (AgentCore always; IAM, Logs, Lambda on exit)",
     )
+    parser.add_argument(
+        "--token-file",
+        type=Path,
+        help="write the admin token here, mode 0600 (default ~/.cache/evalctl/emulator-PORT.token)",
+    )
     parser.add_argument("--throttle-rate", type=float, default=0.0, help="fraction of calls answered 429")
     parser.add_argument("--error-rate", type=float, default=0.0, help="fraction of calls answered 500")
     parser.add_argument("--latency-ms", type=int, default=0, help="added latency per AgentCore call")
@@ -43,6 +48,9 @@ def add_parser(subparsers: Any) -> None:
         "--endpoint",
         default=os.environ.get("AWS_ENDPOINT_URL", DEFAULT_ENDPOINT),
         help="emulator URL (default $AWS_ENDPOINT_URL or %(default)s)",
+    )
+    seed.add_argument(
+        "--token-file", type=Path, help="admin token file (default: $EVALCTL_EMULATOR_TOKEN, the port's file)"
     )
     seed.add_argument("--fresh-session-ids", action="store_true", help="give the seeded sessions new ids")
     seed.set_defaults(handler=run)
@@ -60,13 +68,16 @@ def exports(endpoint: str, region: str = "us-east-1") -> list[str]:
 
 def _seed(args: argparse.Namespace) -> int:
     from evalctl.emulator.testing import Admin, AdminRequestError
+    from evalctl.emulator.tokens import token_for
 
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         print(f"evalctl emulator seed: no such file: {', '.join(missing)}", file=sys.stderr)
         return 2
     try:
-        ids = Admin(args.endpoint.rstrip("/")).seed(args.files, args.service_name, args.fresh_session_ids)
+        endpoint = args.endpoint.rstrip("/")
+        admin = Admin(endpoint, token_for(endpoint, args.token_file))
+        ids = admin.seed(args.files, args.service_name, args.fresh_session_ids)
     except (AdminRequestError, OSError) as exc:
         print(f"evalctl emulator seed: {args.endpoint}: {exc}", file=sys.stderr)
         return 1
@@ -81,9 +92,16 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from evalctl.emulator.gate import TOKEN_HEADER
+    from evalctl.emulator.motostate import LegacyStateError
     from evalctl.emulator.server import EmulatorServer
+    from evalctl.emulator.tokens import default_token_file, write_token_file
 
-    server = EmulatorServer(args.host, args.port, args.data_dir)
+    try:
+        server = EmulatorServer(args.host, args.port, args.data_dir)
+    except LegacyStateError as exc:
+        print(f"evalctl emulator: {exc}", file=sys.stderr)
+        return 1
     server.app.faults.configure(
         throttle_rate=args.throttle_rate, error_rate=args.error_rate, latency_ms=args.latency_ms
     )
@@ -94,15 +112,18 @@ def _serve(args: argparse.Namespace) -> int:
         return 1
     # SIGTERM stops like Ctrl-C, so --data-dir state is saved on the way out.
     signal.signal(signal.SIGTERM, _interrupt)
+    token_file = write_token_file(args.token_file or default_token_file(server.port), server.token)
     print(f"evalctl emulator listening on {server.endpoint}", flush=True)
     for line in exports(server.endpoint):
         print(line, flush=True)
+    print(f"admin token (header {TOKEN_HEADER}) in {token_file}: {server.token}", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
         print("stopping", file=sys.stderr)
     finally:
         server.stop()
+        token_file.unlink(missing_ok=True)
     return 0
 
 

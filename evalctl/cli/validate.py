@@ -11,6 +11,8 @@ from evalctl.spec.diagnostics import render, summary
 from evalctl.spec.project import load_project
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+# Past a screenful the rest is counted, not printed (a generated file can hold a million problems).
+MAX_SHOWN = 200
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     color = args.color == "always" or (
         args.color == "auto" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     )
-    text = render(problems, args.format, color)
+    text = render(problems, args.format, color, limit=MAX_SHOWN)
     if text:
         print(text)
     if args.format == "text":

@@ -47,9 +47,15 @@ def _lambda_code(config: dict[str, Any], region: str) -> CodeSource:
     arn = lam["lambdaArn"]
     timeout = lam.get("lambdaTimeoutInSeconds")
     try:
-        zip_bytes, handler, fn_timeout = cwlogs.function_zip(region, arn)
+        zip_bytes, handler, fn_timeout, memory, name = cwlogs.function_zip(region, arn)
     except Exception:  # moto raises its own not-found types; the engine reports CodeUnavailable
         return CodeSource(lambda_arn=arn, timeout_seconds=float(timeout or 60))
     return CodeSource(
-        zip_bytes=zip_bytes, handler=handler, timeout_seconds=float(timeout or fn_timeout), lambda_arn=arn
+        zip_bytes=zip_bytes,
+        handler=handler,
+        timeout_seconds=float(timeout or fn_timeout),
+        lambda_arn=arn,
+        memory_mb=memory,
+        function_name=name,
+        region=region,
     )

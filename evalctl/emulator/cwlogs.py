@@ -65,12 +65,13 @@ def read_documents(
                 yield doc
 
 
-def function_zip(region: str, arn: str) -> tuple[bytes, str, int]:
-    """The code zip, handler and timeout of a Lambda created through the emulator."""
+def function_zip(region: str, arn: str) -> tuple[bytes, str, int, int, str]:
+    """The code zip, handler, timeout, memory size and name of a Lambda created through the emulator."""
     from moto.awslambda.models import lambda_backends
 
     fn = lambda_backends[ACCOUNT_ID][region].get_function(arn)
-    return bytes(fn.code_bytes), str(fn.handler), int(fn.timeout or 3)
+    memory = int(fn.memory_size or 128)
+    return bytes(fn.code_bytes), str(fn.handler), int(fn.timeout or 3), memory, str(fn.function_name)
 
 
 def now_ms() -> int:

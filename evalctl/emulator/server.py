@@ -9,9 +9,10 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from evalctl.emulator import motostate
+from evalctl.emulator import motostate, tokens
 from evalctl.emulator.app import INPUT_GUARD, EmulatorApp
 from evalctl.emulator.core import Core
+from evalctl.emulator.gate import RequestGate, new_token
 
 
 class _InputGuard:
@@ -84,11 +85,20 @@ def _moto_app() -> Any:
 class EmulatorServer:
     """A local AgentCore Evaluations endpoint with moto's IAM/Logs/Lambda on the same port."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, data_dir: str | Path | None = None) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        data_dir: str | Path | None = None,
+        token: str | None = None,
+    ) -> None:
         self.host = host
         self.port = port
         self.core = Core(Path(data_dir) if data_dir is not None else None)
         self.app = EmulatorApp(self.core, _moto_app())
+        # Every request passes the gate first (Host, Origin, content type, SigV4 shape, admin token).
+        self.token = token or new_token()
+        self.gate = RequestGate(self.app, self.token)
         if self.core.data_dir is not None:
             motostate.load(self.core.data_dir)
         self._server: BaseWSGIServer | None = None
@@ -96,9 +106,12 @@ class EmulatorServer:
 
     def start(self) -> EmulatorServer:
         """Bind (port 0 picks a free port) and serve in a daemon thread."""
-        server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler)
+        tokens.warn_if_exposed(self.host)
+        server = make_server(self.host, self.port, self.gate, threaded=True, request_handler=_QuietHandler)
         self._server = server
         self.port = server.server_port
+        self.gate.bind(self.host, self.port)
+        tokens.register(self.endpoint, self.token)
         # A short poll interval makes stop() return in ~50 ms instead of the default 0.5 s.
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="evalctl-emulator", daemon=True
@@ -111,6 +124,7 @@ class EmulatorServer:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            tokens.forget(self.endpoint)
         if self._thread is not None:
             self._thread.join(timeout=5)
         if self.core.data_dir is not None and self._server is not None:

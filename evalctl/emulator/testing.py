@@ -15,6 +15,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from evalctl.emulator import tokens
+from evalctl.emulator.gate import TOKEN_HEADER
 from evalctl.emulator.server import EmulatorServer
 
 REGION = "us-east-1"
@@ -35,17 +37,19 @@ class AdminRequestError(Exception):
 
 @dataclass
 class Admin:
-    """Client of the /_emulator/ endpoints of a running emulator."""
+    """Client of the /_emulator/ endpoints of a running emulator; finds its admin token itself."""
 
     endpoint: str
+    token: str | None = None
 
     def _call(self, method: str, name: str, payload: dict[str, Any] | None = None) -> Any:
         data = json.dumps(payload).encode() if payload is not None else None
+        token = self.token or tokens.token_for(self.endpoint) or ""
         request = urllib.request.Request(
             f"{self.endpoint}/_emulator/{name}",
             data=data,
             method=method,
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", TOKEN_HEADER: token},
         )
         try:
             with urllib.request.urlopen(request, timeout=60) as response:
@@ -140,6 +144,6 @@ def running_emulator(data_dir: str | Path | None = None) -> Iterator[EmulatorHan
     """Start an emulator on a free port for the duration of the block."""
     server = EmulatorServer(port=0, data_dir=data_dir).start()
     try:
-        yield EmulatorHandle(server.endpoint, Admin(server.endpoint))
+        yield EmulatorHandle(server.endpoint, Admin(server.endpoint, server.token))
     finally:
         server.stop()

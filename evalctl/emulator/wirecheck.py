@@ -9,13 +9,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from evalctl.emulator.gate import REFUSAL_CODES
+
 SIGNED = (
     "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/bedrock-agentcore/aws4_request, "
     "SignedHeaders=content-type;host;x-amz-date, Signature=" + "0" * 64
 )
 # Codes a malformed request may earn; anything else (Internal..., Throttling...) breaks the contract.
-CLIENT_ERROR_CODES = frozenset(
-    {"ValidationException", "ResourceNotFoundException", "UnknownOperationException", "ConflictException"}
+CLIENT_ERROR_CODES = (
+    frozenset(
+        {"ValidationException", "ResourceNotFoundException", "UnknownOperationException", "ConflictException"}
+    )
+    | REFUSAL_CODES
 )
 # Text that only a leaked traceback, repr or HTML error page would put in a body.
 LEAK_MARKERS = ("Traceback", "<class '", " object at 0x", 'File "/', "<!doctype", "<html")

@@ -1,18 +1,21 @@
 """Code-evaluator worker process: imports a Lambda-style handler once, then serves calls over pipes.
 
-Run as a script (stdlib only): `python _worker.py <directory> <module.function>`. A frame is
-a codec byte (`m` marshal, `p` pickle), a 4-byte big-endian length and the payload. Requests are
-JSON-like, so they travel as marshal (the fastest stdlib codec for dicts and strings); replies
-are pickled. The handler's own prints go to stderr so they cannot corrupt the protocol.
+Run as a script (stdlib only): `python -I -B _worker.py <directory> <module.function>`. A frame is
+a codec byte, a 4-byte big-endian length and the payload. Requests (from the trusted parent) are
+marshal (`m`) or pickle (`p`); replies are JSON (`j`) only, so nothing the handler writes into the
+pipe can run code in the parent. The handler's own prints go to stderr so they cannot corrupt the
+protocol. The function's memory size (AWS_LAMBDA_FUNCTION_MEMORY_SIZE) is a hard limit.
 """
 
 from __future__ import annotations
 
 import gc
 import importlib
+import json
 import marshal
 import os
 import pickle
+import resource
 import struct
 import sys
 import time
@@ -21,15 +24,17 @@ from typing import Any, BinaryIO
 
 _HEADER = struct.Struct(">cI")
 _DECODERS = {b"m": marshal.loads, b"p": pickle.loads}
+MAX_RESPONSE_BYTES = 6 * 1024 * 1024
 
 
 class _Context:
     """The subset of the Lambda context object handlers commonly touch."""
 
-    def __init__(self, function_name: str, timeout: float, request_id: str) -> None:
+    def __init__(self, function_name: str, memory_mb: int, timeout: float, request_id: str) -> None:
         self.function_name = function_name
+        self.function_version = "$LATEST"
         self.aws_request_id = request_id
-        self.memory_limit_in_mb = 128
+        self.memory_limit_in_mb = memory_mb
         self._deadline = time.monotonic() + timeout
 
     def get_remaining_time_in_millis(self) -> int:
@@ -46,10 +51,36 @@ def _read_exact(stream: BinaryIO, size: int) -> bytes | None:
     return data
 
 
-def _send(stream: BinaryIO, message: dict[str, Any]) -> None:
-    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(_HEADER.pack(b"p", len(payload)) + payload)
+def _send(stream: BinaryIO, payload: bytes) -> None:
+    stream.write(_HEADER.pack(b"j", len(payload)) + payload)
     stream.flush()
+
+
+def _error(code: str, message: str) -> bytes:
+    return json.dumps({"error": [code, message]}).encode()
+
+
+def _reply(returned: Any) -> bytes:
+    """The handler's return as Lambda would send it: JSON, at most 6 MB."""
+    try:
+        body = json.dumps(returned)
+    except (TypeError, ValueError) as exc:
+        return _error("Runtime.MarshalError", f"Unable to marshal response: {exc}")
+    if len(body.encode()) > MAX_RESPONSE_BYTES:
+        return _error(
+            "Function.ResponseSizeTooLarge",
+            f"Response payload size ({len(body.encode())} bytes) exceeded maximum allowed payload "
+            f"size ({MAX_RESPONSE_BYTES} bytes).",
+        )
+    return ('{"ok": ' + body + "}").encode()
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap the data segment and private writable mappings (the heap) at the function's memory size."""
+    limit = memory_mb * 1024 * 1024
+    # RLIMIT_DATA counts what Lambda's memory counts (heap, anonymous memory), not reserved
+    # address space, so thread stacks and malloc arenas don't fail a function well under its size.
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 def _load(directory: str, handler: str) -> Any:
@@ -59,20 +90,35 @@ def _load(directory: str, handler: str) -> Any:
     return getattr(module, function_name)
 
 
+def _call(function: Any, request: dict[str, Any], context: _Context, memory_mb: int) -> bytes:
+    try:
+        return _reply(function(request["event"], context))
+    except MemoryError:
+        return _error("Runtime.OutOfMemory", f"Runtime exited: the function exceeded its {memory_mb} MB")
+    except BaseException as exc:  # the handler's failure is the caller's result, not ours
+        last = traceback.extract_tb(exc.__traceback__)[-1:]
+        where = f" ({last[0].filename}:{last[0].lineno})" if last else ""
+        return json.dumps({"exception": f"{type(exc).__name__}: {exc}{where}"}).encode()
+
+
 def main() -> None:
     directory, handler = sys.argv[1], sys.argv[2]
+    memory_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128"))
+    name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", handler)
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     requests = sys.stdin.buffer
+    _limit_memory(memory_mb)
     try:
         function = _load(directory, handler)
     except BaseException as exc:  # report any import failure, then stop
-        _send(out, {"load_error": f"cannot load handler {handler!r}: {type(exc).__name__}: {exc}"})
+        message = f"cannot load handler {handler!r}: {type(exc).__name__}: {exc}"
+        _send(out, json.dumps({"load_error": message}).encode())
         return
     # Events are large acyclic trees; default gen-0 thresholds would rescan them many times a call.
     gc.set_threshold(50_000, 20, 20)
-    _send(out, {"ready": True})
+    _send(out, b'{"ready": true}')
     count = 0
     while True:
         header = _read_exact(requests, _HEADER.size)
@@ -84,13 +130,12 @@ def main() -> None:
             return
         request = _DECODERS[codec](body)
         count += 1
-        context = _Context(handler, float(request.get("timeout", 60)), f"local-{os.getpid()}-{count}")
-        try:
-            _send(out, {"ok": function(request["event"], context)})
-        except BaseException as exc:  # the handler's failure is the caller's result, not ours
-            last = traceback.extract_tb(exc.__traceback__)[-1:]
-            where = f" ({last[0].filename}:{last[0].lineno})" if last else ""
-            _send(out, {"exception": f"{type(exc).__name__}: {exc}{where}"})
+        timeout = float(request.get("timeout", 60))
+        context = _Context(name, memory_mb, timeout, f"local-{os.getpid()}-{count}")
+        reply = _call(function, request, context, memory_mb)
+        _send(out, reply)
+        if reply.startswith(b'{"error": ["Runtime.OutOfMemory"'):
+            return  # Lambda restarts the runtime after running out of memory
 
 
 if __name__ == "__main__":

@@ -1,22 +1,23 @@
 """Run code-based evaluators locally: a persistent pool of worker processes per handler.
 
 Each worker imports the handler once and serves many calls, so a replay pays process start-up
-once per worker, not once per call. A call that outlives its timeout kills its worker (the pool
-starts a fresh one on demand) and becomes a failed result, as do handler exceptions, error
+once per worker, not once per call. A call that outlives its timeout kills its worker's process
+group (the pool starts a fresh one on demand) and becomes a failed result, as do handler exceptions, error
 returns and malformed returns.
 """
 
 from __future__ import annotations
 
 import atexit
+import dataclasses
 import hashlib
 import io
+import json
 import marshal
 import os
 import pickle
 import select
 import struct
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,10 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from evalctl.engine.model import CodeSource
+from evalctl.engine.sandbox import MAX_RESPONSE_BYTES, Sandbox, kill_group
 
 _WORKER = Path(__file__).with_name("_worker.py")
 _HEADER = struct.Struct(">cI")
 _STARTUP_SECONDS = 30.0
+# A reply frame holds the 6 MB response plus its JSON wrapper (and escaping of that response).
+_MAX_FRAME = 2 * MAX_RESPONSE_BYTES
 
 
 class CodeRunError(RuntimeError):
@@ -52,15 +56,11 @@ class CodeVerdict:
 
 
 class _Worker:
-    """One worker process and its pipes."""
+    """One worker process, its pipes and its private folder."""
 
-    def __init__(self, directory: str, handler: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, str(_WORKER), directory, handler],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
+    def __init__(self, directory: str, source: CodeSource) -> None:
+        self.sandbox = Sandbox(source, directory)
+        self.proc = self.sandbox.popen([sys.executable, "-I", "-B", str(_WORKER), directory, source.handler])
         hello = self._receive(time.monotonic() + _STARTUP_SECONDS)
         if "load_error" in hello:
             self.kill()
@@ -78,8 +78,16 @@ class _Worker:
         return self._receive(time.monotonic() + timeout, timeout)
 
     def _receive(self, deadline: float, timeout: float | None = None) -> dict[str, Any]:
-        _codec, size = _HEADER.unpack(self._read(_HEADER.size, deadline, timeout))
-        message = pickle.loads(self._read(size, deadline, timeout))
+        codec, size = _HEADER.unpack(self._read(_HEADER.size, deadline, timeout))
+        # Replies are JSON and bounded: a handler that writes into the pipe gets an error, not eval.
+        if codec != b"j" or size > _MAX_FRAME:
+            self.kill()
+            raise CodeRunError("HandlerCrashed", "worker sent a malformed reply")
+        try:
+            message = json.loads(self._read(size, deadline, timeout))
+        except ValueError as exc:
+            self.kill()
+            raise CodeRunError("HandlerCrashed", "worker sent a malformed reply") from exc
         return message if isinstance(message, dict) else {}
 
     def _read(self, size: int, deadline: float, timeout: float | None) -> bytes:
@@ -100,12 +108,11 @@ class _Worker:
         return b"".join(chunks)
 
     def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
+        kill_group(self.proc)
         for stream in (self.proc.stdin, self.proc.stdout):
             if stream is not None:
                 stream.close()
+        self.sandbox.cleanup()
 
     @property
     def alive(self) -> bool:
@@ -123,8 +130,8 @@ def _encode(request: dict[str, Any]) -> tuple[bytes, bytes]:
 class _Pool:
     """Up to `size` workers for one (directory, handler); callers wait for a free one."""
 
-    def __init__(self, directory: str, handler: str, size: int) -> None:
-        self._args = (directory, handler)
+    def __init__(self, directory: str, source: CodeSource, size: int) -> None:
+        self._args = (directory, source)
         self._size = size
         self._idle: list[_Worker] = []
         self._started = 0
@@ -176,7 +183,7 @@ class CodeRunner:
 
     def __init__(self, workers_per_handler: int = 2) -> None:
         self._per_handler = workers_per_handler
-        self._pools: dict[tuple[str, str], _Pool] = {}
+        self._pools: dict[tuple[str, CodeSource], _Pool] = {}
         self._extracted: dict[str, tempfile.TemporaryDirectory[str]] = {}
         self._lock = threading.Lock()
 
@@ -186,14 +193,17 @@ class CodeRunner:
         reply = pool.call(event, float(source.timeout_seconds))
         if "exception" in reply:
             raise CodeRunError("HandlerException", str(reply["exception"]))
+        if isinstance(reply.get("error"), list) and len(reply["error"]) == 2:
+            raise CodeRunError(str(reply["error"][0]), str(reply["error"][1]))
         return interpret(reply.get("ok"))
 
     def _pool(self, source: CodeSource) -> _Pool:
         directory = self._directory(source)
-        key = (directory, source.handler)
+        # One pool per function configuration: memory, name and timeout shape the worker.
+        key = (directory, dataclasses.replace(source, zip_bytes=None))
         with self._lock:
             if key not in self._pools:
-                self._pools[key] = _Pool(directory, source.handler, self._per_handler)
+                self._pools[key] = _Pool(directory, source, self._per_handler)
             return self._pools[key]
 
     def _directory(self, source: CodeSource) -> str:

@@ -61,6 +61,9 @@ class CodeSource:
     handler: str = DEFAULT_LAMBDA_HANDLER
     timeout_seconds: float = 60.0
     lambda_arn: str | None = None
+    memory_mb: int = 128  # Lambda's default MemorySize; the worker's hard memory limit
+    function_name: str = ""
+    region: str = ""
 
     @property
     def runnable(self) -> bool:

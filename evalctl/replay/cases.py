@@ -58,6 +58,8 @@ def definition(project: Project, ref: str) -> EvaluatorDef:
         directory=doc.directory / function["source"],
         handler=function.get("handler", "handler.handler"),
         timeout_seconds=float(function.get("timeoutSeconds", 60)),
+        memory_mb=int(function.get("memoryMb", 256)),
+        function_name=str(request["evaluatorName"]),
     )
     return EvaluatorDef(
         base.evaluator_id, base.evaluator_name, base.evaluator_arn, base.level, "code", code=code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from evalctl.reports.models import InsightCluster, RunResults
@@ -18,8 +19,14 @@ RANK = {"error": 0, "failed": 1, "skipped": 2, "passed": 3}
 
 
 def cell(text: str) -> str:
-    """Text safe inside a Markdown table cell (no pipes, no line breaks)."""
+    """Text safe in a Markdown table cell: no pipes, no line breaks, no HTML (`<script>` shows as text)."""
+    text = html.escape(text, quote=False)
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ").strip()
+
+
+def code(text: str) -> str:
+    """Inline code that a backtick or line break in the text cannot close early."""
+    return "`" + text.replace("`", "'").replace("\r", " ").replace("\n", " ") + "`"
 
 
 def render_markdown(results: RunResults, default_pass_mark: float = DEFAULT_PASS_MARK) -> str:
@@ -27,7 +34,8 @@ def render_markdown(results: RunResults, default_pass_mark: float = DEFAULT_PASS
     parts = [_title(results), _evaluator_table(results)]
     if results.gates:
         parts.append(
-            "### Gates\n\n" + "\n".join(f"- {'✅' if g.passed else '❌'} {g.message}" for g in results.gates)
+            "### Gates\n\n"
+            + "\n".join(f"- {'✅' if g.passed else '❌'} {cell(g.message)}" for g in results.gates)
         )
     if results.insights.clusters:
         parts.append("### Insights\n\n" + "\n".join(_cluster(c) for c in results.insights.clusters))
@@ -52,9 +60,9 @@ def _title(results: RunResults) -> str:
         verdict = "❌ gates failed"
     counts = session_counts(results)
     lines = [
-        f"## Evaluation `{job.name}`: {verdict}",
+        f"## Evaluation {code(job.name)}: {verdict}",
         "",
-        f"`{job.id}` · {job.status} · {job.source} · {counts}",
+        f"{code(job.id)} · {cell(job.status)} · {cell(job.source)} · {counts}",
     ]
     lines += [f"> **Error:** {cell(detail)}" for detail in job.errorDetails]
     return "\n".join(lines)
@@ -65,7 +73,7 @@ def _evaluator_table(results: RunResults) -> str:
     for row in results.evaluators:
         gate = gate_for(row, results.gates)
         verdict = "—" if gate is None else f"{'✅' if gate.passed else '❌'} ≥ {float(gate.threshold):.2f}"
-        cells = [cell(evaluator_label(row)), row.level or "—", score(row.averageScore)]
+        cells = [cell(evaluator_label(row)), cell(row.level or "—"), score(row.averageScore)]
         cells += [str(row.evaluated), str(row.failed), verdict]
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
@@ -76,7 +84,7 @@ def _cluster(cluster: InsightCluster) -> str:
     head = f"- **{KIND_TITLES[cluster.kind]}: {cell(cluster.name)}** ({affected})"
     lines = [head + (f": {cell(cluster.description)}" if cluster.description else "")]
     if cluster.sessions:
-        lines.append("  - Sessions: " + ", ".join(f"`{s}`" for s in cluster.sessions))
+        lines.append("  - Sessions: " + ", ".join(code(s) for s in cluster.sessions))
     for cause in cluster.rootCauses:
         lines.append(f"  - Root cause **{cell(cause.name)}**: {cell(cause.rootCause)}")
         if cause.recommendation:
@@ -110,7 +118,7 @@ def _clip(text: str) -> str:
 
 def _session_block(session_id: str, cases: list[CaseOutcome]) -> str:
     worst = min(cases, key=lambda o: RANK[o.status]).status
-    lines = [f"<details><summary>{STATUS_ICON[worst]} <code>{session_id}</code></summary>", ""]
+    lines = [f"<details><summary>{STATUS_ICON[worst]} <code>{html.escape(session_id)}</code></summary>", ""]
     lines += ["| Evaluator | Target | Score | Explanation |", "|---|---|---|---|"]
     for case in cases:
         for entry in case.entries:
@@ -118,6 +126,8 @@ def _session_block(session_id: str, cases: list[CaseOutcome]) -> str:
                 outcome, why = f"⚠️ {cell(entry.error.type)}", cell(entry.error.message)
             else:
                 outcome, why = cell(describe_score(entry)), cell(_clip(entry.explanation or ""))
-            lines.append(f"| {cell(evaluator_label(case.evaluator))} | {target(entry)} | {outcome} | {why} |")
+            lines.append(
+                f"| {cell(evaluator_label(case.evaluator))} | {cell(target(entry))} | {outcome} | {why} |"
+            )
     lines += ["", "</details>"]
     return "\n".join(lines)

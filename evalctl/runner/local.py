@@ -32,7 +32,7 @@ def _function_arn(doc: Document, stack: str, iam: Any, lambdas: Any) -> str:
         Runtime=function.get("runtime", "python3.12"),
         Role=role,
         Handler=function.get("handler", "handler.handler"),
-        Code={"ZipFile": package_source(doc.directory / function["source"])},
+        Code={"ZipFile": package_source(doc.directory / function["source"], function.get("include", ()))},
         Timeout=int(function.get("timeoutSeconds", 60)),
         MemorySize=int(function.get("memoryMb", 256)),
     )

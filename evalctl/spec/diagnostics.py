@@ -39,14 +39,22 @@ class Diagnostic:
         return f"::{level} file={self.file},line={self.line},col={self.column},title={self.code}::{message}"
 
 
-def render(diagnostics: list[Diagnostic], fmt: str, color: bool = False) -> str:
-    """All problems in one of the formats `text`, `json`, `github`."""
+def render(diagnostics: list[Diagnostic], fmt: str, color: bool = False, limit: int | None = None) -> str:
+    """Problems in one of the formats `text`, `json`, `github`; text and github show at most `limit`."""
     ordered = sorted(diagnostics)
     if fmt == "json":
         return json.dumps([d.to_dict() for d in ordered], indent=2)
-    if fmt == "github":
-        return "\n".join(d.github() for d in ordered)
-    return "\n".join(d.format(color) for d in ordered)
+    shown = ordered if limit is None else ordered[:limit]
+    lines = [d.github() if fmt == "github" else d.format(color) for d in shown]
+    rest = ordered[len(shown) :]
+    if rest:
+        errors = sum(1 for d in rest if d.severity == "error")
+        files = len({d.file for d in rest})
+        lines.append(
+            f"... and {len(rest)} more problem(s) not shown ({errors} error(s), "
+            f"{len(rest) - errors} warning(s) in {files} file(s)); fix these first or use --format json"
+        )
+    return "\n".join(lines)
 
 
 def summary(diagnostics: list[Diagnostic], files: int, documents: int) -> str:

@@ -18,6 +18,9 @@ from evalctl.spec.diagnostics import Diagnostic
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 MAX_FILE_BYTES = 10 * 1024 * 1024
+# A spec file holds a handful of documents; past this the rest is not parsed (bounded time and memory).
+MAX_DOCUMENTS = 1000
+TOO_MANY = f"more than {MAX_DOCUMENTS} documents in one file; the rest was not read: split the file"
 BOMB = f"document expands to more than {MAX_NODES} nodes (alias bomb?); remove the aliases"
 EMPTY = "file holds no spec document; add one or delete the file"
 TOO_DEEP = f"document nests deeper than {MAX_DEPTH} levels; specs are shallow, check the indentation"
@@ -238,6 +241,10 @@ def load_text(file: str, text: str) -> tuple[list[RawDocument], list[Diagnostic]
     seen = 0
     try:
         for index, node in enumerate(yaml.compose_all(text, Loader=SafeLoader)):
+            if index >= MAX_DOCUMENTS:
+                line = node.start_mark.line + 1 if node is not None else 1
+                problems.append(Diagnostic(file, line, 1, TOO_MANY, code="too-many-documents"))
+                break
             if node is None or _blank(node):
                 continue
             seen += 1

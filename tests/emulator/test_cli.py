@@ -124,7 +124,7 @@ def test_evalctl_emulator_serves_applies_flags_and_saves_on_sigterm(tmp_path: Pa
         server.terminate()  # SIGTERM: the CLI saves its state on the way out
         server.wait(timeout=10)
     assert server.returncode == 0
-    assert (tmp_path / "moto.pickle").stat().st_size > 0
+    assert (tmp_path / "moto.json").stat().st_size > 0
 
 
 def test_seed_command_loads_sessions_into_a_running_emulator(

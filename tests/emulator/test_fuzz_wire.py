@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evalctl.emulator import model
+from evalctl.emulator.gate import TOKEN_HEADER
 from evalctl.emulator.wirecheck import SIGNED, Reply, check, send, send_truncated, violations
 from tests.emulator.helpers import JUDGE_CONFIG, ROLE_ARN
 
@@ -255,7 +256,11 @@ def test_odd_authorization_and_content_type_headers(
     listed = send(emulator.endpoint, "POST", "/evaluators?maxResults=1", b"", headers=headers)
     assert check(listed) == [] and listed.status == 200, listed
     refused = send(emulator.endpoint, "POST", "/evaluators/create", b'{"level": 1}', headers=headers)
-    _assert_error(refused, auth + (content_type or ""), code="ValidationException")
+    # The request gate (evalctl/emulator/gate.py) refuses non-JSON bodies before validation.
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    json_body = media in ("application/json", "application/x-amz-json-1.0", "application/x-amz-json-1.1")
+    code = "ValidationException" if json_body else "UnsupportedMediaTypeException"
+    _assert_error(refused, auth + (content_type or ""), code=code)
 
 
 @dataclass(frozen=True)
@@ -316,8 +321,9 @@ CASES = [
          headers={"Content-Length": "99999999999999999999"}, says="exceeds"),
     Case("Content-Length shorter than the body cuts the JSON", "POST", "/evaluators/create",
          b'{"evaluatorName": "x"}', headers={"Content-Length": "5"}, says="json"),
-    Case("text/plain content is still parsed as the JSON it is", "POST", "/evaluators/create",
-         b'{"evaluatorName": 1}', headers={"Content-Type": "text/plain"}, says="level"),
+    Case("text/plain bodies are refused by the request gate (a browser form could send them)", "POST",
+         "/evaluators/create", b'{"evaluatorName": 1}', headers={"Content-Type": "text/plain"},
+         says="Content-Type", code="UnsupportedMediaTypeException"),
     Case("unknown path signed for AgentCore: moto answered an empty 404", "GET", "/nope",
          code="UnknownOperationException", says="/nope"),
     Case("unknown verb on a known path", "PATCH", "/evaluators/create",
@@ -388,7 +394,8 @@ def test_a_malformed_chunked_body_is_a_validation_error(emulator: Any) -> None:
 )
 def test_the_admin_clock_refuses_infinite_steps(emulator: Any, body: bytes, reason: str) -> None:
     before = emulator.admin.now()
-    reply = send(emulator.endpoint, "POST", "/_emulator/clock", body, headers={"Authorization": None})
+    headers = {"Authorization": None, TOKEN_HEADER: emulator.admin.token}
+    reply = send(emulator.endpoint, "POST", "/_emulator/clock", body, headers=headers)
     assert reply.status == 400, reason
     assert emulator.admin.now() - before < 3600, reason
 

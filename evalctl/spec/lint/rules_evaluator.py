@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from evalctl.packaging import project_root
 from evalctl.spec.builtins import GROUND_TRUTH_PLACEHOLDERS, PLACEHOLDERS
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.refs import evaluator_ref, problem
@@ -122,12 +123,26 @@ def _folders(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.is_dir()) if directory.is_dir() else []
 
 
+def _outside_repository(doc: Document, source: str) -> str | None:
+    """Why a `function.source` may not be packaged: absolute, or resolving outside the project root."""
+    if Path(source).is_absolute():
+        return f"source '{source}' is absolute; give a folder relative to {doc.file}, inside the repository"
+    root = project_root(doc.directory)
+    if not (doc.directory / source).resolve().is_relative_to(root):
+        return f"source '{source}' leaves the repository ({root}); keep function code inside it"
+    return None
+
+
 def function_source(project: Project, doc: Document) -> Iterator[Diagnostic]:
     """A code-based evaluator's `function.source` folder and handler module exist."""
     function = (doc.spec["evaluatorConfig"].get("codeBased") or {}).get("function")
     if not function:
         return
     folder = doc.directory / function["source"]
+    outside = _outside_repository(doc, str(function["source"]))
+    if outside is not None:
+        yield problem(doc, "/spec/evaluatorConfig/codeBased/function/source", outside, "function-source")
+        return
     if not folder.is_dir():
         siblings = (
             sorted(p.name for p in doc.directory.iterdir() if p.is_dir()) if doc.directory.is_dir() else []

@@ -27,6 +27,11 @@ class FunctionSource(BaseModel):
     )
     timeoutSeconds: int = Field(60, ge=1, le=300, description="Lambda and evaluator timeout, 1 to 300 s.")
     memoryMb: int = Field(256, ge=128, le=10240, description="Lambda memory size in MB.")
+    include: list[str] = Field(
+        default_factory=list,
+        description="Paths (relative to `source`) of secret-looking files (.env, *.pem, ...) to package "
+        "anyway; by default they are left out with a warning.",
+    )
     runtime: Literal["python3.11", "python3.12", "python3.13"] = Field(
         "python3.12", description="Lambda runtime."
     )
