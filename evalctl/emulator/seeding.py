@@ -98,7 +98,9 @@ def seed_documents(core: Core, payload: dict[str, Any]) -> list[str]:
     service = str(payload["serviceName"])
     region = str(payload.get("region") or DEFAULT_REGION)
     docs = [doc for item in payload["files"] for doc in flatten(item["content"])]
-    now_ns = int(core.clock.now() * 1e9)
+    # Lookback windows end on a whole second (mapping.window), taken a moment after seeding: end
+    # the data 1 ms before the current second, so no sub-second phase can cut its last events off.
+    now_ns = int(core.clock.now()) * 1_000_000_000 - 1_000_000
     session_ids = prepare(docs, service, now_ns, bool(payload.get("freshSessionIds")))
     fallback_ms = now_ns // 1_000_000
     stamped = [((_time_ns(d) // 1_000_000) or fallback_ms, d) for d in docs]
