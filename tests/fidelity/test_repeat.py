@@ -17,6 +17,7 @@ import pytest
 from evalctl.cli.main import main
 from evalctl.emulator import server as emulator_server
 from evalctl.emulator.testing import Admin
+from evalctl.runner import waiter
 
 ROOT = Path(__file__).resolve().parents[2]
 CAPTURES = ROOT.parent / "shared" / "fixtures" / "spans"
@@ -54,6 +55,7 @@ def quick_local(monkeypatch):
         return started
 
     monkeypatch.setattr(emulator_server.EmulatorServer, "start", start)
+    monkeypatch.setattr(waiter.Schedule, "min_delay", 0.02)
 
 
 def test_twenty_local_runs_give_identical_results(quick_local, tmp_path, capsys):
