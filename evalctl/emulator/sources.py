@@ -54,6 +54,11 @@ def read_documents(region: str, source: dict[str, Any]) -> list[dict[str, Any]]:
     window = (source.get("filterConfig") or {}).get("timeRange") or source.get("timeRange") or {}
     start, end = _ms(window.get("startTime")), _ms(window.get("endTime"))
     services = set(source.get("serviceNames") or [])
+    existing = set(cwlogs.groups(region))
+    missing = [g for g in source.get("logGroupNames") or [] if g not in existing]
+    if missing:
+        # The job fails with the reason (errorDetails) instead of scoring sessions with no events.
+        raise LookupError(f"log group {missing[0]} does not exist; create it or fix logGroupNames")
     docs = [
         d for d in cwlogs.read_documents(region, SPANS_LOG_GROUP, start, end) if service_of(d) in services
     ]
