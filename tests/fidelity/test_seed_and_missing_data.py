@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from evalctl.emulator.seeding import runtime_of
+from tests.emulator.helpers import make_online
 
 ROOT = Path(__file__).resolve().parents[2]
 SPANS = ROOT / "tests" / "data" / "spans"
@@ -66,3 +67,11 @@ def test_missing_log_groups_and_empty_windows_fail_with_details(
     assert job["status"] == "FAILED"
     assert any(fragment in line for line in job["errorDetails"])
     assert job["evaluationResults"]["evaluatorSummaries"] == []
+
+
+def test_an_online_config_creates_the_results_group_it_reports(emulator: Any) -> None:
+    config = make_online(emulator.client("bedrock-agentcore-control"), ["Builtin.Helpfulness"])
+    group = config["outputConfig"]["cloudWatchConfig"]["logGroupName"]
+    assert group == f"/aws/bedrock-agentcore/evaluations/results/{config['onlineEvaluationConfigId']}"
+    names = [g["logGroupName"] for g in emulator.client("logs").describe_log_groups()["logGroups"]]
+    assert group in names
