@@ -7,11 +7,11 @@ import math
 from typing import Any
 
 from evalctl.catalog import BUILTIN_INSIGHTS
-from evalctl.emulator import bridge, jobs, resultslog
+from evalctl.emulator import bridge, jobs, resultslog, sources
 from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
 from evalctl.emulator.errors import ApiError, ConflictError, QuotaError, ValidationError
-from evalctl.emulator.settings import RESULTS_LOG_GROUP
-from evalctl.emulator.state import new_id
+from evalctl.emulator.settings import RESERVED_LOG_PREFIX, RESULTS_LOG_GROUP
+from evalctl.emulator.state import new_hex_id
 from evalctl.emulator.summary import summarize, terminal_status
 
 TABLE = "batches"
@@ -70,14 +70,40 @@ def _check_start(core: Core, params: dict[str, Any]) -> None:
         raise QuotaError(f"At most {core.settings.max_active_batches} batch evaluations may run at once")
 
 
+def _output(core: Core, params: dict[str, Any], job_id: str, region: str) -> dict[str, Any] | None:
+    """Where results go (README "Result records"): None for insights-only jobs, which write none."""
+    given = (params.get("outputConfig") or {}).get("cloudWatchConfig") or {}
+    if not params.get("evaluators"):
+        return None
+    namespace = given.get("metricsNamespace")
+    if namespace is not None and str(namespace).startswith("AWS/"):
+        raise ValidationError("outputConfig.cloudWatchConfig.metricsNamespace can't begin with AWS/")
+    group = given.get("logGroupName")
+    if given.get("resultDestination") == "SOURCE_LOG_GROUP":
+        if group:
+            raise ValidationError(
+                "outputConfig.cloudWatchConfig.logGroupName must be omitted when resultDestination is "
+                "SOURCE_LOG_GROUP: results are written back to the trace source log group"
+            )
+        group = sources.source_log_group(region, params["dataSourceConfig"].get("cloudWatchLogs") or {})
+    elif group and group.startswith(RESERVED_LOG_PREFIX) and group != RESULTS_LOG_GROUP:
+        raise ValidationError(
+            f"outputConfig.cloudWatchConfig.logGroupName {group} is under the service-reserved "
+            f"{RESERVED_LOG_PREFIX} namespace; choose another name or omit it for the default group"
+        )
+    out = {k: v for k, v in given.items() if k in ("metricsNamespace", "resultDestination")}
+    return {"cloudWatchConfig": {
+        "logGroupName": group or RESULTS_LOG_GROUP,
+        "logStreamName": given.get("logStreamName") or f"run-{job_id}", **out,
+    }}  # fmt: skip
+
+
 def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     _check_start(core, params)
     params = _epochs(params)
-    job_id = new_id(params["batchEvaluationName"])
+    job_id = new_hex_id(params["batchEvaluationName"])
     now = core.clock.now()
-    output = (params.get("outputConfig") or {}).get("cloudWatchConfig") or {}
-    cloudwatch = {"logGroupName": output.get("logGroupName") or RESULTS_LOG_GROUP,
-                  "logStreamName": output.get("logStreamName") or f"run-{job_id}"}  # fmt: skip
+    output = _output(core, params, job_id, req.region)
     record: dict[str, Any] = {
         "batchEvaluationId": job_id,
         "batchEvaluationArn": f"arn:aws:bedrock-agentcore:{req.region}:{req.account}:batch-evaluate/{job_id}",
@@ -85,9 +111,11 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
         "status": "PENDING",
         "createdAt": now,
         "updatedAt": now,
-        "outputConfig": {"cloudWatchConfig": cloudwatch},
         "_pendingUntil": now + core.settings.batch_pending_seconds,
     }
+    if output is not None:
+        record["outputConfig"] = output
+        record["_namespace"] = output["cloudWatchConfig"].get("metricsNamespace")
     copied = ("description", "evaluators", "insights", "dataSourceConfig", "kmsKeyArn")
     record.update({k: params[k] for k in copied if params.get(k) is not None})
     record["_spec"] = {
@@ -98,7 +126,7 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
         "metadata": params.get("evaluationMetadata"),
     }
     spec = _spec(core, record)
-    record["_levels"] = {d.evaluator_id: d.level for d in spec.evaluators}
+    record["_kinds"] = {d.evaluator_id: (d.level, _scale_kind(d.rating_scale)) for d in spec.evaluators}
     core.store.table(TABLE)[job_id] = record
     future = jobs.submit(spec)
     core.futures[job_id] = future
@@ -108,6 +136,14 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     keys = ("batchEvaluationId", "batchEvaluationArn", "batchEvaluationName", "evaluators", "insights",
             "status", "createdAt", "outputConfig", "kmsKeyArn", "description")  # fmt: skip
     return {k: record.get(k) for k in keys} | {"tags": params.get("tags")}
+
+
+def _scale_kind(rating_scale: dict[str, Any]) -> str | None:
+    """`Numerical` or `Categorical`, as the recorded `evaluator.rating_scale` attribute spells it."""
+    for key in ("numerical", "categorical"):
+        if rating_scale.get(key):
+            return key.title()
+    return "MultiDimensional" if rating_scale.get("multiDimensional") else None
 
 
 def _keep_outcome(core: Core, job_id: str, outcome: dict[str, Any]) -> None:
@@ -153,7 +189,8 @@ def _finish(core: Core, record: dict[str, Any], count: int) -> None:
     done = outcome["sessions"][:count]
     total = len(outcome["sessions"])
     time_ms = int(core.clock.now() * 1000)
-    resultslog.write(record["_spec"]["region"], record, done, record["_levels"], time_ms)
+    kinds = {k: (v[0], v[1]) for k, v in (record.get("_kinds") or {}).items()}
+    resultslog.write(record["_spec"]["region"], record, done, kinds, time_ms)
     record["evaluationResults"] = summarize(done, outcome["ignored"], total)
     if record["status"] != "STOPPED":
         record["status"] = terminal_status(outcome, done)
@@ -239,7 +276,6 @@ _SUMMARY = (
     "description",
     "evaluators",
     "insights",
-    "evaluationResults",
     "errorDetails",
     "kmsKeyArn",
     "updatedAt",

@@ -18,6 +18,13 @@ def _logs(region: str) -> Any:
     return logs_backends[ACCOUNT_ID][region]
 
 
+def ensure_group(region: str, group: str) -> None:
+    """Create the log group if it does not exist yet."""
+    backend = _logs(region)
+    if group not in backend.groups:
+        backend.create_log_group(group, {})
+
+
 def ensure_stream(region: str, group: str, stream: str) -> None:
     """Create the log group and stream if they do not exist yet."""
     backend = _logs(region)

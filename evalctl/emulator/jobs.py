@@ -43,6 +43,15 @@ def _score_session(spec: JobSpec, session: Session) -> list[EvaluationResult]:
     return results
 
 
+def service_of(session: Session) -> str | None:
+    """The `service.name` of a session's telemetry (its spans' resource)."""
+    for doc in session.documents:
+        found = sources.service_of(doc)
+        if found:
+            return found
+    return None
+
+
 def run(spec: JobSpec) -> dict[str, Any]:
     """The outcome: per-session API results, the ignored count and the insight members."""
     try:
@@ -57,6 +66,8 @@ def run(spec: JobSpec) -> dict[str, Any]:
         everything += results
         per_session.append({
             "sessionId": session.session_id,
+            "serviceName": service_of(session),
+            "traceTimes": {t.trace_id: t.start_time_unix_nano for t in session.traces},
             "results": [r.to_api() for r in results],
             "failed": any(r.failed for r in results),
         })  # fmt: skip

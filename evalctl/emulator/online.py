@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from evalctl.catalog import BUILTIN_EVALUATORS, BUILTIN_INSIGHTS
+from evalctl.emulator import cwlogs
 from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
 from evalctl.emulator.errors import ConflictError, QuotaError, ValidationError
 from evalctl.emulator.evaluators import locks, lookup, release_later
@@ -84,6 +85,8 @@ def create_config(core: Core, params: dict[str, Any], req: Request) -> dict[str,
             record[key] = params[key]
     core.transition(record, "CREATING", "ACTIVE", core.settings.resource_seconds)
     rows[config_id] = record
+    # The service creates the results group it reports, so clients can read or subscribe to it.
+    cwlogs.ensure_group(req.region, record["outputConfig"]["cloudWatchConfig"]["logGroupName"])
     core.index_name(TABLE, name, config_id)
     if params.get("tags"):
         core.store.set_tags(record["onlineEvaluationConfigArn"], params["tags"])

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
 from evalctl.emulator import cwlogs
-from evalctl.emulator.settings import DEFAULT_REGION, RUNTIME_LOG_PREFIX, SPANS_LOG_GROUP
+from evalctl.emulator.settings import ACCOUNT_ID, DEFAULT_REGION, RUNTIME_LOG_PREFIX, SPANS_LOG_GROUP
 
 if TYPE_CHECKING:
     from evalctl.emulator.core import Core
@@ -24,9 +25,22 @@ _NANO_KEYS = (
 _SERVICE_KEYS = ("service.name", "aws.local.service")
 
 
-def runtime_log_group(service_name: str) -> str:
-    """Where seeded runtime events of a service go: `/aws/bedrock-agentcore/runtimes/<service>`."""
-    return RUNTIME_LOG_PREFIX + re.sub(r"[^.\-_/#A-Za-z0-9]", "-", service_name).replace(".", "-")
+def runtime_of(service_name: str, resource_id: str | None) -> tuple[str, str]:
+    """(runtimeId, endpoint) for a seeded service `<agent>.<endpoint>`.
+
+    The runtime id keeps the capture's 10-character suffix (`cloud.resource_id`), or derives one
+    from the service name, so the same seed always lands in the same group.
+    """
+    agent, _, endpoint = service_name.rpartition(".")
+    agent = re.sub(r"[^A-Za-z0-9_]", "_", agent or service_name) or "agent"
+    found = re.search(r":runtime/[^/]*-([A-Za-z0-9]{10})(?:/|$)", resource_id or "")
+    suffix = found.group(1) if found else hashlib.sha256(service_name.encode()).hexdigest()[:10]
+    return f"{agent}-{suffix}", endpoint or "DEFAULT"
+
+
+def runtime_log_group(runtime_id: str, endpoint: str) -> str:
+    """Where a runtime's events go: `/aws/bedrock-agentcore/runtimes/<runtimeId>-<endpoint>`."""
+    return f"{RUNTIME_LOG_PREFIX}{runtime_id}-{endpoint}"
 
 
 def flatten(rows: Any) -> list[dict[str, Any]]:
@@ -59,11 +73,29 @@ def _shift(doc: dict[str, Any], delta: int) -> None:
             event["timestamp"] = int(event["timestamp"]) + delta
 
 
-def _rename(doc: dict[str, Any], service: str, ids: dict[str, str], traces: dict[str, str]) -> None:
+def _resource_id(docs: list[dict[str, Any]]) -> str | None:
+    """The first `cloud.resource_id` of the captures: one seeded service is one runtime."""
+    for doc in docs:
+        found = ((doc.get("resource") or {}).get("attributes") or {}).get("cloud.resource_id")
+        if isinstance(found, str):
+            return found
+    return None
+
+
+def _rename(
+    doc: dict[str, Any], names: tuple[str, str, str], ids: dict[str, str], traces: dict[str, str]
+) -> None:
+    """Rename service, runtime (`names` = service, runtimeId, endpoint), sessions and traces."""
+    service, runtime, endpoint = names
     resource = doc.setdefault("resource", {}).setdefault("attributes", {})
     for key in _SERVICE_KEYS:
         resource[key] = service
-    resource["aws.log.group.names"] = runtime_log_group(service)
+    region = str(resource.get("cloud.region") or DEFAULT_REGION)
+    # cloud.resource_id and aws.log.group.names name the same runtime, as on the service.
+    resource["cloud.resource_id"] = (
+        f"arn:aws:bedrock-agentcore:{region}:{ACCOUNT_ID}:runtime/{runtime}/runtime-endpoint/{endpoint}:{endpoint}"
+    )
+    resource["aws.log.group.names"] = runtime_log_group(runtime, endpoint)
     for holder in (doc.get("attributes") or {}, doc):
         for key in ("session.id", "sessionId"):
             if isinstance(holder.get(key), str) and holder[key] in ids:
@@ -86,10 +118,11 @@ def prepare(docs: list[dict[str, Any]], service: str, now_ns: int, fresh_ids: bo
         str(d.get("traceId") or d.get("trace_id")) for d in docs if d.get("traceId") or d.get("trace_id")
     }
     traces = {t: secrets.token_hex(16) for t in trace_ids} if fresh_ids else {}
+    names = (service, *runtime_of(service, _resource_id(docs)))
     delta = now_ns - max((_time_ns(d) for d in docs), default=now_ns)
     for doc in docs:
         _shift(doc, delta)
-        _rename(doc, service, ids, traces)
+        _rename(doc, names, ids, traces)
     return [ids[s] for s in sessions]
 
 
@@ -98,13 +131,19 @@ def seed_documents(core: Core, payload: dict[str, Any]) -> list[str]:
     service = str(payload["serviceName"])
     region = str(payload.get("region") or DEFAULT_REGION)
     docs = [doc for item in payload["files"] for doc in flatten(item["content"])]
-    now_ns = int(core.clock.now() * 1e9)
+    # Lookback windows end on a whole second (mapping.window), taken a moment after seeding: end
+    # the data 1 ms before the current second, so no sub-second phase can cut its last events off.
+    now_ns = int(core.clock.now()) * 1_000_000_000 - 1_000_000
     session_ids = prepare(docs, service, now_ns, bool(payload.get("freshSessionIds")))
     fallback_ms = now_ns // 1_000_000
     stamped = [((_time_ns(d) // 1_000_000) or fallback_ms, d) for d in docs]
     spans = [(t, json.dumps(d)) for t, d in stamped if is_span(d)]
-    events = [(t, json.dumps(d)) for t, d in stamped if not is_span(d)]
     cwlogs.put_events(region, SPANS_LOG_GROUP, "default", spans)
-    if events:
-        cwlogs.put_events(region, runtime_log_group(service), "otel-rt-logs", events)
+    by_group: dict[str, list[tuple[int, str]]] = {}
+    for when, doc in stamped:
+        if not is_span(doc):
+            group = doc["resource"]["attributes"]["aws.log.group.names"]
+            by_group.setdefault(group, []).append((when, json.dumps(doc)))
+    for group, events in sorted(by_group.items()):
+        cwlogs.put_events(region, group, "otel-rt-logs", events)
     return session_ids

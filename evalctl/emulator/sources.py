@@ -20,7 +20,7 @@ def _ms(value: Any) -> int | None:
     return int(float(value) * 1000)
 
 
-def _service_of(doc: dict[str, Any]) -> str | None:
+def service_of(doc: dict[str, Any]) -> str | None:
     resource = (doc.get("resource") or {}).get("attributes") or {}
     attrs = doc.get("attributes") or {}
     value = (
@@ -39,13 +39,28 @@ def _event_groups(region: str, source: dict[str, Any]) -> list[str]:
     return [g for g in chosen if g != SPANS_LOG_GROUP]
 
 
+def source_log_group(region: str, source: dict[str, Any]) -> str:
+    """The trace source log group results go back to under SOURCE_LOG_GROUP: the first named
+    group, else the first existing group under the first prefix, else `aws/spans`."""
+    names = list(source.get("logGroupNames") or [])
+    if names:
+        return str(names[0])
+    groups = _event_groups(region, source) if source.get("logGroupNamePrefixes") else []
+    return groups[0] if groups else SPANS_LOG_GROUP
+
+
 def read_documents(region: str, source: dict[str, Any]) -> list[dict[str, Any]]:
     """Span documents of the service from `aws/spans`, plus the events of the chosen log groups."""
     window = (source.get("filterConfig") or {}).get("timeRange") or source.get("timeRange") or {}
     start, end = _ms(window.get("startTime")), _ms(window.get("endTime"))
     services = set(source.get("serviceNames") or [])
+    existing = set(cwlogs.groups(region))
+    missing = [g for g in source.get("logGroupNames") or [] if g not in existing]
+    if missing:
+        # The job fails with the reason (errorDetails) instead of scoring sessions with no events.
+        raise LookupError(f"log group {missing[0]} does not exist; create it or fix logGroupNames")
     docs = [
-        d for d in cwlogs.read_documents(region, SPANS_LOG_GROUP, start, end) if _service_of(d) in services
+        d for d in cwlogs.read_documents(region, SPANS_LOG_GROUP, start, end) if service_of(d) in services
     ]
     for group in _event_groups(region, source):
         docs += list(cwlogs.read_documents(region, group, start, end))

@@ -22,6 +22,11 @@ def new_id(name: str) -> str:
     return f"{name}-" + "".join(secrets.choice(_ID_CHARS) for _ in range(10))
 
 
+def new_hex_id(name: str) -> str:
+    """A batch evaluation id as recorded from the service: `<name>-<10 lowercase hex digits>`."""
+    return f"{name}-{secrets.token_hex(5)}"
+
+
 def _canonical(params: dict[str, Any]) -> str:
     body = {k: v for k, v in params.items() if k != "clientToken"}
     return json.dumps(body, sort_keys=True, default=str)

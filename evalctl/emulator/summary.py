@@ -20,10 +20,12 @@ def summarize(
     counts: dict[tuple[str, str | None], list[int]] = defaultdict(lambda: [0, 0])
     for session in sessions:
         failed_keys: set[tuple[str, str | None]] = set()
-        seen_keys: set[tuple[str, str | None]] = set()
+        # A dict, not a set: summaries follow the results' (request) order, not string hashes,
+        # which PYTHONHASHSEED changes from process to process.
+        seen_keys: dict[tuple[str, str | None], None] = {}
         for result in session["results"]:
             key = (result["evaluatorId"], result.get("evaluationDimensionName"))
-            seen_keys.add(key)
+            seen_keys[key] = None
             if "errorCode" in result:
                 failed_keys.add(key)
             if result.get("value") is not None:

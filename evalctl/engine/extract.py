@@ -138,21 +138,54 @@ def _strands_tool_io(record: SpanRecord) -> tuple[Any, Any]:
         if inputs and args is None:
             args = _literal(_unwrapped(inputs[-1].get("content")))
         if outputs:
-            result = text_of(outputs[-1].get("content"))
+            result = text_of(_unwrapped(outputs[-1].get("content")))
     return args, result
 
 
+# Strands logs each span event's attributes as the message content: {content, id, role} for the
+# tool's input (`gen_ai.tool.message`), {message, id} for its result (`gen_ai.choice`).
+_WRAPPER_KEYS = {"content", "message", "id", "role", "finish_reason"}
+
+
 def _unwrapped(content: Any) -> Any:
-    """Strands wraps message content as {"content": ...}; tool arguments are the inside."""
-    while isinstance(content, dict) and len(content) == 1 and "content" in content:
-        content = content["content"]
+    """The payload inside Strands' event wrappers: the tool's own input or result."""
+    while (
+        isinstance(content, dict)
+        and set(content) <= _WRAPPER_KEYS
+        and ({"content", "message"} & set(content))
+    ):
+        content = content.get("content", content.get("message"))
     return content
 
 
 def _status_error(record: SpanRecord) -> str | None:
-    if str(record.status.get("code", "")).upper() not in {"ERROR", "STATUS_CODE_ERROR", "2"}:
-        return None
-    return str(record.status.get("message") or "span status is ERROR")
+    """The first failure signal of a span: status, `gen_ai.tool.status`, a result, an exception."""
+    if str(record.status.get("code", "")).upper() in {"ERROR", "STATUS_CODE_ERROR", "2"}:
+        return str(record.status.get("message") or "span status is ERROR")
+    tool_status = str(record.attributes.get("gen_ai.tool.status", "")).lower()
+    if tool_status in {"error", "failed", "failure"}:
+        return f"gen_ai.tool.status is {tool_status}"
+    for body in record.bodies:
+        for message in (body.get("output") or {}).get("messages") or []:
+            if isinstance(message, dict) and _says_error(message.get("content")):
+                return "tool result status is error"
+    if record.exceptions:
+        return record.exceptions[0]
+    return None
+
+
+def _says_error(content: Any, depth: int = 0) -> bool:
+    """True when a tool result (possibly JSON-encoded, possibly wrapped) carries `status: error`."""
+    content = maybe_json(content)
+    if depth > 4:
+        return False
+    if isinstance(content, dict):
+        if str(content.get("status", "")).lower() == "error":
+            return True
+        return any(_says_error(v, depth + 1) for v in content.values() if isinstance(v, dict | list | str))
+    if isinstance(content, list):
+        return any(_says_error(v, depth + 1) for v in content)
+    return False
 
 
 def _literal(value: Any) -> Any:

@@ -34,6 +34,7 @@ class SpanRecord:
     bodies: list[dict[str, Any]] = field(default_factory=list)
     session_id: str | None = None
     from_events_only: bool = False
+    exceptions: list[str] = field(default_factory=list)
 
 
 def load_span_file(path: str | Path) -> list[dict[str, Any]]:
@@ -151,7 +152,15 @@ def _span_record(doc: dict[str, Any]) -> SpanRecord:
     for event in list(doc.get("span_events") or []) + list(doc.get("events") or []):
         if isinstance(event, dict) and isinstance(event.get("body"), dict):
             record.bodies.append(event["body"])
+        if isinstance(event, dict) and event.get("name") == "exception":
+            record.exceptions.append(_exception_text(event.get("attributes") or {}))
     return record
+
+
+def _exception_text(attributes: dict[str, Any]) -> str:
+    """`type: message` of an OTel exception event."""
+    kind, message = attributes.get("exception.type"), attributes.get("exception.message")
+    return ": ".join(str(part) for part in (kind, message) if part) or "exception"
 
 
 def _attach_event(spans: dict[tuple[str, str], SpanRecord], event: dict[str, Any]) -> None:

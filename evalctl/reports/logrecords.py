@@ -76,8 +76,11 @@ def parse_event(event: Mapping[str, Any]) -> LogResult | None:
         value=number(attributes.get("gen_ai.evaluation.score.value")),
         label=_text(attributes.get("gen_ai.evaluation.score.label")),
         explanation=_text(attributes.get("gen_ai.evaluation.explanation")),
-        error_type=_text(attributes.get("error.type")),
-        error_message=_text(attributes.get("error.message")),
+        error_type=_text(attributes.get("error.type"))
+        or ("Error" if attributes.get("gen_ai.evaluation.error") else None),
+        # The service writes `gen_ai.evaluation.error`; older emulator records wrote `error.message`.
+        error_message=_text(attributes.get("gen_ai.evaluation.error"))
+        or _text(attributes.get("error.message")),
         dimension=_first_text(attributes, DIMENSION_KEYS),
     )
 

@@ -86,6 +86,8 @@ def test_no_matching_sessions_fails_with_details(emulator: Any, data: Any) -> No
 
 def test_online_config_as_the_data_source(emulator: Any, control: Any, data: Any, seeded: list[str]) -> None:
     config = make_online(control, ["Builtin.Helpfulness"])
+    # The config names /aws/x: a missing source group fails the job, so it must exist.
+    emulator.client("logs").create_log_group(logGroupName="/aws/x")
     source = {
         "onlineEvaluationConfigSource": {"onlineEvaluationConfigArn": config["onlineEvaluationConfigArn"]}
     }

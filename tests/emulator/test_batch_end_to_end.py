@@ -162,10 +162,10 @@ def _check_log_records(emulator: Any, job: dict[str, Any]) -> None:
     ]
     records = [json.loads(e["message"]) for e in events]
     assert len(records) == 2 + 2 + 4  # one per turn (or session) per evaluator
-    assert {r["attributes"]["event.name"] for r in records} == {"gen_ai.evaluation.result"}
-    failed = [r for r in records if "error.type" in r["attributes"]]
-    assert len(failed) == 1
-    assert "no math tool in this session" in failed[0]["attributes"]["error.message"]
+    assert {r["name"] for r in records} == {"gen_ai.evaluation.result"}
+    failed = [r for r in records if "gen_ai.evaluation.error" in r["attributes"]]
+    assert len(failed) == 1 and "_aws" not in failed[0]  # no value, so no metric
+    assert "no math tool in this session" in failed[0]["attributes"]["gen_ai.evaluation.error"]
     assert failed[0]["attributes"]["session.id"] == LANGGRAPH_SESSION
     assert {r["attributes"]["aws.bedrock_agentcore.evaluation_job.run_id"] for r in records} == {
         job["batchEvaluationId"]

@@ -63,7 +63,7 @@ def test_aws_cli_creates_an_evaluator_runs_a_batch_and_reads_results(
     # The AWS CLI bundles its own, older model, in which logGroupNames is still required.
     logs = {
         "serviceNames": ["agent.DEFAULT"],
-        "logGroupNames": ["/aws/bedrock-agentcore/runtimes/agent-DEFAULT"],
+        "logGroupNames": ["/aws/bedrock-agentcore/runtimes/agent-EVQuBO6Q0n-DEFAULT"],
     }
     source = {"cloudWatchLogs": {**logs, "filterConfig": {"sessionIds": [session]}}}
     started = _aws(
@@ -139,10 +139,11 @@ def test_seed_command_loads_sessions_into_a_running_emulator(
         "seeded 1 session(s) for service agent.DEFAULT:",
         "  383c4a9d-5682-4186-a125-e226f9f6c141",
     ]
+    # The runtime group is `<runtimeId>-<endpoint>`, the id keeping the capture's suffix.
     groups = emulator.client("logs").describe_log_groups()["logGroups"]
     assert {g["logGroupName"] for g in groups} == {
         "aws/spans",
-        "/aws/bedrock-agentcore/runtimes/agent-DEFAULT",
+        "/aws/bedrock-agentcore/runtimes/agent-EVQuBO6Q0n-DEFAULT",
     }
 
 

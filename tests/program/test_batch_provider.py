@@ -13,7 +13,8 @@ from tests.program.deploy import FAST
 from tests.providers.harness import ProviderError, provider_input, urn
 
 SERVICE = "support_agent.DEFAULT"
-RUNTIME_GROUP = "/aws/bedrock-agentcore/runtimes/support_agent-DEFAULT"
+# Seeding names the runtime group `<runtimeId>-<endpoint>` from the capture's cloud.resource_id.
+RUNTIME_GROUP = "/aws/bedrock-agentcore/runtimes/support_agent-Ux9OE986P4-DEFAULT"
 OWNER = "urn:pulumi:test::agentcore-evaluations::agentcore-evals:batch_evaluation:BatchEvaluation::batch-b"
 BATCH_URN = urn(
     "batch-b", "dynamic/batch_evaluation:BatchEvaluation", "agentcore-evals:batch_evaluation:BatchEvaluation"

@@ -1,0 +1,100 @@
+"""Determinism: the same `evalctl run --local` over the real Strands captures, 20 times, gives the
+same results.json (times and ids aside), and summaries never depend on the string hash seed."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evalctl.cli.main import main
+from evalctl.emulator import server as emulator_server
+from evalctl.emulator.testing import Admin
+from evalctl.runner import waiter
+
+ROOT = Path(__file__).resolve().parents[2]
+CAPTURES = ROOT.parent / "shared" / "fixtures" / "spans"
+SPANS = CAPTURES if CAPTURES.is_dir() else ROOT / "tests" / "data" / "spans"
+STRANDS = [
+    SPANS / "raw_otel_strands_bedrock_spans.json",
+    SPANS / "raw_otel_strands_bedrock_runtime_logs.json",
+]
+# Generated ids end in `-` plus 10 characters; timestamps are ISO strings or epoch numbers.
+_ID = re.compile(r"-[A-Za-z0-9]{10}\b")
+_TIME = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)?")
+_TIME_KEYS = {"createdAt", "updatedAt", "startedAt", "finishedAt", "generatedAt", "startTime", "endTime"}
+
+
+def _normalized(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: "<time>" if k in _TIME_KEYS else _normalized(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalized(v) for v in value]
+    if isinstance(value, str):
+        return _TIME.sub("<time>", _ID.sub("-<id>", value))
+    return value
+
+
+@pytest.fixture
+def quick_local(monkeypatch):
+    """--local emulators with short lifecycles, so 20 runs stay fast (the work itself is unchanged)."""
+    original = emulator_server.EmulatorServer.start
+
+    def start(self: Any) -> Any:
+        started = original(self)
+        admin = Admin(self.endpoint)
+        admin.reset()  # moto's backends are process-wide: the previous run's IAM role is still there
+        admin.configure(batch_pending_seconds=0.01, batch_session_seconds=0.01, resource_seconds=0.01)
+        return started
+
+    monkeypatch.setattr(emulator_server.EmulatorServer, "start", start)
+    # Poll often: the work and its outcome are the same, only the waiting between polls shrinks.
+    monkeypatch.setattr(waiter.RealClock, "sleep", lambda self, seconds: time.sleep(min(seconds, 0.02)))
+
+
+def test_twenty_local_runs_give_identical_results(quick_local, tmp_path, capsys):
+    specs = tmp_path / "evaluations"
+    shutil.copytree(ROOT / "evaluations", specs)
+    seen: list[Any] = []
+    for attempt in range(20):
+        out = tmp_path / f"run{attempt}"
+        args = ["run", "nightly-support", "--specs", str(specs), "--local", "--skip-preflight", "--quiet"]
+        main([*args, "--report-dir", str(out), "--seed", *map(str, STRANDS)])
+        seen.append(_normalized(json.loads((out / "results.json").read_text())))
+    capsys.readouterr()
+    first = seen[0]
+    assert first["sessions"], "the run scored no session"
+    scores = {e["id"]: e.get("averageScore") for e in first["evaluators"]}
+    assert scores["Builtin.Helpfulness"] is not None and scores["Builtin.GoalSuccessRate"] is not None
+    for attempt, other in enumerate(seen[1:], start=1):
+        assert other == first, f"run {attempt} differs from run 0"
+
+
+_SUMMARY_SNIPPET = """
+import json
+from evalctl.emulator.summary import summarize
+ids = ["Builtin.Helpfulness", "custom-a", "Builtin.GoalSuccessRate", "zeta", "alpha", "m"]
+sessions = [{"failed": False, "results": [
+    {"evaluatorId": i, "value": 0.5, "context": {}} for i in ids]}]
+print(json.dumps([s["evaluatorId"] for s in summarize(sessions, 0, 1)["evaluatorSummaries"]]))
+"""
+
+
+def test_summary_order_does_not_depend_on_the_hash_seed():
+    orders = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _SUMMARY_SNIPPET], env=env, capture_output=True, text=True, check=True
+        )
+        orders.add(done.stdout.strip())
+    expected = ["Builtin.Helpfulness", "custom-a", "Builtin.GoalSuccessRate", "zeta", "alpha", "m"]
+    assert orders == {json.dumps(expected)}
