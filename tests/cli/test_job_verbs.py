@@ -116,3 +116,17 @@ def test_exit_codes_are_in_every_verbs_help(capsys):
         assert stop.value.code == 0
         text = " ".join(capsys.readouterr().out.split())
         assert "exit codes: 0 success" in text and "130 interrupted" in text, verb
+
+
+def test_top_level_help_imports_no_subcommand_module():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom evalctl.cli.main import COMMANDS, main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m, _ in COMMANDS.values() if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert "history" in done.stdout and "exit codes:" in done.stdout
