@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalctl.cli.exits import EPILOG
+
 if TYPE_CHECKING:
     from evalctl.reports.models import RunResults
 
@@ -24,14 +26,18 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "compare",
         help="compare a baseline and a candidate result set",
-        description="Per-evaluator mean deltas with bootstrap 95%% confidence intervals over sessions, "
-        "per-session regressions and a verdict. Each side is a report directory, a results.json file or "
-        "a batch evaluation id (fetched like `evalctl results`). Exit 1 on a regression beyond tolerance.",
+        description="Per-evaluator mean deltas with bootstrap 95% confidence intervals over sessions, "
+        "label distributions of categorical evaluators, per-session regressions, the candidate's gates "
+        "and a headline naming the worst finding. Each side is a report directory, a results.json file "
+        "or a batch evaluation id (fetched like `evalctl results`). Exit 1 on a regression beyond "
+        "tolerance or a failed candidate gate.",
+        epilog=EPILOG,
     )
     parser.add_argument("baseline", metavar="BASELINE")
     parser.add_argument("candidate", metavar="CANDIDATE")
     parser.add_argument("--tolerance", type=float, default=0.05, help="allowed drop of a mean (default 0.05)")
     parser.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    parser.add_argument("--json", action="store_true", help="same as --format json")
     parser.add_argument("--out", type=Path, help="write the comparison here instead of stdout")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")
@@ -55,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     comparison = compare(baseline, candidate, args.tolerance, seed=args.seed, resamples=args.resamples)
-    render = render_comparison_json if args.format == "json" else render_comparison_markdown
+    json_out = args.json or args.format == "json"
+    render = render_comparison_json if json_out else render_comparison_markdown
     text = render(comparison)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
@@ -94,10 +101,15 @@ def _fetch_job(job_id: str, args: argparse.Namespace) -> RunResults:
     from evalctl.reports.results import from_batch
 
     fetch_args = argparse.Namespace(
-        batch_evaluation_id=job_id, endpoint=args.endpoint, region=args.region, profile=args.profile
+        ref=job_id,
+        endpoint=args.endpoint,
+        region=args.region,
+        profile=args.profile,
+        specs=Path("evaluations"),
+        stack="dev",
     )
     try:
-        response, events = results_cli.fetch(fetch_args)
+        response, events, _ = results_cli.fetch(fetch_args)
     except results_cli.FetchError as exc:
         raise SideError(str(exc)) from exc
     return from_batch(response, events, source=results_cli.source_of(args.endpoint))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import sys
 from collections.abc import Sequence
 
 from evalctl import __version__
+from evalctl.cli.exits import EPILOG, EXIT_INTERRUPTED, EXIT_USAGE
 
 # Each module exposes `add_parser(subparsers)` and `run(args) -> int`. Modules are imported
 # lazily so that `evalctl validate` never pays for importing the emulator or boto3.
@@ -16,23 +18,29 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("evalctl.cli.schema", "write or print the JSON Schemas of the spec kinds"),
     "emulator": ("evalctl.cli.emulator", "serve a local AgentCore Evaluations endpoint"),
     "run": ("evalctl.cli.run", "run a declared batch evaluation with gates and reports"),
-    "results": ("evalctl.cli.results", "render the results of an existing batch evaluation"),
+    "results": (
+        "evalctl.cli.results",
+        "render a batch evaluation's results (job id, or a spec's latest run)",
+    ),
+    "history": ("evalctl.cli.history", "list batch evaluation runs, newest first, with scores and gates"),
+    "stop": ("evalctl.cli.stop", "stop a running batch evaluation (job id, or a spec's running job)"),
+    "archive": ("evalctl.cli.archive", "delete a finished batch evaluation and its results"),
     "compare": ("evalctl.cli.compare", "compare a baseline and a candidate result set"),
     "test": ("evalctl.cli.test", "replay evaluators locally on recorded sessions"),
     "import": ("evalctl.cli.importer", "write specs for evaluation resources live in an account"),
     "list": ("evalctl.cli.listing", "print a table of what the specs declare"),
 }
 
-EXIT_USAGE = 2
-
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """Build the top-level parser; with `only`, import just that subcommand's module."""
-    parser = argparse.ArgumentParser(prog="evalctl", description="AgentCore Evaluations as code.")
+    """Build the top-level parser; with `only`, import just that subcommand's module (else none)."""
+    parser = argparse.ArgumentParser(
+        prog="evalctl", description="AgentCore Evaluations as code.", epilog=EPILOG
+    )
     parser.add_argument("--version", action="version", version=f"evalctl {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
-        if only is not None and name != only:
+        if name != only:
             subparsers.add_parser(name, help=help_text, add_help=False)
             continue
         try:
@@ -49,7 +57,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse arguments, run the chosen subcommand and return its exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     chosen = next((a for a in args_list if not a.startswith("-")), None)
-    parser = build_parser(chosen if chosen in COMMANDS else None)
+    if chosen is not None and chosen not in COMMANDS:
+        close = difflib.get_close_matches(chosen, list(COMMANDS), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f"; commands: {', '.join(COMMANDS)}"
+        print(f"evalctl: unknown command '{chosen}'{hint}", file=sys.stderr)
+        return EXIT_USAGE
+    parser = build_parser(chosen)
     if not args_list:
         parser.print_help()
         return EXIT_USAGE
@@ -62,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

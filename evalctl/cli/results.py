@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from evalctl.cli import jobs
+from evalctl.cli.exits import EPILOG
 from evalctl.reports.gates import EXIT_JOB_FAILED, FINISHED_STATUSES, GateSpecError
 
 if TYPE_CHECKING:
     from evalctl.reports.models import Source
+    from evalctl.spec.project import Document
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 
@@ -20,15 +23,14 @@ def add_parser(subparsers: Any) -> None:
     """Register `evalctl results` and its flags."""
     parser = subparsers.add_parser(
         "results",
-        help="render the results of an existing batch evaluation",
-        description="Fetch a batch evaluation and its per-session results log, print the per-evaluator "
-        "table and insight clusters, apply gates and write reports. Exit 0 pass, 1 gate failed, "
-        "2 job failed or usage error.",
+        help="render the results of a batch evaluation (a job id, or a spec's latest run)",
+        description="Fetch a batch evaluation (a job id, or the newest run of a BatchEvaluation given by "
+        "spec name, spec file or AWS name) and its per-session results log, print the per-evaluator "
+        "table and insight clusters, apply gates (the spec's own, or --gates-from) and write reports.",
+        epilog=EPILOG,
     )
-    parser.add_argument("batch_evaluation_id", metavar="BATCH_EVALUATION_ID")
-    parser.add_argument("--endpoint", help="AgentCore endpoint URL (e.g. the local emulator)")
-    parser.add_argument("--region", help="AWS region (default: from the AWS environment)")
-    parser.add_argument("--profile", help="AWS profile name")
+    parser.add_argument("ref", metavar="SPEC|ID", help="a BatchEvaluation's name or file, or a job id")
+    jobs.add_service_flags(parser)
     parser.add_argument(
         "--report-dir", type=Path, help="write results.json, junit.xml, summary.md, report.html"
     )
@@ -68,18 +70,23 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         gates = load_gates(args.gates_from, args.spec_name) if args.gates_from else []
-        response, events = fetch(args)
+        response, events, doc = fetch(args)
+        if not args.gates_from and doc is not None and doc.valid:
+            gates = list(doc.spec.get("gates") or [])
         results = from_batch(response, events, source=source_of(args.endpoint))
         results, code = apply_gates(results, gates)
     except (GatesFileError, GateSpecError, FetchError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"evalctl results: {exc}", file=sys.stderr)
         return EXIT_JOB_FAILED
-    print(render_text(results), end="")
+    if args.json:
+        jobs.print_json(results.to_json_dict())
+    else:
+        print(render_text(results), end="")
     if results.job.status not in FINISHED_STATUSES:
         print(f"note: the job is {results.job.status}; gates judge finished jobs only", file=sys.stderr)
     if args.report_dir:
         for path in write_reports(results, args.report_dir, args.pass_mark):
-            print(f"wrote {path}")
+            print(f"wrote {path}", file=sys.stderr)
     return code
 
 
@@ -87,8 +94,8 @@ class FetchError(RuntimeError):
     """Fetching the job or its results failed; the message says what to check."""
 
 
-def fetch(args: argparse.Namespace) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """GetBatchEvaluation and the result events for `args.batch_evaluation_id`; FetchError says why not."""
+def fetch(args: argparse.Namespace) -> tuple[dict[str, Any], list[dict[str, Any]], Document | None]:
+    """GetBatchEvaluation and the result events for `args.ref`, and its spec; FetchError says why not."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from evalctl.aws import MissingRegionError
@@ -96,15 +103,12 @@ def fetch(args: argparse.Namespace) -> tuple[dict[str, Any], list[dict[str, Any]
 
     try:
         data, logs = make_clients(args)
-        return fetch_batch(data, logs, args.batch_evaluation_id)
+        target = jobs.resolve(args, args.ref, data)
+        response, events = fetch_batch(data, logs, target.job_id)
+        return response, events, target.doc
     except BatchNotFoundError as exc:
         raise FetchError(f"{exc}; check the id, --region and --endpoint") from exc
-    except MissingRegionError as exc:
+    except (MissingRegionError, jobs.JobError) as exc:
         raise FetchError(str(exc)) from exc
-    except ClientError as exc:
-        error = exc.response.get("Error", {})
-        raise FetchError(
-            f"{error.get('Code', 'Error')}: {error.get('Message', '')}; check credentials"
-        ) from exc
-    except BotoCoreError as exc:
-        raise FetchError(f"{exc}; check --endpoint, --region and credentials") from exc
+    except (ClientError, BotoCoreError) as exc:
+        raise FetchError(jobs.service_error(exc)) from exc

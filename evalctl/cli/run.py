@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from evalctl.aws import ClientSettings, client, describe_error
+from evalctl.cli.exits import EPILOG, EXIT_INTERRUPTED, EXIT_USAGE
+from evalctl.cli.jobs import print_json
 from evalctl.reports.gates import evaluate_gates, gate_exit_code
 from evalctl.reports.models import GateRecord, RunResults
 from evalctl.reports.results import from_batch
@@ -22,14 +24,23 @@ from evalctl.runner.waiter import Progress, WaitTimeout, wait
 from evalctl.spec.diagnostics import render
 from evalctl.spec.project import Document, Project, load_project
 
-EXIT_USAGE = 2
-
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("run", help="run a declared batch evaluation with gates and reports")
-    parser.add_argument("target", help="a BatchEvaluation's metadata.name, or a spec file holding one")
+    """Register `evalctl run` and its flags."""
+    parser = subparsers.add_parser(
+        "run",
+        help="run a declared batch evaluation with gates and reports",
+        description="Pre-flight, start, wait with progress (Ctrl-C stops the job), print the "
+        "per-evaluator table and insights, judge the spec's gates, write reports.",
+        epilog=EPILOG,
+    )
     parser.add_argument(
-        "--specs", type=Path, default=Path("evaluations"), help="spec folder (default: evaluations/)"
+        "target", nargs="?", help="a BatchEvaluation's metadata.name, or a spec file holding one"
+    )
+    parser.add_argument(
+        "--specs",
+        type=Path,
+        help="spec folder (default: evaluations/, or the project folder of a FILE target)",
     )
     parser.add_argument(
         "--stack", default=os.environ.get("PULUMI_STACK", "dev"), help="stack of the AWS names"
@@ -39,7 +50,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--profile", help="AWS profile")
     parser.add_argument("--local", action="store_true", help="run against an in-process emulator")
     parser.add_argument(
-        "--seed", nargs="*", type=Path, default=[], help="with --local: recorded session files"
+        "--seed",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="with --local: recorded session files",
     )
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait (default 3600)")
     parser.add_argument("--detach", action="store_true", help="start the job and return its id at once")
@@ -47,7 +63,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--report-dir", type=Path, help="write results.json, junit.xml, summary.md, report.html"
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    parser.add_argument("--quiet", action="store_true", help="no progress or status messages, errors only")
+    parser.add_argument(
+        "--json", action="store_true", help="print results.json on stdout (messages go to stderr)"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -58,6 +77,37 @@ def find_target(project: Project, target: str) -> Document | None:
         return found
     path = Path(target).resolve()
     return next((d for d in project.of_kind("BatchEvaluation") if Path(d.file).resolve() == path), None)
+
+
+def project_folder(file: Path) -> Path:
+    """The spec folder a file belongs to: its topmost ancestor named `evaluations`, else its folder."""
+    parents = [p for p in file.resolve().parents if p.name == "evaluations"]
+    return parents[-1] if parents else file.resolve().parent
+
+
+def fix_arguments(args: argparse.Namespace) -> str | None:
+    """Recover a target swallowed by --seed and check flag combinations; the problem, or None."""
+    if args.target is None and args.seed:
+        args.target = str(args.seed.pop())
+    if args.target is None:
+        return "a BatchEvaluation name or spec file is required"
+    if args.specs is None:
+        target = Path(args.target)
+        local = Path("evaluations")
+        args.specs = project_folder(target) if target.is_file() and not local.is_dir() else local
+    if args.local and args.detach:
+        return (
+            "--detach cannot follow a --local run: the in-process emulator stops when evalctl exits; "
+            "start `evalctl emulator` and pass --endpoint instead"
+        )
+    if args.local and not args.seed:
+        return (
+            "--local starts an empty emulator: pass --seed FILE... with recorded sessions "
+            "(e.g. evaluations/sessions/*.json)"
+        )
+    if args.seed and not args.local:
+        return "--seed loads sessions into the in-process emulator: add --local"
+    return None
 
 
 def load(args: argparse.Namespace) -> tuple[Project, Document] | int:
@@ -106,7 +156,8 @@ def start_local(
     service = doc.spec["dataSourceConfig"]["cloudWatchLogs"]["serviceNames"][0]
     if args.seed:
         ids = local.seed(Admin(server.endpoint), args.seed, service)
-        print(f"seeded {len(ids)} session(s) for {service} into the local emulator", file=sys.stderr)
+        if not args.quiet:
+            print(f"seeded {len(ids)} session(s) for {service} into the local emulator", file=sys.stderr)
     return settings
 
 
@@ -130,10 +181,17 @@ def execute(args: argparse.Namespace, project: Project, doc: Document, settings:
         print("\n".join(f.format() for f in findings), file=sys.stderr)
         return EXIT_USAGE
     job_id = clients.data.start_batch_evaluation(**plan.request)["batchEvaluationId"]
-    print(f"started batch evaluation {job_id} ({plan.request['batchEvaluationName']})", file=sys.stderr)
+    if not args.quiet:
+        print(f"started batch evaluation {job_id} ({plan.request['batchEvaluationName']})", file=sys.stderr)
     if args.detach:
-        print(job_id)
-        print(f"follow it with: evalctl results {job_id}", file=sys.stderr)
+        if args.json:
+            print_json(
+                {"batchEvaluationId": job_id, "batchEvaluationName": plan.request["batchEvaluationName"]}
+            )
+        else:
+            print(job_id)
+        if not args.quiet:
+            print(f"follow it with: evalctl results {job_id}{endpoint_flag(args)}", file=sys.stderr)
         return 0
     try:
         job = wait(
@@ -144,7 +202,7 @@ def execute(args: argparse.Namespace, project: Project, doc: Document, settings:
     except KeyboardInterrupt:
         clients.data.stop_batch_evaluation(batchEvaluationId=job_id)
         print(f"\ninterrupted: stopped batch evaluation {job_id}", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except WaitTimeout as exc:
         print(f"evalctl run: {exc}; it keeps running: `evalctl results {job_id}` later", file=sys.stderr)
         return EXIT_USAGE
@@ -156,14 +214,29 @@ def report(
 ) -> int:
     results = from_batch(job, events, source="emulator" if args.local or args.endpoint else "aws")
     results, code = gate(results, doc, job, aliases)
-    print(render_text(results), end="")
+    if args.json:
+        print_json(results.to_json_dict())
+    else:
+        print(render_text(results), end="")
     if args.report_dir:
         for path in write_reports(results, args.report_dir):
-            print(f"wrote {path}", file=sys.stderr)
+            if not args.quiet:
+                print(f"wrote {path}", file=sys.stderr)
     return code
 
 
+def endpoint_flag(args: argparse.Namespace) -> str:
+    """The flags the follow-up command needs to reach the same service."""
+    flags = f" --endpoint {args.endpoint}" if args.endpoint else ""
+    return flags + (f" --region {args.region}" if args.region else "")
+
+
 def run(args: argparse.Namespace) -> int:
+    """`evalctl run`: exit 0 pass, 1 gate failed, 2 usage/spec/service error or job failed, 130 Ctrl-C."""
+    problem = fix_arguments(args)
+    if problem is not None:
+        print(f"evalctl run: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     loaded = load(args)
     if isinstance(loaded, int):
         return loaded

@@ -111,7 +111,7 @@ def test_usage_errors_exit_2(reason, argv, message, tmp_path, capsys):
 def test_job_ids_are_fetched(tmp_path, monkeypatch, capsys):
     sample = json.loads((GOLDEN / "sample_batch.json").read_text())
     job_id = sample["response"]["batchEvaluationId"]
-    monkeypatch.setattr(results_cli, "fetch", lambda args: (sample["response"], sample["events"]))
+    monkeypatch.setattr(results_cli, "fetch", lambda args: (sample["response"], sample["events"], None))
     assert main(["compare", job_id, job_id, "--endpoint", "http://127.0.0.1:1"]) == 0
     out = capsys.readouterr().out
     assert f"Baseline `{job_id}` (nightly_support)" in out

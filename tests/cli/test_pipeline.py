@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -84,7 +85,8 @@ def test_every_evalctl_command_in_the_workflow_exists_with_those_flags():
 def test_workflow_uses_oidc_roles_never_stored_keys():
     text = WORKFLOW.read_text()
     flow = yaml.safe_load(text)
-    assert flow["permissions"]["id-token"] == "write"
+    assert flow["permissions"] == {}
+    assert all(job["permissions"]["id-token"] == "write" for job in flow["jobs"].values())
     assert "aws-access-key-id" not in text and "AWS_SECRET_ACCESS_KEY" not in text
     creds = [
         s
@@ -93,3 +95,49 @@ def test_workflow_uses_oidc_roles_never_stored_keys():
         if "configure-aws-credentials" in s.get("uses", "")
     ]
     assert creds and all("role-to-assume" in s["with"] for s in creds)
+
+
+def test_workflow_matches_the_github_workflow_schema():
+    tool = shutil.which("check-jsonschema") or str(Path(sys.executable).parent / "check-jsonschema")
+    if not Path(tool).exists():
+        pytest.skip("check-jsonschema is not installed (pip install -e '.[dev]')")
+    result = subprocess.run(
+        [tool, "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_job_has_a_timeout_and_only_the_permissions_it_uses():
+    flow = yaml.safe_load(WORKFLOW.read_text())
+    for name, job in flow["jobs"].items():
+        assert isinstance(job.get("timeout-minutes"), int) and 0 < job["timeout-minutes"] <= 180, name
+        assert job["permissions"].get("contents") == "read", name
+    writers = {n for n, j in flow["jobs"].items() if j["permissions"].get("pull-requests") == "write"}
+    assert writers == {"pull-request"}
+
+
+def test_deploys_are_serialized_and_never_cancelled():
+    deploy = yaml.safe_load(WORKFLOW.read_text())["jobs"]["deploy"]
+    assert deploy["concurrency"]["group"] and deploy["concurrency"]["cancel-in-progress"] is False
+
+
+def test_every_action_is_pinned_by_commit_with_its_tag_named():
+    text = WORKFLOW.read_text()
+    uses = re.findall(r"uses:\s*(\S+)(.*)", text)
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", action), action
+        assert re.search(r"#\s*v\d+(\.\d+)*", comment), f"{action}: name the release tag in a comment"
+
+
+def test_a_failed_baseline_is_never_swallowed():
+    flow = yaml.safe_load(WORKFLOW.read_text())
+    steps = [s for j in flow["jobs"].values() for s in j["steps"]]
+    assert not any("|| true" in str(s.get("run", "")) for s in steps)
+    assert not any(s.get("continue-on-error") for s in steps)
+    baseline = next(s for s in steps if "baseline" in s.get("name", "").lower())
+    assert 'exit "$code"' in baseline["run"]

@@ -120,7 +120,7 @@ ERROR_CASES = [
         "a missing job names the id and what to check",
         "found=False",
         None,
-        f"error: batch evaluation {JOB_ID} not found",
+        f"evalctl results: batch evaluation {JOB_ID} not found",
     ),
     (
         "a gates file without a BatchEvaluation",

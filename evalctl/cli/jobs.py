@@ -1,0 +1,179 @@
+"""Shared by the job verbs (results, history, stop, archive): flags, ID|SPEC resolution, JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from evalctl.cli.exits import EXIT_USAGE
+
+if TYPE_CHECKING:
+    from evalctl.spec.project import Document, Project
+
+# botocore's BatchEvaluationId pattern: the name, a hyphen, then exactly 10 alphanumerics.
+ID_SHAPE = re.compile(r"[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}")
+RUNNING = frozenset({"PENDING", "IN_PROGRESS"})
+MAX_PAGES = 1000  # 100 jobs a page; a guard against a service that loops its token
+
+
+class JobError(RuntimeError):
+    """The verb cannot go on; the message says what to do (exit code 2)."""
+
+
+@dataclass
+class Target:
+    """What `ID|SPEC` resolved to: a job id, and the spec that declares the job when known."""
+
+    job_id: str
+    doc: Document | None = None
+
+
+def add_service_flags(parser: argparse.ArgumentParser, specs: bool = True) -> None:
+    """--endpoint/--region/--profile, --json, and (for SPEC references) --specs/--stack."""
+    parser.add_argument("--endpoint", help="AgentCore/Logs endpoint URL (e.g. a running `evalctl emulator`)")
+    parser.add_argument("--region", help="AWS region (default: the AWS environment)")
+    parser.add_argument("--profile", help="AWS profile name")
+    parser.add_argument("--json", action="store_true", help="print JSON on stdout (messages go to stderr)")
+    if specs:
+        parser.add_argument(
+            "--specs", type=Path, default=Path("evaluations"), help="spec folder (default: evaluations/)"
+        )
+        parser.add_argument(
+            "--stack", default=os.environ.get("PULUMI_STACK", "dev"), help="stack of the AWS names"
+        )
+
+
+def data_client(args: argparse.Namespace) -> Any:
+    """The bedrock-agentcore client for these flags."""
+    from evalctl.aws import DATA, ClientSettings, client
+
+    return client(DATA, ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile))
+
+
+def print_json(data: Any) -> None:
+    """Clean, sorted JSON on stdout."""
+    print(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def declared(args: argparse.Namespace) -> Project | None:
+    """The project under --specs (None when the folder is absent), errors or not."""
+    from evalctl.spec.project import load_documents
+
+    if not args.specs.exists():
+        return None
+    project, _ = load_documents([args.specs])
+    project.stack = args.stack
+    return project
+
+
+def aws_name(doc: Document, stack: str) -> str:
+    """The batchEvaluationName a declared BatchEvaluation runs under."""
+    from evalctl.spec.names import physical_name
+
+    return str(physical_name("BatchEvaluation", doc.name, doc.spec, stack))
+
+
+def spec_of_name(project: Project | None, name: str) -> Document | None:
+    """The declared BatchEvaluation whose AWS name is `name`."""
+    docs = project.of_kind("BatchEvaluation") if project else []
+    return next((d for d in docs if project and aws_name(d, project.stack) == name), None)
+
+
+def list_runs(data: Any, name: str | None = None) -> list[dict[str, Any]]:
+    """ListBatchEvaluations (every page), only jobs named `name` when given, newest first."""
+    runs: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"maxResults": 100}
+    for _ in range(MAX_PAGES):
+        page = data.list_batch_evaluations(**kwargs)
+        runs += [r for r in page.get("batchEvaluations") or [] if name in (None, r["batchEvaluationName"])]
+        token = page.get("nextToken")
+        if not token or token == kwargs.get("nextToken"):
+            break
+        kwargs["nextToken"] = token
+    return sorted(runs, key=lambda r: (str(r.get("createdAt")), r["batchEvaluationId"]), reverse=True)
+
+
+def resolve_name(args: argparse.Namespace, ref: str) -> tuple[str, Document | None]:
+    """A spec name, spec file or AWS batch name -> (AWS batch name, spec); JobError with hints."""
+    project = declared(args)
+    docs = project.of_kind("BatchEvaluation") if project else []
+    path = Path(ref).resolve() if Path(ref).is_file() else None
+    doc = next((d for d in docs if d.name == ref or (path and Path(d.file).resolve() == path)), None)
+    if doc is not None:
+        return aws_name(doc, args.stack), doc
+    if re.fullmatch(r"[a-zA-Z][a-zA-Z0-9_]{0,47}", ref):
+        return ref, spec_of_name(project, ref)
+    raise JobError(unknown(ref, [d.name for d in docs], args.specs))
+
+
+def unknown(ref: str, names: list[str], specs: Path) -> str:
+    """`'x' is neither ...; did you mean 'y'?` with the declared names."""
+    close = difflib.get_close_matches(ref, names, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    listed = ", ".join(sorted(names)) or f"none under {specs}"
+    return (
+        f"'{ref}' is neither a BatchEvaluation declared under {specs} (declared: {listed}) nor a batch "
+        f"evaluation id (name-XXXXXXXXXX){hint}"
+    )
+
+
+def resolve(args: argparse.Namespace, ref: str, data: Any, running: bool = False) -> Target:
+    """ID|SPEC -> the job: an id as given, a spec's newest run (its newest running one with `running`)."""
+    project = declared(args)
+    known = {d.name for d in project.of_kind("BatchEvaluation")} if project else set()
+    if ref not in known and ID_SHAPE.fullmatch(ref):
+        return Target(ref, spec_of_name(project, ref.rsplit("-", 1)[0]))
+    name, doc = resolve_name(args, ref)
+    runs = list_runs(data, name)
+    if running:
+        runs = [r for r in runs if r["status"] in RUNNING]
+    if not runs:
+        what = "running job" if running else "run"
+        raise JobError(f"no {what} of '{ref}' (AWS name {name}) in this account and region")
+    return Target(runs[0]["batchEvaluationId"], doc)
+
+
+def act(args: argparse.Namespace, operation: str, running: bool = False) -> int:
+    """Resolve `args.ref` and call Stop/DeleteBatchEvaluation on it; print what the service answered."""
+    data = data_client(args)
+    target = resolve(args, args.ref, data, running=running)
+    response = getattr(data, operation)(batchEvaluationId=target.job_id)
+    answer = {k: v for k, v in response.items() if k != "ResponseMetadata"}
+    if args.json:
+        print_json(answer)
+    else:
+        print(f"batch evaluation {answer['batchEvaluationId']}: {answer['status']}")
+    return 0
+
+
+def service_error(exc: BaseException) -> str:
+    """One line for a failed call: the service's code and reason, or what to check."""
+    from evalctl.aws import MissingRegionError
+
+    if isinstance(exc, (MissingRegionError, JobError)):
+        return str(exc)
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        error = response.get("Error") or {}
+        return f"{error.get('Code', 'Error')}: {error.get('Message', '')}"
+    return f"{exc}; check --endpoint, --region and credentials"
+
+
+def guarded(verb: str, args: argparse.Namespace, body: Any) -> int:
+    """Run `body(args)`; a service or resolution failure is one line on stderr and exit 2."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from evalctl.aws import MissingRegionError
+
+    try:
+        return int(body(args))
+    except (ClientError, BotoCoreError, MissingRegionError, JobError) as exc:
+        print(f"evalctl {verb}: {service_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
