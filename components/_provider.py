@@ -40,20 +40,13 @@ from components._props import (
 )
 from evalctl import aws, awsops
 from evalctl.awsops import is_not_found, owner_tags
+from evalctl.spec.names import alternate_name
 
 
 def _stack_config() -> dict[str, Any]:
     """The stack config the engine hands the provider process (PULUMI_CONFIG), parsed."""
     parsed = json.loads(os.environ.get("PULUMI_CONFIG") or "{}")
     return dict(parsed) if isinstance(parsed, dict) else {}
-
-
-ALTERNATE_SUFFIX = "_bg"
-
-
-def alternate_name(declared: str) -> str:
-    """The second name of a kind whose names are unique: `<declared[:45]>_bg` (fits 48 chars)."""
-    return f"{declared[: 48 - len(ALTERNATE_SUFFIX)]}{ALTERNATE_SUFFIX}"
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from components._provider import alternate_name
 from components.role import Role, RoleArgs
 from evalctl import iam
 from evalctl.packaging import PackagingError, package_source
+from evalctl.spec.names import alternate_name
 
 TYPE_TOKEN = "agentcore-evals:code_function:CodeFunction"
 # Packaging lives in the core so that `evalctl run --local` ships the very same bytes.

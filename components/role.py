@@ -184,7 +184,5 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _successor(evaluator_name: str) -> str:
-    """The alternate name a replacement may take (components._provider.alternate_name, imported late)."""
-    from components._provider import alternate_name
-
-    return alternate_name(evaluator_name)
+    """The alternate name a replacement of this evaluator may take."""
+    return names.alternate_name(evaluator_name)

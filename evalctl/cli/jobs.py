@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from evalctl.cli.exits import EXIT_USAGE
+from evalctl.spec.names import is_run_of
 
 if TYPE_CHECKING:
     from evalctl.spec.project import Document, Project
@@ -81,18 +82,22 @@ def aws_name(doc: Document, stack: str) -> str:
 
 
 def spec_of_name(project: Project | None, name: str) -> Document | None:
-    """The declared BatchEvaluation whose AWS name is `name`."""
+    """The declared BatchEvaluation that job `name` is a run of (its AWS name, alternate or run name)."""
     docs = project.of_kind("BatchEvaluation") if project else []
-    return next((d for d in docs if project and aws_name(d, project.stack) == name), None)
+    return next((d for d in docs if project and is_run_of(name, aws_name(d, project.stack))), None)
 
 
 def list_runs(data: Any, name: str | None = None) -> list[dict[str, Any]]:
-    """ListBatchEvaluations (every page), only jobs named `name` when given, newest first."""
+    """ListBatchEvaluations (every page), only the runs of batch name `name` when given, newest first."""
     runs: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {"maxResults": 100}
     for _ in range(MAX_PAGES):
         page = data.list_batch_evaluations(**kwargs)
-        runs += [r for r in page.get("batchEvaluations") or [] if name in (None, r["batchEvaluationName"])]
+        runs += [
+            r
+            for r in page.get("batchEvaluations") or []
+            if name is None or is_run_of(r["batchEvaluationName"], name)
+        ]
         token = page.get("nextToken")
         if not token or token == kwargs.get("nextToken"):
             break

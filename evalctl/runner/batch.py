@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from evalctl.runner import preflight
 from evalctl.runner.preflight import Finding
 from evalctl.spec.mapping import batch_request
-from evalctl.spec.names import physical_name
+from evalctl.spec.names import physical_name, run_name
 from evalctl.spec.project import Document, Project
 
 RESULTS_GROUP = "/aws/bedrock-agentcore/evaluations/batch-evaluations/results/default"
@@ -69,7 +70,9 @@ def plan(project: Project, doc: Document, clients: Clients, now: dt.datetime) ->
     aliases = {ref: str(listed[name]["evaluatorId"]) for ref, name in wanted.items() if name in listed}
     if findings:
         return Plan({}, aliases, findings)
-    return Plan(batch_request(project, doc, aliases, now), aliases)
+    request = batch_request(project, doc, aliases, now)
+    request["batchEvaluationName"] = run_name(request["batchEvaluationName"], secrets.token_hex(3))
+    return Plan(request, aliases)
 
 
 def _millis(value: Any) -> int | None:

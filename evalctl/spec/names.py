@@ -58,3 +58,31 @@ def name_problem(kind: str, physical: str) -> str | None:
     if kind == "Role" and not ROLE_NAME.fullmatch(physical):
         return f"'{physical}' is longer than IAM's 64 characters ({len(physical)})"
     return None
+
+
+# Evaluator, online-evaluation and batch names are unique in the account, so a create-before-delete
+# replacement takes a second name while the old copy holds the declared one.
+ALTERNATE_SUFFIX = "_bg"
+
+
+def alternate_name(declared: str) -> str:
+    """The second name of a kind whose names are unique: `<declared[:45]>_bg` (fits 48 chars)."""
+    return f"{declared[: 48 - len(ALTERNATE_SUFFIX)]}{ALTERNATE_SUFFIX}"
+
+
+# Batch names are unique in the account (botocore StartBatchEvaluation `batchEvaluationName`), so each
+# `evalctl run` starts under its own name: the declared one cut to fit, `_r` and six hex digits.
+RUN_SUFFIX_LENGTH = 8
+
+
+def run_name(declared: str, token: str) -> str:
+    """The name one `evalctl run` of a batch starts under: `<declared[:40]>_r<token>`."""
+    return f"{declared[: 48 - RUN_SUFFIX_LENGTH]}_r{token}"
+
+
+def is_run_of(name: str, declared: str) -> bool:
+    """True when job `name` is a run of the batch declared as `declared` (pulumi's or evalctl's)."""
+    if name in (declared, alternate_name(declared)):
+        return True
+    stem = re.escape(declared[: 48 - RUN_SUFFIX_LENGTH])
+    return re.fullmatch(stem + r"_r[0-9a-f]{6}", name) is not None

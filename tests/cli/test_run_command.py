@@ -83,7 +83,8 @@ def test_a_failed_gate_exits_1_and_says_which(fast, specs, capsys):
     assert run(fast, specs) == 1
     out = capsys.readouterr().out
     assert re.search(
-        r"Builtin\.Helpfulness average 0\.\d\d < 0\.99 in batch evaluation nightly_support_dev-", out
+        r"Builtin\.Helpfulness average 0\.\d\d < 0\.99 in batch evaluation nightly_support_dev_r[0-9a-f]{6}-",
+        out,
     )
 
 
@@ -133,14 +134,16 @@ def test_detach_returns_the_job_id_at_once(fast, specs, capsys):
     assert run(fast, specs, "--detach") == 0
     job_id = capsys.readouterr().out.strip()
     data = fast.client("bedrock-agentcore")
-    assert data.get_batch_evaluation(batchEvaluationId=job_id)["batchEvaluationName"] == "nightly_support_dev"
+    # Batch names are unique in the account: every run starts under its own name.
+    name = data.get_batch_evaluation(batchEvaluationId=job_id)["batchEvaluationName"]
+    assert re.fullmatch(r"nightly_support_dev_r[0-9a-f]{6}", name)
 
 
 def test_timeout_leaves_the_job_running_and_says_how_to_follow_it(fast, specs, capsys):
     fast.admin.configure(batch_session_seconds=3600)
     deploy(fast, specs)
     assert run(fast, specs, "--timeout", "1") == 2
-    assert "evalctl results nightly_support_dev-" in capsys.readouterr().err
+    assert re.search(r"evalctl results nightly_support_dev_r[0-9a-f]{6}-", capsys.readouterr().err)
 
 
 def test_spec_errors_and_unknown_names_are_usage_errors(specs, capsys):
@@ -168,4 +171,4 @@ def test_the_target_may_be_the_spec_file_itself(fast, specs, capsys):
         ]
     )
     assert code == 0, capsys.readouterr().err
-    assert capsys.readouterr().out.strip().startswith("nightly_support_dev-")
+    assert capsys.readouterr().out.strip().startswith("nightly_support_dev_r")

@@ -27,8 +27,10 @@ STRANDS = [
     SPANS / "raw_otel_strands_bedrock_spans.json",
     SPANS / "raw_otel_strands_bedrock_runtime_logs.json",
 ]
-# Generated ids end in `-` plus 10 characters; timestamps are ISO strings or epoch numbers.
+# Generated ids end in `-` plus 10 characters, run names in `_r` plus 6 hex digits; timestamps are
+# ISO strings or epoch numbers.
 _ID = re.compile(r"-[A-Za-z0-9]{10}\b")
+_RUN = re.compile(r"_r[0-9a-f]{6}\b")
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)?")
 _TIME_KEYS = {"createdAt", "updatedAt", "startedAt", "finishedAt", "generatedAt", "startTime", "endTime"}
 
@@ -39,7 +41,7 @@ def _normalized(value: Any) -> Any:
     if isinstance(value, list):
         return [_normalized(v) for v in value]
     if isinstance(value, str):
-        return _TIME.sub("<time>", _ID.sub("-<id>", value))
+        return _TIME.sub("<time>", _RUN.sub("_r<run>", _ID.sub("-<id>", value)))
     return value
 
 
