@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run_wait.py
 	$(BIN)/python bench/fuzz.py
 	$(BIN)/python bench/fuzz_emulator.py --count 6000 --seed 1
+	$(BIN)/python bench/datasets.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage reports

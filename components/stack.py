@@ -12,12 +12,21 @@ import pulumi
 import pulumi_aws as aws
 
 from components.code_function import CodeFunction, CodeFunctionArgs
+from components.dataset import build_datasets
 from components.log_group import LogGroup, LogGroupArgs
 from components.role import Role, RoleSpecView, evaluator_refs, function_spec
 from evalctl.spec import names
 
 CONFIG_NAMESPACE = "agentcore-evaluations"
-BUILT_KINDS = {"Evaluator", "OnlineEvaluation", "BatchEvaluation", "GroundTruth", "Role", "LogGroup"}
+BUILT_KINDS = {
+    "Evaluator",
+    "OnlineEvaluation",
+    "BatchEvaluation",
+    "GroundTruth",
+    "Role",
+    "LogGroup",
+    "Dataset",
+}
 
 
 @dataclass(frozen=True)
@@ -145,6 +154,7 @@ class EvaluationStack:
         self.evaluators: dict[str, Any] = {}
         self.online: dict[str, Any] = {}
         self.batches: dict[str, Any] = {}
+        self.datasets: dict[str, Any] = {}
         self.gates: dict[str, Any] = {}
 
     def of_kind(self, kind: str) -> list[Decl]:
@@ -169,6 +179,7 @@ class EvaluationStack:
             self.evaluators[decl.name] = self._evaluator(decl)
         for decl in self.of_kind("OnlineEvaluation"):
             self.online[decl.name] = self._online(decl)
+        self.datasets = build_datasets(self.of_kind("Dataset"), self.physical, self.tags)
         for decl in self.of_kind("BatchEvaluation"):
             self.batches[decl.name] = self._batch(decl)
             if decl.spec.get("gates"):
@@ -323,6 +334,8 @@ class EvaluationStack:
         pulumi.export("roles", {n: r.arn for n, r in self.roles.items()})
         pulumi.export("logGroups", {n: g.arn for n, g in self.log_groups.items()})
         pulumi.export("functions", {n: f.arn for n, f in self.functions.items()})
+        datasets = {n: {"id": d.dataset_id, "version": d.dataset_version} for n, d in self.datasets.items()}
+        pulumi.export("datasets", datasets)
 
 
 def build_stack(program_dir: Path) -> EvaluationStack:

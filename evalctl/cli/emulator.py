@@ -39,6 +39,13 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--throttle-rate", type=float, default=0.0, help="fraction of calls answered 429")
     parser.add_argument("--error-rate", type=float, default=0.0, help="fraction of calls answered 500")
     parser.add_argument("--latency-ms", type=int, default=0, help="added latency per AgentCore call")
+    parser.add_argument(
+        "--agent",
+        action="append",
+        default=[],
+        metavar="ARN=URL",
+        help="forward InvokeAgentRuntime for this runtime ARN to a local agent (POST URL/invocations)",
+    )
     parser.set_defaults(handler=run)
     commands = parser.add_subparsers(dest="emulator_command", metavar="{seed}")
     seed = commands.add_parser("seed", help="load recorded sessions into a running emulator")
@@ -92,16 +99,23 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from evalctl.emulator.agents import parse_mapping
     from evalctl.emulator.gate import TOKEN_HEADER
     from evalctl.emulator.motostate import LegacyStateError
     from evalctl.emulator.server import EmulatorServer
     from evalctl.emulator.tokens import default_token_file, write_token_file
 
     try:
+        agents = dict(parse_mapping(text) for text in args.agent)
+    except ValueError as exc:
+        print(f"evalctl emulator: {exc}", file=sys.stderr)
+        return 2
+    try:
         server = EmulatorServer(args.host, args.port, args.data_dir)
     except LegacyStateError as exc:
         print(f"evalctl emulator: {exc}", file=sys.stderr)
         return 1
+    server.core.agents.update(agents)
     server.app.faults.configure(
         throttle_rate=args.throttle_rate, error_rate=args.error_rate, latency_ms=args.latency_ms
     )

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from evalctl.emulator import motostate, seeding
+from evalctl.emulator.agents import parse_mapping as agents_parse
 from evalctl.emulator.settings import Settings
 
 if TYPE_CHECKING:
@@ -85,6 +86,10 @@ def _route(app: EmulatorApp, method: str, name: str, doc: dict[str, Any]) -> Any
         if core.data_dir is not None:
             motostate.save(core.data_dir)
         return {"sessionIds": ids}
+    if name == "agents":
+        if method == "POST":
+            core.agents.update(dict(agents_parse(f"{k}={v}") for k, v in doc.items()))
+        return dict(core.agents)
     if name == "health":
         return {"ok": True}
     raise UnknownEndpoint(name)
@@ -98,11 +103,24 @@ def _faults(app: EmulatorApp, doc: dict[str, Any]) -> dict[str, Any]:
     return app.faults.as_dict()
 
 
+def _download(app: EmulatorApp, path: str, query: str, start_response: StartResponse) -> list[bytes]:
+    """A dataset's downloadUrl: the JSONL file GetDataset points at (a presigned S3 URL in AWS)."""
+    from evalctl.emulator import dataset_examples
+
+    status, body = dataset_examples.download(app.core, path, query)
+    kind = "application/x-ndjson" if status == 200 else "text/plain"
+    reason = {200: "OK", 403: "Forbidden"}.get(status, "Not Found")
+    start_response(f"{status} {reason}", [("Content-Type", kind), ("Content-Length", str(len(body)))])
+    return [body]
+
+
 def handle(
     app: EmulatorApp, environ: dict[str, Any], path: str, start_response: StartResponse
 ) -> Iterable[bytes]:
     """Serve one admin request; errors are 400 with a message, unknown paths 404."""
     name = path[len(PREFIX) :].strip("/")
+    if name.startswith("datasets/") and environ["REQUEST_METHOD"] == "GET":
+        return _download(app, path, str(environ.get("QUERY_STRING", "")), start_response)
     try:
         doc = _payload(environ) if environ["REQUEST_METHOD"] in ("POST", "PUT") else {}
         result = _route(app, environ["REQUEST_METHOD"], name, doc)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote, unquote
 
-from evalctl.emulator import admin, model, motoops, tags, wire
+from evalctl.emulator import admin, agents, model, motoops, tags, wire
 from evalctl.emulator.core import Core, Request
 from evalctl.emulator.errors import ApiError, InternalError, UnknownOperationError, ValidationError
 from evalctl.emulator.faults import DROP, CallCounts, Faults, committed_error
@@ -52,6 +52,8 @@ class EmulatorApp:
         path, _, query = str(raw).partition("?")
         if path.startswith(admin.PREFIX):
             return admin.handle(self, environ, path, start_response)
+        if path in ("/v1/traces", "/v1/logs") and environ["REQUEST_METHOD"] == "POST":
+            return _otlp(self.core, path, environ, start_response)
         found = self._route(environ, path)
         if found is None:
             unknown = _unknown_operation(environ, path)
@@ -91,7 +93,11 @@ class EmulatorApp:
             time.sleep(self.faults.latency_seconds())
         try:
             self.faults.before(op.name)
-            result = self._apply(op, labels, environ, query)
+            if op.name == "InvokeAgentRuntime":  # a blob in and out, forwarded without the state lock
+                timeout = self.core.settings.agent_timeout_seconds
+                call = agents.Call(labels, environ, _body(environ), timeout)
+                return agents.serve(self.core.agents, call, start_response)
+            result = self._apply(op, labels, environ, query, route.legacy)
         except ApiError as exc:
             return _error(exc, start_response)
         spoil = self.faults.after_commit(op.name)
@@ -104,14 +110,21 @@ class EmulatorApp:
         body = b"" if status == 204 else json.dumps(wire.serialize(op.output_shape, result)).encode()
         return _respond(status, body, start_response)
 
-    def _apply(self, op: Any, labels: dict[str, str], environ: dict[str, Any], query: str) -> dict[str, Any]:
+    def _apply(
+        self, op: Any, labels: dict[str, str], environ: dict[str, Any], query: str, legacy: bool = False
+    ) -> dict[str, Any]:
         headers = {
             k[5:].replace("_", "-").lower(): str(v) for k, v in environ.items() if k.startswith("HTTP_")
         }
         params = wire.parse_request(op, labels, query, headers, _body(environ))
+        if legacy:
+            params.update(wire.query_members(op, query))
         validate_input(op.input_shape, params)
         region_match = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
-        request = Request(region=region_match.group(1) if region_match else DEFAULT_REGION)
+        request = Request(
+            region=region_match.group(1) if region_match else DEFAULT_REGION,
+            host=str(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "127.0.0.1")),
+        )
         store = self.core.store
         with store.lock:
             now, ttl = self.core.clock.now(), self.core.settings.token_ttl_seconds
@@ -131,6 +144,22 @@ class EmulatorApp:
             elif op.name in SETTLING_READS:
                 store.save()
         return result
+
+
+def _otlp(core: Core, path: str, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+    """OTLP/HTTP export: 200 with an empty export response, or 400 naming what is wrong."""
+    from evalctl.emulator import otlp
+
+    kind = str(environ.get("CONTENT_TYPE") or "application/x-protobuf")
+    try:
+        request = otlp.decode(path, _body(environ), kind)
+    except otlp.OtlpError as exc:
+        return _respond(400, json.dumps({"message": str(exc)[:500]}).encode(), start_response)
+    with core.store.lock:
+        otlp.store(path, request, int(core.clock.now() * 1000))
+    body, answer = (b"{}", "application/json") if "json" in kind else (b"", "application/x-protobuf")
+    start_response("200 OK", [("Content-Type", answer), ("Content-Length", str(len(body)))])
+    return [body]
 
 
 def _buffer_body(environ: dict[str, Any]) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,12 +17,17 @@ from evalctl.emulator.settings import ACCOUNT_ID, Settings
 from evalctl.emulator.state import Store
 
 DELETED = "__deleted__"
-NAME_KEYS = {"evaluators": "evaluatorName", "onlineConfigs": "onlineEvaluationConfigName"}
+NAME_KEYS = {
+    "evaluators": "evaluatorName",
+    "onlineConfigs": "onlineEvaluationConfigName",
+    "datasets": "datasetName",
+}
 # The id member of each table's records.
 ID_KEYS = {
     "evaluators": "evaluatorId",
     "onlineConfigs": "onlineEvaluationConfigId",
     "batches": "batchEvaluationId",
+    "datasets": "datasetId",
 }
 
 
@@ -29,6 +37,8 @@ class Request:
 
     region: str
     account: str = ACCOUNT_ID
+    # host:port the client reached us at, for URLs we hand out (GetDataset's downloadUrl).
+    host: str = "127.0.0.1"
 
 
 @dataclass
@@ -42,9 +52,17 @@ class Core:
     # Background batch work by job id; not persisted (a restart resubmits unfinished jobs).
     futures: dict[str, Any] = field(default_factory=dict)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Runtime ARN -> base URL of a local agent (`--agent ARN=URL`); kept across admin resets.
+    agents: dict[str, str] = field(default_factory=dict)
+    # Signs the download URLs we hand out, as S3 presigns them: a URL is only good as issued.
+    url_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))
 
     def __post_init__(self) -> None:
         self.store = Store(self.data_dir)
+
+    def url_signature(self, path: str, expires: str) -> str:
+        """HMAC of a download path and its expiry (the `signature` query parameter)."""
+        return hmac.new(self.url_key, f"{path}\n{expires}".encode(), hashlib.sha256).hexdigest()
 
     def transition(self, record: dict[str, Any], status: str, then: str, seconds: float) -> None:
         """Put a record in `status` now and `then` after `seconds` of emulator time."""

@@ -20,6 +20,15 @@ StartResponse = Callable[..., Any]
 TOKEN_HEADER = "X-Evalctl-Emulator-Token"
 _TOKEN_ENVIRON = "HTTP_" + TOKEN_HEADER.upper().replace("-", "_")
 ADMIN_PREFIX = "/_emulator/"
+# GetDataset's downloadUrl (a presigned S3 URL in AWS): signed per URL, checked by its handler,
+# so it needs no admin token; it is read-only and hands out scenarios, never runs code.
+DOWNLOAD_PREFIX = "/_emulator/datasets/"
+# OTLP/HTTP exporters send no SigV4 header. Their bodies are protobuf or JSON, which no web page
+# can POST cross-site without a CORS preflight (refused: Origin is refused). Ingest only stores.
+OTLP_PATHS = ("/v1/traces", "/v1/logs")
+OTLP_TYPES = ("application/x-protobuf", "application/json")
+# InvokeAgentRuntime's payload is a blob sent with the caller's own content type.
+_INVOKE_PATH = re.compile(r"/runtimes/.+/invocations")
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 # Signatures are not verified (credentials are dummies): what matters is that the header exists,
 # which no web page can add without a CORS preflight that the emulator never grants.
@@ -95,9 +104,14 @@ class RequestGate:
                 "Requests from web browsers (Origin header) are refused",
             )
         raw = str(environ.get("RAW_URI") or environ.get("REQUEST_URI") or "")
-        if any(p.startswith(ADMIN_PREFIX) for p in (str(environ.get("PATH_INFO", "")), raw)):
+        path = str(environ.get("PATH_INFO", ""))
+        if path.startswith(DOWNLOAD_PREFIX) and raw.startswith(DOWNLOAD_PREFIX) and _is_get(environ):
+            return None
+        if any(p.startswith(ADMIN_PREFIX) for p in (path, raw)):
             return _admin_refusal(environ, self.token)
-        return _aws_refusal(environ)
+        if path in OTLP_PATHS:
+            return _otlp_refusal(environ)
+        return _aws_refusal(environ, path)
 
 
 def _admin_refusal(environ: dict[str, Any], token: str) -> tuple[int, str, str] | None:
@@ -113,13 +127,25 @@ def _admin_refusal(environ: dict[str, Any], token: str) -> tuple[int, str, str] 
     return None
 
 
-def _aws_refusal(environ: dict[str, Any]) -> tuple[int, str, str] | None:
+def _is_get(environ: dict[str, Any]) -> bool:
+    return environ.get("REQUEST_METHOD") in ("GET", "HEAD") and not _has_body(environ)
+
+
+def _otlp_refusal(environ: dict[str, Any]) -> tuple[int, str, str] | None:
+    if environ.get("REQUEST_METHOD") != "POST" or _media_type(environ) not in OTLP_TYPES:
+        return 415, "UnsupportedMediaTypeException", "OTLP exports are POSTed as protobuf or JSON"
+    return None
+
+
+def _aws_refusal(environ: dict[str, Any], path: str) -> tuple[int, str, str] | None:
     authorization = str(environ.get("HTTP_AUTHORIZATION", ""))
     if not authorization.startswith(SIGV4_PREFIX):
         return 403, "MissingAuthenticationTokenException", "Request is missing a SigV4 Authorization header"
     if not _has_body(environ):
         return None
     media = _media_type(environ)
+    if _INVOKE_PATH.fullmatch(path):
+        return None
     # AgentCore operations all take JSON bodies; moto's services also take forms (IAM, STS) and
     # untyped blobs (botocore sends Lambda's Invoke payload without a Content-Type).
     accepted = JSON_TYPES if _AGENTCORE_SCOPE.search(authorization) else (*JSON_TYPES, FORM_TYPE, "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from evalctl.emulator import batch, evaluate, evaluators, online, tags
+from evalctl.emulator import batch, dataset_examples, datasets, evaluate, evaluators, online, tags
 from evalctl.emulator.core import Core, Request
 
 Handler = Callable[[Core, dict[str, Any], Request], dict[str, Any]]
@@ -16,6 +16,8 @@ HANDLERS: dict[str, Handler] = {
     **tags.HANDLERS,
     **batch.HANDLERS,
     **evaluate.HANDLERS,
+    **datasets.HANDLERS,
+    **dataset_examples.HANDLERS,
 }
 
 # Operations whose success changes state: persisted afterwards, and idempotent by clientToken.

@@ -25,6 +25,17 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
         "UpdateOnlineEvaluationConfig",
         "DeleteOnlineEvaluationConfig",
         "ListOnlineEvaluationConfigs",
+        "CreateDataset",
+        "GetDataset",
+        "UpdateDataset",
+        "DeleteDataset",
+        "ListDatasets",
+        "CreateDatasetVersion",
+        "ListDatasetVersions",
+        "AddDatasetExamples",
+        "UpdateDatasetExamples",
+        "DeleteDatasetExamples",
+        "ListDatasetExamples",
         "TagResource",
         "UntagResource",
         "ListTagsForResource",
@@ -36,6 +47,7 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
         "StopBatchEvaluation",
         "DeleteBatchEvaluation",
         "Evaluate",
+        "InvokeAgentRuntime",
     ),
 }
 
@@ -48,6 +60,18 @@ class Route:
     operation: OperationModel
     method: str
     pattern: re.Pattern[str]
+    # An earlier binding of the operation whose members travel in the query string (see LEGACY).
+    legacy: bool = False
+
+
+# The AWS CLI 1.46 bundles an earlier model of the dataset List operations: GET with maxResults,
+# nextToken and datasetVersion in the query string. botocore 1.44.5 POSTs a JSON body instead.
+# Both bindings are served so both clients work; the query members are parsed by their shapes.
+LEGACY: dict[str, str] = {
+    "ListDatasets": "/datasets",
+    "ListDatasetVersions": "/datasets/{datasetId}/versions",
+    "ListDatasetExamples": "/datasets/{datasetId}/examples",
+}
 
 
 @cache
@@ -79,6 +103,8 @@ def routes() -> tuple[Route, ...]:
         for name in names:
             op = model.operation_model(name)
             found.append(Route(service, op, op.http["method"], compile_uri(op.http["requestUri"])))
+            if name in LEGACY:
+                found.append(Route(service, op, "GET", compile_uri(LEGACY[name]), legacy=True))
     found.sort(key=lambda r: (r.pattern.pattern.count("(?P<"), -len(r.pattern.pattern)))
     return tuple(found)
 
@@ -103,6 +129,7 @@ def _all_routes() -> tuple[tuple[str, re.Pattern[str]], ...]:
         for name in model.operation_names:
             http = model.operation_model(name).http
             found.append((http["method"], compile_uri(http["requestUri"])))
+    found.extend(("GET", compile_uri(uri)) for uri in LEGACY.values())
     return tuple(found)
 
 

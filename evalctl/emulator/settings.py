@@ -42,6 +42,11 @@ class Settings:
     token_ttl_seconds: float = 8 * 3600.0
     lock_mode: str = "any"
     lock_release_seconds: float = 0.0
+    max_datasets: int = 1000
+    agent_timeout_seconds: float = 60.0
+    # AWS documents no behaviour for these: the stricter reading is the default (see README).
+    dataset_busy_conflicts: bool = True
+    dataset_unique_scenario_ids: bool = True
 
     def update(self, **changes: Any) -> None:
         """Apply known keys; unknown keys are a caller bug and raise KeyError."""

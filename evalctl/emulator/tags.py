@@ -14,6 +14,7 @@ _ARN_KEYS = {
     "evaluators": "evaluatorArn",
     "onlineConfigs": "onlineEvaluationConfigArn",
     "batches": "batchEvaluationArn",
+    "datasets": "datasetArn",
 }
 
 
@@ -31,7 +32,7 @@ def owns(arn: str) -> bool:
     if not _arn_pattern().fullmatch(arn):
         return True
     resource = arn.split(":", 5)[-1]
-    return resource.split("/", 1)[0] in ("evaluator", "online-evaluation-config", "batch-evaluate")
+    return resource.split("/", 1)[0] in ("evaluator", "online-evaluation-config", "batch-evaluate", "dataset")
 
 
 def _require(core: Core, arn: str) -> None:

@@ -107,6 +107,11 @@ class Admin:
         result: dict[str, Any] = self._call("POST", "settings", settings)
         return result
 
+    def map_agents(self, mapping: dict[str, str]) -> dict[str, str]:
+        """Forward InvokeAgentRuntime for these runtime ARNs to local agent URLs (like --agent)."""
+        result: dict[str, str] = self._call("POST", "agents", mapping)
+        return result
+
     def seed(
         self, paths: Sequence[str | Path], service_name: str, fresh_session_ids: bool = False
     ) -> list[str]:

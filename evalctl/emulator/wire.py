@@ -44,6 +44,17 @@ def parse_request(
     return parsed
 
 
+def query_members(op: OperationModel, query: str) -> dict[str, Any]:
+    """Body members sent in the query string (an earlier binding of the operation; model.LEGACY)."""
+    qs = parse_qs(query, keep_blank_values=True)
+    members = op.input_shape.members if op.input_shape is not None else {}
+    return {
+        name: _scalar(member, qs[name][0])
+        for name, member in members.items()
+        if name in qs and member.type_name in ("string", "integer", "long")
+    }
+
+
 def parse_body(body: bytes) -> dict[str, Any]:
     """The JSON object of a request body: strict UTF-8, finite numbers, bounded nesting."""
     try:

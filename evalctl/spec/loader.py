@@ -286,6 +286,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
                 p
                 for p in path.rglob("*")
                 if p.suffix in (".yaml", ".yml")
+                and not p.name.endswith((".scenarios.yaml", ".scenarios.yml"))  # Dataset scenario files
                 and p.is_file()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )

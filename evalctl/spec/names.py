@@ -13,6 +13,7 @@ EXPLICIT_FIELD = {
     "BatchEvaluation": "batchEvaluationName",
     "Role": "roleName",
     "LogGroup": "logGroupName",
+    "Dataset": "datasetName",
 }
 
 
@@ -38,7 +39,7 @@ def physical_name(kind: str, name: str, spec: dict[str, object], stack: str) -> 
     explicit = spec.get(EXPLICIT_FIELD.get(kind, ""))
     if isinstance(explicit, str) and explicit:
         return explicit
-    if kind in ("Evaluator", "OnlineEvaluation", "BatchEvaluation"):
+    if kind in ("Evaluator", "OnlineEvaluation", "BatchEvaluation", "Dataset"):
         return agentcore_name(name, stack)
     if kind == "Role":
         return role_name(name, stack)
@@ -49,9 +50,12 @@ def physical_name(kind: str, name: str, spec: dict[str, object], stack: str) -> 
 
 def name_problem(kind: str, physical: str) -> str | None:
     """Why a physical name does not fit its API's pattern, or None."""
-    if kind in ("Evaluator", "OnlineEvaluation", "BatchEvaluation") and not AGENTCORE_NAME.fullmatch(
-        physical
-    ):
+    if kind in (
+        "Evaluator",
+        "OnlineEvaluation",
+        "BatchEvaluation",
+        "Dataset",
+    ) and not AGENTCORE_NAME.fullmatch(physical):
         return (
             f"'{physical}' does not fit [a-zA-Z][a-zA-Z0-9_]{{0,47}} ({len(physical)} characters, at most 48)"
         )

@@ -176,3 +176,38 @@ def test_large_bodies_are_served_one_at_a_time():
     assert gate._large.acquire(blocking=False), "the slot is free again"
     small = {**environ, "CONTENT_LENGTH": "10"}
     assert gate(small, lambda *a: None) == [b"{}"], "small bodies never wait for the slot"
+
+
+def test_otlp_ingest_needs_no_signature_but_refuses_browser_shapes(emulator):
+    """OTLP exporters send no SigV4; a form-like body or any Origin is still refused."""
+    assert send(emulator.endpoint, "POST", "/v1/traces", "{}", Content_Type="application/json")[0] == 200
+    assert send(emulator.endpoint, "POST", "/v1/traces", "{}", Content_Type="text/plain")[0] == 415
+    status, _ = send(
+        emulator.endpoint,
+        "POST",
+        "/v1/logs",
+        "{}",
+        Content_Type="application/json",
+        Origin="http://a.example",
+    )
+    assert status == 403
+
+
+def test_dataset_download_urls_are_good_only_as_issued(emulator):
+    """GetDataset's downloadUrl needs no admin token, but its signature binds the path and expiry."""
+    control = emulator.client("bedrock-agentcore-control")
+    created = control.create_dataset(
+        datasetName="gate_probe",
+        schemaType="AGENTCORE_EVALUATION_PREDEFINED_V1",
+        source={"inlineExamples": {"examples": [{"scenario_id": "s1", "turns": [{"input": "hi"}]}]}},
+    )
+    emulator.admin.advance_clock(5)
+    url = urlsplit(control.get_dataset(datasetId=created["datasetId"])["downloadUrl"])
+    path = f"{url.path}?{url.query}"
+    assert send(emulator.endpoint, "GET", path)[0] == 200
+    other = path.replace(created["datasetId"], "someone_else-0123456789")
+    assert send(emulator.endpoint, "GET", other)[0] == 403
+    assert send(emulator.endpoint, "GET", path.replace("expires=", "expires=9"))[0] == 403
+    assert send(emulator.endpoint, "GET", path.split("&signature=", maxsplit=1)[0])[0] == 403
+    # Anything else under /_emulator/ still needs the token.
+    assert send(emulator.endpoint, "GET", "/_emulator/faults")[0] == 401

@@ -34,6 +34,7 @@ ALLOWED_ALONE = {
     "dangling-reference",
     "function-source",
     "sessions-missing",
+    "dataset-file",
     "ground-truth-unused",
     "online-ground-truth",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from evalctl.spec.diagnostics import Diagnostic
-from evalctl.spec.lint import rules_batch, rules_evaluator, rules_misc
+from evalctl.spec.lint import rules_batch, rules_dataset, rules_evaluator, rules_misc
 from evalctl.spec.lint.refs import problem
 from evalctl.spec.lint.schema_check import pointer_of, validator
 from evalctl.spec.names import EXPLICIT_FIELD, name_problem, physical_name
@@ -33,6 +33,7 @@ RULES: dict[str, list[Rule]] = {
     ],
     "Role": [rules_misc.role],
     "EvaluatorTest": [rules_misc.evaluator_test],
+    "Dataset": [rules_dataset.scenarios],
 }
 
 

@@ -16,6 +16,7 @@ __all__ = ["KINDS", "KIND_FILES"]
 
 def _build() -> dict[str, tuple[str, type[BaseModel]]]:
     """Kind -> (schema file stem, document model), in the order of the dispatch schema."""
+    from evalctl.spec.models.dataset import DatasetDocument
     from evalctl.spec.models.evaluation import (
         BatchEvaluationDocument,
         EvaluatorDocument,
@@ -33,6 +34,7 @@ def _build() -> dict[str, tuple[str, type[BaseModel]]]:
         "Role": RoleDocument,
         "LogGroup": LogGroupDocument,
         "EvaluatorTest": EvaluatorTestDocument,
+        "Dataset": DatasetDocument,
     }
     return {kind: (stem, models[kind]) for kind, stem in KIND_FILES.items()}
 

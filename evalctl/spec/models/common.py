@@ -16,6 +16,7 @@ KIND_FILES: dict[str, str] = {
     "Role": "role",
     "LogGroup": "log-group",
     "EvaluatorTest": "evaluator-test",
+    "Dataset": "dataset",
 }
 NAME_PATTERN = "^[a-z][a-z0-9-]{0,39}$"
 BUILTIN = r"Builtin\.[a-zA-Z0-9._-]+"

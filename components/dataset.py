@@ -1,0 +1,238 @@
+"""Dataset: the dynamic provider that keeps an AgentCore dataset's examples equal to the spec's files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi.dynamic as dyn
+from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
+
+from components import _props as shared
+from components import _provider as base
+from evalctl import awsops, dataset_sync
+
+TYPE_TOKEN = "agentcore-evals:dataset:Dataset"
+NAME = "datasetName"
+SCENARIOS = "scenarios"
+# CreateDataset members UpdateDataset cannot change: a new value replaces the dataset.
+IMMUTABLE = frozenset({NAME, "schemaType", "kmsKeyArn"})
+IN_PLACE = frozenset({"description", "tags", SCENARIOS, "publish"})
+COMPUTED = ("datasetId", "datasetArn", "datasetVersion", "status")
+API = base.Api(
+    kind="Dataset",
+    noun="dataset",
+    id_key="datasetId",
+    arn_key="datasetArn",
+    name_key=NAME,
+    list_key="datasets",
+    create_op="CreateDataset",
+    update_op="UpdateDataset",
+)
+
+
+class DatasetProvider(base.AgentCoreProvider):
+    """Create, sync examples by scenario id, publish versions, refresh drift, adopt, delete."""
+
+    api = API
+    keys = IMMUTABLE | IN_PLACE
+    immutable = IMMUTABLE
+    computed = COMPUTED
+
+    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        inputs = {k: v for k, v in news.items() if v is not None}
+        inputs[shared.HAS_STATE] = bool(olds)
+        return CheckResult(inputs, [])
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        return shared.diff_members(olds, news, self.keys, self.immutable)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        try:
+            control = self.control()
+            if props.get(shared.IMPORT_ID):
+                detail = self._adopt(control, props, str(props[shared.IMPORT_ID]))
+            else:
+                detail = self._create(control, props)
+        except Exception as exc:
+            raise self.failure(exc, props) from exc
+        return CreateResult(str(detail["datasetId"]), self.outputs(props, detail))
+
+    def create_request(self, props: Mapping[str, Any], name: str) -> dict[str, Any]:
+        """CreateDataset with the first examples inline when they fit one call."""
+        request: dict[str, Any] = {
+            NAME: name,
+            "schemaType": props.get("schemaType") or "AGENTCORE_EVALUATION_PREDEFINED_V1",
+            "tags": awsops.with_owner_tags(props.get("tags"), str(props.get(shared.OWNER, ""))),
+        }
+        request.update({k: props[k] for k in ("description", "kmsKeyArn") if props.get(k) is not None})
+        wanted = list(props.get(SCENARIOS) or [])
+        if 0 < len(wanted) <= dataset_sync.BATCH:
+            request["source"] = {"inlineExamples": {"examples": wanted}}
+        return request
+
+    def _create(self, control: Any, props: Mapping[str, Any]) -> dict[str, Any]:
+        """Create (or adopt a crashed run's copy, or take the alternate name while replacing)."""
+        detail = self.create_or_adopt(control, props, str(props[NAME]))
+        if "latestVersion" in detail:  # adopted: converge already synced and published
+            return detail
+        ident = str(detail["datasetId"])
+        wanted = list(props.get(SCENARIOS) or [])
+        if len(wanted) > dataset_sync.BATCH:
+            self._sync(control, ident, wanted)
+        return self._published(control, props, ident, changed=True)
+
+    def converge(self, control: Any, props: Mapping[str, Any], ident: str) -> dict[str, Any]:
+        return self._adopt(control, props, ident)
+
+    def _adopt(self, control: Any, props: Mapping[str, Any], ident: str) -> dict[str, Any]:
+        """An existing dataset becomes ours: tags, description and examples brought to the spec."""
+        detail = API.get(control, ident)
+        arn = str(detail["datasetArn"])
+        owned = awsops.with_owner_tags(props.get("tags"), str(props.get(shared.OWNER, "")))
+        awsops.sync_tags(control, arn, awsops.live_tags(control, arn), owned)
+        if props.get("description") is not None and detail.get("description") != props["description"]:
+            control.update_dataset(
+                datasetId=ident, description=props["description"], clientToken=dataset_sync.token()
+            )
+        changed = self._sync(control, ident, list(props.get(SCENARIOS) or []))
+        return self._published(control, props, ident, changed or detail.get("draftStatus") == "MODIFIED")
+
+    def _describe(self, control: Any, ident: str, fields: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = control.update_dataset(
+            datasetId=ident, clientToken=dataset_sync.token(), **fields
+        )
+        return result
+
+    def _sync(self, control: Any, ident: str, wanted: list[dict[str, Any]]) -> bool:
+        changes = dataset_sync.plan(dataset_sync.live_examples(control, ident), wanted)
+        dataset_sync.apply(control, ident, changes, lambda: self._settle(control, ident))
+        return not changes.empty
+
+    def _settle(self, control: Any, ident: str) -> None:
+        self.await_active(control, {"datasetId": ident, "status": "UPDATING"}, ident)
+
+    def _published(self, control: Any, props: Mapping[str, Any], ident: str, changed: bool) -> dict[str, Any]:
+        """Publish a version when asked and the DRAFT changed; the detail carries the version to pin."""
+        if props.get("publish") and changed:
+            self.when_ready(
+                control,
+                ident,
+                lambda: control.create_dataset_version(datasetId=ident, clientToken=dataset_sync.token()),
+            )
+            self._settle(control, ident)
+        detail = API.get(control, ident)
+        versions = control.list_dataset_versions(datasetId=ident, maxResults=1)["versions"]
+        detail["latestVersion"] = versions[0]["datasetVersion"] if versions else "DRAFT"
+        return detail
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Refresh: description and examples as live (example drift shows as a scenarios diff)."""
+        control = self.control()
+        try:
+            detail = self._published(control, {}, str(props.get("datasetId") or id_), changed=False)
+        except Exception as exc:
+            if awsops.is_not_found(exc):
+                return ReadResult(None, {})
+            raise self.failure(exc, props) from exc
+        if detail.get("status") == "DELETING":
+            return ReadResult(None, {})
+        live = dataset_sync.live_examples(control, id_)
+        inputs = {k: v for k, v in props.items() if k in shared.BOOKKEEPING - {"__provider"}}
+        inputs.update({k: props[k] for k in IMMUTABLE | {"publish", "tags"} if k in props})
+        inputs[NAME] = detail[NAME]
+        if "description" in props or detail.get("description"):
+            inputs["description"] = detail.get("description")
+        inputs[SCENARIOS] = dataset_sync.ordered(live, list(props.get(SCENARIOS) or []))
+        return ReadResult(id_, self.outputs(inputs, detail), inputs)
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        ident = str(olds["datasetId"])
+        try:
+            control = self.control()
+            self.sync_declared_tags(control, str(olds["datasetArn"]), olds, news)
+            if news.get("description") != olds.get("description") and news.get("description") is not None:
+                described = {"description": news["description"]}
+                self.when_ready(control, ident, lambda: self._describe(control, ident, described))
+            changed = self._sync(control, ident, list(news.get(SCENARIOS) or []))
+            turned_on = bool(news.get("publish")) and not olds.get("publish")
+            detail = self._published(control, news, ident, changed or turned_on)
+        except Exception as exc:
+            raise self.failure(exc, news) from exc
+        return UpdateResult(self.outputs(news, detail))
+
+    def outputs(self, props: Mapping[str, Any], detail: Mapping[str, Any]) -> dict[str, Any]:
+        outs = {k: v for k, v in props.items() if k in self.keys or k in shared.BOOKKEEPING}
+        outs.update(
+            datasetId=str(detail["datasetId"]),
+            datasetArn=str(detail["datasetArn"]),
+            datasetVersion=str(detail.get("latestVersion") or "DRAFT"),
+            status=str(detail.get("status") or "ACTIVE"),
+        )
+        return outs
+
+
+class DatasetResource(dyn.Resource, module="dataset", name="Dataset"):
+    """The dynamic resource; scenarios (with expected responses) are kept as secrets."""
+
+    datasetId: pulumi.Output[str]
+    datasetArn: pulumi.Output[str]
+    datasetVersion: pulumi.Output[str]
+
+    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
+        secret = pulumi.ResourceOptions(additional_secret_outputs=[SCENARIOS])
+        super().__init__(
+            DatasetProvider(),
+            name,
+            {**props, **dict.fromkeys(COMPUTED)},
+            pulumi.ResourceOptions.merge(opts, secret),
+        )
+
+
+@dataclass
+class DatasetArgs:
+    """The dataset's fields (datasetName set, scenarios gathered from the spec's files)."""
+
+    spec: dict[str, pulumi.Input[Any]]
+    source: pulumi.Input[str]
+    import_id: pulumi.Input[str] | None = None
+
+
+class Dataset(pulumi.ComponentResource):
+    """One dataset, reconciled by `DatasetProvider`."""
+
+    dataset_id: pulumi.Output[str]
+    dataset_version: pulumi.Output[str]
+
+    def __init__(self, name: str, args: DatasetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        props: dict[str, Any] = {
+            **args.spec,
+            shared.SOURCE: args.source,
+            shared.OWNER: shared.owner_urn(TYPE_TOKEN, name),
+        }
+        if args.import_id is not None:
+            props[shared.IMPORT_ID] = args.import_id
+        child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
+        self.resource = DatasetResource(name, props, child)
+        self.dataset_id = self.resource.datasetId
+        self.dataset_version = self.resource.datasetVersion
+        self.register_outputs({"datasetId": self.dataset_id, "datasetVersion": self.dataset_version})
+
+
+def build_datasets(decls: list[Any], physical: Any, tags: Any) -> dict[str, Dataset]:
+    """One Dataset per `Dataset` declaration, its scenarios gathered from the spec and its files."""
+    from evalctl.datasets import gather
+
+    built: dict[str, Dataset] = {}
+    for decl in decls:
+        spec = {k: v for k, v in decl.spec.items() if k not in ("files", "s3Source", SCENARIOS)}
+        found, _ = gather(decl.spec, str(decl.file), lambda _p: (1, 1))  # the lint has run already
+        spec[SCENARIOS] = [item.scenario for item in found]
+        spec[NAME] = physical(decl)
+        spec["tags"] = {**(decl.spec.get("tags") or {}), **tags(decl)}
+        args = DatasetArgs(spec=spec, source=str(decl.file), import_id=decl.import_id)
+        built[decl.name] = Dataset(f"dataset-{decl.name}", args)
+    return built

@@ -1,0 +1,114 @@
+"""Dataset scenario shapes (the AgentCore SDK's dataset types), strict checks and example counts."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+PREDEFINED = "AGENTCORE_EVALUATION_PREDEFINED_V1"
+SIMULATED = "AGENTCORE_EVALUATION_SIMULATED_V1"
+THIRD_PARTY = "THIRD_PARTY_EVALUATION_V1"
+SCHEMA_TYPES = (PREDEFINED, SIMULATED)
+# Members of each scenario type: the fields of the SDK's PredefinedScenario / SimulatedScenario
+# (bedrock_agentcore.evaluation.runner.dataset_types); tests/unit/test_scenarios.py keeps them equal.
+MEMBERS: dict[str, frozenset[str]] = {
+    PREDEFINED: frozenset(
+        {"schema_type", "scenario_id", "assertions", "metadata", "turns", "expected_trajectory"}
+    ),
+    SIMULATED: frozenset(
+        {
+            "schema_type",
+            "scenario_id",
+            "assertions",
+            "metadata",
+            "scenario_description",
+            "actor_profile",
+            "input",
+            "max_turns",
+        }
+    ),
+}
+TURN_MEMBERS = frozenset({"input", "expected_response"})
+ACTOR_MEMBERS = frozenset({"traits", "context", "goal"})
+# The service adds `exampleId` to every stored example; it is the example's identity, not content.
+EXAMPLE_ID = "exampleId"
+# ExampleCountByField members and the example keys they count (ListDatasetExamples' ExampleField).
+COUNTED_FIELDS = {"turns": "turns", "input": "input", "actorProfile": "actor_profile"}
+
+Problem = tuple[str, str]
+
+
+def _sdk_model(schema_type: str) -> Any:
+    # The SDK's package import warns about its own pydantic style; that is not our users' concern.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from bedrock_agentcore.evaluation.runner import dataset_types
+
+    return dataset_types.PredefinedScenario if schema_type == PREDEFINED else dataset_types.SimulatedScenario
+
+
+def problems(schema_type: str, example: Any) -> list[Problem]:
+    """Every (JSON pointer, message) wrong with one scenario of `schema_type`; [] when valid."""
+    if not isinstance(example, dict):
+        return [("", "a scenario must be a JSON object")]
+    if schema_type not in MEMBERS:
+        return []  # THIRD_PARTY_EVALUATION_V1: the service documents no structure
+    found = _unknown(example, MEMBERS[schema_type] | {EXAMPLE_ID}, "")
+    declared = example.get("schema_type")
+    if declared not in (None, schema_type):
+        found.append(("/schema_type", f"is {declared!r} but the dataset's schema type is {schema_type}"))
+    if schema_type == PREDEFINED:
+        for i, turn in enumerate(example.get("turns") or []):
+            if isinstance(turn, dict):
+                found += _unknown(turn, TURN_MEMBERS, f"/turns/{i}")
+    elif isinstance(example.get("actor_profile"), dict):
+        found += _unknown(example["actor_profile"], ACTOR_MEMBERS, "/actor_profile")
+    sid = example.get("scenario_id")
+    if isinstance(sid, str) and not sid.strip():
+        found.append(("/scenario_id", "must not be empty"))
+    found += _sdk_problems(schema_type, {k: v for k, v in example.items() if k != EXAMPLE_ID})
+    return found
+
+
+def _unknown(doc: dict[str, Any], allowed: frozenset[str], where: str) -> list[Problem]:
+    return [
+        (f"{where}/{key}", f"unknown field {key!r} (expected one of {', '.join(sorted(allowed))})")
+        for key in doc
+        if key not in allowed
+    ]
+
+
+def _sdk_problems(schema_type: str, example: dict[str, Any]) -> list[Problem]:
+    """The SDK model's own verdict, with strict types (no str->int coercion) and JSON pointers."""
+    from pydantic import ValidationError
+
+    try:
+        _sdk_model(schema_type).model_validate(example, strict=True)
+    except ValidationError as exc:
+        found = []
+        for error in exc.errors():
+            loc = [str(p) for p in error["loc"] if not str(p).startswith(("function-", "json-or-python"))]
+            # Union members report once per alternative; the first alternative is the readable one.
+            loc = [p for p in loc if p not in ("str", "dict[str,any]", "BaseModel")]
+            found.append(("/" + "/".join(loc) if loc else "", _message(error)))
+        return list(dict.fromkeys(found))
+    return []
+
+
+def _message(error: Any) -> str:
+    text = str(error.get("msg", "is invalid"))
+    return text.removeprefix("Value error, ")
+
+
+def scenario_id(example: dict[str, Any]) -> str:
+    return str(example.get("scenario_id", ""))
+
+
+def content(example: dict[str, Any]) -> dict[str, Any]:
+    """An example without the service's bookkeeping (what a spec file declares)."""
+    return {k: v for k, v in example.items() if k != EXAMPLE_ID}
+
+
+def count_by_field(examples: list[dict[str, Any]]) -> dict[str, int]:
+    """ExampleCountByField: how many examples have turns, input, actor_profile."""
+    return {api: sum(1 for e in examples if key in e) for api, key in COUNTED_FIELDS.items()}
