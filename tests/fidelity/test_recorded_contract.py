@@ -8,20 +8,18 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from evalctl.reports.logrecords import parse_event
 from evalctl.reports.results import from_batch
 
 ROOT = Path(__file__).resolve().parents[2]
-RECORDINGS = ROOT.parent / "shared" / "fixtures" / "aws-recordings"
-CAPTURES = ROOT.parent / "shared" / "fixtures" / "spans"
+# Copies of shared/fixtures (real service responses and agent captures) so CI always runs these.
+RECORDINGS = ROOT / "tests" / "data" / "aws-recordings"
+CAPTURES = ROOT / "tests" / "data" / "spans"
 STRANDS = [
     CAPTURES / "raw_otel_strands_bedrock_spans.json",
     CAPTURES / "raw_otel_strands_bedrock_runtime_logs.json",
 ]
 SERVICE = "test_eval_1.DEFAULT"
-pytestmark = pytest.mark.skipif(not RECORDINGS.is_dir(), reason="shared recordings are not mounted")
 
 
 def _recorded(name: str) -> Any:
