@@ -11,10 +11,12 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.code_function import CodeFunction, CodeFunctionArgs
+from components import foundations
+from components.code_function import CodeFunction
 from components.dataset import build_datasets
-from components.log_group import LogGroup, LogGroupArgs
-from components.role import Role, RoleSpecView, evaluator_refs, function_spec
+from components.foundations import External, is_resource
+from components.log_group import LogGroup
+from components.role import Role, evaluator_refs, function_spec
 from evalctl.spec import names
 
 CONFIG_NAMESPACE = "agentcore-evaluations"
@@ -72,6 +74,9 @@ class StackConfig:
     region: str
     account: str | None
     endpoint: str | None
+    foundations: str = "managed"
+    role_arns: dict[str, Any] | None = None
+    function_arns: dict[str, Any] | None = None
 
 
 def stack_region(own: pulumi.Config) -> str:
@@ -89,13 +94,17 @@ def read_config(program_dir: Path) -> StackConfig:
     """Stack config with defaults: specDir `evaluations`, region from `aws:region`."""
     own = pulumi.Config(CONFIG_NAMESPACE)
     spec_dir = Path(own.get("specDir") or "evaluations")
+    stack = pulumi.get_stack()
     return StackConfig(
         program_dir=program_dir,
         spec_dir=spec_dir if spec_dir.is_absolute() else program_dir / spec_dir,
-        stack=pulumi.get_stack(),
+        stack=stack,
         region=stack_region(own),
         account=own.get("accountId"),
         endpoint=own.get("endpoint"),
+        foundations=foundations.mode_of(own.get("foundations"), stack, CONFIG_NAMESPACE),
+        role_arns=own.get_object("roleArns"),
+        function_arns=own.get_object("functionArns"),
     )
 
 
@@ -143,14 +152,15 @@ class EvaluationStack:
     def __init__(self, config: StackConfig, decls: list[Decl]) -> None:
         self.config = config
         self.decls = decls
+        # External foundations need no account lookup (an invoke of the `aws` plugin).
         self.account: pulumi.Output[str] = (
-            pulumi.Output.from_input(config.account)
-            if config.account
+            pulumi.Output.from_input(config.account or "")
+            if config.account or config.foundations == "external"
             else aws.get_caller_identity_output().account_id
         )
         self.log_groups: dict[str, LogGroup] = {}
-        self.functions: dict[str, CodeFunction] = {}
-        self.roles: dict[str, Role] = {}
+        self.functions: dict[str, CodeFunction | External] = {}
+        self.roles: dict[str, Role | External] = {}
         self.evaluators: dict[str, Any] = {}
         self.online: dict[str, Any] = {}
         self.batches: dict[str, Any] = {}
@@ -165,16 +175,12 @@ class EvaluationStack:
 
     def build(self) -> None:
         """Foundations first, then evaluators, then what uses them, then gates on the results."""
-        for decl in self.of_kind("LogGroup"):
-            self.log_groups[decl.name] = self._log_group(decl)
-        for decl in self.of_kind("Evaluator"):
-            if function_spec(decl) is not None:
-                self.functions[decl.name] = self._function(decl)
-        view = RoleSpecView(self.decls, self.config.stack, self.config.region)
-        for decl in self.of_kind("Role"):
-            self.roles[decl.name] = Role(
-                f"role-{decl.name}", view.role_args(decl, self.account, self.tags(decl))
-            )
+        built = (
+            foundations.external(self, CONFIG_NAMESPACE)
+            if self.config.foundations == "external"
+            else foundations.managed(self)
+        )
+        self.log_groups, self.functions, self.roles = built.log_groups, built.functions, built.roles
         for decl in self.evaluator_order():
             self.evaluators[decl.name] = self._evaluator(decl)
         for decl in self.of_kind("OnlineEvaluation"):
@@ -203,35 +209,6 @@ class EvaluationStack:
     def tags(self, decl: Decl) -> dict[str, str]:
         return {"evalctl:stack": self.config.stack, "evalctl:spec": f"{decl.kind}/{decl.name}"}
 
-    def _log_group(self, decl: Decl) -> LogGroup:
-        spec = decl.spec
-        args = LogGroupArgs(
-            log_group_name=self.physical(decl),
-            retention_in_days=None if spec.get("retentionInDays") is None else int(spec["retentionInDays"]),
-            kms_key_id=spec.get("kmsKeyId"),
-            log_group_class=spec.get("logGroupClass"),
-            tags={**(spec.get("tags") or {}), **self.tags(decl)},
-        )
-        return LogGroup(f"log-group-{decl.name}", args)
-
-    def _function(self, decl: Decl) -> CodeFunction:
-        fn = function_spec(decl) or {}
-        source = Path(str(fn["source"]))
-        args = CodeFunctionArgs(
-            function_name=names.function_name(decl.name, self.config.stack),
-            source=source if source.is_absolute() else decl.directory / source,
-            evaluator_name=self.physical(decl),
-            account=self.account,
-            region=self.config.region,
-            handler=str(fn.get("handler", "handler.handler")),
-            runtime=str(fn.get("runtime", "python3.12")),
-            timeout=int(fn.get("timeoutSeconds", 60)),
-            memory_size=int(fn.get("memoryMb", 256)),
-            include=tuple(fn.get("include", ())),
-            tags=self.tags(decl),
-        )
-        return CodeFunction(f"function-{decl.name}", args)
-
     def _ref(self, ref: str, depends: list[pulumi.Resource]) -> Any:
         """An evaluator reference as an id: our evaluators' ids are Outputs (and dependencies)."""
         if ref in self.evaluators:
@@ -251,7 +228,8 @@ class EvaluationStack:
             config["codeBased"] = {
                 "lambdaConfig": {"lambdaArn": function.arn, "lambdaTimeoutInSeconds": timeout}
             }
-            depends.append(function)
+            if is_resource(function):
+                depends.append(function)
         if base_ref(decl):
             config["derived"]["baseEvaluatorId"] = self._ref(str(base_ref(decl)), depends)
         spec["evaluatorName"] = self.physical(decl)
@@ -270,7 +248,8 @@ class EvaluationStack:
         role = str(spec.get("evaluationExecutionRoleArn", ""))
         if role in self.roles:
             spec["evaluationExecutionRoleArn"] = self.roles[role].arn
-            depends.append(self.roles[role])
+            if is_resource(found := self.roles[role]):
+                depends.append(found)
         used = json.dumps(decl.spec)
         depends += [g for n, g in self.log_groups.items() if json.dumps(self.physical(self._decl(n))) in used]
         spec["onlineEvaluationConfigName"] = self.physical(decl)
