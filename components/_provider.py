@@ -160,6 +160,7 @@ class AgentCoreProvider(ResourceProvider):
                 detail = self.converge(control, props, str(props[IMPORT_ID]))
             else:
                 detail = self.create_or_adopt(control, props, str(props[self.api.name_key]))
+                awsops.confirm_created(control, str(detail[self.api.arn_key]))
         except Exception as exc:
             raise self.failure(exc, props) from exc
         return CreateResult(str(detail[self.api.id_key]), self.secret(self.outputs(props, detail)))
@@ -192,7 +193,9 @@ class AgentCoreProvider(ResourceProvider):
         """Live tags as the spec would declare them; wrong or missing ownership tags show as drift."""
         live = awsops.live_tags(control, arn)
         ours = owner_tags(str(props.get(OWNER, "")))
-        tags = {k: v for k, v in live.items() if k not in ours}
+        declared = props.get("tags") or {}
+        # The stack tag is both ownership and declared (every spec's tags carry it): keep what the spec says.
+        tags = {k: v for k, v in live.items() if k not in ours or declared.get(k) == v}
         # A lost owner tag must show as a change, or crash adoption silently stops working.
         tags.update({k: live.get(k, "") for k, v in ours.items() if live.get(k) != v})
         return tags
@@ -251,17 +254,19 @@ class AgentCoreProvider(ResourceProvider):
     def create_or_adopt(self, control: Any, props: Mapping[str, Any], name: str) -> dict[str, Any]:
         """Create with a fresh token under the declared name, else under its alternate.
 
-        A conflict on a name held by a resource this URN owns means one of two things: with no
-        state (Check saw no old inputs) a crashed run created it, so it is adopted; with state it is
-        the resource being replaced, so the new one takes the other name (create-before-delete).
+        A name held by a resource this URN owns is the copy being replaced or a crashed create's
+        leftover. Check's old inputs can't tell them apart: the engine checks a replacement without
+        them (`--replace`, and the second Check of every replacement: pkg/resource/deploy/
+        step_generator.go). The pending tag can: a create carries it until its provider call returns.
+        So the leftover is adopted, and a replacement takes the other name (create-before-delete).
         """
         names = (name, alternate_name(name))
         for candidate in names:
-            created = self._create_named(control, props, candidate)
+            created, leftover = self._create_named(control, props, candidate)
             if created is not None:
                 return self.await_active(control, created, candidate)
-            if not props.get(HAS_STATE):
-                return self.adopt_owned(control, props, candidate)
+            if leftover is not None:
+                return self.converge(control, props, str(leftover[self.api.id_key]))
         raise aws.AwsError(
             f"{props.get(SOURCE)}: {self.api.kind} {name}: both {names[0]} and {names[1]} are taken, so "
             "the replacement has no free name. To fix: run `pulumi refresh`, then delete the one that "
@@ -269,27 +274,29 @@ class AgentCoreProvider(ResourceProvider):
             "ConflictException",
         )
 
-    def _create_named(self, control: Any, props: Mapping[str, Any], name: str) -> dict[str, Any] | None:
-        """The create answer, or None when the name is held by a resource this URN owns."""
+    def _create_named(
+        self, control: Any, props: Mapping[str, Any], name: str
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """(the create answer, None), or (None, a crashed create's leftover to adopt), or (None, None)
+        when the name is held by a resource this URN owns that the engine holds (take the other)."""
         for _ in range(2):
             request = self.create_request(props, name)
+            request["tags"] = awsops.pending(request["tags"])
             try:
-                return self.api.call(control, "create", clientToken=awsops.fresh_token(), **request)
+                return self.api.call(control, "create", clientToken=awsops.fresh_token(), **request), None
             except Exception as exc:
                 if aws.error_code(exc) != "ConflictException":
                     raise
-                if props.get(HAS_STATE):
-                    return None  # a replacement never adopts: whoever holds the name, take the other
-                holder = self.owned_holder(control, props, name, exc)
+                holder, tags = self.owned_holder(control, props, name, exc)
                 if holder.get("status") != "DELETING":
-                    return None
+                    return None, (holder if awsops.is_pending(tags) else None)
                 self.wait_gone(control, str(holder[self.api.id_key]))  # its name frees when gone
-        return None
+        return None, None
 
     def owned_holder(
         self, control: Any, props: Mapping[str, Any], name: str, exc: Exception
-    ) -> dict[str, Any]:
-        """The summary of the resource holding `name`; refuse when this stack does not own it."""
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """The summary and tags of the resource holding `name`; refuse when this stack does not own it."""
         api = self.api
         existing = awsops.find_named(
             lambda **kw: api.call(control, "list", **kw), api.list_key, api.name_key, name
@@ -298,25 +305,17 @@ class AgentCoreProvider(ResourceProvider):
             raise exc
         ident = str(existing[api.id_key])
         owner = owner_tags(str(props.get(OWNER, "")))[aws.OWNER_TAG]
-        if awsops.live_tags(control, existing[api.arn_key]).get(aws.OWNER_TAG) != owner:
+        tags = awsops.live_tags(control, existing[api.arn_key])
+        if tags.get(aws.OWNER_TAG) != owner:
             source = props.get(SOURCE)
             raise aws.AwsError(
                 f"{source}: {api.kind} {name}: one with this name already exists (id {ident}) and this "
                 f"stack does not own it. To fix: adopt it by adding `importId: {ident}` under `metadata` "
-                f"in {source}, or choose another name.",
+                f"in {source}, or choose another name; if it is this stack's own copy that lost its "
+                f"{aws.OWNER_TAG} tag, run `pulumi refresh` and `pulumi up` (which restore it) first.",
                 "ConflictException",
             )
-        return existing
-
-    def adopt_owned(self, control: Any, props: Mapping[str, Any], name: str) -> dict[str, Any]:
-        """A crashed run's resource (ours by its owner tag, in no state): bring it to the spec."""
-        api = self.api
-        existing = awsops.find_named(
-            lambda **kw: api.call(control, "list", **kw), api.list_key, api.name_key, name
-        )
-        if existing is None:
-            return self.create_or_adopt(control, {**props, HAS_STATE: True}, name)
-        return self.converge(control, props, str(existing[api.id_key]))
+        return existing, tags
 
     def converge(self, control: Any, props: Mapping[str, Any], ident: str) -> dict[str, Any]:
         """Adopt an existing resource: tag it as ours and update it to the spec where it differs."""

@@ -186,6 +186,7 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
             job = self._start_or_adopt(client, request, props)
             if wait:
                 job = self._wait_or_stop(client, str(job["batchEvaluationId"]), timeout)
+            awsops.confirm_created(self.control(), str(job["batchEvaluationArn"]))
         except BatchEvaluationError:
             raise
         except Exception as exc:
@@ -216,24 +217,30 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
         """Start under the declared name, else under the alternate one while the job being replaced
         holds it; with no state, a live job we own under that name is a crashed run's: adopt it."""
         declared = str(request["batchEvaluationName"])
+        tags = awsops.pending(request.get("tags") or {})
         for name in (declared, base.alternate_name(declared)):
-            params = {**request, "batchEvaluationName": name, "clientToken": awsops.fresh_token()}
+            token = awsops.fresh_token()
+            params = {**request, "batchEvaluationName": name, "tags": tags, "clientToken": token}
             try:
                 return dict(client.start_batch_evaluation(**params))
             except Exception as exc:
                 if aws.error_code(exc) != "ConflictException":
                     raise
-                if props.get(shared.HAS_STATE):
-                    continue  # a replacement never adopts: take the other name
                 holder = newest_named(client, name)
                 if holder is None or not self._owned(client, holder, props):
                     raise
+                if not self._pending(holder):
+                    continue  # the job being replaced (the engine checks replacements without olds)
                 return holder
         raise BatchEvaluationError(
             f"{props.get(shared.SOURCE)}: BatchEvaluation {declared}: both {declared} and its alternate "
             "name are held by jobs this stack owns. To fix: run `pulumi refresh`, then delete the job "
             "that is not in the stack's state (`evalctl` or the console)."
         )
+
+    def _pending(self, job: dict[str, Any]) -> bool:
+        """Whether a crashed create left this job (see AgentCoreProvider.create_or_adopt)."""
+        return awsops.is_pending(awsops.live_tags(self.control(), str(job.get("batchEvaluationArn") or "")))
 
     def _owned(self, client: Any, job: dict[str, Any], props: dict[str, Any]) -> bool:
         owner = awsops.owner_tags(str(props.get(shared.OWNER, "")))[aws.OWNER_TAG]

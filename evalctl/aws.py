@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 OWNER_TAG, STACK_TAG = "evalctl:owner", "evalctl:stack"
+# On a resource from its create call until the provider hands it to the engine: only a crashed create
+# leaves it, so only such a leftover may be adopted (the copy being replaced never carries it).
+PENDING_TAG = "evalctl:pending"
 CONTROL = "bedrock-agentcore-control"
 DATA = "bedrock-agentcore"
 RETRY_MODES = ("adaptive", "standard", "legacy")

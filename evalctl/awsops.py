@@ -13,6 +13,7 @@ from typing import Any
 from evalctl.aws import (
     CONTROL,
     OWNER_TAG,
+    PENDING_TAG,
     STACK_TAG,
     ResourceFailedError,
     WaitTimeoutError,
@@ -89,6 +90,21 @@ def owner_tags(owner_urn: str) -> dict[str, str]:
     if stack:
         tags[STACK_TAG] = stack
     return tags
+
+
+def pending(tags: Mapping[str, str]) -> dict[str, str]:
+    """Tags of a create call: the resource is not the engine's until `confirm_created`."""
+    return {**tags, PENDING_TAG: "true"}
+
+
+def is_pending(tags: Mapping[str, str]) -> bool:
+    """Whether a resource was left by a create that never reached the engine (a crash)."""
+    return PENDING_TAG in tags
+
+
+def confirm_created(control: Any, arn: str) -> None:
+    """The last act of a Create: from here on the engine holds the resource in its state."""
+    control.untag_resource(resourceArn=arn, tagKeys=[PENDING_TAG])
 
 
 def with_owner_tags(tags: Mapping[str, str] | None, owner_urn: str) -> dict[str, str]:

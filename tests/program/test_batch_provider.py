@@ -9,6 +9,7 @@ import pytest
 
 from components.batch_evaluation import BatchEvaluationProvider
 from components.gate import GateProvider
+from evalctl.aws import PENDING_TAG
 from tests.program.deploy import FAST
 from tests.providers.harness import ProviderError, provider_input, urn
 
@@ -118,10 +119,21 @@ def test_commit_then_fail_is_adopted_not_duplicated(server, seeded):
     state = server.up(BATCH_URN, props())
     seeded.admin.set_faults()
     assert [j["batchEvaluationId"] for j in jobs(seeded)] == [state.id]
+    # A crash before Create returned leaves the job pending (the provider never confirmed it).
+    arn = state.outputs["batchEvaluationArn"]
+    seeded.client("bedrock-agentcore-control").tag_resource(resourceArn=arn, tags={PENDING_TAG: "true"})
     again_id, _ = server.create(BATCH_URN, server.check(BATCH_URN, {}, props()).inputs)
     assert again_id == state.id, "a second create after a crash (state lost) adopts the same job"
     assert len(jobs(seeded)) == 1
     server.destroy(state)
+
+
+def test_a_replacement_checked_without_old_inputs_starts_a_new_job(server, seeded):
+    """`pulumi up --replace` checks without old inputs (step_generator.go): the confirmed job stays."""
+    state = server.up(BATCH_URN, props())
+    again_id, _ = server.create(BATCH_URN, server.check(BATCH_URN, {}, props()).inputs)
+    assert again_id != state.id, "the job in state is not adopted by its own replacement"
+    assert sorted(j["batchEvaluationId"] for j in jobs(seeded)) == sorted([state.id, again_id])
 
 
 def test_check_names_the_bad_property(server):

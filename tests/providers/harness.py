@@ -307,10 +307,12 @@ class ProviderServer:
         `replace=True` is `pulumi up --replace <urn>`: the engine skips the provider's Diff and
         replaces, blaming `id`, create-before-delete unless the deleteBeforeReplace option is set
         (pkg/resource/deploy/step_generator.go, `diff`); our resources never set that option.
+        Every replacement's inputs come from a Check without old inputs, as the engine's are.
         With `deferred`, the old copy of a create-before-delete replacement is appended there instead
         of deleted: the engine deletes replaced resources after every create and update of the run.
         """
-        checked = self.check(urn_, state.inputs if state else {}, props)
+        # A targeted replace is checked without old inputs (step_generator.go: isTargetedReplace).
+        checked = self.check(urn_, state.inputs if state and not replace else {}, props)
         if checked.failures:
             raise ProviderError("Check", "failures", "; ".join(f"{p}: {r}" for p, r in checked.failures))
         if state is None:
@@ -323,6 +325,8 @@ class ProviderServer:
         if plan.changes != "some":
             return state
         if plan.replaces:
+            if not replace:  # the engine checks every replacement again, without old inputs
+                checked = self.check(urn_, {}, props)
             if plan.delete_before_replace:
                 self.delete(urn_, state.id, state.outputs)
             id_, outs = self.create(urn_, checked.inputs)

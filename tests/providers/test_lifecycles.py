@@ -114,14 +114,35 @@ def test_refresh_shows_tag_drift_and_a_lost_owner_tag_then_up_repairs_both(provi
     assert tags == {"team": "support", **owner}
 
 
+def test_refresh_of_an_unchanged_stack_keeps_the_declared_stack_tag(provider_server, fast_emulator):
+    # Found by the real engine (tests/engine): the program declares evalctl:stack on every resource, the
+    # same key as an ownership tag, and read dropped it, so every refresh showed 4 updates.
+    props = evaluator_props()
+    props["tags"] = {"team": "support", **awsops.owner_tags(props["ownerUrn"])}
+    props["tags"].pop("evalctl:owner")
+    state = provider_server.up(URN, props)
+    refreshed = provider_server.refresh(state)
+    assert refreshed is not None
+    assert refreshed.outputs["tags"] == props["tags"]
+    assert provider_server.diff(URN, state.id, refreshed.outputs, props).changes != "some"
+
+
 def test_a_crashed_create_is_adopted_but_another_stacks_resource_is_not(provider_server, fast_emulator):
     control = fast_emulator.client(CONTROL)
     props = evaluator_props()
     request = {k: props[k] for k in ("evaluatorName", "level", "evaluatorConfig")}
-    orphan = control.create_evaluator(**request, tags=awsops.owner_tags(props["ownerUrn"]))
+    orphan = control.create_evaluator(**request, tags=awsops.pending(awsops.owner_tags(props["ownerUrn"])))
     state = provider_server.up(URN, props)
-    assert state.id == orphan["evaluatorId"], "ours by its owner tag and in no state: adopted"
+    assert state.id == orphan["evaluatorId"], "ours by its owner tag, pending and in no state: adopted"
+    assert (
+        awsops.PENDING_TAG not in control.list_tags_for_resource(resourceArn=orphan["evaluatorArn"])["tags"]
+    )
+    # `pulumi up --replace` checks without old inputs (pkg/resource/deploy/step_generator.go): the
+    # confirmed copy in state must not be adopted by its own replacement.
+    replacement = provider_server.create(URN, provider_server.check(URN, {}, props).inputs)[0]
+    assert replacement != state.id
     provider_server.destroy(state)
+    control.delete_evaluator(evaluatorId=replacement)
     other = props["ownerUrn"].replace(":test::", ":prod::")
     control.create_evaluator(**request, tags=awsops.owner_tags(other))
     with pytest.raises(ProviderError, match="does not own it"):
@@ -191,9 +212,15 @@ def test_dropping_an_online_evaluation_while_editing_its_evaluator_in_one_up(pro
 
 
 def test_a_replacement_works_even_when_the_old_copy_lost_its_owner_tag(provider_server, fast_emulator):
-    """Found by bench/lifecycle.py: the owner tag decides adoption only, never a replacement."""
+    """A replacement can't tell its own untagged copy from a stranger's (the engine checks it without
+    old inputs), so it refuses and says how to restore the tag; refresh + up do, then it works."""
     control = fast_emulator.client(CONTROL)
     state = provider_server.up(URN, evaluator_props())
     control.untag_resource(resourceArn=state.outputs["evaluatorArn"], tagKeys=["evalctl:owner"])
-    new = provider_server.up(URN, evaluator_props(), provider_server.refresh(state), replace=True)
+    refreshed = provider_server.refresh(state)
+    assert refreshed is not None
+    with pytest.raises(ProviderError, match="run `pulumi refresh` and `pulumi up`"):
+        provider_server.up(URN, evaluator_props(), refreshed, replace=True)
+    repaired = provider_server.up(URN, evaluator_props(), refreshed)
+    new = provider_server.up(URN, evaluator_props(), repaired, replace=True)
     assert [e["evaluatorId"] for e in custom_evaluators(control)] == [new.id]

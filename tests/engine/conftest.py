@@ -1,0 +1,25 @@
+"""The real-engine tier: the Pulumi CLI built from its Go modules (`make engine`) drives our program.
+
+Skipped with its reason when the engine is not built (no Go, or `make engine` not run): the reproduced
+harness of tests/program and tests/providers covers the same lifecycles without it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGINE = Path(os.environ.get("EVALCTL_ENGINE_ROOT", ROOT / ".engine"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip this folder's tests when no engine was built."""
+    if (ENGINE / "bin" / "pulumi").is_file() and (ENGINE / "bin" / "pulumi-resource-pulumi-python").is_file():
+        return
+    reason = f"the Pulumi engine is not built at {ENGINE}/bin (run `make engine`; needs Go)"
+    for item in items:
+        if Path(str(item.fspath)).parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.skip(reason=reason))

@@ -1,0 +1,120 @@
+"""A stack of our program under the real Pulumi CLI: file backend, passphrase secrets, emulator config."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pulumi import automation as auto
+
+from components.stack import build_stack
+from evalctl.emulator.testing import EmulatorHandle
+from tests.engine.conftest import ENGINE, ROOT
+
+PROJECT = "agentcore-evaluations"
+ACCOUNT = "123456789012"
+SERVICE = "support_agent.DEFAULT"
+SPANS = ROOT / "tests" / "data" / "spans"
+# The demo's two recorded sessions (Strands and LangChain), with which the example gates pass.
+SESSIONS = [[SPANS / f"raw_otel_{agent}_{kind}.json" for kind in ("spans", "runtime_logs")]
+            for agent in ("strands_bedrock", "langchain")]  # fmt: skip
+TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}'  # noqa: E501
+# Emulated lifecycles in hundredths of a second instead of the service's minutes (admin.configure).
+FAST = {"batch_pending_seconds": 0.05, "batch_session_seconds": 0.05, "stop_seconds": 0.1,
+        "delete_seconds": 0.05, "resource_seconds": 0.05}  # fmt: skip
+
+
+def external_foundations(emulator: EmulatorHandle, specs: Path) -> dict[str, dict[str, str]]:
+    """What another team would own: one role for every declared Role, and the code evaluator's function."""
+    iam, lam = emulator.client("iam"), emulator.client("lambda")
+    role = iam.create_role(RoleName="team-evaluations", AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    roles = dict.fromkeys(("online-exec", "batch-caller", "ci-evaluator", "ci-deployer"), role)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted((specs / "evaluators" / "tool_reliability").glob("*.py")):
+            archive.write(path, path.name)
+    function = lam.create_function(
+        FunctionName="team-tool-reliability", Runtime="python3.12", Role=role, Handler="handler.handler",
+        Code={"ZipFile": buffer.getvalue()}, Timeout=30,
+    )["FunctionArn"]  # fmt: skip
+    return {"roleArns": roles, "functionArns": {"tool-reliability": function}}
+
+
+@dataclass
+class EngineStack:
+    """One stack (`local`) of the example program in a private Pulumi home and file backend."""
+
+    stack: auto.Stack
+    log: io.StringIO
+
+    def up(self, **options: Any) -> auto.UpResult:
+        return self.stack.up(on_output=self.log.write, color="never", **options)
+
+    def preview(self, **options: Any) -> auto.PreviewResult:
+        return self.stack.preview(on_output=self.log.write, color="never", **options)
+
+    def refresh(self, **options: Any) -> auto.RefreshResult:
+        return self.stack.refresh(on_output=self.log.write, color="never", **options)
+
+    def destroy(self, **options: Any) -> auto.DestroyResult:
+        return self.stack.destroy(on_output=self.log.write, color="never", **options)
+
+    def urns(self) -> dict[str, str]:
+        """URN of every resource in the state, by resource name."""
+        deployment = self.stack.export_stack().deployment
+        return {r["urn"].rsplit("::", 1)[-1]: r["urn"] for r in deployment.get("resources", [])}
+
+
+def engine_stack(tmp: Path, emulator: EmulatorHandle, specs: Path, external: dict[str, Any]) -> EngineStack:
+    """A fresh stack whose program is `components.stack.build_stack` over `specs`, against `emulator`."""
+    home, state, work = tmp / "pulumi-home", tmp / "state", tmp / "work"
+    for folder in (home, state, work):
+        folder.mkdir(parents=True, exist_ok=True)
+    env = {
+        "PULUMI_HOME": str(home),
+        "PULUMI_CONFIG_PASSPHRASE": "engine-tier",
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        # The dynamic-provider plugin is the script `make engine` writes beside the CLI.
+        "PATH": f"{ENGINE / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONPATH": str(ROOT),
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+    }
+    settings = auto.ProjectSettings(
+        name=PROJECT, runtime="python", backend=auto.ProjectBackend(url=f"file://{state}")
+    )
+    options = auto.LocalWorkspaceOptions(
+        work_dir=str(work),
+        pulumi_home=str(home),
+        pulumi_command=auto.PulumiCommand(root=str(ENGINE), skip_version_check=True),
+        project_settings=settings,
+        secrets_provider="passphrase",
+        env_vars=env,
+    )
+    stack = auto.create_or_select_stack(
+        stack_name="local", project_name=PROJECT, program=lambda: build_stack(ROOT), opts=options
+    )
+    plain = {
+        "aws:region": "us-east-1",
+        "aws:accessKey": "test",
+        "aws:secretKey": "test",
+        "agentcore-evaluations:specDir": str(specs),
+        "agentcore-evaluations:endpoint": emulator.endpoint,
+        "agentcore-evaluations:accountId": ACCOUNT,
+        "agentcore-evaluations:foundations": "external",
+        "agentcore-evaluations:retryBaseSeconds": "0.05",
+        "agentcore-evaluations:pollSeconds": "0.05",
+    }
+    stack.set_all_config({k: auto.ConfigValue(v) for k, v in plain.items()})
+    nested = {
+        f"agentcore-evaluations:{group}.{name}": auto.ConfigValue(arn)
+        for group, arns in external.items()
+        for name, arn in arns.items()
+    }
+    stack.set_all_config(nested, path=True)
+    return EngineStack(stack, io.StringIO())
