@@ -26,11 +26,13 @@ browser:
 		&& echo "installed chromium for the report rendering test"; } || echo "chromium not available: the HTML rendering test will be skipped"
 
 lint: $(STAMP)
-	$(BIN)/ruff check evalctl components tests bench __main__.py
-	$(BIN)/ruff format --check evalctl components __main__.py
+	$(BIN)/ruff check evalctl components tests bench __main__.py examples
+	$(BIN)/ruff format --check evalctl components __main__.py examples
 
+# The example agent's modules import each other as scripts do, so they are checked on their own.
 typecheck: $(STAMP)
 	$(BIN)/mypy
+	$(BIN)/mypy examples/support-agent/*.py
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --cov=evalctl --cov=components --cov-report=term:skip-covered

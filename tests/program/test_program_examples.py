@@ -17,6 +17,7 @@ EVALUATOR = "pulumi-python:dynamic/evaluator:Evaluator"
 ONLINE = "pulumi-python:dynamic/online_evaluation:OnlineEvaluation"
 BATCH = "pulumi-python:dynamic/batch_evaluation:BatchEvaluation"
 GATE = "pulumi-python:dynamic/gate:Gate"
+DATASET = "pulumi-python:dynamic/dataset:Dataset"
 RESULTS = {
     "numberOfSessionsCompleted": 2,
     "numberOfSessionsFailed": 0,
@@ -65,6 +66,7 @@ def test_every_declared_resource_is_registered_once(run):
         (ONLINE, "online-support-live"),
         (BATCH, "batch-nightly-support"),
         (GATE, "gate-nightly-support"),
+        (DATASET, "dataset-support-scenarios"),
     }
     assert len(run.resources) == len({r.urn for r in run.resources}), "no duplicate URNs"
 

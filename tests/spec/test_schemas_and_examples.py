@@ -41,6 +41,7 @@ def test_examples_cover_every_kind_and_the_issue_shapes():
         "Role",
         "LogGroup",
         "EvaluatorTest",
+        "Dataset",
     }
     configs = {next(iter(d.spec["evaluatorConfig"])) for d in project.of_kind("Evaluator")}
     assert configs == {"llmAsAJudge", "codeBased"}
