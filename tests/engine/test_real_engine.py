@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -97,4 +98,73 @@ def test_replace_and_targeted_up_converge(stack: EngineStack, emulator: Emulator
     quality.write_text(quality.read_text().replace("description:", "description: Strict.", 1))
     targeted = stack.up(target=[urns["evaluator-support-quality"]], target_dependents=True)
     assert targeted.summary.result == "succeeded", stack.log.getvalue()
+    stack.preview(expect_no_changes=True)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def control_of(emulator: EmulatorHandle) -> Any:
+    return emulator.client("bedrock-agentcore-control")
+
+
+def live_evaluator(emulator: EmulatorHandle, stack: EngineStack, name: str) -> dict[str, Any]:
+    """The live evaluator the stack's outputs name (a replaced one may carry the alternate name)."""
+    outputs = stack.stack.outputs()["evaluators"].value
+    return dict(control_of(emulator).get_evaluator(evaluatorId=outputs[name]["id"]))
+
+
+def test_reverts_toggles_removals_run_keys_and_drift_converge(
+    stack: EngineStack, emulator: EmulatorHandle, specs: Path
+) -> None:
+    """The reconcile issue's lifecycles on the real engine; after each `up` the emulator equals the spec."""
+    tone, online = specs / "evaluators" / "response-tone.yaml", specs / "online" / "support-live.yaml"
+    stack.up()
+    for text in ("Tone, strictly.", "Tone of each support reply, judged against the support style guide."):
+        before = tone.read_text().split("description: ", 1)[1].split("\n", 1)[0]
+        edit(tone, f"description: {before}", f"description: {text}")
+        stack.up()
+        assert live_evaluator(emulator, stack, "response-tone")["description"] == text, "a revert must land"
+    stack.preview(expect_no_changes=True)
+
+    control = control_of(emulator)
+    for enabled in ("false", "true"):
+        edit(
+            online,
+            f"enableOnCreate: {'true' if enabled == 'false' else 'false'}",
+            f"enableOnCreate: {enabled}",
+        )
+        outputs = stack.up().outputs["onlineEvaluations"].value["support-live"]
+        status = control.get_online_evaluation_config(onlineEvaluationConfigId=outputs["id"])[
+            "executionStatus"
+        ]
+        assert status == ("ENABLED" if enabled == "true" else "DISABLED")
+
+    edit(tone, "  tags: {cost-center: support-ai}\n", "")  # a removed field: the tag must go
+    stack.up()
+    arn = live_evaluator(emulator, stack, "response-tone")["evaluatorArn"]
+    assert "cost-center" not in control.list_tags_for_resource(resourceArn=arn)["tags"]
+
+    batch = specs / "batch" / "nightly-support.yaml"
+    first_job = stack.up().outputs["batchEvaluations"].value["nightly-support"]["id"]
+    edit(batch, "  description: Nightly", "  runKey: rerun-1\n  description: Nightly")
+    second_job = stack.up().outputs["batchEvaluations"].value["nightly-support"]["id"]
+    assert second_job != first_job, "a new runKey starts a new job"
+    assert live(emulator)[2] == [second_job], "the replaced job is deleted"
+
+    evaluator_id = live_evaluator(emulator, stack, "support-quality")["evaluatorId"]
+    control.update_evaluator(evaluatorId=evaluator_id, description="changed out of band")
+    refreshed = stack.refresh()
+    assert refreshed.summary.resource_changes.get("update", 0) == 1, "refresh shows the drift"
+    stack.up()
+    assert live_evaluator(emulator, stack, "support-quality")["description"] != "changed out of band"
+    stack.preview(expect_no_changes=True)
+
+    stack.destroy()
+    stack.up()
+    evaluators, online_names, jobs = live(emulator)
+    assert len(evaluators) == 3 and online_names == ["support_live_local"] and len(jobs) == 1
     stack.preview(expect_no_changes=True)
