@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from evalctl.catalog import BUILTIN_INSIGHTS
-from evalctl.emulator import bridge, jobs, resultslog, sources
+from evalctl.emulator import bridge, dataset_start, jobs, resultslog, sources
 from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
 from evalctl.emulator.errors import ApiError, ConflictError, QuotaError, ValidationError
 from evalctl.emulator.settings import RESERVED_LOG_PREFIX, RESULTS_LOG_GROUP
@@ -49,12 +49,15 @@ def _spec(core: Core, record: dict[str, Any]) -> jobs.JobSpec:
         defs = [bridge.definition(core, i, saved["region"]) for i in saved["evaluatorIds"]]
     except ApiError as exc:  # Start answers ValidationException: it has no ResourceNotFound error
         raise ValidationError(exc.message) from exc
-    return jobs.JobSpec(saved["region"], saved["source"], defs, saved["insightIds"], saved["metadata"])
+    return jobs.JobSpec(
+        saved["region"], saved["source"], defs, saved["insightIds"], saved["metadata"],
+        dataset=saved.get("dataset"), lock=core.store.lock,
+    )  # fmt: skip
 
 
 def _check_start(core: Core, params: dict[str, Any]) -> None:
     if params.get("datasetExecutionConfig"):
-        raise ValidationError("datasetExecutionConfig is not supported by the emulator; use dataSourceConfig")
+        dataset_start.check_request(params)
     if not params.get("evaluators") and not params.get("insights"):
         raise ValidationError("At least one evaluator or insight is required")
     for insight in params.get("insights") or []:
@@ -125,6 +128,8 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
         "insightIds": [i["insightId"] for i in params.get("insights") or []],
         "metadata": params.get("evaluationMetadata"),
     }
+    if params.get("datasetExecutionConfig"):
+        record["_spec"]["dataset"], record["datasetExecutionDetails"] = dataset_start.plan(core, params, req)
     spec = _spec(core, record)
     record["_kinds"] = {d.evaluator_id: (d.level, _scale_kind(d.rating_scale)) for d in spec.evaluators}
     core.store.table(TABLE)[job_id] = record
@@ -159,6 +164,24 @@ def _set_outcome(core: Core, record: dict[str, Any], outcome: dict[str, Any]) ->
     record["_outcome"] = outcome
     per = core.settings.batch_session_seconds
     record["_runUntil"] = record["_pendingUntil"] + max(1, len(outcome["sessions"])) * per
+    if _is_dataset(record):  # the agent's own time was the run: it is over once the outcome is known
+        record["_runUntil"] = min(record["_runUntil"], max(core.clock.now(), record["_pendingUntil"]))
+
+
+def _is_dataset(record: dict[str, Any]) -> bool:
+    return record["_spec"].get("dataset") is not None
+
+
+def _running(core: Core, record: dict[str, Any]) -> bool:
+    """A dataset job still invoking its agent: its outcome is not known yet (never block on it)."""
+    if "_outcome" in record or not _is_dataset(record):
+        return False
+    job_id = record["batchEvaluationId"]
+    future = core.futures.get(job_id)
+    if future is None:  # after a restart the work is gone: start it again in the background
+        future = core.futures[job_id] = jobs.submit(_spec(core, record))
+        future.add_done_callback(lambda done: _keep_outcome(core, job_id, done.result()))
+    return not future.done()
 
 
 def _outcome(core: Core, record: dict[str, Any]) -> dict[str, Any]:
@@ -176,7 +199,7 @@ def _outcome(core: Core, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _completed_by(core: Core, record: dict[str, Any], when: float) -> int:
-    if when < record["_pendingUntil"]:
+    if when < record["_pendingUntil"] or _running(core, record):
         return 0
     sessions = _outcome(core, record)["sessions"]
     done = math.floor((when - record["_pendingUntil"]) / core.settings.batch_session_seconds)
@@ -197,6 +220,8 @@ def _finish(core: Core, record: dict[str, Any], count: int) -> None:
         record.update(outcome.get("insights") or {})
         if outcome.get("error"):
             record["errorDetails"] = [outcome["error"][:1000]]
+        elif outcome.get("details"):  # a dataset job's failed scenarios, whatever the status
+            record["errorDetails"] = [outcome["details"][:1000]]
         elif record["status"] in ("FAILED", "COMPLETED_WITH_ERRORS"):
             record["errorDetails"] = _session_errors(done)
     record["updatedAt"] = core.clock.now()
@@ -223,6 +248,11 @@ def observe(core: Core, record: dict[str, Any]) -> dict[str, Any]:
         return record
     now = core.clock.now()
     if now < record["_pendingUntil"]:
+        return record
+    if _running(core, record):
+        total = len(record["_spec"]["dataset"]["examples"])
+        record["status"] = "IN_PROGRESS"
+        record["evaluationResults"] = summarize([], 0, total, total)
         return record
     _outcome(core, record)
     if now < record["_runUntil"]:

@@ -12,6 +12,8 @@ NAMESPACE = "Bedrock-AgentCore/Evaluations"
 RESULT_EVENT = "gen_ai.evaluation.result"
 # The recording writes severityNumber 9 (INFO); failed results keep it, the error is an attribute.
 SEVERITY_INFO = 9
+# Our addition (no recording shows a dataset job's records): the dataset scenario of the session.
+SCENARIO_ATTRIBUTE = "aws.bedrock_agentcore.test_scenario_id"
 LEVEL_NAMES = {"TRACE": "Trace", "SESSION": "Session", "TOOL_CALL": "ToolCall"}
 _DIMENSIONS = [
     ["service.name"],
@@ -147,5 +149,8 @@ def write(
         for result in session["results"]:
             kind = kinds.get(result["evaluatorId"], ("TRACE", None))
             target = session_target(session, result, time_ms * 1_000_000)
-            records.append(record(result, who, target, kind, time_ms))
+            written = record(result, who, target, kind, time_ms)
+            if session.get("scenarioId"):  # a dataset job: which scenario the session ran (README)
+                written["attributes"][SCENARIO_ATTRIBUTE] = session["scenarioId"]
+            records.append(written)
     return write_records(region, cloudwatch["logGroupName"], cloudwatch["logStreamName"], records)
