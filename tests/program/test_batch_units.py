@@ -48,7 +48,9 @@ def test_ground_truth_sessions_become_session_metadata():
     assert request["clientToken"] == "t" * 64
 
 
-ENDPOINT = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/support_agent-abcdefghij/runtime-endpoint/DEFAULT"
+ENDPOINT = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/support_agent-abcdefghij" + (
+    "/runtime-endpoint/DEFAULT"
+)
 
 
 def test_a_dataset_batch_maps_to_dataset_execution_config():
