@@ -1,5 +1,5 @@
 """A dataset batch's background work: each scenario's turns sent to the agent in one fresh runtime
-session, the session's telemetry awaited (OTLP into `aws/spans`), then scored with the scenario's
+session, the sessions' telemetry awaited (OTLP into `aws/spans`), then each scored with its scenario's
 ground truth. Agent and telemetry failures are reported per scenario; nothing waits without a deadline.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from evalctl import request_template, scenarios
@@ -56,36 +57,64 @@ def _source(spec: jobs.JobSpec) -> dict[str, Any]:
     return {**spec.source, "logGroupNames": names}
 
 
-def _read(spec: jobs.JobSpec, session_id: str, since_ms: int) -> Session | None:
-    """The session as its telemetry stands now (read under the state lock: exports keep arriving)."""
+def _read(spec: jobs.JobSpec, wanted: set[str], since_ms: int) -> dict[str, Session]:
+    """The wanted sessions as their telemetry stands now (read under the state lock: exports keep
+    arriving). One read serves every session still awaited."""
     source = {**_source(spec), "timeRange": {"startTime": since_ms / 1000}, "filterConfig": {}}
     with spec.lock if spec.lock is not None else contextlib.nullcontext():
         docs = sources.read_documents(spec.region, source)
-    # Only this session's traces: parsing every session on every poll would grow with the run.
-    traces = {d.get("traceId") for d in docs if (d.get("attributes") or {}).get("session.id") == session_id}
-    wanted = [d for d in docs if d.get("traceId") in traces]
-    return next((s for s in parse_sessions(wanted) if s.session_id == session_id), None)
+    # Only these sessions' traces: parsing every session on every poll would grow with the run.
+    traces = {d.get("traceId") for d in docs if (d.get("attributes") or {}).get("session.id") in wanted}
+    found = parse_sessions([d for d in docs if d.get("traceId") in traces])
+    return {s.session_id: s for s in found if s.session_id in wanted}
 
 
-def _await(spec: jobs.JobSpec, plan: dict[str, Any], session_id: str, turns: int, since_ms: int) -> Session:
-    """Poll until a trace with an answer exists for every turn, at most `telemetryTimeout` seconds."""
+def _complete(session: Session | None, turns: int) -> bool:
+    return (
+        session is not None
+        and len(session.traces) >= turns
+        and all(t.assistant_response for t in session.traces)
+    )
+
+
+@dataclass
+class Pending:
+    """A scenario whose turns all reached the agent, awaiting its telemetry until `deadline`."""
+
+    session_id: str
+    turns: int
+    deadline: float
+
+
+def _await(spec: jobs.JobSpec, plan: dict[str, Any], pending: list[Pending], since_ms: int) -> dict[str, Any]:
+    """Poll until every awaited session has a trace with an answer per turn, or its deadline passed;
+    each session then, or a ScenarioFailed for one whose traces did not all arrive."""
+    found: dict[str, Session] = {}
+    waiting = {p.session_id: p for p in pending}
+    while waiting:
+        found.update(_read(spec, set(waiting), since_ms))
+        now = time.monotonic()
+        for sid, item in list(waiting.items()):
+            if _complete(found.get(sid), item.turns) or now >= item.deadline:
+                del waiting[sid]
+        if waiting:
+            time.sleep(float(plan["pollSeconds"]))
     limit = float(plan["telemetryTimeout"])
-    deadline = time.monotonic() + limit
-    while True:
-        session = _read(spec, session_id, since_ms)
-        traces = session.traces if session is not None else []
-        complete = len(traces) >= turns and all(t.assistant_response for t in traces)
-        if complete or time.monotonic() >= deadline:
-            break
-        time.sleep(float(plan["pollSeconds"]))
-    if session is None or len(traces) < turns:
-        raise ScenarioFailed(
-            TELEMETRY_ERROR,
-            f"traces of {len(traces)} of {turns} turn(s) arrived within {limit:g} s; is the agent's OTLP "
-            "exporter pointed at this emulator (OTEL_EXPORTER_OTLP_ENDPOINT) with the session id as "
-            "`session.id`?",
+    out: dict[str, Any] = {}
+    for item in pending:
+        session = found.get(item.session_id)
+        traces = len(session.traces) if session is not None else 0
+        out[item.session_id] = (
+            session
+            if session is not None and traces >= item.turns
+            else ScenarioFailed(
+                TELEMETRY_ERROR,
+                f"traces of {traces} of {item.turns} turn(s) arrived within {limit:g} s; is the agent's OTLP "
+                "exporter pointed at this emulator (OTEL_EXPORTER_OTLP_ENDPOINT) with the session id as "
+                "`session.id`?",
+            )
         )
-    return session
+    return out
 
 
 def _metadata(session_id: str, example: dict[str, Any]) -> dict[str, Any]:
@@ -106,19 +135,31 @@ def _failed(spec: jobs.JobSpec, session_id: str, failure: ScenarioFailed) -> dic
             "failed": True, "error": f"{failure.code}: {failure.message}"}  # fmt: skip
 
 
-def scenario(spec: jobs.JobSpec, plan: dict[str, Any], example: dict[str, Any]) -> dict[str, Any]:
-    """One scenario end to end: the stored session outcome, tagged with the scenario it came from."""
-    session_id = str(uuid.uuid4())
-    turns = list(example.get("turns") or [])
-    since_ms = cwlogs.now_ms() - _SLACK_MS
-    try:
-        _invoke(plan, session_id, turns)
-        session = _await(spec, plan, session_id, len(turns), since_ms)
-    except ScenarioFailed as failure:
-        outcome = _failed(spec, session_id, failure)
+Sent = tuple[dict[str, Any], str, "Pending | ScenarioFailed"]
+
+
+def _invoke_all(plan: dict[str, Any]) -> list[Sent]:
+    """Every scenario's turns, scenario after scenario, each in a fresh runtime session."""
+    limit = float(plan["telemetryTimeout"])
+    sent: list[Sent] = []
+    for example in plan.get("examples") or []:
+        session_id = str(uuid.uuid4())
+        turns = list(example.get("turns") or [])
+        try:
+            _invoke(plan, session_id, turns)
+        except ScenarioFailed as failure:
+            sent.append((example, session_id, failure))
+            continue
+        sent.append((example, session_id, Pending(session_id, len(turns), time.monotonic() + limit)))
+    return sent
+
+
+def _outcome(spec: jobs.JobSpec, example: dict[str, Any], session_id: str, got: Any) -> dict[str, Any]:
+    """One scenario's stored outcome, tagged with the scenario it came from."""
+    if isinstance(got, ScenarioFailed):
+        outcome = _failed(spec, session_id, got)
     else:
-        results = jobs.score_session(spec, session, _metadata(session_id, example))
-        outcome = jobs.session_outcome(session, results)
+        outcome = jobs.session_outcome(got, jobs.score_session(spec, got, _metadata(session_id, example)))
     return {**outcome, "scenarioId": scenarios.scenario_id(example)}
 
 
@@ -132,9 +173,14 @@ def error_details(sessions: list[dict[str, Any]]) -> str | None:
 
 
 def run(spec: jobs.JobSpec) -> dict[str, Any]:
-    """The outcome of a dataset batch: one session per scenario, in the dataset's order."""
+    """The outcome of a dataset batch: one session per scenario, in the dataset's order. The agent is
+    invoked for every scenario first, then the telemetry of all of them is awaited together, so an
+    exporter's batching delay is paid once per run, not once per scenario."""
     plan = spec.dataset or {}
-    sessions = [scenario(spec, plan, example) for example in plan.get("examples") or []]
+    since_ms = cwlogs.now_ms() - _SLACK_MS
+    sent = _invoke_all(plan)
+    awaited = _await(spec, plan, [p for _, _, p in sent if isinstance(p, Pending)], since_ms)
+    sessions = [_outcome(spec, example, sid, awaited.get(sid, got)) for example, sid, got in sent]
     return {
         "sessions": sessions,
         "ignored": 0,

@@ -44,6 +44,9 @@ class FixtureAgent:
     seen: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     release: threading.Event = field(default_factory=threading.Event)
     export: bool = True
+    # Seconds after answering before the telemetry goes out, as a batching span processor would.
+    export_delay: float = 0.0
+    work_seconds: float = 0.0
 
     def start(self) -> str:
         agent = self
@@ -63,7 +66,11 @@ class FixtureAgent:
                     self._send(500, {"error": "the model provider is down"})
                     return
                 said = agent.answers.get(prompt, Behaviour("I don't know."))
-                if agent.export:
+                if agent.work_seconds:
+                    time.sleep(agent.work_seconds)  # the agent's own time (a model call, say)
+                if agent.export and agent.export_delay:
+                    threading.Timer(agent.export_delay, agent.telemetry, (session, prompt, said)).start()
+                elif agent.export:
                     agent.telemetry(session, prompt, said)
                 self._send(200, {"result": said.answer})
 

@@ -153,6 +153,15 @@ def test_agent_errors_and_timeouts_are_reported_per_scenario(
     assert failed["error.type"] == "AgentInvocationError"
 
 
+def test_telemetry_exported_after_the_answer_is_waited_for(
+    emulator: Any, control: Any, data: Any, agent: FixtureAgent
+) -> None:
+    agent.export_delay = 0.3  # every answer's spans arrive later, as from a batching exporter
+    job = finished(emulator, data, start(data, dataset(control, emulator, [REFUND, ORDER])))
+    assert job["status"] == "COMPLETED", job.get("errorDetails")
+    assert job["evaluationResults"]["numberOfSessionsCompleted"] == 2
+
+
 def test_missing_telemetry_is_a_timeout_not_a_hang(
     emulator: Any, control: Any, data: Any, agent: FixtureAgent
 ) -> None:
