@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
 from typing import Any
 
 from evalctl.catalog import BUILTIN_INSIGHTS
@@ -52,6 +53,7 @@ def _spec(core: Core, record: dict[str, Any]) -> jobs.JobSpec:
     return jobs.JobSpec(
         saved["region"], saved["source"], defs, saved["insightIds"], saved["metadata"],
         dataset=saved.get("dataset"), lock=core.store.lock,
+        cancel=core.cancels.setdefault(record["batchEvaluationId"], threading.Event()),
     )  # fmt: skip
 
 
@@ -154,6 +156,7 @@ def _scale_kind(rating_scale: dict[str, Any]) -> str | None:
 def _keep_outcome(core: Core, job_id: str, outcome: dict[str, Any]) -> None:
     """Store a finished job's outcome at once, so it is persisted and survives a restart."""
     with core.store.lock:
+        core.cancels.pop(job_id, None)
         record = core.store.table(TABLE).get(job_id)
         if record is not None and "_outcome" not in record:
             _set_outcome(core, record, outcome)
@@ -281,6 +284,8 @@ def stop(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
             f"Batch evaluation {record['batchEvaluationId']} is {record['status']} and cannot be stopped"
         )
     record["_stoppedCount"] = _completed_by(core, record, core.clock.now())
+    if record["batchEvaluationId"] in core.cancels:
+        core.cancels.pop(record["batchEvaluationId"]).set()
     core.transition(record, "STOPPING", "STOPPED", core.settings.stop_seconds)
     record["updatedAt"] = core.clock.now()
     return {k: record.get(k) for k in ("batchEvaluationId", "batchEvaluationArn", "status", "description")}

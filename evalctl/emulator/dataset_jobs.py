@@ -91,7 +91,7 @@ def _await(spec: jobs.JobSpec, plan: dict[str, Any], pending: list[Pending], sin
     each session then, or a ScenarioFailed for one whose traces did not all arrive."""
     found: dict[str, Session] = {}
     waiting = {p.session_id: p for p in pending}
-    while waiting:
+    while waiting and not _stopped(spec):
         found.update(_read(spec, set(waiting), since_ms))
         now = time.monotonic()
         for sid, item in list(waiting.items()):
@@ -138,11 +138,17 @@ def _failed(spec: jobs.JobSpec, session_id: str, failure: ScenarioFailed) -> dic
 Sent = tuple[dict[str, Any], str, "Pending | ScenarioFailed"]
 
 
-def _invoke_all(plan: dict[str, Any]) -> list[Sent]:
-    """Every scenario's turns, scenario after scenario, each in a fresh runtime session."""
+def _stopped(spec: jobs.JobSpec) -> bool:
+    return spec.cancel is not None and spec.cancel.is_set()
+
+
+def _invoke_all(spec: jobs.JobSpec, plan: dict[str, Any]) -> list[Sent]:
+    """Every scenario's turns, scenario after scenario, each in a fresh runtime session (until Stop)."""
     limit = float(plan["telemetryTimeout"])
     sent: list[Sent] = []
     for example in plan.get("examples") or []:
+        if _stopped(spec):
+            break
         session_id = str(uuid.uuid4())
         turns = list(example.get("turns") or [])
         try:
@@ -178,7 +184,7 @@ def run(spec: jobs.JobSpec) -> dict[str, Any]:
     exporter's batching delay is paid once per run, not once per scenario."""
     plan = spec.dataset or {}
     since_ms = cwlogs.now_ms() - _SLACK_MS
-    sent = _invoke_all(plan)
+    sent = _invoke_all(spec, plan)
     awaited = _await(spec, plan, [p for _, _, p in sent if isinstance(p, Pending)], since_ms)
     sessions = [_outcome(spec, example, sid, awaited.get(sid, got)) for example, sid, got in sent]
     return {

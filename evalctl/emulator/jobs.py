@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ class JobSpec:
     # reads take while OTLP exports keep arriving.
     dataset: dict[str, Any] | None = None
     lock: Any = None
+    cancel: threading.Event | None = None  # set by Stop: a dataset job invokes no further scenario
 
 
 def submit(spec: JobSpec) -> Future[dict[str, Any]]:

@@ -8,6 +8,7 @@ import secrets
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -47,6 +48,8 @@ class FixtureAgent:
     # Seconds after answering before the telemetry goes out, as a batching span processor would.
     export_delay: float = 0.0
     work_seconds: float = 0.0
+    hook: Callable[[], None] | None = None  # called on every invocation
+    url: str = ""
 
     def start(self) -> str:
         agent = self
@@ -59,6 +62,8 @@ class FixtureAgent:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 session = self.headers.get(SESSION_HEADER, "")
                 agent.seen.append((session, body))
+                if agent.hook is not None:
+                    agent.hook()
                 prompt = str(body.get("prompt"))
                 if prompt == "slow":
                     agent.release.wait(10)
@@ -87,7 +92,8 @@ class FixtureAgent:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{self.server.server_port}"
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        return self.url
 
     def stop(self) -> None:
         self.release.set()

@@ -4,6 +4,7 @@ scenario turn, waits for its OTLP telemetry and scores each session with the sce
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -170,6 +171,35 @@ def test_missing_telemetry_is_a_timeout_not_a_hang(
     job = finished(emulator, data, start(data, dataset(control, emulator, [ORDER])))
     assert job["status"] == "FAILED"
     assert "TelemetryTimeout: traces of 0 of 1 turn(s) arrived within 0.3 s" in job["errorDetails"][0]
+
+
+def test_stop_answers_at_once_and_no_further_scenario_is_invoked(
+    emulator: Any, control: Any, data: Any, agent: FixtureAgent
+) -> None:
+    slow = {"scenario_id": "slow", "turns": [{"input": "slow"}]}
+    job_id = start(data, dataset(control, emulator, [slow, ORDER]))
+    emulator.admin.advance_clock(5)
+    assert data.get_batch_evaluation(batchEvaluationId=job_id)["status"] == "IN_PROGRESS"
+    assert data.stop_batch_evaluation(batchEvaluationId=job_id)["status"] == "STOPPING"
+    emulator.admin.advance_clock(5)
+    job = data.get_batch_evaluation(batchEvaluationId=job_id)
+    assert (job["status"], job["evaluationResults"]["numberOfSessionsCompleted"]) == ("STOPPED", 0)
+
+
+def test_a_stopped_run_sends_no_further_scenario(agent: FixtureAgent) -> None:
+    from evalctl.emulator import dataset_jobs, jobs
+
+    cancel = threading.Event()
+    agent.hook = cancel.set  # Stop arrives while the first scenario runs
+    plan = {"examples": [REFUND, ORDER], "agentUrl": agent.url, "endpointArn": ENDPOINT_ARN,
+            "template": '{"prompt": "{{turn.input}}"}', "agentTimeout": 5, "telemetryTimeout": 5,
+            "pollSeconds": 0.05}  # fmt: skip
+    source = {"serviceNames": [SERVICE], "logGroupNames": [LOG_GROUP]}
+    spec = jobs.JobSpec("us-east-1", source, [], [], None, dataset=plan, cancel=cancel)
+    outcome = dataset_jobs.run(spec)
+    prompts = [body["prompt"] for _, body in agent.seen]
+    assert prompts == [t["input"] for t in REFUND["turns"]], "the started scenario ends; ORDER never starts"
+    assert [s["scenarioId"] for s in outcome["sessions"]] == ["refund"]
 
 
 def _refused(data: Any, dataset_id: str, datasetVersion: str | None = None, **runtime: Any) -> str:
