@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import threading
 from typing import Any
 
 from evalctl.catalog import BUILTIN_INSIGHTS
-from evalctl.emulator import bridge, dataset_start, jobs, resultslog, sources
+from evalctl.emulator import batch_inputs, bridge, dataset_start, jobs, resultslog
 from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
 from evalctl.emulator.errors import ApiError, ConflictError, QuotaError, ValidationError
-from evalctl.emulator.settings import RESERVED_LOG_PREFIX, RESULTS_LOG_GROUP
 from evalctl.emulator.state import new_hex_id
 from evalctl.emulator.summary import summarize, terminal_status
 
 TABLE = "batches"
 ACTIVE = ("PENDING", "IN_PROGRESS", "STOPPING")
-
-
-def _epochs(value: Any) -> Any:
-    """Request values with datetimes as epoch seconds, so records stay JSON."""
-    if isinstance(value, dt.datetime):
-        return value.timestamp()
-    if isinstance(value, dict):
-        return {k: _epochs(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_epochs(v) for v in value]
-    return value
-
-
-def _source(core: Core, config: dict[str, Any]) -> dict[str, Any]:
-    if "cloudWatchLogs" in config:
-        return dict(config["cloudWatchLogs"])
-    online = config["onlineEvaluationConfigSource"]
-    arn = online["onlineEvaluationConfigArn"]
-    match = [c for c in core.settle("onlineConfigs").values() if c["onlineEvaluationConfigArn"] == arn]
-    if not match:
-        raise ValidationError(f"Online evaluation configuration {arn} does not exist")
-    source = dict(match[0]["dataSourceConfig"]["cloudWatchLogs"])
-    if online.get("timeRange"):
-        source["timeRange"] = online["timeRange"]
-    return source
 
 
 def _spec(core: Core, record: dict[str, Any]) -> jobs.JobSpec:
@@ -75,40 +48,12 @@ def _check_start(core: Core, params: dict[str, Any]) -> None:
         raise QuotaError(f"At most {core.settings.max_active_batches} batch evaluations may run at once")
 
 
-def _output(core: Core, params: dict[str, Any], job_id: str, region: str) -> dict[str, Any] | None:
-    """Where results go (README "Result records"): None for insights-only jobs, which write none."""
-    given = (params.get("outputConfig") or {}).get("cloudWatchConfig") or {}
-    if not params.get("evaluators"):
-        return None
-    namespace = given.get("metricsNamespace")
-    if namespace is not None and str(namespace).startswith("AWS/"):
-        raise ValidationError("outputConfig.cloudWatchConfig.metricsNamespace can't begin with AWS/")
-    group = given.get("logGroupName")
-    if given.get("resultDestination") == "SOURCE_LOG_GROUP":
-        if group:
-            raise ValidationError(
-                "outputConfig.cloudWatchConfig.logGroupName must be omitted when resultDestination is "
-                "SOURCE_LOG_GROUP: results are written back to the trace source log group"
-            )
-        group = sources.source_log_group(region, params["dataSourceConfig"].get("cloudWatchLogs") or {})
-    elif group and group.startswith(RESERVED_LOG_PREFIX) and group != RESULTS_LOG_GROUP:
-        raise ValidationError(
-            f"outputConfig.cloudWatchConfig.logGroupName {group} is under the service-reserved "
-            f"{RESERVED_LOG_PREFIX} namespace; choose another name or omit it for the default group"
-        )
-    out = {k: v for k, v in given.items() if k in ("metricsNamespace", "resultDestination")}
-    return {"cloudWatchConfig": {
-        "logGroupName": group or RESULTS_LOG_GROUP,
-        "logStreamName": given.get("logStreamName") or f"run-{job_id}", **out,
-    }}  # fmt: skip
-
-
 def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     _check_start(core, params)
-    params = _epochs(params)
+    params = batch_inputs.epochs(params)
     job_id = new_hex_id(params["batchEvaluationName"])
     now = core.clock.now()
-    output = _output(core, params, job_id, req.region)
+    output = batch_inputs.output_config(core, params, job_id, req.region)
     record: dict[str, Any] = {
         "batchEvaluationId": job_id,
         "batchEvaluationArn": f"arn:aws:bedrock-agentcore:{req.region}:{req.account}:batch-evaluate/{job_id}",
@@ -125,7 +70,7 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     record.update({k: params[k] for k in copied if params.get(k) is not None})
     record["_spec"] = {
         "region": req.region,
-        "source": _source(core, params["dataSourceConfig"]),
+        "source": batch_inputs.session_source(core, params["dataSourceConfig"]),
         "evaluatorIds": [e["evaluatorId"] for e in params.get("evaluators") or []],
         "insightIds": [i["insightId"] for i in params.get("insights") or []],
         "metadata": params.get("evaluationMetadata"),
@@ -133,7 +78,9 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     if params.get("datasetExecutionConfig"):
         record["_spec"]["dataset"], record["datasetExecutionDetails"] = dataset_start.plan(core, params, req)
     spec = _spec(core, record)
-    record["_kinds"] = {d.evaluator_id: (d.level, _scale_kind(d.rating_scale)) for d in spec.evaluators}
+    record["_kinds"] = {
+        d.evaluator_id: (d.level, batch_inputs.scale_kind(d.rating_scale)) for d in spec.evaluators
+    }
     core.store.table(TABLE)[job_id] = record
     future = jobs.submit(spec)
     core.futures[job_id] = future
@@ -143,14 +90,6 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     keys = ("batchEvaluationId", "batchEvaluationArn", "batchEvaluationName", "evaluators", "insights",
             "status", "createdAt", "outputConfig", "kmsKeyArn", "description")  # fmt: skip
     return {k: record.get(k) for k in keys} | {"tags": params.get("tags")}
-
-
-def _scale_kind(rating_scale: dict[str, Any]) -> str | None:
-    """`Numerical` or `Categorical`, as the recorded `evaluator.rating_scale` attribute spells it."""
-    for key in ("numerical", "categorical"):
-        if rating_scale.get(key):
-            return key.title()
-    return "MultiDimensional" if rating_scale.get("multiDimensional") else None
 
 
 def _keep_outcome(core: Core, job_id: str, outcome: dict[str, Any]) -> None:
