@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalctl.emulator import cwlogs
+from evalctl.reports.logrecords import SCENARIO_ATTRIBUTE  # our addition: no recording shows one
 
 NAMESPACE = "Bedrock-AgentCore/Evaluations"
 RESULT_EVENT = "gen_ai.evaluation.result"
 # The recording writes severityNumber 9 (INFO); failed results keep it, the error is an attribute.
 SEVERITY_INFO = 9
-# Our addition (no recording shows a dataset job's records): the dataset scenario of the session.
-SCENARIO_ATTRIBUTE = "aws.bedrock_agentcore.test_scenario_id"
 LEVEL_NAMES = {"TRACE": "Trace", "SESSION": "Session", "TOOL_CALL": "ToolCall"}
 _DIMENSIONS = [
     ["service.name"],

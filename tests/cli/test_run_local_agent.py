@@ -80,6 +80,7 @@ def test_a_dataset_run_against_a_local_agent_passes_its_gates(
     assert "runtime/local_agent-0000000000/runtime-endpoint/DEFAULT" in err  # the spec names no agent
     assert len(agent.seen) == 1 and agent.seen[0][1] == {"prompt": "How long do I have to return shoes?"}
     assert '"status": "COMPLETED"' in out and '"passed": true' in out
+    assert '"scenarioId": "returns"' in out, "results.json says which scenario each session ran"
 
 
 def test_an_agent_that_is_down_fails_the_run_with_the_reason(
