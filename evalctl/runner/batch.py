@@ -68,6 +68,9 @@ def dataset_ids(project: Project, doc: Document, control: Any) -> tuple[dict[str
     target = project.valid("Dataset", str(ref["name"])) if ref else None
     if ref is None or target is None:
         return {}, []
+    if not doc.spec.get("agent"):
+        fix = "add `agent: <runtime endpoint ARN>` to the spec, or run with `--local --agent URL`"
+        return {}, [Finding("agent", f"BatchEvaluation '{doc.name}' runs a dataset but names no agent", fix)]
     name = physical_name("Dataset", target.name, target.spec, project.stack)
     token: str | None = None
     while True:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from evalctl.cli.main import main
-from tests.emulator.fixture_agent import LOG_GROUP, SERVICE, Behaviour, FixtureAgent
+from tests.emulator.fixture_agent import ENDPOINT_ARN, LOG_GROUP, RUNTIME, SERVICE, Behaviour, FixtureAgent
 
 SPECS = f"""apiVersion: evalctl/v1alpha1
 kind: Dataset
@@ -102,3 +103,52 @@ def test_agent_needs_local_and_a_url(specs: Path, capsys: pytest.CaptureFixture[
         == 2
     )
     assert "expects the URL" in capsys.readouterr().err
+
+
+def test_against_an_endpoint_a_dataset_batch_needs_its_agent_and_dataset(
+    emulator: Any, specs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --local the agent must be named and the dataset exist: pre-flight findings say how."""
+    args = ["run", "support-regression", "--specs", str(specs), "--endpoint", emulator.endpoint, "--quiet"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "pre-flight agent: BatchEvaluation 'support-regression' runs a dataset but names no agent" in err
+    spec = specs / "support.yaml"
+    spec.write_text(spec.read_text().replace("  gates:", f"  agent: {ENDPOINT_ARN}\n  gates:"))
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "pre-flight dataset: dataset support_cases_dev ('support-cases') does not exist" in err
+    assert "--local --agent URL" in err
+
+
+def test_against_an_endpoint_the_deployed_dataset_runs_on_the_mapped_agent(
+    emulator: Any, specs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`evalctl run --endpoint` finds the dataset by its AWS name and starts with its id (`latest`)."""
+    from evalctl.aws import ClientSettings
+    from evalctl.cli.run import clients_for
+    from evalctl.runner import local
+    from evalctl.spec.project import load_project
+
+    spec = specs / "support.yaml"
+    spec.write_text(spec.read_text().replace("  gates:", f"  agent: {ENDPOINT_ARN}\n  gates:"))
+    project, _ = load_project([specs], "dev")
+    clients = clients_for(ClientSettings(endpoint=emulator.endpoint, region="us-east-1", max_attempts=1))
+    dataset_id = local.deploy_dataset(project, "support-cases", clients["control"], timeout=10)
+    clients["logs"].create_log_group(logGroupName=LOG_GROUP)
+    answers = {"How long do I have to return shoes?": Behaviour("You have 30 days to return shoes.", [])}
+    agent = FixtureAgent(emulator.endpoint, answers)
+    emulator.admin.map_agents({RUNTIME: agent.start()})
+    emulator.admin.configure(batch_pending_seconds=0.05, resource_seconds=0.01)
+    try:
+        code = main(["run", "support-regression", "--specs", str(specs), "--endpoint", emulator.endpoint,
+                     "--quiet", "--json"])  # fmt: skip
+    finally:
+        agent.stop()
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = emulator.client("bedrock-agentcore")
+    job = data.list_batch_evaluations()["batchEvaluations"][0]
+    detail = data.get_batch_evaluation(batchEvaluationId=job["batchEvaluationId"])
+    assert detail["datasetExecutionDetails"]["dataset"] == {"datasetId": dataset_id, "datasetVersion": "1"}
+    assert '"scenarioId": "returns"' in out
