@@ -60,8 +60,8 @@ def _source(spec: jobs.JobSpec) -> dict[str, Any]:
 def _read(spec: jobs.JobSpec, wanted: set[str], since_ms: int) -> dict[str, Session]:
     """The wanted sessions as their telemetry stands now (read under the state lock: exports keep
     arriving). One read serves every session still awaited."""
-    source = {**_source(spec), "timeRange": {"startTime": since_ms / 1000}, "filterConfig": {}}
     with spec.lock if spec.lock is not None else contextlib.nullcontext():
+        source = {**_source(spec), "timeRange": {"startTime": since_ms / 1000}, "filterConfig": {}}
         docs = sources.read_documents(spec.region, source)
     # Only these sessions' traces: parsing every session on every poll would grow with the run.
     traces = {d.get("traceId") for d in docs if (d.get("attributes") or {}).get("session.id") in wanted}
