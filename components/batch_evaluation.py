@@ -330,6 +330,8 @@ def spec_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
             mapping.parse_lookback(str(mapping.lookback_of(spec)))
         except mapping.MappingError as exc:
             problems.append(("dataSourceConfig.cloudWatchLogs.filterConfig.lookback", str(exc)))
+    if spec.get("dataset") is not None and not spec.get("agent"):
+        problems.append(("agent", "a dataset batch needs the runtime endpoint ARN to invoke"))
     timeout = spec.get("waitTimeoutSeconds")
     if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
         problems.append(("waitTimeoutSeconds", "must be a positive number of seconds"))
@@ -346,7 +348,10 @@ def model_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
     if shared.contains_unknown(spec):
         return []
     window = {"startTime": "2026-01-01T00:00:00Z", "endTime": "2026-01-02T00:00:00Z"}
-    request = start_request(spec, "0" * 64, window if mapping.lookback_of(spec) else None)
+    try:
+        request = start_request(spec, "0" * 64, window if mapping.lookback_of(spec) else None)
+    except mapping.MappingError as exc:
+        return [("dataset", str(exc))]
     return [(p.path, p.message) for p in validate_params(aws.DATA, "StartBatchEvaluation", request)]
 
 

@@ -270,9 +270,20 @@ class EvaluationStack:
         keys = {r: self.evaluator_key(r) for r in evaluator_refs(decl) if r in self.evaluators}
         if spec.get("groundTruth"):
             spec["groundTruth"] = self._decl(str(spec["groundTruth"]), "GroundTruth").spec
+        if spec.get("dataset"):
+            spec["dataset"] = self._dataset_ref(spec["dataset"], depends)
         spec["batchEvaluationName"] = self.physical(decl)
         args = BatchEvaluationArgs(spec=spec, source=str(decl.file), evaluator_keys=keys)
         return BatchEvaluation(f"batch-{decl.name}", args, pulumi.ResourceOptions(depends_on=depends))
+
+    def _dataset_ref(self, ref: dict[str, Any], depends: list[pulumi.Resource]) -> dict[str, Any]:
+        """A batch's `dataset` with the Dataset's id, and the version to run: `latest` follows the
+        Dataset's newest published version, so publishing a new one starts a new job."""
+        dataset = self.datasets[str(ref["name"])]
+        depends.append(dataset)
+        version = ref.get("version", "latest")
+        pinned = dataset.dataset_version if version == "latest" else str(version)
+        return {**ref, "datasetId": dataset.dataset_id, "datasetVersion": pinned}
 
     def evaluator_key(self, name: str) -> str:
         """components.evaluator.identity_key of one of our evaluators, from its declaration."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from typing import Any
 
@@ -112,3 +113,31 @@ def content(example: dict[str, Any]) -> dict[str, Any]:
 def count_by_field(examples: list[dict[str, Any]]) -> dict[str, int]:
     """ExampleCountByField: how many examples have turns, input, actor_profile."""
     return {api: sum(1 for e in examples if key in e) for api, key in COUNTED_FIELDS.items()}
+
+
+def turn_prompt(turn_input: Any) -> str | None:
+    """A turn's input as GroundTruthTurnInput.prompt: text as is, structured input as JSON."""
+    if turn_input is None:
+        return None
+    return turn_input if isinstance(turn_input, str) else json.dumps(turn_input, sort_keys=True)
+
+
+def ground_truth(example: dict[str, Any]) -> dict[str, Any]:
+    """A predefined scenario as StartBatchEvaluation's InlineGroundTruth (assertions, trajectory, turns)."""
+    inline: dict[str, Any] = {}
+    if example.get("assertions"):
+        inline["assertions"] = [{"text": str(a)} for a in example["assertions"]]
+    if example.get("expected_trajectory") is not None:
+        inline["expectedTrajectory"] = {"toolNames": [str(t) for t in example["expected_trajectory"]]}
+    turns = []
+    for turn in example.get("turns") or []:
+        entry: dict[str, Any] = {}
+        prompt = turn_prompt(turn.get("input"))
+        if prompt is not None:
+            entry["input"] = {"prompt": prompt[:4000]}
+        if turn.get("expected_response") is not None:
+            entry["expectedResponse"] = {"text": str(turn["expected_response"])}
+        turns.append(entry)
+    if any("expectedResponse" in t for t in turns):
+        inline["turns"] = turns
+    return inline

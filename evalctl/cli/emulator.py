@@ -64,12 +64,13 @@ def add_parser(subparsers: Any) -> None:
 
 
 def exports(endpoint: str, region: str = "us-east-1") -> list[str]:
-    """The shell lines that point boto3 and the AWS CLI at the emulator."""
+    """The shell lines that point boto3, the AWS CLI and an agent's OTLP exporter at the emulator."""
     return [
         f"export AWS_ENDPOINT_URL={endpoint}",
         "export AWS_ACCESS_KEY_ID=test",
         "export AWS_SECRET_ACCESS_KEY=test",
         f"export AWS_DEFAULT_REGION={region}",
+        f"export OTEL_EXPORTER_OTLP_ENDPOINT={endpoint}",
     ]
 
 

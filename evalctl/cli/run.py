@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from evalctl.aws import ClientSettings, client, describe_error
+from evalctl.cli import local_agent
 from evalctl.cli.exits import EPILOG, EXIT_INTERRUPTED, EXIT_USAGE
 from evalctl.cli.jobs import print_json
 from evalctl.reports.gates import evaluate_gates, gate_exit_code
@@ -57,6 +58,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="FILE",
         help="with --local: recorded session files",
     )
+    local_agent.add_arguments(parser)
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait (default 3600)")
     parser.add_argument("--detach", action="store_true", help="start the job and return its id at once")
     parser.add_argument("--skip-preflight", action="store_true", help="start without the pre-flight checks")
@@ -100,14 +102,14 @@ def fix_arguments(args: argparse.Namespace) -> str | None:
             "--detach cannot follow a --local run: the in-process emulator stops when evalctl exits; "
             "start `evalctl emulator` and pass --endpoint instead"
         )
-    if args.local and not args.seed:
+    if args.local and not args.seed and not args.agent:
         return (
             "--local starts an empty emulator: pass --seed FILE... with recorded sessions "
-            "(e.g. evaluations/sessions/*.json)"
+            "(e.g. evaluations/sessions/*.json), or --agent URL to run a dataset batch against your agent"
         )
     if args.seed and not args.local:
         return "--seed loads sessions into the in-process emulator: add --local"
-    return None
+    return local_agent.problem(args)
 
 
 def load(args: argparse.Namespace) -> tuple[Project, Document] | int:
@@ -141,12 +143,19 @@ def clients_for(settings: ClientSettings) -> dict[str, Any]:
 
 def start_local(
     stack: ExitStack, args: argparse.Namespace, project: Project, doc: Document
-) -> ClientSettings:
-    """An in-process emulator holding the batch's evaluators and the seeded sessions."""
+) -> tuple[ClientSettings, Document]:
+    """An in-process emulator holding the batch's evaluators and the seeded sessions (or, with
+    --agent, the dataset and the agent mapping); the batch spec to run there."""
     from evalctl.emulator.server import EmulatorServer
     from evalctl.emulator.testing import Admin
 
-    server = EmulatorServer(port=0).start()
+    try:
+        server = EmulatorServer(port=args.otlp_port if args.agent else 0).start()
+    except OSError as exc:  # the fixed port of an --agent run is taken
+        raise local_agent.UsageError(
+            f"cannot listen on port {args.otlp_port} ({exc}); pass a free --otlp-port and point the agent's "
+            "OTEL_EXPORTER_OTLP_ENDPOINT at it"
+        ) from exc
     stack.callback(server.stop)
     settings = ClientSettings(endpoint=server.endpoint, region=args.region or "us-east-1", max_attempts=3)
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
@@ -158,7 +167,11 @@ def start_local(
         ids = local.seed(Admin(server.endpoint), args.seed, service)
         if not args.quiet:
             print(f"seeded {len(ids)} session(s) for {service} into the local emulator", file=sys.stderr)
-    return settings
+    if args.agent:
+        doc = local_agent.prepare(
+            args, project, doc, admin=Admin(server.endpoint), clients=clients, endpoint=server.endpoint
+        )
+    return settings, doc
 
 
 def gate(
@@ -244,10 +257,13 @@ def run(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         try:
             if args.local:
-                settings = start_local(stack, args, project, doc)
+                settings, doc = start_local(stack, args, project, doc)
             else:
                 settings = ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile)
             return execute(args, project, doc, settings)
+        except local_agent.UsageError as exc:
+            print(f"evalctl run: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         except Exception as exc:
             if not hasattr(exc, "response") and "botocore" not in type(exc).__module__:
                 raise

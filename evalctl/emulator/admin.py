@@ -56,6 +56,9 @@ def reset(app: EmulatorApp) -> dict[str, Any]:
         app.core.clock.reset()
         app.core.settings = Settings()
         app.core.futures.clear()
+        for cancel in app.core.cancels.values():
+            cancel.set()  # a dataset job of the old state must not keep invoking agents
+        app.core.cancels.clear()
         app.core.names.clear()
         moto_api_backend.reset()
     app.faults.configure()

@@ -2,45 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import math
+import threading
 from typing import Any
 
 from evalctl.catalog import BUILTIN_INSIGHTS
-from evalctl.emulator import bridge, jobs, resultslog, sources
+from evalctl.emulator import batch_inputs, bridge, dataset_start, jobs, resultslog
 from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
 from evalctl.emulator.errors import ApiError, ConflictError, QuotaError, ValidationError
-from evalctl.emulator.settings import RESERVED_LOG_PREFIX, RESULTS_LOG_GROUP
 from evalctl.emulator.state import new_hex_id
 from evalctl.emulator.summary import summarize, terminal_status
 
 TABLE = "batches"
 ACTIVE = ("PENDING", "IN_PROGRESS", "STOPPING")
-
-
-def _epochs(value: Any) -> Any:
-    """Request values with datetimes as epoch seconds, so records stay JSON."""
-    if isinstance(value, dt.datetime):
-        return value.timestamp()
-    if isinstance(value, dict):
-        return {k: _epochs(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_epochs(v) for v in value]
-    return value
-
-
-def _source(core: Core, config: dict[str, Any]) -> dict[str, Any]:
-    if "cloudWatchLogs" in config:
-        return dict(config["cloudWatchLogs"])
-    online = config["onlineEvaluationConfigSource"]
-    arn = online["onlineEvaluationConfigArn"]
-    match = [c for c in core.settle("onlineConfigs").values() if c["onlineEvaluationConfigArn"] == arn]
-    if not match:
-        raise ValidationError(f"Online evaluation configuration {arn} does not exist")
-    source = dict(match[0]["dataSourceConfig"]["cloudWatchLogs"])
-    if online.get("timeRange"):
-        source["timeRange"] = online["timeRange"]
-    return source
 
 
 def _spec(core: Core, record: dict[str, Any]) -> jobs.JobSpec:
@@ -49,12 +23,16 @@ def _spec(core: Core, record: dict[str, Any]) -> jobs.JobSpec:
         defs = [bridge.definition(core, i, saved["region"]) for i in saved["evaluatorIds"]]
     except ApiError as exc:  # Start answers ValidationException: it has no ResourceNotFound error
         raise ValidationError(exc.message) from exc
-    return jobs.JobSpec(saved["region"], saved["source"], defs, saved["insightIds"], saved["metadata"])
+    return jobs.JobSpec(
+        saved["region"], saved["source"], defs, saved["insightIds"], saved["metadata"],
+        dataset=saved.get("dataset"), lock=core.store.lock,
+        cancel=core.cancels.setdefault(record["batchEvaluationId"], threading.Event()),
+    )  # fmt: skip
 
 
 def _check_start(core: Core, params: dict[str, Any]) -> None:
     if params.get("datasetExecutionConfig"):
-        raise ValidationError("datasetExecutionConfig is not supported by the emulator; use dataSourceConfig")
+        dataset_start.check_request(params)
     if not params.get("evaluators") and not params.get("insights"):
         raise ValidationError("At least one evaluator or insight is required")
     for insight in params.get("insights") or []:
@@ -70,40 +48,12 @@ def _check_start(core: Core, params: dict[str, Any]) -> None:
         raise QuotaError(f"At most {core.settings.max_active_batches} batch evaluations may run at once")
 
 
-def _output(core: Core, params: dict[str, Any], job_id: str, region: str) -> dict[str, Any] | None:
-    """Where results go (README "Result records"): None for insights-only jobs, which write none."""
-    given = (params.get("outputConfig") or {}).get("cloudWatchConfig") or {}
-    if not params.get("evaluators"):
-        return None
-    namespace = given.get("metricsNamespace")
-    if namespace is not None and str(namespace).startswith("AWS/"):
-        raise ValidationError("outputConfig.cloudWatchConfig.metricsNamespace can't begin with AWS/")
-    group = given.get("logGroupName")
-    if given.get("resultDestination") == "SOURCE_LOG_GROUP":
-        if group:
-            raise ValidationError(
-                "outputConfig.cloudWatchConfig.logGroupName must be omitted when resultDestination is "
-                "SOURCE_LOG_GROUP: results are written back to the trace source log group"
-            )
-        group = sources.source_log_group(region, params["dataSourceConfig"].get("cloudWatchLogs") or {})
-    elif group and group.startswith(RESERVED_LOG_PREFIX) and group != RESULTS_LOG_GROUP:
-        raise ValidationError(
-            f"outputConfig.cloudWatchConfig.logGroupName {group} is under the service-reserved "
-            f"{RESERVED_LOG_PREFIX} namespace; choose another name or omit it for the default group"
-        )
-    out = {k: v for k, v in given.items() if k in ("metricsNamespace", "resultDestination")}
-    return {"cloudWatchConfig": {
-        "logGroupName": group or RESULTS_LOG_GROUP,
-        "logStreamName": given.get("logStreamName") or f"run-{job_id}", **out,
-    }}  # fmt: skip
-
-
 def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     _check_start(core, params)
-    params = _epochs(params)
+    params = batch_inputs.epochs(params)
     job_id = new_hex_id(params["batchEvaluationName"])
     now = core.clock.now()
-    output = _output(core, params, job_id, req.region)
+    output = batch_inputs.output_config(core, params, job_id, req.region)
     record: dict[str, Any] = {
         "batchEvaluationId": job_id,
         "batchEvaluationArn": f"arn:aws:bedrock-agentcore:{req.region}:{req.account}:batch-evaluate/{job_id}",
@@ -120,13 +70,17 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     record.update({k: params[k] for k in copied if params.get(k) is not None})
     record["_spec"] = {
         "region": req.region,
-        "source": _source(core, params["dataSourceConfig"]),
+        "source": batch_inputs.session_source(core, params["dataSourceConfig"]),
         "evaluatorIds": [e["evaluatorId"] for e in params.get("evaluators") or []],
         "insightIds": [i["insightId"] for i in params.get("insights") or []],
         "metadata": params.get("evaluationMetadata"),
     }
+    if params.get("datasetExecutionConfig"):
+        record["_spec"]["dataset"], record["datasetExecutionDetails"] = dataset_start.plan(core, params, req)
     spec = _spec(core, record)
-    record["_kinds"] = {d.evaluator_id: (d.level, _scale_kind(d.rating_scale)) for d in spec.evaluators}
+    record["_kinds"] = {
+        d.evaluator_id: (d.level, batch_inputs.scale_kind(d.rating_scale)) for d in spec.evaluators
+    }
     core.store.table(TABLE)[job_id] = record
     future = jobs.submit(spec)
     core.futures[job_id] = future
@@ -138,17 +92,10 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     return {k: record.get(k) for k in keys} | {"tags": params.get("tags")}
 
 
-def _scale_kind(rating_scale: dict[str, Any]) -> str | None:
-    """`Numerical` or `Categorical`, as the recorded `evaluator.rating_scale` attribute spells it."""
-    for key in ("numerical", "categorical"):
-        if rating_scale.get(key):
-            return key.title()
-    return "MultiDimensional" if rating_scale.get("multiDimensional") else None
-
-
 def _keep_outcome(core: Core, job_id: str, outcome: dict[str, Any]) -> None:
     """Store a finished job's outcome at once, so it is persisted and survives a restart."""
     with core.store.lock:
+        core.cancels.pop(job_id, None)
         record = core.store.table(TABLE).get(job_id)
         if record is not None and "_outcome" not in record:
             _set_outcome(core, record, outcome)
@@ -159,6 +106,24 @@ def _set_outcome(core: Core, record: dict[str, Any], outcome: dict[str, Any]) ->
     record["_outcome"] = outcome
     per = core.settings.batch_session_seconds
     record["_runUntil"] = record["_pendingUntil"] + max(1, len(outcome["sessions"])) * per
+    if _is_dataset(record):  # the agent's own time was the run: it is over once the outcome is known
+        record["_runUntil"] = min(record["_runUntil"], max(core.clock.now(), record["_pendingUntil"]))
+
+
+def _is_dataset(record: dict[str, Any]) -> bool:
+    return record["_spec"].get("dataset") is not None
+
+
+def _running(core: Core, record: dict[str, Any]) -> bool:
+    """A dataset job still invoking its agent: its outcome is not known yet (never block on it)."""
+    if "_outcome" in record or not _is_dataset(record):
+        return False
+    job_id = record["batchEvaluationId"]
+    future = core.futures.get(job_id)
+    if future is None:  # after a restart the work is gone: start it again in the background
+        future = core.futures[job_id] = jobs.submit(_spec(core, record))
+        future.add_done_callback(lambda done: _keep_outcome(core, job_id, done.result()))
+    return not future.done()
 
 
 def _outcome(core: Core, record: dict[str, Any]) -> dict[str, Any]:
@@ -176,7 +141,7 @@ def _outcome(core: Core, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _completed_by(core: Core, record: dict[str, Any], when: float) -> int:
-    if when < record["_pendingUntil"]:
+    if when < record["_pendingUntil"] or _running(core, record):
         return 0
     sessions = _outcome(core, record)["sessions"]
     done = math.floor((when - record["_pendingUntil"]) / core.settings.batch_session_seconds)
@@ -197,6 +162,8 @@ def _finish(core: Core, record: dict[str, Any], count: int) -> None:
         record.update(outcome.get("insights") or {})
         if outcome.get("error"):
             record["errorDetails"] = [outcome["error"][:1000]]
+        elif outcome.get("details"):  # a dataset job's failed scenarios, whatever the status
+            record["errorDetails"] = [outcome["details"][:1000]]
         elif record["status"] in ("FAILED", "COMPLETED_WITH_ERRORS"):
             record["errorDetails"] = _session_errors(done)
     record["updatedAt"] = core.clock.now()
@@ -223,6 +190,11 @@ def observe(core: Core, record: dict[str, Any]) -> dict[str, Any]:
         return record
     now = core.clock.now()
     if now < record["_pendingUntil"]:
+        return record
+    if _running(core, record):
+        total = len(record["_spec"]["dataset"]["examples"])
+        record["status"] = "IN_PROGRESS"
+        record["evaluationResults"] = summarize([], 0, total, total)
         return record
     _outcome(core, record)
     if now < record["_runUntil"]:
@@ -251,6 +223,8 @@ def stop(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
             f"Batch evaluation {record['batchEvaluationId']} is {record['status']} and cannot be stopped"
         )
     record["_stoppedCount"] = _completed_by(core, record, core.clock.now())
+    if record["batchEvaluationId"] in core.cancels:
+        core.cancels.pop(record["batchEvaluationId"]).set()
     core.transition(record, "STOPPING", "STOPPED", core.settings.stop_seconds)
     record["updatedAt"] = core.clock.now()
     return {k: record.get(k) for k in ("batchEvaluationId", "batchEvaluationArn", "status", "description")}

@@ -51,6 +51,8 @@ class Core:
     store: Store = field(init=False)
     # Background batch work by job id; not persisted (a restart resubmits unfinished jobs).
     futures: dict[str, Any] = field(default_factory=dict)
+    # Stop signals (threading.Event) of dataset jobs, whose background work invokes agents.
+    cancels: dict[str, Any] = field(default_factory=dict)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     # Runtime ARN -> base URL of a local agent (`--agent ARN=URL`); kept across admin resets.
     agents: dict[str, str] = field(default_factory=dict)

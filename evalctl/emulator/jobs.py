@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,11 @@ class JobSpec:
     evaluators: list[EvaluatorDef]
     insight_ids: list[str]
     metadata: dict[str, Any] | None
+    # A dataset batch's run plan (evalctl.emulator.dataset_start.plan) and the state lock its telemetry
+    # reads take while OTLP exports keep arriving.
+    dataset: dict[str, Any] | None = None
+    lock: Any = None
+    cancel: threading.Event | None = None  # set by Stop: a dataset job invokes no further scenario
 
 
 def submit(spec: JobSpec) -> Future[dict[str, Any]]:
@@ -29,8 +35,9 @@ def submit(spec: JobSpec) -> Future[dict[str, Any]]:
     return _POOL.submit(run, spec)
 
 
-def _score_session(spec: JobSpec, session: Session) -> list[EvaluationResult]:
-    refs = sources.reference_inputs(spec.metadata, session)
+def score_session(spec: JobSpec, session: Session, metadata: dict[str, Any] | None) -> list[EvaluationResult]:
+    """Every evaluator of the job on one session, with the ground truth `metadata` gives it."""
+    refs = sources.reference_inputs(metadata, session)
     results: list[EvaluationResult] = []
     for evaluator in spec.evaluators:
         try:
@@ -52,8 +59,23 @@ def service_of(session: Session) -> str | None:
     return None
 
 
+def session_outcome(session: Session, results: list[EvaluationResult]) -> dict[str, Any]:
+    """One evaluated session as the stored outcome keeps it."""
+    return {
+        "sessionId": session.session_id,
+        "serviceName": service_of(session),
+        "traceTimes": {t.trace_id: t.start_time_unix_nano for t in session.traces},
+        "results": [r.to_api() for r in results],
+        "failed": any(r.failed for r in results),
+    }
+
+
 def run(spec: JobSpec) -> dict[str, Any]:
     """The outcome: per-session API results, the ignored count and the insight members."""
+    if spec.dataset is not None:
+        from evalctl.emulator import dataset_jobs
+
+        return dataset_jobs.run(spec)
     try:
         docs = sources.read_documents(spec.region, spec.source)
         sessions, ignored = sources.select_sessions(docs, spec.source)
@@ -62,15 +84,9 @@ def run(spec: JobSpec) -> dict[str, Any]:
     per_session = []
     everything: list[EvaluationResult] = []
     for session in sessions:
-        results = _score_session(spec, session)
+        results = score_session(spec, session, spec.metadata)
         everything += results
-        per_session.append({
-            "sessionId": session.session_id,
-            "serviceName": service_of(session),
-            "traceTimes": {t.trace_id: t.start_time_unix_nano for t in session.traces},
-            "results": [r.to_api() for r in results],
-            "failed": any(r.failed for r in results),
-        })  # fmt: skip
+        per_session.append(session_outcome(session, results))
     found = insights.analyze(spec.insight_ids, sessions, everything) if spec.insight_ids else {}
     error = None if sessions else "No sessions with spans of a supported scope matched the data source"
     return {"sessions": per_session, "ignored": ignored, "insights": found, "error": error}

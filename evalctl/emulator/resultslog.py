@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalctl.emulator import cwlogs
+from evalctl.reports.logrecords import SCENARIO_ATTRIBUTE  # our addition: no recording shows one
 
 NAMESPACE = "Bedrock-AgentCore/Evaluations"
 RESULT_EVENT = "gen_ai.evaluation.result"
@@ -147,5 +148,8 @@ def write(
         for result in session["results"]:
             kind = kinds.get(result["evaluatorId"], ("TRACE", None))
             target = session_target(session, result, time_ms * 1_000_000)
-            records.append(record(result, who, target, kind, time_ms))
+            written = record(result, who, target, kind, time_ms)
+            if session.get("scenarioId"):  # a dataset job: which scenario the session ran (README)
+                written["attributes"][SCENARIO_ATTRIBUTE] = session["scenarioId"]
+            records.append(written)
     return write_records(region, cloudwatch["logGroupName"], cloudwatch["logStreamName"], records)

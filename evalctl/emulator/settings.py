@@ -44,6 +44,10 @@ class Settings:
     lock_release_seconds: float = 0.0
     max_datasets: int = 1000
     agent_timeout_seconds: float = 60.0
+    # A dataset batch waits this long (real seconds) per scenario for the agent's spans to arrive over
+    # OTLP, checking every `dataset_poll_seconds`: AWS documents no wait (see README).
+    dataset_telemetry_seconds: float = 30.0
+    dataset_poll_seconds: float = 0.1
     # AWS documents no behaviour for these: the stricter reading is the default (see README).
     dataset_busy_conflicts: bool = True
     dataset_unique_scenario_ids: bool = True

@@ -23,6 +23,8 @@ LEVELS: dict[str, Level] = {
     "TOOL_CALL": "TOOL_CALL",
     "TOOLCALL": "TOOL_CALL",
 }
+# The dataset scenario a session ran, on the emulator's result records of dataset jobs.
+SCENARIO_ATTRIBUTE = "aws.bedrock_agentcore.test_scenario_id"
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class LogResult:
     error_type: str | None
     error_message: str | None
     dimension: str | None = None
+    scenario_id: str | None = None  # a dataset job's scenario (the emulator's records carry it)
 
 
 def parse_events(events: list[Mapping[str, Any]]) -> list[LogResult]:
@@ -82,6 +85,7 @@ def parse_event(event: Mapping[str, Any]) -> LogResult | None:
         error_message=_text(attributes.get("gen_ai.evaluation.error"))
         or _text(attributes.get("error.message")),
         dimension=_first_text(attributes, DIMENSION_KEYS),
+        scenario_id=_text(attributes.get(SCENARIO_ATTRIBUTE)),
     )
 
 

@@ -73,6 +73,7 @@ class SessionResults(_Model):
     """Every result for one session, sorted by evaluator then target."""
 
     sessionId: str
+    scenarioId: str | None = Field(default=None, description="the dataset scenario a dataset job ran")
     results: list[ResultEntry]
 
 

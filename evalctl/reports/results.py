@@ -30,7 +30,8 @@ def from_batch(
     records = parse_events(list(result_log_events))
     known = _known_evaluator_ids(response)
     entries = [(r.session_id, _entry_from_log(r, _resolve_id(r, known))) for r in records]
-    sessions = _group_sessions(entries)
+    scenarios = {r.session_id: r.scenario_id for r in records if r.scenario_id}
+    sessions = _group_sessions(entries, scenarios)
     names = {e.evaluatorId: e.evaluatorName for _, e in entries if e.evaluatorName}
     levels = {e.evaluatorId: e.level for _, e in entries if e.level}
     counts = response.get("evaluationResults") or {}
@@ -208,7 +209,9 @@ def _entry_from_api(evaluator_id: str, content: Mapping[str, Any]) -> ResultEntr
     )
 
 
-def _group_sessions(entries: Iterable[tuple[str, ResultEntry]]) -> list[SessionResults]:
+def _group_sessions(
+    entries: Iterable[tuple[str, ResultEntry]], scenarios: Mapping[str, str] | None = None
+) -> list[SessionResults]:
     grouped: dict[str, list[ResultEntry]] = defaultdict(list)
     for session_id, entry in entries:
         grouped[session_id].append(entry)
@@ -216,4 +219,8 @@ def _group_sessions(entries: Iterable[tuple[str, ResultEntry]]) -> list[SessionR
     def order(e: ResultEntry) -> tuple[str, str, str, str]:
         return (e.evaluatorId, e.dimension or "", e.traceId or "", e.spanId or "")
 
-    return [SessionResults(sessionId=s, results=sorted(grouped[s], key=order)) for s in sorted(grouped)]
+    names = scenarios or {}
+    return [
+        SessionResults(sessionId=s, scenarioId=names.get(s), results=sorted(grouped[s], key=order))
+        for s in sorted(grouped)
+    ]

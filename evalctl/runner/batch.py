@@ -62,15 +62,38 @@ def custom_refs(project: Project, doc: Document) -> dict[str, str]:
     return out
 
 
+def dataset_ids(project: Project, doc: Document, control: Any) -> tuple[dict[str, str], list[Finding]]:
+    """The dataset a batch runs (found by its AWS name), or a finding saying how to create it."""
+    ref = doc.spec.get("dataset")
+    target = project.valid("Dataset", str(ref["name"])) if ref else None
+    if ref is None or target is None:
+        return {}, []
+    if not doc.spec.get("agent"):
+        fix = "add `agent: <runtime endpoint ARN>` to the spec, or run with `--local --agent URL`"
+        return {}, [Finding("agent", f"BatchEvaluation '{doc.name}' runs a dataset but names no agent", fix)]
+    name = physical_name("Dataset", target.name, target.spec, project.stack)
+    token: str | None = None
+    while True:
+        page = control.list_datasets(**({"nextToken": token} if token else {}))
+        for item in page.get("datasets", []):
+            if item.get("datasetName") == name:
+                return {target.name: str(item["datasetId"])}, []
+        token = page.get("nextToken")
+        if not token:
+            fix = "deploy it first (`pulumi up`), or run against the local emulator (`--local --agent URL`)"
+            return {}, [Finding("dataset", f"dataset {name} ('{target.name}') does not exist", fix)]
+
+
 def plan(project: Project, doc: Document, clients: Clients, now: dt.datetime) -> Plan:
-    """Resolve evaluator names to ids (found by their AWS names) and build the request."""
+    """Resolve evaluator and dataset names to ids (found by their AWS names) and build the request."""
     wanted = custom_refs(project, doc)
     listed = list_evaluators(clients.control) if wanted else {}
     findings = preflight.evaluators(listed, wanted)
     aliases = {ref: str(listed[name]["evaluatorId"]) for ref, name in wanted.items() if name in listed}
-    if findings:
-        return Plan({}, aliases, findings)
-    request = batch_request(project, doc, aliases, now)
+    datasets, missing = dataset_ids(project, doc, clients.control)
+    if findings or missing:
+        return Plan({}, aliases, findings + missing)
+    request = batch_request(project, doc, aliases, now, datasets)
     request["batchEvaluationName"] = run_name(request["batchEvaluationName"], secrets.token_hex(3))
     return Plan(request, aliases)
 
@@ -96,6 +119,8 @@ def check(request: Mapping[str, Any], clients: Clients) -> list[Finding]:
         list(logs_source.get("logGroupNames") or []),
         list(logs_source.get("logGroupNamePrefixes") or []),
     )
+    if request.get("datasetExecutionConfig"):
+        return findings  # its sessions only exist once the run invokes the agent
     window = (logs_source.get("filterConfig") or {}).get("timeRange") or {}
     scan, span_findings = preflight.spans(
         clients.logs,

@@ -7,9 +7,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from evalctl.datasets import gather
 from evalctl.packaging import package_source
 from evalctl.spec.mapping import evaluator_request
-from evalctl.spec.names import function_name
+from evalctl.spec.names import function_name, physical_name
 from evalctl.spec.project import Document, Project
 
 TRUST = {
@@ -62,6 +63,32 @@ def deploy_evaluators(
             if time.monotonic() > deadline:
                 raise TimeoutError(f"evaluator {evaluator_id} did not become ACTIVE in the emulator")
             time.sleep(0.05)
+
+
+def _active(control: Any, dataset_id: str, deadline: float) -> None:
+    while control.get_dataset(datasetId=dataset_id)["status"] != "ACTIVE":
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"dataset {dataset_id} did not become ACTIVE in the emulator")
+        time.sleep(0.05)
+
+
+def deploy_dataset(project: Project, name: str, control: Any, timeout: float = 30.0) -> str:
+    """Create a Dataset spec's dataset with its scenarios and publish version 1; its id."""
+    doc = project.valid("Dataset", name)
+    if doc is None:
+        raise ValueError(f"no valid Dataset named '{name}'")
+    found, _ = gather(doc.spec, doc.file, doc.at)  # validated already: the run lints first
+    params: dict[str, Any] = {
+        "datasetName": physical_name("Dataset", doc.name, doc.spec, project.stack),
+        "schemaType": doc.spec.get("schemaType") or "AGENTCORE_EVALUATION_PREDEFINED_V1",
+        "source": {"inlineExamples": {"examples": [item.scenario for item in found]}},
+    }
+    dataset_id = str(control.create_dataset(**params)["datasetId"])
+    deadline = time.monotonic() + timeout
+    _active(control, dataset_id, deadline)
+    control.create_dataset_version(datasetId=dataset_id)
+    _active(control, dataset_id, deadline)
+    return dataset_id
 
 
 def seed(admin: Any, files: list[Path], service_name: str) -> list[str]:

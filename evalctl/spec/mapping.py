@@ -13,7 +13,9 @@ from evalctl.spec.names import physical_name
 from evalctl.spec.project import Document, Project
 
 LOOKBACK = re.compile(r"([1-9][0-9]{0,4})([dhm])")
-OUR_BATCH_FIELDS = ("groundTruth", "gates", "runKey", "wait", "waitTimeoutSeconds")
+OUR_BATCH_FIELDS = (
+    "groundTruth", "gates", "runKey", "wait", "waitTimeoutSeconds", "dataset", "agent", "requestTemplate",
+)  # fmt: skip
 UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
@@ -83,13 +85,44 @@ def start_request(
         filters["timeRange"] = dict(time_range)
     if sessions is not None:
         request["evaluationMetadata"] = {"sessionMetadata": copy.deepcopy(list(sessions))}
+    if spec.get("dataset") is not None:
+        request["datasetExecutionConfig"] = dataset_execution(spec)
     return request
 
 
+def dataset_execution(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """datasetExecutionConfig from `dataset` (resolved: `datasetId`, and `datasetVersion` unless the
+    newest published version is wanted), `agent` and `requestTemplate`."""
+    dataset = spec["dataset"]
+    if not dataset.get("datasetId"):
+        raise MappingError(f"dataset '{dataset.get('name')}' has no AWS id; deploy it first (`pulumi up`)")
+    if not spec.get("agent"):
+        raise MappingError("a dataset batch needs `agent`: the runtime endpoint ARN to invoke")
+    source = {"datasetId": dataset["datasetId"]}
+    # botocore DatasetVersion: "If you don't specify a version, the batch evaluation uses the latest
+    # published version."
+    if dataset.get("datasetVersion") is not None:
+        source["datasetVersion"] = str(dataset["datasetVersion"])
+    runtime = {"agentRuntimeEndpointArn": spec["agent"]}
+    if spec.get("requestTemplate") is not None:
+        runtime["requestTemplate"] = spec["requestTemplate"]
+    return {"dataset": source, "agentInvocation": {"agentCoreRuntime": runtime}}
+
+
+def resolve_dataset(ref: Mapping[str, Any], dataset_id: str) -> dict[str, Any]:
+    """A spec's `dataset` with its AWS id, and the version to run (None: the newest published)."""
+    version = ref.get("version", "latest")
+    return {**ref, "datasetId": dataset_id, "datasetVersion": None if version == "latest" else str(version)}
+
+
 def batch_request(
-    project: Project, doc: Document, evaluator_ids: Mapping[str, str], now: dt.datetime
+    project: Project,
+    doc: Document,
+    evaluator_ids: Mapping[str, str],
+    now: dt.datetime,
+    dataset_ids: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """StartBatchEvaluation parameters with references, ground truth and lookback resolved."""
+    """StartBatchEvaluation parameters with references, ground truth, dataset and lookback resolved."""
     truth = doc.spec.get("groundTruth")
     sessions = None
     if truth is not None:
@@ -98,7 +131,14 @@ def batch_request(
             raise MappingError(f"ground truth '{truth}' is not declared")
         sessions = target.spec["sessions"]
     lookback = lookback_of(doc.spec)
-    request = start_request(doc.spec, sessions, window(lookback, now) if lookback else None)
+    spec = dict(doc.spec)
+    if spec.get("dataset") is not None:
+        name = str(spec["dataset"]["name"])
+        found = (dataset_ids or {}).get(name)
+        if found is None:
+            raise MappingError(f"dataset '{name}' has no AWS id; deploy it first (`pulumi up`)")
+        spec["dataset"] = resolve_dataset(spec["dataset"], found)
+    request = start_request(spec, sessions, window(lookback, now) if lookback else None)
     request["batchEvaluationName"] = physical_name("BatchEvaluation", doc.name, doc.spec, project.stack)
     request["evaluators"] = [
         {"evaluatorId": resolve_evaluator(r, evaluator_ids)} for r in doc.spec["evaluators"]

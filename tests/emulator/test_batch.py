@@ -146,9 +146,9 @@ ERROR_CASES = [
         "Member must have length less than or equal to 32",
     ),
     (
-        "dataset runs are not emulated",
+        "a dataset run needs an existing dataset",
         {"datasetExecutionConfig": DATASET},
-        "not supported by the emulator",
+        "does not exist",
     ),
     (
         "unknown online config source",

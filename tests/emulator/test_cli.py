@@ -89,6 +89,7 @@ EXPORTS = [
     "export AWS_ACCESS_KEY_ID=test",
     "export AWS_SECRET_ACCESS_KEY=test",
     "export AWS_DEFAULT_REGION=us-east-1",
+    "export OTEL_EXPORTER_OTLP_ENDPOINT={endpoint}",
 ]
 
 
@@ -99,7 +100,7 @@ def _serve(data_dir: Path, *flags: str) -> tuple[subprocess.Popen[str], str]:
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert server.stdout is not None
-    lines = [server.stdout.readline().strip() for _ in range(5)]
+    lines = [server.stdout.readline().strip() for _ in range(1 + len(EXPORTS))]
     assert lines[0].startswith("evalctl emulator listening on http://127.0.0.1:")
     endpoint = lines[0].rsplit(" ", 1)[-1]
     assert lines[1:] == [line.format(endpoint=endpoint) for line in EXPORTS]

@@ -262,3 +262,40 @@ def test_preview_shows_what_up_does_when_a_referenced_evaluator_updates_in_place
     assert engine.up(renamed) == {ev_urn: "replace", BATCH_URN: "replace"}
     engine.destroy()
     assert jobs(seeded) == []
+
+
+def test_a_dataset_batch_runs_the_published_version_on_the_agent(server, emulator):
+    """`dataset` (as the stack resolves it from the Dataset's outputs) and `agent` reach the service as
+    datasetExecutionConfig; the job invokes the agent and waits for its telemetry before scoring."""
+    from tests.emulator.fixture_agent import ENDPOINT_ARN, LOG_GROUP, RUNTIME, Behaviour, FixtureAgent
+    from tests.emulator.fixture_agent import SERVICE as AGENT_SERVICE
+
+    emulator.admin.configure(**FAST)
+    control = emulator.client("bedrock-agentcore-control")
+    scenario = {
+        "scenario_id": "hours",
+        "turns": [{"input": "When do you open?", "expected_response": "At 9."}],
+    }
+    made = control.create_dataset(
+        datasetName="support_cases_test", source={"inlineExamples": {"examples": [scenario]}}
+    )
+    emulator.admin.advance_clock(1)
+    control.create_dataset_version(datasetId=made["datasetId"])
+    emulator.admin.advance_clock(1)
+    agent = FixtureAgent(emulator.endpoint, {"When do you open?": Behaviour("At 9.")})
+    emulator.admin.map_agents({RUNTIME: agent.start()})
+    source = {"cloudWatchLogs": {"serviceNames": [AGENT_SERVICE], "logGroupNames": [LOG_GROUP]}}
+    ref = {
+        "name": "support-cases",
+        "version": "latest",
+        "datasetId": made["datasetId"],
+        "datasetVersion": "1",
+    }
+    try:
+        state = server.up(BATCH_URN, props(dataSourceConfig=source, dataset=ref, agent=ENDPOINT_ARN,
+                                           evaluators=[{"evaluatorId": "Builtin.Correctness"}]))  # fmt: skip
+    finally:
+        agent.stop()
+    assert state.outputs["status"] == "COMPLETED", state.outputs["errorDetails"]
+    assert state.outputs["results"]["numberOfSessionsCompleted"] == 1
+    assert [body for _, body in agent.seen] == [{"prompt": "When do you open?"}]

@@ -48,6 +48,52 @@ def test_ground_truth_sessions_become_session_metadata():
     assert request["clientToken"] == "t" * 64
 
 
+ENDPOINT = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/support_agent-abcdefghij" + (
+    "/runtime-endpoint/DEFAULT"
+)
+
+
+def test_a_dataset_batch_maps_to_dataset_execution_config():
+    """`dataset` (resolved by the stack to the Dataset's id and version), `agent` and `requestTemplate`."""
+    ref = {"name": "support-cases", "version": "latest", "datasetId": "support_cases_dev-abcdefghij",
+           "datasetVersion": "3"}  # fmt: skip
+    template = '{"prompt": "{{turn.input}}", "channel": "eval"}'
+    spec = {**SPEC, "dataset": ref, "agent": ENDPOINT, "requestTemplate": template}
+    request = batch.start_request(spec, "t" * 64, None)
+    assert request["datasetExecutionConfig"] == {
+        "dataset": {"datasetId": "support_cases_dev-abcdefghij", "datasetVersion": "3"},
+        "agentInvocation": {
+            "agentCoreRuntime": {"agentRuntimeEndpointArn": ENDPOINT, "requestTemplate": template}
+        },
+    }
+    assert not {"dataset", "agent", "requestTemplate"} & set(request), "our spelling never reaches AWS"
+    assert request["dataSourceConfig"] == SOURCE, "botocore: a dataset batch still names its cloudWatchLogs"
+    assert batch.BatchEvaluationProvider().check({}, {"spec": spec}).failures == []
+
+
+def test_latest_omits_the_version_and_the_default_template_is_the_services():
+    resolved = mapping.resolve_dataset(
+        {"name": "support-cases", "version": "latest"}, "support_cases-abcdefghij"
+    )
+    request = mapping.start_request({**SPEC, "dataset": resolved, "agent": ENDPOINT}, None, None)
+    config = request["datasetExecutionConfig"]
+    assert config["dataset"] == {"datasetId": "support_cases-abcdefghij"}, "botocore: omitted means latest"
+    assert "requestTemplate" not in config["agentInvocation"]["agentCoreRuntime"]
+    pinned = mapping.resolve_dataset({"name": "support-cases", "version": 2}, "support_cases-abcdefghij")
+    assert (
+        mapping.dataset_execution({"dataset": pinned, "agent": ENDPOINT})["dataset"]["datasetVersion"] == "2"
+    )
+
+
+def test_a_dataset_batch_without_agent_or_id_is_refused_before_any_call():
+    no_agent = {**SPEC, "dataset": {"name": "support-cases", "datasetId": "d-abcdefghij"}}
+    assert [f.property for f in batch.BatchEvaluationProvider().check({}, {"spec": no_agent}).failures] == [
+        "spec.agent"
+    ]
+    with pytest.raises(mapping.MappingError, match="has no AWS id"):
+        mapping.start_request({**SPEC, "dataset": {"name": "support-cases"}, "agent": ENDPOINT}, None, None)
+
+
 DIFF_CASES = [
     ({}, False, [], "unchanged spec: no diff at all"),
     ({"runKey": "2"}, True, ["spec"], "a changed runKey starts a new job"),

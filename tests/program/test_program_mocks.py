@@ -123,3 +123,36 @@ def test_grants_on_evaluators_cover_their_blue_green_successors(declared):
     assert managed == [f"{prefix}tone_dev-??????????", f"{prefix}tone_dev_bg-??????????"], (
         "a blue/green successor stays manageable, and nothing else is"
     )
+
+
+def test_a_dataset_batch_runs_the_datasets_id_and_newest_published_version(declared):
+    """`dataset: {name, version: latest}` resolves to the Dataset's outputs, so a new version re-runs."""
+    scenario = {"scenario_id": "greet", "turns": [{"input": "Hello", "expected_response": "Hi!"}]}
+    endpoint = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/support_agent-abcdefghij"
+    endpoint += "/runtime-endpoint/DEFAULT"
+
+    source = {"cloudWatchLogs": {"serviceNames": ["support_agent.DEFAULT"], "logGroupNames": ["agent-logs"]}}
+    declared([
+        decl("Dataset", "support-cases", {"publish": True, "scenarios": [scenario]}),
+        decl("BatchEvaluation", "latest", {"evaluators": ["Builtin.Correctness"], "dataSourceConfig": source,
+                                           "dataset": {"name": "support-cases"}, "agent": endpoint}),
+        decl("BatchEvaluation", "pinned", {"evaluators": ["Builtin.Correctness"], "dataSourceConfig": source,
+                                           "dataset": {"name": "support-cases", "version": 2},
+                                           "agent": endpoint}),
+    ])  # fmt: skip
+
+    def dynamic(args):
+        outs = {k: v for k, v in args.inputs.items() if k != "__provider"}
+        if "dataset" in args.typ:
+            outs.update(datasetId="support_cases_dev-abcdefghij", datasetVersion="4")
+        return f"{args.name}-id", outs
+
+    run = run_program(ROOT, CONFIG, stack="dev", dynamic=dynamic)
+    dataset = run.named("dataset-support-cases", "pulumi-python:dynamic/dataset:Dataset")
+    latest = run.named("batch-latest", "pulumi-python:dynamic/batch_evaluation:BatchEvaluation")
+    pinned = run.named("batch-pinned", "pulumi-python:dynamic/batch_evaluation:BatchEvaluation")
+    ref = latest.inputs["spec"]["dataset"]
+    assert (ref["datasetId"], ref["datasetVersion"]) == ("support_cases_dev-abcdefghij", "4")
+    assert pinned.inputs["spec"]["dataset"]["datasetVersion"] == "2"
+    owner = run.named("batch-latest", "agentcore-evals:batch_evaluation:BatchEvaluation")
+    assert owner.dependencies == [dataset.urn], "the job starts once the dataset is synced and published"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from evalctl.spec.diagnostics import Diagnostic
-from evalctl.spec.lint import rules_batch, rules_dataset, rules_evaluator, rules_misc
+from evalctl.spec.lint import rules_batch, rules_dataset, rules_dataset_batch, rules_evaluator, rules_misc
 from evalctl.spec.lint.refs import problem
 from evalctl.spec.lint.schema_check import pointer_of, validator
 from evalctl.spec.names import EXPLICIT_FIELD, name_problem, physical_name
@@ -29,6 +29,7 @@ RULES: dict[str, list[Rule]] = {
         rules_batch.time_window,
         rules_batch.gates,
         rules_batch.ground_truth_use,
+        rules_dataset_batch.dataset_batch,
         rules_misc.output_log_group,
     ],
     "Role": [rules_misc.role],

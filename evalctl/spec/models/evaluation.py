@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evalctl.spec.models.api import CONTROL, DATA, Generator, Tailoring, input_shape
+from evalctl.spec.models.api import CONTROL, DATA, Generator, Tailoring, anchored, input_shape
 from evalctl.spec.models.common import EvaluatorRef, InsightRef, LogicalRef, document_model
 
 CAMEL_RUNTIMES = ("python3.11", "python3.12", "python3.13")
@@ -57,6 +57,25 @@ class MinSessionsEvaluatedGate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", title="MinSessionsEvaluatedGate")
     minSessionsEvaluated: int = Field(ge=1, description="Fewest sessions that must be evaluated.")
+
+
+class DatasetRef(BaseModel):
+    """The Dataset spec whose scenarios a batch sends to its agent, and which published version."""
+
+    model_config = ConfigDict(extra="forbid", title="DatasetRef")
+    name: LogicalRef = Field(description="A Dataset spec's metadata.name.")
+    version: int | Literal["latest"] = Field(
+        "latest",
+        description="A published version number, or `latest` (the newest published one). The DRAFT "
+        "can't be run.",
+        json_schema_extra={"minimum": 1},
+    )
+
+
+def _endpoint_pattern() -> str:
+    shape = input_shape(DATA, "StartBatchEvaluation").members["datasetExecutionConfig"]
+    runtime = shape.members["agentInvocation"].members["agentCoreRuntime"]
+    return anchored(str(runtime.members["agentRuntimeEndpointArn"].metadata["pattern"]))
 
 
 Gate = MinAverageScoreGate | MaxFailedSessionsGate | MinSessionsEvaluatedGate
@@ -118,8 +137,32 @@ def _batch_spec() -> type[BaseModel]:
             Field(None, ge=1, le=86400, description="How long to wait (default 3600)."),
         ),
     }
+    ours.update({
+        "dataset": (
+            DatasetRef | None,
+            Field(None, description="Run this dataset's scenarios against `agent`, then score the sessions."),
+        ),
+        "agent": (
+            str | None,
+            Field(
+                None,
+                description="The agent runtime endpoint ARN a dataset batch invokes (`evalctl run --local "
+                "--agent URL` can stand in for it).",
+                json_schema_extra={"pattern": _endpoint_pattern()},
+            ),
+        ),
+        "requestTemplate": (
+            str | None,
+            Field(
+                None,
+                max_length=10240,
+                description='The JSON payload per turn, with "{{turn.input}}" once as a whole string value '
+                '(default {"prompt": "{{turn.input}}"}).',
+            ),
+        ),
+    })  # fmt: skip
     tailoring = Tailoring(
-        remove={(req, "clientToken")},
+        remove={(req, "clientToken"), (req, "datasetExecutionConfig")},
         optional={(req, "batchEvaluationName")},
         replace={
             (req, "evaluators"): (list[EvaluatorRef], Field(min_length=1, max_length=10)),

@@ -1,0 +1,113 @@
+"""`evalctl run --local --agent URL`: a dataset batch against the user's own agent on this machine.
+
+The in-process emulator stands in for AgentCore: the batch's agent runtime endpoint (its runtime name
+kept, in the emulator's account and Region; a synthetic one when the spec names none) is mapped to
+the URL, the dataset is created and published there, and the emulator listens on a fixed port
+(`--otlp-port`, default 4318, OTLP/HTTP's own port) so the agent's OTLP exporter can reach it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import urllib.error
+import urllib.request
+from typing import Any
+
+from evalctl.emulator.settings import ACCOUNT_ID
+from evalctl.runner import local
+from evalctl.spec.project import Document, Project
+
+OTLP_PORT = 4318  # the OTLP/HTTP default: an exporter left at its defaults already sends here
+SYNTHETIC_RUNTIME = "local_agent-0000000000"
+
+
+class UsageError(RuntimeError):
+    """A local agent run that cannot start; the message says what to do."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--agent",
+        metavar="URL",
+        help="with --local: run the batch's dataset against your agent at URL (POST /invocations)",
+    )
+    parser.add_argument(
+        "--otlp-port",
+        type=int,
+        default=OTLP_PORT,
+        help=f"with --agent: port of the local emulator and its OTLP/HTTP receiver (default {OTLP_PORT})",
+    )
+
+
+def problem(args: argparse.Namespace) -> str | None:
+    """Flag combinations --agent does not take; None when fine."""
+    if args.agent is None:
+        return None
+    if not args.local:
+        return "--agent runs against the in-process emulator: add --local"
+    if not str(args.agent).startswith(("http://", "https://")):
+        return (
+            f"--agent expects the URL your agent listens on, e.g. http://127.0.0.1:8080, not {args.agent!r}"
+        )
+    return None
+
+
+def local_endpoint(spec_arn: str | None, region: str) -> str:
+    """The endpoint ARN in the emulator's account and Region, keeping the spec's runtime and endpoint."""
+    runtime, endpoint = SYNTHETIC_RUNTIME, "DEFAULT"
+    if spec_arn:
+        tail = spec_arn.split(":runtime/", 1)[-1]
+        runtime, _, endpoint = tail.partition("/runtime-endpoint/")
+    return f"arn:aws:bedrock-agentcore:{region}:{ACCOUNT_ID}:runtime/{runtime}/runtime-endpoint/{endpoint}"
+
+
+def _ping(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(f"{url.rstrip('/')}/ping", timeout=5) as answer:
+            answer.read()
+    except (urllib.error.URLError, OSError) as exc:
+        return str(getattr(exc, "reason", exc))
+    return None
+
+
+def _log_groups(logs: Any, doc: Document) -> None:
+    """The runtime's log groups: AgentCore Runtime creates them for a deployed agent."""
+    source = doc.spec["dataSourceConfig"].get("cloudWatchLogs") or {}
+    existing = {g["logGroupName"] for g in logs.describe_log_groups().get("logGroups", [])}
+    for group in source.get("logGroupNames") or []:
+        if group not in existing:
+            logs.create_log_group(logGroupName=group)
+
+
+def prepare(
+    args: argparse.Namespace,
+    project: Project,
+    doc: Document,
+    *,
+    admin: Any,
+    clients: dict[str, Any],
+    endpoint: str,
+) -> Document:
+    """Map the agent, deploy and publish the dataset; the batch spec to run (its agent made local)."""
+    ref = doc.spec.get("dataset")
+    if ref is None:
+        raise UsageError(
+            f"BatchEvaluation '{doc.name}' has no `dataset`: --agent runs a dataset against an agent"
+        )
+    arn = local_endpoint(doc.spec.get("agent"), args.region or "us-east-1")
+    admin.map_agents({arn.split("/runtime-endpoint/")[0]: str(args.agent).rstrip("/")})
+    _log_groups(clients["logs"], doc)
+    dataset_id = local.deploy_dataset(project, str(ref["name"]), clients["control"])
+    if not args.quiet:
+        print(
+            f"local emulator and OTLP receiver at {endpoint}: start your agent with\n"
+            f"  OTEL_EXPORTER_OTLP_ENDPOINT={endpoint} OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\n"
+            f"dataset '{ref['name']}' published as {dataset_id} version 1; invoking {args.agent} as {arn}",
+            file=sys.stderr,
+        )
+        down = _ping(str(args.agent))
+        if down is not None:
+            print(f"warning: GET {args.agent}/ping failed ({down}); is the agent running?", file=sys.stderr)
+    return dataclasses.replace(doc, spec={**doc.spec, "agent": arn})

@@ -1,0 +1,154 @@
+"""`evalctl run <batch> --local --agent URL`: a dataset batch against a real HTTP agent on this machine,
+its telemetry exported over OTLP to the in-process emulator on the fixed --otlp-port."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evalctl.cli.main import main
+from tests.emulator.fixture_agent import ENDPOINT_ARN, LOG_GROUP, RUNTIME, SERVICE, Behaviour, FixtureAgent
+
+SPECS = f"""apiVersion: evalctl/v1alpha1
+kind: Dataset
+metadata:
+  name: support-cases
+spec:
+  publish: true
+  scenarios:
+    - scenario_id: returns
+      turns:
+        - input: How long do I have to return shoes?
+          expected_response: You have 30 days to return shoes.
+      expected_trajectory: [lookup_policy]
+---
+apiVersion: evalctl/v1alpha1
+kind: BatchEvaluation
+metadata:
+  name: support-regression
+spec:
+  evaluators: [Builtin.Correctness, Builtin.TrajectoryInOrderMatch]
+  dataset: {{name: support-cases}}
+  dataSourceConfig:
+    cloudWatchLogs:
+      serviceNames: [{SERVICE}]
+      logGroupNames: [{LOG_GROUP}]
+  gates:
+    - {{evaluator: Builtin.Correctness, minAverageScore: 0.9}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def specs(tmp_path: Path) -> Path:
+    folder = tmp_path / "evaluations"
+    folder.mkdir()
+    (folder / "support.yaml").write_text(SPECS)
+    return folder
+
+
+def run(specs: Path, agent_url: str, port: int, *extra: str) -> int:
+    args = ["run", "support-regression", "--specs", str(specs), "--local", "--agent", agent_url]
+    return main([*args, "--otlp-port", str(port), "--timeout", "60", *extra])
+
+
+def test_a_dataset_run_against_a_local_agent_passes_its_gates(
+    specs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    answers = {
+        "How long do I have to return shoes?": Behaviour(
+            "You have 30 days to return shoes.", ["lookup_policy"]
+        )
+    }
+    agent = FixtureAgent(f"http://127.0.0.1:{port}", answers)
+    url = agent.start()
+    try:
+        code = run(specs, url, port, "--json")
+    finally:
+        agent.stop()
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert f"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:{port}" in err
+    assert "runtime/local_agent-0000000000/runtime-endpoint/DEFAULT" in err  # the spec names no agent
+    assert len(agent.seen) == 1 and agent.seen[0][1] == {"prompt": "How long do I have to return shoes?"}
+    assert '"status": "COMPLETED"' in out and '"passed": true' in out
+    assert '"scenarioId": "returns"' in out, "results.json says which scenario each session ran"
+
+
+def test_an_agent_that_is_down_fails_the_run_with_the_reason(
+    specs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    port = free_port()
+    code = run(specs, "http://127.0.0.1:9", port)
+    out, err = capsys.readouterr()
+    assert code != 0
+    assert "GET http://127.0.0.1:9/ping failed" in err
+    assert "AgentInvocationError" in out + err and "could not be reached" in out + err
+
+
+def test_agent_needs_local_and_a_url(specs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "support-regression", "--specs", str(specs), "--agent", "http://127.0.0.1:8080"]) == 2
+    assert "add --local" in capsys.readouterr().err
+    assert (
+        main(["run", "support-regression", "--specs", str(specs), "--local", "--agent", "127.0.0.1:8080"])
+        == 2
+    )
+    assert "expects the URL" in capsys.readouterr().err
+
+
+def test_against_an_endpoint_a_dataset_batch_needs_its_agent_and_dataset(
+    emulator: Any, specs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --local the agent must be named and the dataset exist: pre-flight findings say how."""
+    args = ["run", "support-regression", "--specs", str(specs), "--endpoint", emulator.endpoint, "--quiet"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "pre-flight agent: BatchEvaluation 'support-regression' runs a dataset but names no agent" in err
+    spec = specs / "support.yaml"
+    spec.write_text(spec.read_text().replace("  gates:", f"  agent: {ENDPOINT_ARN}\n  gates:"))
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "pre-flight dataset: dataset support_cases_dev ('support-cases') does not exist" in err
+    assert "--local --agent URL" in err
+
+
+def test_against_an_endpoint_the_deployed_dataset_runs_on_the_mapped_agent(
+    emulator: Any, specs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`evalctl run --endpoint` finds the dataset by its AWS name and starts with its id (`latest`)."""
+    from evalctl.aws import ClientSettings
+    from evalctl.cli.run import clients_for
+    from evalctl.runner import local
+    from evalctl.spec.project import load_project
+
+    spec = specs / "support.yaml"
+    spec.write_text(spec.read_text().replace("  gates:", f"  agent: {ENDPOINT_ARN}\n  gates:"))
+    project, _ = load_project([specs], "dev")
+    clients = clients_for(ClientSettings(endpoint=emulator.endpoint, region="us-east-1", max_attempts=1))
+    dataset_id = local.deploy_dataset(project, "support-cases", clients["control"], timeout=10)
+    clients["logs"].create_log_group(logGroupName=LOG_GROUP)
+    answers = {"How long do I have to return shoes?": Behaviour("You have 30 days to return shoes.", [])}
+    agent = FixtureAgent(emulator.endpoint, answers)
+    emulator.admin.map_agents({RUNTIME: agent.start()})
+    emulator.admin.configure(batch_pending_seconds=0.05, resource_seconds=0.01)
+    try:
+        code = main(["run", "support-regression", "--specs", str(specs), "--endpoint", emulator.endpoint,
+                     "--quiet", "--json"])  # fmt: skip
+    finally:
+        agent.stop()
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    data = emulator.client("bedrock-agentcore")
+    job = data.list_batch_evaluations()["batchEvaluations"][0]
+    detail = data.get_batch_evaluation(batchEvaluationId=job["batchEvaluationId"])
+    assert detail["datasetExecutionDetails"]["dataset"] == {"datasetId": dataset_id, "datasetVersion": "1"}
+    assert '"scenarioId": "returns"' in out
