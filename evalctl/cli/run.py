@@ -22,7 +22,7 @@ from evalctl.runner import batch, local
 from evalctl.runner.batch import Clients
 from evalctl.runner.waiter import Progress, WaitTimeout, wait
 from evalctl.spec.diagnostics import render
-from evalctl.spec.project import Document, Project, load_project
+from evalctl.spec.project import Document, Project, load_project, project_folder
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -77,12 +77,6 @@ def find_target(project: Project, target: str) -> Document | None:
         return found
     path = Path(target).resolve()
     return next((d for d in project.of_kind("BatchEvaluation") if Path(d.file).resolve() == path), None)
-
-
-def project_folder(file: Path) -> Path:
-    """The spec folder a file belongs to: its topmost ancestor named `evaluations`, else its folder."""
-    parents = [p for p in file.resolve().parents if p.name == "evaluations"]
-    return parents[-1] if parents else file.resolve().parent
 
 
 def fix_arguments(args: argparse.Namespace) -> str | None:
