@@ -6,7 +6,18 @@ import html
 from pathlib import Path
 
 from evalctl.reports.models import InsightCluster, RunResults
-from evalctl.reports.outcomes import DEFAULT_PASS_MARK, CaseOutcome, case_outcomes, describe_score, target
+from evalctl.reports.outcomes import (
+    AVERAGE_DEFINITION,
+    DEFAULT_PASS_MARK,
+    RANK,
+    CaseOutcome,
+    case_outcomes,
+    categorical_labels,
+    describe_score,
+    distribution,
+    entry_status,
+    target,
+)
 from evalctl.reports.text import KIND_TITLES, evaluator_label, gate_for, plural, score, session_counts
 
 # GitHub rejects comments over 65,536 characters: the worst sessions are shown first, explanations
@@ -14,8 +25,7 @@ from evalctl.reports.text import KIND_TITLES, evaluator_label, gate_for, plural,
 MAX_SESSIONS = 40
 MAX_CHARS = 60_000
 MAX_CELL = 300
-STATUS_ICON = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "⏭️"}
-RANK = {"error": 0, "failed": 1, "skipped": 2, "passed": 3}
+STATUS_ICON = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "⏭️", "labelled": "🏷️"}
 
 
 def cell(text: str) -> str:
@@ -69,14 +79,18 @@ def _title(results: RunResults) -> str:
 
 
 def _evaluator_table(results: RunResults) -> str:
-    rows = ["| Evaluator | Level | Average | Evaluated | Failed | Gate |", "|---|---|--:|--:|--:|---|"]
+    rows = [
+        "| Evaluator | Level | Average | Labels | Evaluated | Failed | Gate |",
+        "|---|---|--:|---|--:|--:|---|",
+    ]
     for row in results.evaluators:
         gate = gate_for(row, results.gates)
         verdict = "—" if gate is None else f"{'✅' if gate.passed else '❌'} ≥ {float(gate.threshold):.2f}"
-        cells = [cell(evaluator_label(row)), cell(row.level or "—"), score(row.averageScore)]
+        labels = distribution(categorical_labels(results, row), "—")
+        cells = [cell(evaluator_label(row)), cell(row.level or "—"), score(row.averageScore), cell(labels)]
         cells += [str(row.evaluated), str(row.failed), verdict]
         rows.append("| " + " | ".join(cells) + " |")
-    return "\n".join(rows)
+    return "\n".join(rows) + f"\n\n_{AVERAGE_DEFINITION}._"
 
 
 def _cluster(cluster: InsightCluster) -> str:
@@ -125,7 +139,8 @@ def _session_block(session_id: str, cases: list[CaseOutcome]) -> str:
             if entry.error is not None:
                 outcome, why = f"⚠️ {cell(entry.error.type)}", cell(entry.error.message)
             else:
-                outcome, why = cell(describe_score(entry)), cell(_clip(entry.explanation or ""))
+                icon = STATUS_ICON[entry_status(entry, case.pass_mark)]
+                outcome, why = f"{icon} {cell(describe_score(entry))}", cell(_clip(entry.explanation or ""))
             lines.append(
                 f"| {cell(evaluator_label(case.evaluator))} | {cell(target(entry))} | {outcome} | {why} |"
             )

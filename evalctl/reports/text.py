@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from evalctl.progress import format_table
 from evalctl.reports.models import EvaluatorSummary, GateRecord, InsightCluster, RunResults
+from evalctl.reports.outcomes import AVERAGE_DEFINITION, categorical_labels, distribution
 
 KIND_TITLES = {
     "failure": "Failure",
@@ -68,7 +69,7 @@ def headline(results: RunResults) -> list[str]:
 
 def render_text(results: RunResults) -> str:
     """Everything `evalctl run` and `evalctl results` print after a job finishes."""
-    headers = ["EVALUATOR", "LEVEL", "AVERAGE", "EVALUATED", "FAILED", "GATE"]
+    headers = ["EVALUATOR", "LEVEL", "AVERAGE", "EVALUATED", "FAILED", "GATE", "LABELS"]
     rows = [
         [
             evaluator_label(r),
@@ -77,10 +78,12 @@ def render_text(results: RunResults) -> str:
             str(r.evaluated),
             str(r.failed),
             gate_cell(r, results.gates),
+            distribution(categorical_labels(results, r), "-"),
         ]
         for r in results.evaluators
     ]
-    parts = ["\n".join(headline(results)), format_table(headers, rows, right=(2, 3, 4))]
+    table = format_table(headers, rows, right=(2, 3, 4))
+    parts = ["\n".join(headline(results)), f"{table}\n({AVERAGE_DEFINITION})"]
     if results.gates:
         parts.append(
             "\n".join(["Gates", *(f"  {'pass' if g.passed else 'FAIL'}  {g.message}" for g in results.gates)])
