@@ -55,12 +55,13 @@ def table(outcomes: list[Outcome]) -> str:
 
 
 def records(outcomes: list[Outcome]) -> list[GateRecord]:
+    """Expectations as gate records of the report, each named by its test."""
     return [
         GateRecord(
             kind="expectation",
             gate={"test": o.test, "evaluator": o.evaluator, "target": o.target},
             passed=o.passed,
-            message=o.message,
+            message=f"{o.test}: {o.evaluator} on {o.target}: {o.message}",
             threshold=0,
         )
         for o in outcomes
@@ -93,9 +94,11 @@ def run(args: argparse.Namespace) -> int:
     print(table(outcomes))
     failed = [o for o in outcomes if not o.passed]
     skipped = sum(1 for o in outcomes if o.skipped)
+    # Distinct sessions, as the report counts them: tests replaying the same recording share it.
+    sessions = len({s.session_id for c in cases for s in c.sessions})
     print(
         f"\n{len(outcomes) - len(failed) - skipped} passed, {len(failed)} failed, {skipped} skipped "
-        f"({len(cases)} test(s), {sum(len(c.sessions) for c in cases)} session(s))"
+        f"({len(cases)} test(s), {sessions} session(s))"
     )
     if args.report_dir:
         results = results_of(cases, scored).model_copy(update={"gates": records(outcomes)})

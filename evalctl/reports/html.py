@@ -22,7 +22,15 @@ from evalctl.reports.outcomes import (
     row_entries,
     target,
 )
-from evalctl.reports.text import KIND_TITLES, evaluator_label, gate_for, plural, score, session_counts
+from evalctl.reports.text import (
+    KIND_TITLES,
+    evaluator_label,
+    gate_for,
+    gates_title,
+    plural,
+    score,
+    session_counts,
+)
 
 # Badge words: `failed` here means "scored below the pass mark", not the job's "failed sessions".
 BADGE = {
@@ -76,7 +84,8 @@ def _header(results: RunResults, outcomes: list[CaseOutcome]) -> str:
     if results.gates:
         ok = all(g.passed for g in results.gates)
         verdict = (
-            f'<span class="badge {"pass" if ok else "fail"}">gates {"passed" if ok else "failed"}</span>'
+            f'<span class="badge {"pass" if ok else "fail"}">'
+            f"{gates_title(results.gates).lower()} {'passed' if ok else 'failed'}</span>"
         )
     else:
         verdict = ""
@@ -98,7 +107,7 @@ def _gates(results: RunResults) -> str:
         f"{escape(g.message)}</li>"
         for g in results.gates
     )
-    return f'<h2>Gates</h2><ul class="gates">{items}</ul>'
+    return f'<h2>{gates_title(results.gates)}</h2><ul class="gates">{items}</ul>'
 
 
 def _evaluator_section(results: RunResults, row: EvaluatorSummary) -> str:

@@ -18,7 +18,15 @@ from evalctl.reports.outcomes import (
     entry_status,
     target,
 )
-from evalctl.reports.text import KIND_TITLES, evaluator_label, gate_for, plural, score, session_counts
+from evalctl.reports.text import (
+    KIND_TITLES,
+    evaluator_label,
+    gate_for,
+    gates_title,
+    plural,
+    score,
+    session_counts,
+)
 
 # GitHub rejects comments over 65,536 characters: the worst sessions are shown first, explanations
 # are clipped, and whatever does not fit is counted and left to results.json.
@@ -44,7 +52,7 @@ def render_markdown(results: RunResults, default_pass_mark: float = DEFAULT_PASS
     parts = [_title(results), _evaluator_table(results)]
     if results.gates:
         parts.append(
-            "### Gates\n\n"
+            f"### {gates_title(results.gates)}\n\n"
             + "\n".join(f"- {'✅' if g.passed else '❌'} {cell(g.message)}" for g in results.gates)
         )
     if results.insights.clusters:
@@ -65,9 +73,9 @@ def _title(results: RunResults) -> str:
     if not results.gates:
         verdict = "results"
     elif all(g.passed for g in results.gates):
-        verdict = "✅ gates passed"
+        verdict = f"✅ {gates_title(results.gates).lower()} passed"
     else:
-        verdict = "❌ gates failed"
+        verdict = f"❌ {gates_title(results.gates).lower()} failed"
     counts = session_counts(results)
     lines = [
         f"## Evaluation {code(job.name)}: {verdict}",

@@ -39,6 +39,11 @@ def gate_for(row: EvaluatorSummary, gates: list[GateRecord]) -> GateRecord | Non
     return None
 
 
+def gates_title(gates: list[GateRecord]) -> str:
+    """`Expectations` for `evalctl test` (its checks are EvaluatorTest expectations), else `Gates`."""
+    return "Expectations" if gates and all(g.kind == "expectation" for g in gates) else "Gates"
+
+
 def gate_cell(row: EvaluatorSummary, gates: list[GateRecord]) -> str:
     """`pass (>= 0.80)`, `FAIL (>= 0.80)` or `-` when no gate applies."""
     gate = gate_for(row, gates)
@@ -86,7 +91,12 @@ def render_text(results: RunResults) -> str:
     parts = ["\n".join(headline(results)), f"{table}\n({AVERAGE_DEFINITION})"]
     if results.gates:
         parts.append(
-            "\n".join(["Gates", *(f"  {'pass' if g.passed else 'FAIL'}  {g.message}" for g in results.gates)])
+            "\n".join(
+                [
+                    gates_title(results.gates),
+                    *(f"  {'pass' if g.passed else 'FAIL'}  {g.message}" for g in results.gates),
+                ]
+            )
         )
     if results.insights.clusters:
         parts.append(render_clusters(results.insights.clusters))
