@@ -43,6 +43,20 @@ def choose_judge(name: str | None) -> Judge | None:
     return judge_from_env() if os.environ.get("EVALCTL_JUDGE") else None
 
 
+def judge_problem(name: str | None) -> str | None:
+    """Why the chosen judge cannot run at all, before replaying (once, not per trace or traceback)."""
+    if (name or "").strip().lower() != "bedrock":
+        return None
+    import boto3
+
+    if boto3.session.Session().region_name is None:
+        return (
+            "--judge bedrock needs an AWS region: export AWS_REGION (or AWS_DEFAULT_REGION), "
+            "or set `region` in your AWS profile"
+        )
+    return None
+
+
 def table(outcomes: list[Outcome]) -> str:
     rows = [("RESULT", "TEST", "EVALUATOR", "TARGET", "DETAIL")]
     for o in outcomes:
@@ -87,6 +101,10 @@ def run(args: argparse.Namespace) -> int:
         return cases
     if not cases:
         print("evalctl test: no EvaluatorTest specs found", file=sys.stderr)
+        return EXIT_USAGE
+    problem = judge_problem(args.judge or os.environ.get("EVALCTL_JUDGE"))
+    if problem is not None:
+        print(f"evalctl test: {problem}", file=sys.stderr)
         return EXIT_USAGE
     judge = choose_judge(args.judge)
     scored = replay(cases, judge, args.workers)

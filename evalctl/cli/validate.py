@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "text":
         print(summary(problems, files, documents))
     errors = [p for p in problems if p.severity == "error" or args.strict]
+    if any(not p.exists() for p in paths):
+        return EXIT_USAGE  # a path that does not exist is a usage error, not a finding in the specs
     return EXIT_ERRORS if errors else EXIT_OK
 
 

@@ -106,7 +106,10 @@ class BedrockJudge:
         import boto3
         from botocore.config import Config
 
-        self._client = boto3.client("bedrock-runtime", config=Config(read_timeout=self._timeout))
+        try:
+            self._client = boto3.client("bedrock-runtime", config=Config(read_timeout=self._timeout))
+        except Exception as exc:  # NoRegionError, ProfileNotFound, ...: one sentence, not a traceback
+            raise JudgeError(f"cannot create a Bedrock client for the judge: {exc}") from exc
         return self._client
 
 

@@ -133,3 +133,12 @@ spec:
     summary = (out_dir / "summary.md").read_text()
     assert "### Expectations" in summary and "### Gates" not in summary
     assert "- ❌ helpful-strands: Builtin.Helpfulness on" in summary
+
+
+def test_bedrock_judge_without_a_region_is_a_usage_error_not_a_traceback(specs, capsys, monkeypatch):
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(specs / "no-such-config"))
+    assert main(["test", str(specs), "--judge", "bedrock"]) == 2
+    err = capsys.readouterr().err
+    assert "--judge bedrock needs an AWS region" in err and "Traceback" not in err
