@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from evalctl.aws import ClientSettings, client, describe_error
+from evalctl.aws import ClientSettings, MissingRegionError, client, describe_error
 from evalctl.cli.exits import EPILOG, EXIT_INTERRUPTED, EXIT_USAGE
 from evalctl.cli.jobs import print_json
 from evalctl.reports.gates import evaluate_gates, gate_exit_code
@@ -242,6 +242,9 @@ def run(args: argparse.Namespace) -> int:
             else:
                 settings = ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile)
             return execute(args, project, doc, settings)
+        except MissingRegionError as exc:
+            print(f"evalctl run: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         except Exception as exc:
             if not hasattr(exc, "response") and "botocore" not in type(exc).__module__:
                 raise

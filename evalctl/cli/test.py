@@ -49,7 +49,7 @@ def judge_problem(name: str | None) -> str | None:
         return None
     import boto3
 
-    if boto3.session.Session().region_name is None:
+    if boto3.session.Session().region_name is None and not os.environ.get("AWS_REGION"):
         return (
             "--judge bedrock needs an AWS region: export AWS_REGION (or AWS_DEFAULT_REGION), "
             "or set `region` in your AWS profile"

@@ -71,16 +71,6 @@ def test_zsh_completion_loads_the_same_function_through_bashcompinit(capsys):
     assert "bashcompinit" in script and "complete -o filenames -F _evalctl evalctl" in script
 
 
-def test_import_without_a_region_exits_2_with_one_sentence(tmp_path, capsys, monkeypatch):
-    """Issue 11: `import` exited 1 without a region; nothing judged is a usage error (2)."""
-    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-such-config"))
-    assert main(["import", "--out", str(tmp_path / "out")]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: no AWS region") and err.count("\n") == 1
-
-
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_demo_installs_only_the_package(tmp_path):
     """Issue 11: the first `make demo` took ~3 minutes installing the whole development toolchain."""
