@@ -162,13 +162,29 @@ def project_folder(file: Path) -> Path:
 
 
 def with_context(paths: list[Path]) -> list[Path]:
-    """The paths plus the project folders of the files among them, each file read once.
+    """The paths plus what the files among them reference, each file read once.
 
     A single file's references point at its siblings; without them every reference would dangle.
+    A file under `evaluations/` brings that whole folder; any other file its sibling YAML files only
+    (its folder may be a repository root, not a spec folder).
     """
-    folders = sorted({project_folder(p) for p in paths if p.is_file()})
+    files = [p for p in paths if p.is_file()]
+    folders = sorted({project_folder(p) for p in files if _in_evaluations(p)})
+    siblings = {
+        s.resolve()
+        for p in files
+        if not _in_evaluations(p)
+        for s in p.resolve().parent.iterdir()
+        if s.suffix in (".yaml", ".yml") and s.is_file()
+    }
+    asked = {p.resolve() for p in paths}
     inside = [p for p in paths if any(p.resolve().is_relative_to(f) for f in folders)]
-    return [*folders, *(p for p in paths if p not in inside)]
+    extra = sorted(s for s in siblings - asked if not any(s.is_relative_to(f) for f in folders))
+    return [*folders, *(p for p in paths if p not in inside), *extra]
+
+
+def _in_evaluations(file: Path) -> bool:
+    return any(p.name == "evaluations" for p in file.resolve().parents)
 
 
 def load_project(paths: Iterable[Path], stack: str = "dev") -> tuple[Project, list[Diagnostic]]:
