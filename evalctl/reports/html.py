@@ -13,12 +13,14 @@ from evalctl.reports.outcomes import (
     AVERAGE_DEFINITION,
     DEFAULT_PASS_MARK,
     RANK,
+    STATUS_WORDS,
     CaseOutcome,
     case_outcomes,
     describe_score,
     distribution,
     entry_status,
     label_counts,
+    low_score_note,
     row_entries,
     target,
 )
@@ -31,15 +33,6 @@ from evalctl.reports.text import (
     score,
     session_counts,
 )
-
-# Badge words: `failed` here means "scored below the pass mark", not the job's "failed sessions".
-BADGE = {
-    "passed": "pass",
-    "failed": "low score",
-    "error": "error",
-    "skipped": "no result",
-    "labelled": "label",
-}
 
 
 def slug(text: str) -> str:
@@ -89,8 +82,7 @@ def _header(results: RunResults, outcomes: list[CaseOutcome]) -> str:
         )
     else:
         verdict = ""
-    low = len({o.session_id for o in outcomes if o.status == "failed"})
-    counts = session_counts(results) + (f", {plural(low, 'session')} with a low score" if low else "")
+    counts = session_counts(results) + low_score_note(outcomes)
     errors = "".join(f'<p class="meta">Error: {escape(d)}</p>' for d in job.errorDetails)
     return (
         f"<header><h1>{escape(job.name)} {verdict}</h1>"
@@ -210,13 +202,14 @@ def _session(session_id: str, cases: list[CaseOutcome]) -> str:
             rows.append(
                 f'<tr class="result" data-status="{status}">'
                 f"<td>{escape(evaluator_label(case.evaluator))}</td><td>{escape(target(entry))}</td>"
-                f'<td><span class="badge {status}">{BADGE[status]}</span> {escape(shown)}</td>'
+                f'<td><span class="badge {status}">{STATUS_WORDS[status]}</span> {escape(shown)}</td>'
                 f"<td>{escape(why)}</td></tr>"
             )
     text = escape(" ".join([session_id, *(o.evaluator.name for o in cases)]).lower())
     return (
         f'<details class="session" data-status="{worst}" data-search="{text}"><summary>'
-        f'<span class="badge {worst}">{BADGE[worst]}</span> <code>{escape(session_id)}</code>{note}</summary>'
+        f'<span class="badge {worst}">{STATUS_WORDS[worst]}</span> '
+        f"<code>{escape(session_id)}</code>{note}</summary>"
         "<table><tr><th>Evaluator</th><th>Target</th><th>Outcome</th><th>Explanation</th></tr>"
         + "".join(rows)
         + "</table></details>"

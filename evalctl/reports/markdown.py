@@ -10,12 +10,14 @@ from evalctl.reports.outcomes import (
     AVERAGE_DEFINITION,
     DEFAULT_PASS_MARK,
     RANK,
+    STATUS_WORDS,
     CaseOutcome,
     case_outcomes,
     categorical_labels,
     describe_score,
     distribution,
     entry_status,
+    low_score_note,
     target,
 )
 from evalctl.reports.text import (
@@ -33,7 +35,8 @@ from evalctl.reports.text import (
 MAX_SESSIONS = 40
 MAX_CHARS = 60_000
 MAX_CELL = 300
-STATUS_ICON = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "⏭️", "labelled": "🏷️"}
+# A low score is 🔻, not ❌: ❌ stays for failed gates, so no session reads "failed" beside "gates passed".
+STATUS_ICON = {"passed": "✅", "failed": "🔻", "error": "⚠️", "skipped": "⏭️", "labelled": "🏷️"}
 
 
 def cell(text: str) -> str:
@@ -49,7 +52,8 @@ def code(text: str) -> str:
 
 def render_markdown(results: RunResults, default_pass_mark: float = DEFAULT_PASS_MARK) -> str:
     """The whole comment as Markdown (GitHub flavour, <details> for the long parts)."""
-    parts = [_title(results), _evaluator_table(results)]
+    outcomes = case_outcomes(results, default_pass_mark)
+    parts = [_title(results, low_score_note(outcomes)), _evaluator_table(results)]
     if results.gates:
         parts.append(
             f"### {gates_title(results.gates)}\n\n"
@@ -58,7 +62,7 @@ def render_markdown(results: RunResults, default_pass_mark: float = DEFAULT_PASS
     if results.insights.clusters:
         parts.append("### Insights\n\n" + "\n".join(_cluster(c) for c in results.insights.clusters))
     budget = MAX_CHARS - sum(len(p) + 2 for p in parts)
-    parts.append(_sessions(case_outcomes(results, default_pass_mark), budget))
+    parts.append(_sessions(outcomes, budget))
     return "\n\n".join(parts) + "\n"
 
 
@@ -68,7 +72,7 @@ def write_markdown(results: RunResults, path: Path, default_pass_mark: float = D
     return path
 
 
-def _title(results: RunResults) -> str:
+def _title(results: RunResults, low_scores: str) -> str:
     job = results.job
     if not results.gates:
         verdict = "results"
@@ -76,7 +80,7 @@ def _title(results: RunResults) -> str:
         verdict = f"✅ {gates_title(results.gates).lower()} passed"
     else:
         verdict = f"❌ {gates_title(results.gates).lower()} failed"
-    counts = session_counts(results)
+    counts = session_counts(results) + low_scores
     lines = [
         f"## Evaluation {code(job.name)}: {verdict}",
         "",
@@ -140,7 +144,8 @@ def _clip(text: str) -> str:
 
 def _session_block(session_id: str, cases: list[CaseOutcome]) -> str:
     worst = min(cases, key=lambda o: RANK[o.status]).status
-    lines = [f"<details><summary>{STATUS_ICON[worst]} <code>{html.escape(session_id)}</code></summary>", ""]
+    badge = f"{STATUS_ICON[worst]} {STATUS_WORDS[worst]}"
+    lines = [f"<details><summary>{badge} <code>{html.escape(session_id)}</code></summary>", ""]
     lines += ["| Evaluator | Target | Score | Explanation |", "|---|---|---|---|"]
     for case in cases:
         for entry in case.entries:

@@ -19,6 +19,14 @@ DEFAULT_PASS_MARK = 0.5
 # `labelled`: a categorical result (a label, no score) has no pass mark, so it is neither passed nor
 # failed; reports show the label and its distribution instead of calling `Poor` a pass.
 Status = Literal["passed", "failed", "error", "skipped", "labelled"]
+# What a badge says: `failed` is "scored below the pass mark", not the job's "failed sessions" (errors).
+STATUS_WORDS: dict[str, str] = {
+    "passed": "pass",
+    "failed": "low score",
+    "error": "error",
+    "skipped": "no result",
+    "labelled": "label",
+}
 # Worst first: how a session's badge is chosen from its rows (labels alone leave no verdict).
 RANK: dict[str, int] = {"error": 0, "failed": 1, "skipped": 2, "passed": 3, "labelled": 4}
 
@@ -132,6 +140,12 @@ def target(entry: ResultEntry) -> str:
     if entry.traceId:
         return f"trace {entry.traceId}"
     return "session"
+
+
+def low_score_note(outcomes: list[CaseOutcome]) -> str:
+    """`, 2 sessions with a low score` beside the job's counts (which count errors as failed), or ``."""
+    low = len({o.session_id for o in outcomes if o.status == "failed"})
+    return f", {low} session{'' if low == 1 else 's'} with a low score" if low else ""
 
 
 def status_counts(outcomes: list[CaseOutcome]) -> Mapping[str, int]:

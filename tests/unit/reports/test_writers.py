@@ -233,3 +233,15 @@ def test_categorical_rows_show_labels_not_passes(mixed_results):
     markdown = render_markdown(mixed_results)
     assert "| tone-Ab12Cd34Ef | TRACE | n/a | Good 1 · Poor 1 |" in markdown
     assert "🏷️ Poor" in markdown and "✅ Poor" not in markdown
+
+
+def test_markdown_session_badges_agree_with_the_header_and_gates(mixed_results):
+    """A low trace score is '🔻 low score', counted in the header; ❌ is only for failed gates."""
+    from evalctl.reports.markdown import render_markdown
+
+    text = render_markdown(mixed_results)
+    assert text.startswith("## Evaluation `mixed`: ✅ gates passed")
+    assert "2 sessions (2 completed, 0 failed), 1 session with a low score" in text
+    assert "<summary>🔻 low score <code>sess-a</code></summary>" in text
+    assert "<summary>✅ pass <code>sess-b</code></summary>" in text
+    assert "❌" not in text
