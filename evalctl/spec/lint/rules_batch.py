@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Iterator
 from typing import Any
 
@@ -90,11 +91,15 @@ def gates(project: Project, doc: Document) -> Iterator[Diagnostic]:
     for index, gate in enumerate(doc.spec.get("gates") or []):
         ref = gate.get("evaluator")
         if ref is not None and ref not in listed:
+            # `Helpfulness` for `Builtin.Helpfulness`: the listed name it most likely means.
+            short = {e.rsplit(".", 1)[-1].lower(): e for e in listed}
+            close = difflib.get_close_matches(ref, sorted(listed), n=1, cutoff=0.85)
+            meant = short.get(ref.lower()) or (close[0] if close else None)
+            fix = f"did you mean '{meant}'?" if meant else "add it to evaluators or fix the name"
             yield problem(
                 doc,
                 f"/spec/gates/{index}/evaluator",
-                f"gate on '{ref}', which this batch evaluation "
-                f"does not run; add it to evaluators or fix the name",
+                f"gate on '{ref}', which this batch evaluation does not run; {fix}",
                 "gate-reference",
             )
 

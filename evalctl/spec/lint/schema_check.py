@@ -45,8 +45,18 @@ def validator(kind: str) -> Any:
 
 
 def left_to_lint(error: ValidationError) -> bool:
-    """A reference that misses its pattern: refs.py says what it resembles instead of the regex."""
-    return error.validator == "pattern" and error.schema.get("pattern") in LINTED_PATTERNS
+    """A reference that misses its pattern: refs.py says what it resembles instead of the regex.
+
+    Also a union (a gate's forms) whose intended branch fails only on such a reference.
+    """
+    if error.validator == "pattern":
+        return error.schema.get("pattern") in LINTED_PATTERNS
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        branches: dict[Any, list[ValidationError]] = defaultdict(list)
+        for sub in error.context:
+            branches[sub.relative_schema_path[0]].append(sub)
+        return any(all(left_to_lint(e) for e in errs) for errs in branches.values())
+    return False
 
 
 def pointer_of(error: ValidationError) -> str:
