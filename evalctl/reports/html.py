@@ -103,7 +103,7 @@ def _gates(results: RunResults) -> str:
 
 
 def _evaluator_section(results: RunResults, row: EvaluatorSummary) -> str:
-    entries = row_entries(results, row)
+    entries = row_entries(results.sessions, row)
     values = [e.value for e in entries if e.value is not None and e.error is None]
     labels = label_counts(entries)
     gate = gate_for(row, results.gates)

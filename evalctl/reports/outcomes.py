@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from evalctl.reports.models import EvaluatorSummary, ResultEntry, RunResults
+from evalctl.reports.models import EvaluatorSummary, ResultEntry, RunResults, SessionResults
 
 # One definition of an evaluator's average everywhere (run, results, compare, HTML, summary.md): the
 # mean over every scored result, so a session with three scored traces counts three times, as the
@@ -84,11 +84,11 @@ def judge_case(
     return CaseOutcome(session_id, row, entries, "passed", f"{row.name} passed", mark)
 
 
-def row_entries(results: RunResults, row: EvaluatorSummary) -> list[ResultEntry]:
+def row_entries(sessions: Sequence[SessionResults], row: EvaluatorSummary) -> list[ResultEntry]:
     """Every result of one evaluator row (an evaluator, or one dimension of it), across sessions."""
     return [
         e
-        for session in results.sessions
+        for session in sessions
         for e in session.results
         if e.evaluatorId == row.id and e.dimension == row.dimension
     ]
@@ -112,12 +112,16 @@ def label_counts(entries: list[ResultEntry]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def categorical_labels(results: RunResults, row: EvaluatorSummary) -> dict[str, int]:
-    """The label distribution of a row with labels but no scores (a categorical scale), else empty."""
-    entries = row_entries(results, row)
+def categorical_counts(entries: list[ResultEntry]) -> dict[str, int]:
+    """The label distribution of results with labels but no scores (a categorical scale), else empty."""
     if any(e.value is not None for e in entries):
         return {}
     return label_counts(entries)
+
+
+def categorical_labels(results: RunResults, row: EvaluatorSummary) -> dict[str, int]:
+    """A row's categorical label distribution (empty for scored evaluators)."""
+    return categorical_counts(row_entries(results.sessions, row))
 
 
 def distribution(counts: dict[str, int], empty: str = "n/a") -> str:

@@ -227,6 +227,9 @@ def test_categorical_rows_show_labels_not_passes(mixed_results):
     from evalctl.reports.markdown import render_markdown
     from evalctl.reports.text import render_text
 
+    rows = {row.id: row for row in mixed_results.evaluators}
+    assert rows["tone-Ab12Cd34Ef"].labels == {"Good": 1, "Poor": 1}  # results.json carries it too
+    assert rows["Builtin.Helpfulness"].labels is None
     text = render_text(mixed_results)
     tone = next(line for line in text.splitlines() if line.startswith("tone-Ab12Cd34Ef"))
     assert tone.split()[2] == "n/a" and tone.endswith("Good 1 · Poor 1")
