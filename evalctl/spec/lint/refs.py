@@ -63,7 +63,7 @@ def _aws_name(project: Project, name: str, kind: str) -> str:
 
 
 def _builtin_hint(name: str) -> str:
-    """`Helpfulness` or `helpfulnes` -> Builtin.Helpfulness: a built-in without its prefix."""
+    """`Helpfulness` or `Helpfulnes` -> Builtin.Helpfulness: a built-in written without its prefix."""
     short = name.lower().removeprefix("builtin").strip("._-")
     close = difflib.get_close_matches(short, list(SHORT_BUILTINS), n=1, cutoff=0.85)
     if (close and name[:1].isupper()) or short in SHORT_BUILTINS:
