@@ -49,7 +49,7 @@ def render_comparison_markdown(comparison: Comparison) -> str:
     parts.append(_evaluator_table(c.evaluators))
     if c.candidateGates:
         parts.append(
-            "### Candidate gates\n\n"
+            f"### Candidate {'expectations' if _expectations(c) else 'gates'}\n\n"
             + "\n".join(
                 f"- {'✅' if g.get('passed') else '❌'} {cell(str(g.get('message')))}"
                 for g in c.candidateGates
@@ -57,6 +57,11 @@ def render_comparison_markdown(comparison: Comparison) -> str:
         )
     parts.append(_sessions(c))
     return "\n\n".join(parts) + "\n"
+
+
+def _expectations(c: Comparison) -> bool:
+    """The candidate is an `evalctl test` report: its checks are EvaluatorTest expectations."""
+    return all(g.get("kind") == "expectation" for g in c.candidateGates)
 
 
 def _sessions(c: Comparison) -> str:

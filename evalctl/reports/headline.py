@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from evalctl.reports.compare import Comparison, EvaluatorDelta
@@ -34,13 +34,18 @@ def _delta(d: EvaluatorDelta) -> str:
     return "" if d.delta is None else f" (Δ {d.delta:+.2f})"
 
 
+def _check(gate: dict[str, Any]) -> str:
+    """`expectation` for the records of `evalctl test` reports, else `gate`."""
+    return "expectation" if gate.get("kind") == "expectation" else "gate"
+
+
 def headline(c: Comparison) -> Headline:
     """Regressions, then failed candidate gates, then what a reader must look at, then a pass."""
     by = {v: [d for d in c.evaluators if d.verdict == v] for v in {d.verdict for d in c.evaluators}}
     ranked: list[tuple[str, str]] = []
     ranked += [("regression", f"{_name(d)} regressed{_delta(d)}") for d in by.get("regression", [])]
     ranked += [
-        ("gate-failed", f"candidate gate failed: {g.get('message', g.get('kind'))}")
+        ("gate-failed", f"candidate {_check(g)} failed: {g.get('message', g.get('kind'))}")
         for g in c.candidateGates
         if not g.get("passed", True)
     ]

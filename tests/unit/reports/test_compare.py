@@ -279,3 +279,17 @@ def test_too_few_sessions_say_so_instead_of_0_no_ci():
     text = render_comparison_markdown(compare(run({"s": 0.9}), run({"s": 0.1}), 0.05))
     assert "(0 no CI)" not in text and "no CI" not in text
     assert "| n/a (under 2 sessions a side) | 1/1 |" in text
+
+
+def test_an_evalctl_test_candidate_names_its_failed_expectation():
+    expectation = {
+        "kind": "expectation",
+        "gate": {"test": "helpful-strands", "evaluator": "Builtin.Helpfulness", "target": "s00"},
+        "passed": False,
+        "message": "helpful-strands: Builtin.Helpfulness on s00: session s00: value 0.8 < 0.9",
+        "threshold": 0,
+    }
+    cand = run(sessions(BASE), name="cand").with_gates([expectation])
+    text = render_comparison_markdown(compare(run(sessions(BASE), name="base"), cand, 0.05))
+    assert text.startswith("## Comparison: ❌ candidate expectation failed: helpful-strands:")
+    assert "### Candidate expectations" in text
