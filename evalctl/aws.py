@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import random
 import re
 import threading
@@ -84,7 +85,8 @@ def _build(service: str, settings: ClientSettings, session: Any | None) -> Any:
     if settings.retry_mode not in RETRY_MODES:
         raise ValueError(f"retry mode {settings.retry_mode!r} is not one of {', '.join(RETRY_MODES)}")
     session = session or boto3.Session(profile_name=settings.profile)
-    region = settings.region or session.region_name
+    # botocore reads AWS_DEFAULT_REGION only; AWS_REGION is what the other SDKs and our message name.
+    region = settings.region or session.region_name or os.environ.get("AWS_REGION")
     if not region:
         raise MissingRegionError(
             "no AWS region: set `agentcore-evaluations:region` (or `aws:region`) in the stack config, "

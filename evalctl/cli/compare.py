@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     """Load both sides, compare, write the rendering; usage problems exit 2."""
     from evalctl.reports.compare import compare
     from evalctl.reports.compare_render import render_comparison_json, render_comparison_markdown
+    from evalctl.reports.headline import headline
 
     if args.tolerance < 0 or args.resamples < 1:
         print("error: --tolerance must be >= 0 and --resamples >= 1", file=sys.stderr)
@@ -64,13 +65,13 @@ def run(args: argparse.Namespace) -> int:
     json_out = args.json or args.format == "json"
     render = render_comparison_json if json_out else render_comparison_markdown
     text = render(comparison)
+    found = headline(comparison)
     if args.out:
         args.out.write_text(text, encoding="utf-8")
-        verdict = "regression" if comparison.regressed else "no regression"
-        print(f"wrote {args.out} ({verdict} beyond tolerance {args.tolerance:.2f})")
+        print(f"wrote {args.out}: {found.title}")
     else:
         print(text, end="")
-    return EXIT_REGRESSION if comparison.regressed else EXIT_OK
+    return EXIT_REGRESSION if found.failing else EXIT_OK
 
 
 def load_side(spec: str, args: argparse.Namespace) -> RunResults:

@@ -10,6 +10,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from evalctl import aws, importer
+from evalctl.cli.exits import EXIT_USAGE
 
 DEFAULT_OUT = "evaluations/imported"
 WHERE = "the account (--endpoint, --region, --profile)"
@@ -50,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
             str(exc) if isinstance(exc, aws.MissingRegionError) else aws.describe_error(exc, "import", WHERE)
         )
         print(f"error: {text}", file=sys.stderr)
-        return 1
+        return EXIT_USAGE  # nothing imported: no region, no credentials or the service refused
     docs = importer.documents(inventory)
     out_dir = Path(args.out)
     written, skipped = importer.write(docs, out_dir, Path(args.schemas), force=args.force)

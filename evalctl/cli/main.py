@@ -29,6 +29,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "test": ("evalctl.cli.test", "replay evaluators locally on recorded sessions"),
     "import": ("evalctl.cli.importer", "write specs for evaluation resources live in an account"),
     "list": ("evalctl.cli.listing", "print a table of what the specs declare"),
+    "builtins": (
+        "evalctl.cli.builtins",
+        "list built-in evaluators and insights with their levels and ground-truth needs",
+    ),
+    "init": ("evalctl.cli.init", "create a starter evaluations/ folder that passes validate"),
+    "completion": ("evalctl.cli.completion", "print a bash or zsh completion script"),
 }
 
 

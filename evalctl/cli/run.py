@@ -10,7 +10,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from evalctl.aws import ClientSettings, client, describe_error
+from evalctl.aws import ClientSettings, MissingRegionError, client, describe_error
 from evalctl.cli import local_agent
 from evalctl.cli.exits import EPILOG, EXIT_INTERRUPTED, EXIT_USAGE
 from evalctl.cli.jobs import print_json
@@ -23,7 +23,7 @@ from evalctl.runner import batch, local
 from evalctl.runner.batch import Clients
 from evalctl.runner.waiter import Progress, WaitTimeout, wait
 from evalctl.spec.diagnostics import render
-from evalctl.spec.project import Document, Project, load_project
+from evalctl.spec.project import Document, Project, load_project, project_folder
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,12 +79,6 @@ def find_target(project: Project, target: str) -> Document | None:
         return found
     path = Path(target).resolve()
     return next((d for d in project.of_kind("BatchEvaluation") if Path(d.file).resolve() == path), None)
-
-
-def project_folder(file: Path) -> Path:
-    """The spec folder a file belongs to: its topmost ancestor named `evaluations`, else its folder."""
-    parents = [p for p in file.resolve().parents if p.name == "evaluations"]
-    return parents[-1] if parents else file.resolve().parent
 
 
 def fix_arguments(args: argparse.Namespace) -> str | None:
@@ -261,7 +255,7 @@ def run(args: argparse.Namespace) -> int:
             else:
                 settings = ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile)
             return execute(args, project, doc, settings)
-        except local_agent.UsageError as exc:
+        except (local_agent.UsageError, MissingRegionError) as exc:
             print(f"evalctl run: {exc}", file=sys.stderr)
             return EXIT_USAGE
         except Exception as exc:

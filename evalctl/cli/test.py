@@ -43,6 +43,20 @@ def choose_judge(name: str | None) -> Judge | None:
     return judge_from_env() if os.environ.get("EVALCTL_JUDGE") else None
 
 
+def judge_problem(name: str | None) -> str | None:
+    """Why the chosen judge cannot run at all, before replaying (once, not per trace or traceback)."""
+    if (name or "").strip().lower() != "bedrock":
+        return None
+    import boto3
+
+    if boto3.session.Session().region_name is None and not os.environ.get("AWS_REGION"):
+        return (
+            "--judge bedrock needs an AWS region: export AWS_REGION (or AWS_DEFAULT_REGION), "
+            "or set `region` in your AWS profile"
+        )
+    return None
+
+
 def table(outcomes: list[Outcome]) -> str:
     rows = [("RESULT", "TEST", "EVALUATOR", "TARGET", "DETAIL")]
     for o in outcomes:
@@ -55,12 +69,13 @@ def table(outcomes: list[Outcome]) -> str:
 
 
 def records(outcomes: list[Outcome]) -> list[GateRecord]:
+    """Expectations as gate records of the report, each named by its test."""
     return [
         GateRecord(
             kind="expectation",
             gate={"test": o.test, "evaluator": o.evaluator, "target": o.target},
             passed=o.passed,
-            message=o.message,
+            message=f"{o.test}: {o.evaluator} on {o.target}: {o.message}",
             threshold=0,
         )
         for o in outcomes
@@ -87,15 +102,21 @@ def run(args: argparse.Namespace) -> int:
     if not cases:
         print("evalctl test: no EvaluatorTest specs found", file=sys.stderr)
         return EXIT_USAGE
+    problem = judge_problem(args.judge or os.environ.get("EVALCTL_JUDGE"))
+    if problem is not None:
+        print(f"evalctl test: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     judge = choose_judge(args.judge)
     scored = replay(cases, judge, args.workers)
     outcomes = [o for case in cases for o in check(case, scored[case.doc.name], judge is not None)]
     print(table(outcomes))
     failed = [o for o in outcomes if not o.passed]
     skipped = sum(1 for o in outcomes if o.skipped)
+    # Distinct sessions, as the report counts them: tests replaying the same recording share it.
+    sessions = len({s.session_id for c in cases for s in c.sessions})
     print(
         f"\n{len(outcomes) - len(failed) - skipped} passed, {len(failed)} failed, {skipped} skipped "
-        f"({len(cases)} test(s), {sum(len(c.sessions) for c in cases)} session(s))"
+        f"({len(cases)} test(s), {sessions} session(s))"
     )
     if args.report_dir:
         results = results_of(cases, scored).model_copy(update={"gates": records(outcomes)})

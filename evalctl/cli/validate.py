@@ -7,8 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from evalctl.spec.diagnostics import render, summary
-from evalctl.spec.project import load_project
+from evalctl.spec.diagnostics import Diagnostic, render, summary
+from evalctl.spec.loader import discover
+from evalctl.spec.project import Project, load_project, with_context
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 # Past a screenful the rest is counted, not printed (a generated file can hold a million problems).
@@ -31,7 +32,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     paths = list(args.paths) or [Path("evaluations")]
-    project, problems = load_project(paths, args.stack)
+    loaded = with_context(paths)
+    project, problems = load_project(loaded, args.stack)
+    files, documents = len(project.files), project.document_count
+    if loaded != paths:
+        problems, files, documents = only_requested(project, problems, paths)
     if not project.files and not problems:
         print(
             f"evalctl validate: no *.yaml or *.yml files under {', '.join(map(str, paths))}", file=sys.stderr
@@ -44,6 +49,26 @@ def run(args: argparse.Namespace) -> int:
     if text:
         print(text)
     if args.format == "text":
-        print(summary(problems, len(project.files), project.document_count))
+        print(summary(problems, files, documents))
     errors = [p for p in problems if p.severity == "error" or args.strict]
+    if any(not p.exists() for p in paths):
+        return EXIT_USAGE  # a path that does not exist is a usage error, not a finding in the specs
     return EXIT_ERRORS if errors else EXIT_OK
+
+
+def only_requested(
+    project: Project, problems: list[Diagnostic], paths: list[Path]
+) -> tuple[list[Diagnostic], int, int]:
+    """Problems and counts of the files asked for, when their project folder was read for context."""
+    asked = {p.resolve() for p in discover(paths)[0]}
+
+    def requested(file: str) -> bool:
+        path = Path(file)
+        return not path.is_file() or path.resolve() in asked
+
+    def shown(problem: Diagnostic) -> bool:
+        # A sibling that is not valid YAML hides what the asked-for files reference: say so.
+        return requested(problem.file) or problem.code == "yaml-syntax"
+
+    docs = [d for d in [*project.documents, *project.broken] if requested(d.file)]
+    return [p for p in problems if shown(p)], len(asked), len(docs)

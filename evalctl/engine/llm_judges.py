@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import urllib.error
 import urllib.request
@@ -106,7 +107,13 @@ class BedrockJudge:
         import boto3
         from botocore.config import Config
 
-        self._client = boto3.client("bedrock-runtime", config=Config(read_timeout=self._timeout))
+        try:
+            # botocore reads AWS_DEFAULT_REGION only; honour AWS_REGION as the rest of evalctl does.
+            region = boto3.session.Session().region_name or os.environ.get("AWS_REGION")
+            config = Config(read_timeout=self._timeout, region_name=region)
+            self._client = boto3.client("bedrock-runtime", config=config)
+        except Exception as exc:  # NoRegionError, ProfileNotFound, ...: one sentence, not a traceback
+            raise JudgeError(f"cannot create a Bedrock client for the judge: {exc}") from exc
         return self._client
 
 

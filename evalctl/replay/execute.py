@@ -59,7 +59,19 @@ def _matches(result: EvaluationResult, expect: Mapping[str, Any]) -> bool:
     )
 
 
+def _where(result: EvaluationResult) -> str:
+    """Which target a result is about, so a failure names the trace or tool call to look at."""
+    ctx = result.context
+    if ctx.span_id:
+        return f"tool call {ctx.span_id}"
+    return f"trace {ctx.trace_id}" if ctx.trace_id else f"session {ctx.session_id}"
+
+
 def _violations(result: EvaluationResult, expect: Mapping[str, Any]) -> list[str]:
+    return [f"{_where(result)}: {problem}" for problem in _problems(result, expect)]
+
+
+def _problems(result: EvaluationResult, expect: Mapping[str, Any]) -> list[str]:
     if result.failed:
         return [f"failed: {result.error_code}: {result.error_message}"]
     problems = []

@@ -9,10 +9,30 @@ from pathlib import Path
 from evalctl.reports.charts import histogram_svg
 from evalctl.reports.html_assets import CSS, SCRIPT
 from evalctl.reports.models import EvaluatorSummary, InsightCluster, RootCause, RunResults
-from evalctl.reports.outcomes import DEFAULT_PASS_MARK, CaseOutcome, case_outcomes, describe_score, target
-from evalctl.reports.text import KIND_TITLES, evaluator_label, gate_for, plural, score, session_counts
-
-RANK = {"error": 0, "failed": 1, "skipped": 2, "passed": 3}
+from evalctl.reports.outcomes import (
+    AVERAGE_DEFINITION,
+    DEFAULT_PASS_MARK,
+    RANK,
+    STATUS_WORDS,
+    CaseOutcome,
+    case_outcomes,
+    describe_score,
+    distribution,
+    entry_status,
+    label_counts,
+    low_score_note,
+    row_entries,
+    target,
+)
+from evalctl.reports.text import (
+    KIND_TITLES,
+    evaluator_label,
+    gate_for,
+    gates_title,
+    plural,
+    score,
+    session_counts,
+)
 
 
 def slug(text: str) -> str:
@@ -24,8 +44,10 @@ def render_html(results: RunResults, default_pass_mark: float = DEFAULT_PASS_MAR
     """The page as text; it loads nothing from the network."""
     outcomes = case_outcomes(results, default_pass_mark)
     body = [
-        _header(results),
+        _header(results, outcomes),
         "<main>",
+        f'<p class="meta" id="average-definition">{escape(AVERAGE_DEFINITION)}; low score = a scored '
+        f"result below the pass mark (its gate's threshold, else {default_pass_mark:.2f})</p>",
         _gates(results),
         '<h2>Evaluators</h2><div class="grid">',
         *(_evaluator_section(results, row) for row in results.evaluators),
@@ -50,16 +72,17 @@ def write_html(results: RunResults, path: Path, default_pass_mark: float = DEFAU
     return path
 
 
-def _header(results: RunResults) -> str:
+def _header(results: RunResults, outcomes: list[CaseOutcome]) -> str:
     job = results.job
     if results.gates:
         ok = all(g.passed for g in results.gates)
         verdict = (
-            f'<span class="badge {"pass" if ok else "fail"}">gates {"passed" if ok else "failed"}</span>'
+            f'<span class="badge {"pass" if ok else "fail"}">'
+            f"{gates_title(results.gates).lower()} {'passed' if ok else 'failed'}</span>"
         )
     else:
         verdict = ""
-    counts = session_counts(results)
+    counts = session_counts(results) + low_score_note(outcomes)
     errors = "".join(f'<p class="meta">Error: {escape(d)}</p>' for d in job.errorDetails)
     return (
         f"<header><h1>{escape(job.name)} {verdict}</h1>"
@@ -76,42 +99,55 @@ def _gates(results: RunResults) -> str:
         f"{escape(g.message)}</li>"
         for g in results.gates
     )
-    return f'<h2>Gates</h2><ul class="gates">{items}</ul>'
+    return f'<h2>{gates_title(results.gates)}</h2><ul class="gates">{items}</ul>'
 
 
 def _evaluator_section(results: RunResults, row: EvaluatorSummary) -> str:
-    values = [
-        e.value
-        for s in results.sessions
-        for e in s.results
-        if e.evaluatorId == row.id
-        and e.dimension == row.dimension
-        and e.value is not None
-        and e.error is None
-    ]
+    entries = row_entries(results.sessions, row)
+    values = [e.value for e in entries if e.value is not None and e.error is None]
+    labels = label_counts(entries)
     gate = gate_for(row, results.gates)
     threshold = None if gate is None else float(gate.threshold)
     gate_name = "gate" if threshold is None else f"gate ≥ {threshold:.2f}"
     verdict = "" if gate is None else ("pass" if gate.passed else "fail")
     gate_html = "—" if gate is None else f'<em class="{verdict}">{verdict.upper()}</em>'
     label = evaluator_label(row)
-    chart = histogram_svg(values, row.averageScore, threshold, f"Scores of {label}")
+    if values or not labels:
+        chart = histogram_svg(values, row.averageScore, threshold, f"Scores of {label}")
+        legend = "solid line: average · dashed: gate threshold"
+    else:  # categorical: labels, no scores to average
+        chart = _label_bars(labels)
+        legend = "labels given (categorical scale: no average)"
+    scored = f"{plural(len(values), 'scored result')} in {plural(row.evaluated, 'session')}"
+    if labels:
+        scored += f" · labels: {distribution(labels)}"
     stats = "".join(
         f"<div><b>{value}</b><span>{name}</span></div>"
         for name, value in (
-            ("average", score(row.averageScore)),
-            ("evaluated", row.evaluated),
-            ("failed", row.failed),
+            ("average (per result)", score(row.averageScore)),
+            ("sessions evaluated", row.evaluated),
+            ("sessions failed", row.failed),
             (gate_name, gate_html),
         )
     )
     return (
         f'<section class="evaluator" id="evaluator-{slug(row.id + (row.dimension or ""))}" '
         f'data-evaluator-id="{escape(row.id)}"><h3>{escape(label)}</h3>'
-        f'<div class="meta">{escape(row.level or "level unknown")} · {len(values)} scored result(s)</div>'
+        f'<div class="meta">{escape(row.level or "level unknown")} · {escape(scored)}</div>'
         f'<div class="stats">{stats}</div>{chart}'
-        '<div class="legend">solid line: average · dashed: gate threshold</div></section>'
+        f'<div class="legend">{legend}</div></section>'
     )
+
+
+def _label_bars(labels: dict[str, int]) -> str:
+    """A categorical evaluator's label distribution as a small table of bars."""
+    total = sum(labels.values())
+    rows = "".join(
+        f'<tr class="label-count"><td>{escape(name)}</td><td>{count}</td>'
+        f'<td><span class="label-bar" style="width:{round(100 * count / total)}px"></span></td></tr>'
+        for name, count in labels.items()
+    )
+    return f'<table class="labels">{rows}</table>'
 
 
 def _insights(clusters: list[InsightCluster]) -> str:
@@ -153,7 +189,8 @@ def _sessions(outcomes: list[CaseOutcome]) -> str:
 def _session(session_id: str, cases: list[CaseOutcome]) -> str:
     worst_case = min(cases, key=lambda o: RANK[o.status])
     worst = worst_case.status
-    note = "" if worst == "passed" else f' <span class="meta">{escape(worst_case.message)}</span>'
+    quiet = ("passed", "labelled")
+    note = "" if worst in quiet else f' <span class="meta">{escape(worst_case.message)}</span>'
     rows = []
     for case in cases:
         for entry in case.entries:
@@ -161,15 +198,18 @@ def _session(session_id: str, cases: list[CaseOutcome]) -> str:
                 shown, why = f"{entry.error.type}", entry.error.message
             else:
                 shown, why = describe_score(entry), entry.explanation or ""
+            status = entry_status(entry, case.pass_mark)
             rows.append(
-                f"<tr><td>{escape(evaluator_label(case.evaluator))}</td><td>{escape(target(entry))}</td>"
-                f'<td><span class="badge {case.status}">{case.status}</span> {escape(shown)}</td>'
+                f'<tr class="result" data-status="{status}">'
+                f"<td>{escape(evaluator_label(case.evaluator))}</td><td>{escape(target(entry))}</td>"
+                f'<td><span class="badge {status}">{STATUS_WORDS[status]}</span> {escape(shown)}</td>'
                 f"<td>{escape(why)}</td></tr>"
             )
     text = escape(" ".join([session_id, *(o.evaluator.name for o in cases)]).lower())
     return (
         f'<details class="session" data-status="{worst}" data-search="{text}"><summary>'
-        f'<span class="badge {worst}">{worst}</span> <code>{escape(session_id)}</code>{note}</summary>'
+        f'<span class="badge {worst}">{STATUS_WORDS[worst]}</span> '
+        f"<code>{escape(session_id)}</code>{note}</summary>"
         "<table><tr><th>Evaluator</th><th>Target</th><th>Outcome</th><th>Explanation</th></tr>"
         + "".join(rows)
         + "</table></details>"

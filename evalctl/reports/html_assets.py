@@ -17,6 +17,7 @@ h2 { font-size:18px; margin:28px 0 10px; }
   color:#fff; background:var(--muted); }
 .badge.pass, .badge.passed { background:var(--pass); } .badge.fail, .badge.failed { background:var(--fail); }
 .badge.error { background:var(--warn); } .badge.skipped { background:#8c959f; }
+.badge.labelled { background:#57606a; } .label-bar { display:inline-block; height:10px; background:#57606a; }
 .grid { display:grid; grid-template-columns:repeat(auto-fill, minmax(380px, 1fr)); gap:16px; }
 .evaluator { border:1px solid var(--line); border-radius:8px; padding:12px 14px; }
 .evaluator h3 { margin:0 0 6px; font-size:15px; word-break:break-all; }
@@ -54,7 +55,7 @@ SCRIPT = """
     var text = search.value.toLowerCase();
     document.querySelectorAll('details.session').forEach(function (el) {
       var hit = el.dataset.search.indexOf(text) >= 0;
-      var bad = el.dataset.status !== 'passed';
+      var bad = ['passed', 'labelled'].indexOf(el.dataset.status) < 0;
       el.hidden = !(hit && (!problems.checked || bad));
     });
   }

@@ -6,16 +6,37 @@ import html
 from pathlib import Path
 
 from evalctl.reports.models import InsightCluster, RunResults
-from evalctl.reports.outcomes import DEFAULT_PASS_MARK, CaseOutcome, case_outcomes, describe_score, target
-from evalctl.reports.text import KIND_TITLES, evaluator_label, gate_for, plural, score, session_counts
+from evalctl.reports.outcomes import (
+    AVERAGE_DEFINITION,
+    DEFAULT_PASS_MARK,
+    RANK,
+    STATUS_WORDS,
+    CaseOutcome,
+    case_outcomes,
+    categorical_labels,
+    describe_score,
+    distribution,
+    entry_status,
+    low_score_note,
+    target,
+)
+from evalctl.reports.text import (
+    KIND_TITLES,
+    evaluator_label,
+    gate_for,
+    gates_title,
+    plural,
+    score,
+    session_counts,
+)
 
 # GitHub rejects comments over 65,536 characters: the worst sessions are shown first, explanations
 # are clipped, and whatever does not fit is counted and left to results.json.
 MAX_SESSIONS = 40
 MAX_CHARS = 60_000
 MAX_CELL = 300
-STATUS_ICON = {"passed": "✅", "failed": "❌", "error": "⚠️", "skipped": "⏭️"}
-RANK = {"error": 0, "failed": 1, "skipped": 2, "passed": 3}
+# A low score is 🔻, not ❌: ❌ stays for failed gates, so no session reads "failed" beside "gates passed".
+STATUS_ICON = {"passed": "✅", "failed": "🔻", "error": "⚠️", "skipped": "⏭️", "labelled": "🏷️"}
 
 
 def cell(text: str) -> str:
@@ -31,16 +52,17 @@ def code(text: str) -> str:
 
 def render_markdown(results: RunResults, default_pass_mark: float = DEFAULT_PASS_MARK) -> str:
     """The whole comment as Markdown (GitHub flavour, <details> for the long parts)."""
-    parts = [_title(results), _evaluator_table(results)]
+    outcomes = case_outcomes(results, default_pass_mark)
+    parts = [_title(results, low_score_note(outcomes)), _evaluator_table(results)]
     if results.gates:
         parts.append(
-            "### Gates\n\n"
+            f"### {gates_title(results.gates)}\n\n"
             + "\n".join(f"- {'✅' if g.passed else '❌'} {cell(g.message)}" for g in results.gates)
         )
     if results.insights.clusters:
         parts.append("### Insights\n\n" + "\n".join(_cluster(c) for c in results.insights.clusters))
     budget = MAX_CHARS - sum(len(p) + 2 for p in parts)
-    parts.append(_sessions(case_outcomes(results, default_pass_mark), budget))
+    parts.append(_sessions(outcomes, budget))
     return "\n\n".join(parts) + "\n"
 
 
@@ -50,15 +72,15 @@ def write_markdown(results: RunResults, path: Path, default_pass_mark: float = D
     return path
 
 
-def _title(results: RunResults) -> str:
+def _title(results: RunResults, low_scores: str) -> str:
     job = results.job
     if not results.gates:
         verdict = "results"
     elif all(g.passed for g in results.gates):
-        verdict = "✅ gates passed"
+        verdict = f"✅ {gates_title(results.gates).lower()} passed"
     else:
-        verdict = "❌ gates failed"
-    counts = session_counts(results)
+        verdict = f"❌ {gates_title(results.gates).lower()} failed"
+    counts = session_counts(results) + low_scores
     lines = [
         f"## Evaluation {code(job.name)}: {verdict}",
         "",
@@ -69,14 +91,18 @@ def _title(results: RunResults) -> str:
 
 
 def _evaluator_table(results: RunResults) -> str:
-    rows = ["| Evaluator | Level | Average | Evaluated | Failed | Gate |", "|---|---|--:|--:|--:|---|"]
+    rows = [
+        "| Evaluator | Level | Average | Labels | Evaluated | Failed | Gate |",
+        "|---|---|--:|---|--:|--:|---|",
+    ]
     for row in results.evaluators:
         gate = gate_for(row, results.gates)
         verdict = "—" if gate is None else f"{'✅' if gate.passed else '❌'} ≥ {float(gate.threshold):.2f}"
-        cells = [cell(evaluator_label(row)), cell(row.level or "—"), score(row.averageScore)]
+        labels = distribution(categorical_labels(results, row), "—")
+        cells = [cell(evaluator_label(row)), cell(row.level or "—"), score(row.averageScore), cell(labels)]
         cells += [str(row.evaluated), str(row.failed), verdict]
         rows.append("| " + " | ".join(cells) + " |")
-    return "\n".join(rows)
+    return "\n".join(rows) + f"\n\n_{AVERAGE_DEFINITION}._"
 
 
 def _cluster(cluster: InsightCluster) -> str:
@@ -118,14 +144,16 @@ def _clip(text: str) -> str:
 
 def _session_block(session_id: str, cases: list[CaseOutcome]) -> str:
     worst = min(cases, key=lambda o: RANK[o.status]).status
-    lines = [f"<details><summary>{STATUS_ICON[worst]} <code>{html.escape(session_id)}</code></summary>", ""]
+    badge = f"{STATUS_ICON[worst]} {STATUS_WORDS[worst]}"
+    lines = [f"<details><summary>{badge} <code>{html.escape(session_id)}</code></summary>", ""]
     lines += ["| Evaluator | Target | Score | Explanation |", "|---|---|---|---|"]
     for case in cases:
         for entry in case.entries:
             if entry.error is not None:
                 outcome, why = f"⚠️ {cell(entry.error.type)}", cell(entry.error.message)
             else:
-                outcome, why = cell(describe_score(entry)), cell(_clip(entry.explanation or ""))
+                icon = STATUS_ICON[entry_status(entry, case.pass_mark)]
+                outcome, why = f"{icon} {cell(describe_score(entry))}", cell(_clip(entry.explanation or ""))
             lines.append(
                 f"| {cell(evaluator_label(case.evaluator))} | {cell(target(entry))} | {outcome} | {why} |"
             )

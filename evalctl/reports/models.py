@@ -45,6 +45,10 @@ class EvaluatorSummary(_Model):
     averageScore: float | None = Field(default=None, description="None when no result was scored")
     evaluated: int = Field(ge=0, description="sessions with at least one scored result")
     failed: int = Field(ge=0, description="sessions with at least one error result")
+    labels: dict[str, int] | None = Field(
+        default=None,
+        description="how often each label was given, for a categorical evaluator (labels, no scores)",
+    )
 
 
 class ResultError(_Model):

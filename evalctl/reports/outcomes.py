@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from evalctl.reports.models import EvaluatorSummary, ResultEntry, RunResults
+from evalctl.reports.models import EvaluatorSummary, ResultEntry, RunResults, SessionResults
 
+# One definition of an evaluator's average everywhere (run, results, compare, HTML, summary.md): the
+# mean over every scored result, so a session with three scored traces counts three times, as the
+# service's averageScore statistic does.
+AVERAGE_DEFINITION = "average = mean over every scored result, each trace or tool call counted once"
 # Without a minAverageScore gate, a scored result below this mark fails its test case. AgentCore's
 # built-in scales run from 0 to 1, so 0.5 splits them; a gate's threshold always wins.
 DEFAULT_PASS_MARK = 0.5
 
-Status = Literal["passed", "failed", "error", "skipped"]
+# `labelled`: a categorical result (a label, no score) has no pass mark, so it is neither passed nor
+# failed; reports show the label and its distribution instead of calling `Poor` a pass.
+Status = Literal["passed", "failed", "error", "skipped", "labelled"]
+# What a badge says: `failed` is "scored below the pass mark", not the job's "failed sessions" (errors).
+STATUS_WORDS: dict[str, str] = {
+    "passed": "pass",
+    "failed": "low score",
+    "error": "error",
+    "skipped": "no result",
+    "labelled": "label",
+}
+# Worst first: how a session's badge is chosen from its rows (labels alone leave no verdict).
+RANK: dict[str, int] = {"error": 0, "failed": 1, "skipped": 2, "passed": 3, "labelled": 4}
 
 
 @dataclass(frozen=True)
@@ -62,7 +78,55 @@ def judge_case(
     if low:
         text = "; ".join(f"{describe_score(e)} < {mark:.2f} on {target(e)}" for e in low)
         return CaseOutcome(session_id, row, entries, "failed", f"{row.name} scored {text}", mark)
+    if all(e.value is None for e in entries):
+        text = ", ".join(f"{describe_score(e)} on {target(e)}" for e in entries)
+        return CaseOutcome(session_id, row, entries, "labelled", f"{row.name}: {text}", mark)
     return CaseOutcome(session_id, row, entries, "passed", f"{row.name} passed", mark)
+
+
+def row_entries(sessions: Sequence[SessionResults], row: EvaluatorSummary) -> list[ResultEntry]:
+    """Every result of one evaluator row (an evaluator, or one dimension of it), across sessions."""
+    return [
+        e
+        for session in sessions
+        for e in session.results
+        if e.evaluatorId == row.id and e.dimension == row.dimension
+    ]
+
+
+def entry_status(entry: ResultEntry, mark: float) -> Status:
+    """The verdict of one result row on its own target (a trace row never shows its session's verdict)."""
+    if entry.error is not None:
+        return "error"
+    if entry.value is None:
+        return "labelled" if entry.label else "skipped"
+    return "failed" if entry.value < mark else "passed"
+
+
+def label_counts(entries: list[ResultEntry]) -> dict[str, int]:
+    """How often each label was given, most frequent first (categorical evaluators)."""
+    counts: dict[str, int] = {}
+    for entry in entries:
+        if entry.error is None and entry.label:
+            counts[entry.label] = counts.get(entry.label, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def categorical_counts(entries: list[ResultEntry]) -> dict[str, int]:
+    """The label distribution of results with labels but no scores (a categorical scale), else empty."""
+    if any(e.value is not None for e in entries):
+        return {}
+    return label_counts(entries)
+
+
+def categorical_labels(results: RunResults, row: EvaluatorSummary) -> dict[str, int]:
+    """A row's categorical label distribution (empty for scored evaluators)."""
+    return categorical_counts(row_entries(results.sessions, row))
+
+
+def distribution(counts: dict[str, int], empty: str = "n/a") -> str:
+    """`Good 3 · Poor 1`, or `empty`."""
+    return " · ".join(f"{label} {count}" for label, count in counts.items()) or empty
 
 
 def describe_score(entry: ResultEntry) -> str:
@@ -82,9 +146,15 @@ def target(entry: ResultEntry) -> str:
     return "session"
 
 
+def low_score_note(outcomes: list[CaseOutcome]) -> str:
+    """`, 2 sessions with a low score` beside the job's counts (which count errors as failed), or ``."""
+    low = len({o.session_id for o in outcomes if o.status == "failed"})
+    return f", {low} session{'' if low == 1 else 's'} with a low score" if low else ""
+
+
 def status_counts(outcomes: list[CaseOutcome]) -> Mapping[str, int]:
     """How many outcomes have each status."""
-    counts = {"passed": 0, "failed": 0, "error": 0, "skipped": 0}
+    counts = dict.fromkeys(RANK, 0)
     for outcome in outcomes:
         counts[outcome.status] += 1
     return counts

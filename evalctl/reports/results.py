@@ -19,6 +19,7 @@ from evalctl.reports.models import (
     SessionResults,
     Source,
 )
+from evalctl.reports.outcomes import categorical_counts, row_entries
 
 FINISHED_WITH_ERRORS = "COMPLETED_WITH_ERRORS"
 
@@ -57,7 +58,10 @@ def from_batch(
         sessionsInProgress=counts.get("numberOfSessionsInProgress"),
     )
     return RunResults(
-        job=job, evaluators=evaluators, sessions=sessions, insights=insights_from_batch(response)
+        job=job,
+        evaluators=with_labels(evaluators, sessions),
+        sessions=sessions,
+        insights=insights_from_batch(response),
     )
 
 
@@ -88,7 +92,16 @@ def from_local(
         sessionsIgnored=0,
         sessionsInProgress=0,
     )
-    return RunResults(job=job, evaluators=summarize(sessions), sessions=sessions)
+    return RunResults(job=job, evaluators=with_labels(summarize(sessions), sessions), sessions=sessions)
+
+
+def with_labels(rows: list[EvaluatorSummary], sessions: Sequence[SessionResults]) -> list[EvaluatorSummary]:
+    """Rows of categorical evaluators carry their label distribution (JSON readers get it too)."""
+    out = []
+    for row in rows:
+        counts = categorical_counts(row_entries(sessions, row))
+        out.append(row.model_copy(update={"labels": counts}) if counts else row)
+    return out
 
 
 def summarize(sessions: Sequence[SessionResults]) -> list[EvaluatorSummary]:

@@ -24,30 +24,48 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
     return sorted_values[low] * (1 - weight) + sorted_values[high] * weight
 
 
-def paired_ci(
-    differences: Sequence[float],
+Groups = Sequence[Sequence[float]]
+
+
+def pooled_mean(groups: Groups) -> float:
+    """The mean over every value of every group: each result counts once, whatever its session."""
+    count = sum(len(g) for g in groups)
+    return math.fsum(v for g in groups for v in g) / count
+
+
+def paired_cluster_ci(
+    baseline: Groups,
+    candidate: Groups,
     rng: random.Random,
     resamples: int = RESAMPLES,
     confidence: float = CONFIDENCE,
 ) -> tuple[float, float]:
-    """Percentile CI of the mean paired difference, resampling sessions with replacement."""
-    n = len(differences)
-    means = sorted(math.fsum(rng.choices(differences, k=n)) / n for _ in range(resamples))
+    """CI of pooled_mean(candidate) - pooled_mean(baseline), resampling paired sessions together.
+
+    baseline[i] and candidate[i] are one session's results; sessions are the unit of resampling
+    because results of one session are not independent.
+    """
+    n = len(baseline)
+    deltas = []
+    for _ in range(resamples):
+        picks = [rng.randrange(n) for _ in range(n)]
+        deltas.append(pooled_mean([candidate[i] for i in picks]) - pooled_mean([baseline[i] for i in picks]))
+    deltas.sort()
     tail = (1 - confidence) / 2
-    return percentile(means, tail), percentile(means, 1 - tail)
+    return percentile(deltas, tail), percentile(deltas, 1 - tail)
 
 
-def unpaired_ci(
-    baseline: Sequence[float],
-    candidate: Sequence[float],
+def unpaired_cluster_ci(
+    baseline: Groups,
+    candidate: Groups,
     rng: random.Random,
     resamples: int = RESAMPLES,
     confidence: float = CONFIDENCE,
 ) -> tuple[float, float]:
-    """Percentile CI of mean(candidate) - mean(baseline), resampling each side on its own."""
-    nb, nc = len(baseline), len(candidate)
+    """CI of pooled_mean(candidate) - pooled_mean(baseline), resampling each side's sessions on its own."""
     deltas = sorted(
-        math.fsum(rng.choices(candidate, k=nc)) / nc - math.fsum(rng.choices(baseline, k=nb)) / nb
+        pooled_mean(rng.choices(candidate, k=len(candidate)))
+        - pooled_mean(rng.choices(baseline, k=len(baseline)))
         for _ in range(resamples)
     )
     tail = (1 - confidence) / 2

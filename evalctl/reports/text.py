@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from evalctl.progress import format_table
 from evalctl.reports.models import EvaluatorSummary, GateRecord, InsightCluster, RunResults
+from evalctl.reports.outcomes import AVERAGE_DEFINITION, categorical_labels, distribution
 
 KIND_TITLES = {
     "failure": "Failure",
@@ -38,6 +39,11 @@ def gate_for(row: EvaluatorSummary, gates: list[GateRecord]) -> GateRecord | Non
     return None
 
 
+def gates_title(gates: list[GateRecord]) -> str:
+    """`Expectations` for `evalctl test` (its checks are EvaluatorTest expectations), else `Gates`."""
+    return "Expectations" if gates and all(g.kind == "expectation" for g in gates) else "Gates"
+
+
 def gate_cell(row: EvaluatorSummary, gates: list[GateRecord]) -> str:
     """`pass (>= 0.80)`, `FAIL (>= 0.80)` or `-` when no gate applies."""
     gate = gate_for(row, gates)
@@ -68,7 +74,7 @@ def headline(results: RunResults) -> list[str]:
 
 def render_text(results: RunResults) -> str:
     """Everything `evalctl run` and `evalctl results` print after a job finishes."""
-    headers = ["EVALUATOR", "LEVEL", "AVERAGE", "EVALUATED", "FAILED", "GATE"]
+    headers = ["EVALUATOR", "LEVEL", "AVERAGE", "EVALUATED", "FAILED", "GATE", "LABELS"]
     rows = [
         [
             evaluator_label(r),
@@ -77,13 +83,20 @@ def render_text(results: RunResults) -> str:
             str(r.evaluated),
             str(r.failed),
             gate_cell(r, results.gates),
+            distribution(categorical_labels(results, r), "-"),
         ]
         for r in results.evaluators
     ]
-    parts = ["\n".join(headline(results)), format_table(headers, rows, right=(2, 3, 4))]
+    table = format_table(headers, rows, right=(2, 3, 4))
+    parts = ["\n".join(headline(results)), f"{table}\n({AVERAGE_DEFINITION})"]
     if results.gates:
         parts.append(
-            "\n".join(["Gates", *(f"  {'pass' if g.passed else 'FAIL'}  {g.message}" for g in results.gates)])
+            "\n".join(
+                [
+                    gates_title(results.gates),
+                    *(f"  {'pass' if g.passed else 'FAIL'}  {g.message}" for g in results.gates),
+                ]
+            )
         )
     if results.insights.clusters:
         parts.append(render_clusters(results.insights.clusters))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -186,7 +187,31 @@ def _yaml_error(file: str, text: str, exc: yaml.YAMLError) -> Diagnostic:
     if context and start is not None and start is not mark:
         context += f" started at line {start.line + 1}, column {start.column + 1}"
     message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    opened = _open_quote(lines, line)
+    if opened is not None:
+        # YAML lets a quoted string run across lines, so it fails only where the text stops making sense.
+        line, col, quote = opened
+        message = (
+            f"invalid YAML: the string opened by {quote} here is not closed on this line; "
+            f"close it (YAML read on and failed at line {mark.line + 1 if mark else line}: {problem})"
+        )
     return Diagnostic(file, line, col, message, "", code="yaml-syntax")
+
+
+# A complete single- or double-quoted YAML string at the start of a value.
+QUOTED = re.compile(r"'(?:[^']|'')*'" + r'|"(?:[^"\\]|\\.)*"')
+# Where a value starts with a quote: after `key: `, `- `, or both.
+QUOTE_START = re.compile(r"^\s*(?:-\s+)?(?:[^\s'\"#-][^:#]*:\s+)?(?=['\"])")
+
+
+def _open_quote(lines: list[str], before: int) -> tuple[int, int, str] | None:
+    """The nearest line up to `before` whose value opens a quote it does not close: (line, column, quote)."""
+    for number in range(min(before, len(lines)), max(before - 50, 0), -1):
+        text = lines[number - 1]
+        start = QUOTE_START.match(text)
+        if start is not None and not QUOTED.match(text, start.end()):
+            return number, start.end() + 1, text[start.end()]
+    return None
 
 
 def _decode(file: str, raw: bytes) -> tuple[str | None, list[Diagnostic]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,8 @@ class Project:
     files: list[str] = field(default_factory=list)
     stack: str = "dev"
     broken: list[Document] = field(default_factory=list)
+    # Text of files that are not valid YAML: names they seem to declare don't count as dangling.
+    unreadable: dict[str, str] = field(default_factory=dict)
     # Rules resolve every reference through these; built once, after loading (see `reindex`).
     _names: dict[str, dict[str, Document]] | None = field(default=None, repr=False, compare=False)
     _kinds: dict[str, list[Document]] | None = field(default=None, repr=False, compare=False)
@@ -86,10 +89,22 @@ class Project:
                 self._kinds.setdefault(doc.kind, []).append(doc)
         return list(self._kinds.get(kind, []))
 
+    def maybe_declared(self, name: str) -> bool:
+        """Whether a file that failed to parse has a `name: <name>` line."""
+        line = re.compile(rf"^\s*name:\s*['\"]?{re.escape(name)}['\"]?\s*(#.*)?$", re.MULTILINE)
+        return any(line.search(text) for text in self.unreadable.values())
+
     @property
     def document_count(self) -> int:
         """Every document read, valid or not."""
         return len(self.documents) + len(self.broken)
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _display(path: Path) -> str:
@@ -128,6 +143,9 @@ def load_documents(paths: Iterable[Path]) -> tuple[Project, list[Diagnostic]]:
     problems = [Diagnostic(m, 1, 1, "no such file or folder", code="io") for m in missing]
     for raws, parse_problems, per_document in check_files(files, project.files):
         problems += parse_problems
+        for problem in parse_problems:
+            if problem.code == "yaml-syntax":
+                project.unreadable[problem.file] = _text(Path(problem.file))
         for raw, doc_problems in zip(raws, per_document, strict=True):
             problems += doc_problems
             doc = to_document(raw, valid=not doc_problems)
@@ -135,6 +153,38 @@ def load_documents(paths: Iterable[Path]) -> tuple[Project, list[Diagnostic]]:
                 (project.broken if doc_problems else project.documents).append(doc)
     project.reindex()
     return project, problems
+
+
+def project_folder(file: Path) -> Path:
+    """The spec folder a file belongs to: its topmost ancestor named `evaluations`, else its folder."""
+    parents = [p for p in file.resolve().parents if p.name == "evaluations"]
+    return parents[-1] if parents else file.resolve().parent
+
+
+def with_context(paths: list[Path]) -> list[Path]:
+    """The paths plus what the files among them reference, each file read once.
+
+    A single file's references point at its siblings; without them every reference would dangle.
+    A file under `evaluations/` brings that whole folder; any other file its sibling YAML files only
+    (its folder may be a repository root, not a spec folder).
+    """
+    files = [p for p in paths if p.is_file()]
+    folders = sorted({project_folder(p) for p in files if _in_evaluations(p)})
+    siblings = {
+        s.resolve()
+        for p in files
+        if not _in_evaluations(p)
+        for s in p.resolve().parent.iterdir()
+        if s.suffix in (".yaml", ".yml") and s.is_file()
+    }
+    asked = {p.resolve() for p in paths}
+    inside = [p for p in paths if any(p.resolve().is_relative_to(f) for f in folders)]
+    extra = sorted(s for s in siblings - asked if not any(s.is_relative_to(f) for f in folders))
+    return [*folders, *(p for p in paths if p not in inside), *extra]
+
+
+def _in_evaluations(file: Path) -> bool:
+    return any(p.name == "evaluations" for p in file.resolve().parents)
 
 
 def load_project(paths: Iterable[Path], stack: str = "dev") -> tuple[Project, list[Diagnostic]]:

@@ -101,3 +101,44 @@ def test_spec_errors_stop_before_replay_with_exit_2(specs, capsys):
     )
     assert main(["test", str(specs)]) == 2
     assert "bad.yaml:4" in capsys.readouterr().err
+
+
+def test_counts_names_and_trace_ids_agree_with_the_report(specs, tmp_path, capsys):
+    """Issue 11: '2 session(s)' where the report says 1; expectations without the test's name;
+    failures that repeat `label 'Poor' != 'Good'` without saying which trace."""
+    (specs / "tests" / "helpful.yaml").write_text(
+        """apiVersion: evalctl/v1alpha1
+kind: EvaluatorTest
+metadata: {name: helpful-strands}
+spec:
+  evaluator: Builtin.Helpfulness
+  sessions: ../sessions/raw_otel_strands_bedrock_*.json
+  expect:
+    - {sessionId: cc8a8e69-8bed-4e5f-9a06-9a58550fd713, label: Nonexistent}
+"""
+    )
+    out_dir = tmp_path / "out"
+    assert main(["test", str(specs), "--judge", "offline", "--report-dir", str(out_dir)]) == 1
+    out = capsys.readouterr().out
+    results = json.loads((out_dir / "results.json").read_text())
+    assert results["job"]["totalSessions"] == len(results["sessions"]) == 1
+    assert "(3 test(s), 1 session(s))" in out
+    failed = [g for g in results["gates"] if not g["passed"]]
+    assert [g["gate"]["test"] for g in failed] == ["helpful-strands"]
+    message = failed[0]["message"]
+    session = "cc8a8e69-8bed-4e5f-9a06-9a58550fd713"
+    assert message.startswith(f"helpful-strands: Builtin.Helpfulness on {session}: ")
+    traces = {r["traceId"] for s in results["sessions"] for r in s["results"] if r.get("traceId")}
+    assert traces and all(f"trace {t}: label " in message for t in traces)
+    summary = (out_dir / "summary.md").read_text()
+    assert "### Expectations" in summary and "### Gates" not in summary
+    assert "- ❌ helpful-strands: Builtin.Helpfulness on" in summary
+
+
+def test_bedrock_judge_without_a_region_is_a_usage_error_not_a_traceback(specs, capsys, monkeypatch):
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(specs / "no-such-config"))
+    assert main(["test", str(specs), "--judge", "bedrock"]) == 2
+    err = capsys.readouterr().err
+    assert "--judge bedrock needs an AWS region" in err and "Traceback" not in err

@@ -100,3 +100,19 @@ def test_summary_order_does_not_depend_on_the_hash_seed():
         orders.add(done.stdout.strip())
     expected = ["Builtin.Helpfulness", "custom-a", "Builtin.GoalSuccessRate", "zeta", "alpha", "m"]
     assert orders == {json.dumps(expected)}
+
+
+def test_the_shipped_examples_run_locally_with_their_own_sessions(quick_local, tmp_path, monkeypatch, capsys):
+    """Issue 11: a ground-truth session of the examples lived only in tests/data, so `--local` on
+    the shipped folder failed pre-flight; now the README's command works as written, pre-flight on."""
+    shutil.copytree(ROOT / "evaluations", tmp_path / "evaluations")
+    monkeypatch.chdir(tmp_path)
+    seeds = sorted(
+        str(p.relative_to(tmp_path)) for p in (tmp_path / "evaluations" / "sessions").glob("*.json")
+    )
+    code = main(["run", "nightly-support", "--local", "--quiet", "--json", "--seed", *seeds])
+    out = capsys.readouterr()
+    assert code == 0, out.err[-2000:]
+    assert {"cc8a8e69-8bed-4e5f-9a06-9a58550fd713", "383c4a9d-5682-4186-a125-e226f9f6c141"} <= set(
+        re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", out.out)
+    )

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 
 from evalctl.catalog import BUILTIN_EVALUATORS, BUILTIN_INSIGHTS
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.schema_check import suggest
-from evalctl.spec.models.common import AGENTCORE_ID, EVALUATOR_ARN, THIRD_PARTY
+from evalctl.spec.models.common import KIND_FILES, THIRD_PARTY
+from evalctl.spec.names import physical_name
 from evalctl.spec.project import Document, Project
 
-LITERAL_EVALUATOR = re.compile(f"{AGENTCORE_ID}|{EVALUATOR_ARN}|{THIRD_PARTY}")
+# A custom evaluator's id as the service mints it: its name (CustomEvaluatorName: letters, digits,
+# '_', no '-'), '-', then 10 random letters and digits. botocore's looser EvaluatorId pattern also
+# fits a misspelled spec name such as tool-reliabilty; a random suffix holds a digit or a capital
+# (all lowercase: (26/62)^10 < 2e-4), a word does not.
+CUSTOM_ID = r"[a-zA-Z][a-zA-Z0-9_]{0,47}-(?=[a-z]{0,9}[A-Z0-9])[a-zA-Z0-9]{10}"
+CUSTOM_ARN = r"arn:aws[a-zA-Z-]*:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:evaluator/" + CUSTOM_ID
+LITERAL_EVALUATOR = re.compile(f"{CUSTOM_ID}|{CUSTOM_ARN}|{THIRD_PARTY}")
+LITERAL_INSIGHT = re.compile(CUSTOM_ID)
+# `helpfulness` -> Builtin.Helpfulness, for references that dropped the prefix.
+SHORT_BUILTINS = {ref.split(".", 1)[1].lower(): ref for ref in BUILTIN_EVALUATORS}
 # Where a spec of a kind is meant to be referenced from, for wrong-kind references.
 HOME = {"GroundTruth": "spec.groundTruth", "Role": "spec.evaluationExecutionRoleArn"}
 ROLE_ARN = re.compile(r"arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+")
@@ -23,7 +34,12 @@ def problem(doc: Document, pointer: str, message: str, code: str, severity: str 
 
 
 def article(word: str) -> str:
-    return f"an {word}" if word[:1] in "AEIOU" else f"a {word}"
+    return f"an {word}" if word[:1].upper() in "AEIOU" else f"a {word}"
+
+
+def _unknown_kind(project: Project, name: str) -> bool:
+    """A spec of that name whose kind is misspelled: the kind error is the cause, not the reference."""
+    return any(d.name == name and d.kind not in KIND_FILES for d in project.broken)
 
 
 def _other_kind(project: Project, name: str, wanted: str) -> str:
@@ -34,10 +50,39 @@ def _other_kind(project: Project, name: str, wanted: str) -> str:
     return ""
 
 
-def missing(project: Project, doc: Document, pointer: str, name: str, kind: str) -> Diagnostic:
-    """A dangling or wrong-kind reference."""
+def _aws_name(project: Project, name: str, kind: str) -> str:
+    """A hint when `name` is the AWS name of a spec (what the console shows) instead of its own name."""
+    for target in project.of_kind(kind):
+        aws = physical_name(kind, target.name, target.spec, project.stack)
+        if name in (aws, target.name.replace("-", "_")):
+            return (
+                f"; '{name}' is the AWS name of {kind} '{target.name}': "
+                f"reference specs by metadata.name, '{target.name}'"
+            )
+    return ""
+
+
+def _builtin_hint(name: str) -> str:
+    """`Helpfulness` or `Helpfulnes` -> Builtin.Helpfulness: a built-in written without its prefix."""
+    short = name.lower().removeprefix("builtin").strip("._-")
+    close = difflib.get_close_matches(short, list(SHORT_BUILTINS), n=1, cutoff=0.85)
+    if (close and name[:1].isupper()) or short in SHORT_BUILTINS:
+        found = SHORT_BUILTINS[short if short in SHORT_BUILTINS else close[0]]
+        return f"; did you mean '{found}'? (built-in ids start with 'Builtin.')"
+    return suggest(name, list(BUILTIN_EVALUATORS))
+
+
+def missing(project: Project, doc: Document, pointer: str, name: str, kind: str) -> Diagnostic | None:
+    """A dangling or wrong-kind reference, with the name it most likely meant.
+
+    None when a file that is not valid YAML seems to declare the name: its syntax error is the cause.
+    """
+    if project.maybe_declared(name) or _unknown_kind(project, name):
+        return None
     names = [d.name for d in project.of_kind(kind)]
-    hint = _other_kind(project, name, kind) or suggest(name, names)
+    hint = _other_kind(project, name, kind) or _aws_name(project, name, kind) or suggest(name, names)
+    if not hint and kind == "Evaluator":
+        hint = _builtin_hint(name)
     return problem(doc, pointer, f"no {kind} named '{name}'{hint}", "dangling-reference")
 
 
@@ -58,10 +103,20 @@ def evaluator_ref(project: Project, doc: Document, pointer: str, ref: str) -> Di
 
 
 def insight_ref(doc: Document, pointer: str, ref: str) -> Diagnostic | None:
-    if ref.startswith("Builtin.") and ref not in BUILTIN_INSIGHTS:
-        hint = suggest(ref, list(BUILTIN_INSIGHTS))
-        return problem(doc, pointer, f"unknown insight '{ref}'{hint}", "unknown-insight")
-    return None
+    """A built-in insight, or a literal insight id of the full shape."""
+    if ref in BUILTIN_INSIGHTS or (not ref.startswith("Builtin.") and LITERAL_INSIGHT.fullmatch(ref)):
+        return None
+    shorts = {i.rsplit(".", 1)[1].lower(): i for i in BUILTIN_INSIGHTS}
+    found = shorts.get(ref.rsplit(".", 1)[-1].lower())
+    hint = f"; did you mean '{found}'?" if found else suggest(ref, list(BUILTIN_INSIGHTS))
+    return problem(doc, pointer, f"unknown insight '{ref}'{hint}", "unknown-insight")
+
+
+def ground_truth_ref(project: Project, doc: Document, truth: str | None) -> Diagnostic | None:
+    """`spec.groundTruth`, when set, names a GroundTruth spec."""
+    if truth is None or project.get("GroundTruth", truth) is not None:
+        return None
+    return missing(project, doc, "/spec/groundTruth", truth, "GroundTruth")
 
 
 def role_ref(project: Project, doc: Document, pointer: str, ref: str) -> Diagnostic | None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Iterator
 from typing import Any
 
-from evalctl.catalog import BUILTIN_EVALUATORS
+from evalctl.catalog import BUILTIN_EVALUATORS, TRAJECTORY_EVALUATORS
 from evalctl.spec.diagnostics import Diagnostic
-from evalctl.spec.lint.refs import evaluator_list, missing, problem
+from evalctl.spec.lint.refs import evaluator_list, ground_truth_ref, problem
 from evalctl.spec.lint.rules_evaluator import ground_truth_fields
 from evalctl.spec.project import Document, Project
 
@@ -24,8 +25,9 @@ def references(project: Project, doc: Document) -> Iterator[Diagnostic]:
     """Evaluators, insights and the ground-truth set all exist; no evaluator is listed twice."""
     yield from evaluator_list(project, doc)
     truth = doc.spec.get("groundTruth")
-    if truth is not None and project.get("GroundTruth", truth) is None:
-        yield missing(project, doc, "/spec/groundTruth", truth, "GroundTruth")
+    found = ground_truth_ref(project, doc, truth)
+    if found is not None:
+        yield found
     if truth is not None and "evaluationMetadata" in doc.spec:
         yield problem(
             doc,
@@ -89,11 +91,15 @@ def gates(project: Project, doc: Document) -> Iterator[Diagnostic]:
     for index, gate in enumerate(doc.spec.get("gates") or []):
         ref = gate.get("evaluator")
         if ref is not None and ref not in listed:
+            # `Helpfulness` for `Builtin.Helpfulness`: the listed name it most likely means.
+            short = {e.rsplit(".", 1)[-1].lower(): e for e in listed}
+            close = difflib.get_close_matches(ref, sorted(listed), n=1, cutoff=0.85)
+            meant = short.get(ref.lower()) or (close[0] if close else None)
+            fix = f"did you mean '{meant}'?" if meant else "add it to evaluators or fix the name"
             yield problem(
                 doc,
                 f"/spec/gates/{index}/evaluator",
-                f"gate on '{ref}', which this batch evaluation "
-                f"does not run; add it to evaluators or fix the name",
+                f"gate on '{ref}', which this batch evaluation does not run; {fix}",
                 "gate-reference",
             )
 
@@ -144,4 +150,37 @@ def ground_truth_use(project: Project, doc: Document) -> Iterator[Diagnostic]:
             f"(add e.g. {FIX[field]}, or drop it)",
             "ground-truth-unused",
             "warning",
+        )
+
+
+def _needs(project: Project, ref: str) -> tuple[set[str], str]:
+    """Ground-truth fields an evaluator cannot score without, and why."""
+    if ref in TRAJECTORY_EVALUATORS:
+        return {"expectedTrajectory"}, "compares the tool calls with the expected ones"
+    target = project.valid("Evaluator", ref)
+    fields = ground_truth_fields(target.spec) if target is not None else set()
+    return fields, "reads ground truth through its instruction placeholders"
+
+
+def ground_truth_needs(project: Project, doc: Document) -> Iterator[Diagnostic]:
+    """Evaluators that need ground truth get it from this batch: else every session fails the job."""
+    if doc.spec.get("dataset") is not None:
+        return  # the scenarios carry the ground truth (rules_dataset_batch checks their use)
+    truth = doc.spec.get("groundTruth")
+    if truth is not None and project.valid("GroundTruth", truth) is None:
+        return  # a dangling or broken ground-truth set is reported where it is
+    provided = provided_fields(_truth_sessions(project, doc))
+    for index, ref in enumerate(doc.spec["evaluators"]):
+        needed, why = _needs(project, ref)
+        lacking = sorted(needed - provided)
+        if not lacking:
+            continue
+        source = "no ground truth" if not provided else f"ground truth without {', '.join(lacking)}"
+        yield problem(
+            doc,
+            f"/spec/evaluators/{index}",
+            f"'{ref}' {why} ({', '.join(lacking)}), but this batch has {source}; every session would "
+            "fail: set groundTruth (a GroundTruth spec) or evaluationMetadata with "
+            f"{', '.join(lacking)}, or drop the evaluator",
+            "ground-truth-missing",
         )

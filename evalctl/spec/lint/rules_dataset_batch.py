@@ -68,7 +68,9 @@ def _target(project: Project, doc: Document, ref: dict[str, Any]) -> Iterator[Di
     name = str(ref.get("name"))
     target = project.valid("Dataset", name)
     if project.get("Dataset", name) is None:
-        yield missing(project, doc, "/spec/dataset/name", name, "Dataset")
+        dangling = missing(project, doc, "/spec/dataset/name", name, "Dataset")
+        if dangling is not None:  # None: a broken file seems to declare it; its own error says why
+            yield dangling
         return
     if target is None:
         return  # its own errors are reported where it is declared

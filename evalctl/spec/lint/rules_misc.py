@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from evalctl.spec.diagnostics import Diagnostic
-from evalctl.spec.lint.refs import evaluator_list, evaluator_ref, missing, problem, role_ref
+from evalctl.spec.lint.refs import evaluator_list, evaluator_ref, ground_truth_ref, problem, role_ref
 from evalctl.spec.lint.rules_evaluator import ground_truth_fields
 from evalctl.spec.lint.schema_check import suggest
 from evalctl.spec.project import Document, Project
@@ -89,8 +89,9 @@ def evaluator_test(project: Project, doc: Document) -> Iterator[Diagnostic]:
     if found is not None:
         yield found
     truth = doc.spec.get("groundTruth")
-    if truth is not None and project.get("GroundTruth", truth) is None:
-        yield missing(project, doc, "/spec/groundTruth", truth, "GroundTruth")
+    found = ground_truth_ref(project, doc, truth)
+    if found is not None:
+        yield found
     patterns = doc.spec["sessions"]
     for index, pattern in enumerate([patterns] if isinstance(patterns, str) else patterns):
         pointer = "/spec/sessions" if isinstance(patterns, str) else f"/spec/sessions/{index}"

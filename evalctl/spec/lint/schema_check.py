@@ -14,12 +14,19 @@ from jsonschema.exceptions import ValidationError, best_match
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.messages import message, short, suggest, type_name, where
 from evalctl.spec.loader import RawDocument, escape
-from evalctl.spec.models.common import API_VERSION, KIND_FILES
+from evalctl.spec.models.common import (
+    API_VERSION,
+    EVALUATOR_REF_PATTERN,
+    INSIGHT_REF_PATTERN,
+    KIND_FILES,
+)
 
-__all__ = ["check_document", "check_envelope", "suggest", "validator"]
+__all__ = ["check_document", "check_envelope", "left_to_lint", "suggest", "validator"]
 
 SCHEMA_DIR = Path(__file__).resolve().parents[3] / "schemas"
 # Errors that only restate a type error at the same place ("not one of ..." for a list, say).
+# Reference patterns the project lint explains better ("did you mean", with the project's names).
+LINTED_PATTERNS = {EVALUATOR_REF_PATTERN, INSIGHT_REF_PATTERN}
 SHADOWED_BY_TYPE = {"enum", "const", "pattern", "format", "minLength", "maxLength", "minimum", "maximum"}
 
 
@@ -35,6 +42,21 @@ def validator(kind: str) -> Any:
 
         schema = kind_schema(kind)
     return jsonschema.Draft202012Validator(schema)
+
+
+def left_to_lint(error: ValidationError) -> bool:
+    """A reference that misses its pattern: refs.py says what it resembles instead of the regex.
+
+    Also a union (a gate's forms) whose intended branch fails only on such a reference.
+    """
+    if error.validator == "pattern":
+        return error.schema.get("pattern") in LINTED_PATTERNS
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        branches: dict[Any, list[ValidationError]] = defaultdict(list)
+        for sub in error.context:
+            branches[sub.relative_schema_path[0]].append(sub)
+        return any(all(left_to_lint(e) for e in errs) for errs in branches.values())
+    return False
 
 
 def pointer_of(error: ValidationError) -> str:
@@ -57,14 +79,59 @@ class _Locator:
             if error.validator == "required":
                 self.missing[pointer_of(error)].add(_required_name(error))
         self.consumed: set[tuple[str, str]] = set()
+        # Parent pointer -> fields reported as misindented there (see `misindented`).
+        self.moved: dict[str, set[str]] = {}
+
+    def explained(self, error: ValidationError) -> bool:
+        """An error that only restates a misindentation already reported."""
+        pointer = pointer_of(error)
+        if error.validator == "type" and error.instance is None:
+            return pointer.rpartition("/")[0] in self.moved
+        return error.validator in ("maxProperties", "minProperties") and pointer in self.moved
 
     def diagnostic(self, pointer: str, text: str, code: str, key: bool = False) -> Diagnostic:
         positions = self.doc.positions
         line, col = positions.of_key(pointer) if key else positions.of_value(pointer)
         return Diagnostic(self.doc.file, line, col, text, pointer, code=code)
 
+    def misindented(self) -> list[Diagnostic]:
+        """Fields written at their parent's indentation: `llmAsAJudge:` left empty, its fields beside it.
+
+        The schema sees an empty field and unknown siblings; the cause is one missing indent.
+        """
+        out = []
+        parents = {
+            pointer_of(e): e.instance
+            for e in self.errors
+            if e.validator == "additionalProperties" and isinstance(e.instance, dict)
+        }
+        for error in self.errors:
+            fields = error.schema.get("properties") if error.validator == "type" else None
+            if error.instance is not None or not isinstance(fields, dict):
+                continue
+            pointer = pointer_of(error)
+            parent, _, key = pointer.rpartition("/")
+            names = [n for n in parents.get(parent, {}) if n in fields and n != key]
+            if not names:
+                continue
+            self.moved[parent] = set(names)
+            line = self.doc.positions.of_key(pointer)[0]
+            verb = "belongs" if len(names) == 1 else "belong"
+            text = (
+                f"{', '.join(names)} {verb} under '{key}' (line {line}), which is left empty: "
+                f"indent {'it' if len(names) == 1 else 'them'} more than '{key}:'"
+            )
+            out.append(self.diagnostic(f"{parent}/{escape(names[0])}", text, "indentation", True))
+        return out
+
     def all(self) -> list[Diagnostic]:
-        out = [d for error in self.errors if error.validator != "required" for d in self.locate(error)]
+        out = self.misindented()
+        out += [
+            d
+            for error in self.errors
+            if error.validator != "required" and not self.explained(error)
+            for d in self.locate(error)
+        ]
         for error in self.errors:
             if error.validator == "required":
                 pointer = pointer_of(error)
@@ -84,7 +151,7 @@ class _Locator:
     def unknown_fields(self, error: ValidationError, pointer: str) -> list[Diagnostic]:
         allowed = sorted(error.schema.get("properties", {}))
         out = []
-        for name in sorted(set(error.instance) - set(allowed)):
+        for name in sorted(set(error.instance) - set(allowed) - self.moved.get(pointer, set())):
             missing = sorted(self.missing.get(pointer, set()))
             hint = suggest(name, missing)
             if hint:
@@ -191,8 +258,12 @@ def check_envelope(doc: RawDocument) -> tuple[list[Diagnostic], bool]:
         return [Diagnostic(doc.file, kl, kc, text, "/kind", code="envelope")], True
     if kind not in KIND_FILES:
         kl, kc = doc.positions.of_value("/kind")
-        hint = suggest(str(kind), list(KIND_FILES)) or ";"
-        text = f"unknown kind {short(kind)}{hint} (kinds: {', '.join(KIND_FILES)})"
+        same = [k for k in KIND_FILES if k.lower() == kind.lower()]
+        if same:
+            text = f"unknown kind {short(kind)}: kinds are case-sensitive, write `kind: {same[0]}`"
+        else:
+            hint = suggest(str(kind), list(KIND_FILES)) or ";"
+            text = f"unknown kind {short(kind)}{hint} (kinds: {', '.join(KIND_FILES)})"
         return [Diagnostic(doc.file, kl, kc, text, "/kind", code="envelope")], True
     if "apiVersion" not in data:
         text = f"missing apiVersion; add `apiVersion: {API_VERSION}` above kind"
@@ -213,6 +284,8 @@ def check_document(doc: RawDocument) -> list[Diagnostic]:
     errors = [
         e
         for e in validator(doc.data["kind"]).iter_errors(doc.data)
-        if not _under(pointer_of(e), skip) and not (problems and _is_required(e, "apiVersion"))
+        if not _under(pointer_of(e), skip)
+        and not (problems and _is_required(e, "apiVersion"))
+        and not left_to_lint(e)
     ]
     return [*doc.refused, *problems, *_Locator(doc, errors).all()]

@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from evalctl.spec.diagnostics import Diagnostic
-from evalctl.spec.lint import rules_batch, rules_dataset, rules_dataset_batch, rules_evaluator, rules_misc
+from evalctl.spec.lint import (
+    rules_batch,
+    rules_dataset,
+    rules_dataset_batch,
+    rules_evaluator,
+    rules_misc,
+    rules_role,
+)
 from evalctl.spec.lint.refs import problem
-from evalctl.spec.lint.schema_check import pointer_of, validator
+from evalctl.spec.lint.schema_check import left_to_lint, pointer_of, validator
 from evalctl.spec.names import EXPLICIT_FIELD, name_problem, physical_name
 from evalctl.spec.project import Document, Project
 
@@ -22,6 +29,7 @@ RULES: dict[str, list[Rule]] = {
     "OnlineEvaluation": [
         rules_misc.online_references,
         rules_misc.online_ground_truth,
+        rules_role.online_role,
         rules_misc.output_log_group,
     ],
     "BatchEvaluation": [
@@ -30,6 +38,7 @@ RULES: dict[str, list[Rule]] = {
         rules_batch.gates,
         rules_batch.ground_truth_use,
         rules_dataset_batch.dataset_batch,
+        rules_batch.ground_truth_needs,
         rules_misc.output_log_group,
     ],
     "Role": [rules_misc.role],
@@ -112,6 +121,6 @@ def schema_error_pointers(doc: Document) -> set[str]:
         pointer = pointer_of(error)
         if error.validator == "required":
             pointer += "/" + str(error.message).split("'")[1]
-        if error.validator != "additionalProperties":
+        if error.validator != "additionalProperties" and not left_to_lint(error):
             out.add(pointer)
     return out

@@ -24,22 +24,23 @@ THIRD_PARTY = r"ThirdParty\.[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]+"
 AGENTCORE_ID = r"[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}"
 EVALUATOR_ARN = r"arn:aws[a-zA-Z-]*:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:evaluator/" + AGENTCORE_ID
 LOGICAL = "[a-z][a-z0-9-]{0,39}"
+# botocore's EvaluatorId/InsightId patterns; the spec lint (refs.py) explains values that miss them.
+EVALUATOR_REF_PATTERN = f"^(?:{BUILTIN}|{THIRD_PARTY}|{LOGICAL}|{AGENTCORE_ID}|{EVALUATOR_ARN})$"
+INSIGHT_REF_PATTERN = f"^(?:{BUILTIN}|{AGENTCORE_ID})$"
 
 EvaluatorRef = Annotated[
     str,
     Field(
         description="A built-in or third-party id (Builtin.Helpfulness), an Evaluator's metadata.name, "
         "or a literal evaluator id or ARN.",
-        json_schema_extra={
-            "pattern": f"^(?:{BUILTIN}|{THIRD_PARTY}|{LOGICAL}|{AGENTCORE_ID}|{EVALUATOR_ARN})$"
-        },
+        json_schema_extra={"pattern": EVALUATOR_REF_PATTERN},
     ),
 ]
 InsightRef = Annotated[
     str,
     Field(
         description="An insight id such as Builtin.Insight.FailureAnalysis.",
-        json_schema_extra={"pattern": f"^(?:{BUILTIN}|{AGENTCORE_ID})$"},
+        json_schema_extra={"pattern": INSIGHT_REF_PATTERN},
     ),
 ]
 LogicalRef = Annotated[

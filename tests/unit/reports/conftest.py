@@ -39,3 +39,32 @@ def gated_results(sample_batch, sample_results):
         gates, sample_batch["response"]["evaluationResults"], aliases, sample_results.job.id
     )
     return sample_results.with_gates([v.to_dict() for v in verdicts])
+
+
+@pytest.fixture
+def mixed_results():
+    """Two sessions: a good and a low trace, a categorical Good and Poor, one gate that passes."""
+    from evalctl.reports.results import from_local
+
+    def result(evaluator, trace, value=None, label=None):
+        content = {"evaluatorId": evaluator, "context": {"spanContext": {"traceId": trace}}, "label": label}
+        return content | ({} if value is None else {"value": value})
+
+    rows = [
+        ("sess-a", "Builtin.Helpfulness", result("Builtin.Helpfulness", "trace-a1", 1.0, "Good")),
+        ("sess-a", "Builtin.Helpfulness", result("Builtin.Helpfulness", "trace-a2", 0.2, "Poor")),
+        ("sess-b", "Builtin.Helpfulness", result("Builtin.Helpfulness", "trace-b1", 0.9, "Good")),
+        ("sess-a", "tone-Ab12Cd34Ef", result("tone-Ab12Cd34Ef", "trace-a1", label="Good")),
+        ("sess-b", "tone-Ab12Cd34Ef", result("tone-Ab12Cd34Ef", "trace-b1", label="Poor")),
+    ]
+    results = from_local("mixed", rows)
+    gate = {
+        "kind": "minAverageScore",
+        "gate": {"evaluator": "Builtin.Helpfulness", "minAverageScore": 0.5},
+        "passed": True,
+        "message": "Builtin.Helpfulness average 0.70 >= 0.50",
+        "observed": 0.7,
+        "threshold": 0.5,
+        "details": {"evaluatorId": "Builtin.Helpfulness"},
+    }
+    return results.with_gates([gate])

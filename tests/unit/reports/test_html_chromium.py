@@ -73,3 +73,40 @@ def test_dom_has_every_evaluator_section_and_session(tmp_path, gated_results):
         assert f'data-evaluator-id="{row.id}"' in dom
     assert dom.count('<rect class="bar"') == 10 * len(gated_results.evaluators)
     assert dom.count('class="session"') == len(gated_results.sessions)
+
+
+def _visible_text(dom: str) -> str:
+    import html as html_lib
+    import re
+
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", dom, flags=re.S)
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def test_a_reader_sees_row_verdicts_labels_and_consistent_counts(tmp_path, mixed_results):
+    """What the issue saw: trace rows with the session's verdict, `Poor` as passed, n/a for labels."""
+    import re
+
+    page = write_html(mixed_results, tmp_path / "report.html")
+    dom = _chromium(tmp_path, "--dump-dom", page.as_uri()).stdout
+    rows = {
+        (m["target"], m["evaluator"]): m["badge"]
+        for m in re.finditer(
+            r'<tr class="result" data-status="\w+"><td>(?P<evaluator>[^<]+)</td><td>(?P<target>[^<]+)</td>'
+            r'<td><span class="badge \w+">(?P<badge>[^<]+)</span>',
+            dom,
+        )
+    }
+    assert rows[("trace trace-a1", "Builtin.Helpfulness")] == "pass"  # its own 1.00, not sess-a's verdict
+    assert rows[("trace trace-a2", "Builtin.Helpfulness")] == "low score"
+    assert rows[("trace trace-b1", "tone-Ab12Cd34Ef")] == "label"  # `Poor` is not "passed"
+    text = _visible_text(dom)
+    assert "2 sessions (2 completed, 0 failed), 1 session with a low score" in text
+    assert "gates passed" in text and "average = mean over every scored result" in text
+    assert "0.70 average (per result)" in text
+    assert "labels: Good 1 · Poor 1" in text and "Poor 1" in text
+    # The categorical evaluator shows its labels, not an empty score chart.
+    tone = dom[dom.index('data-evaluator-id="tone-Ab12Cd34Ef"') :]
+    assert "no scored results" not in tone.split("</section>")[0]
+    session_badges = re.findall(r'<summary><span class="badge (\w+)">', dom)
+    assert sorted(session_badges) == ["failed", "passed"]

@@ -27,7 +27,7 @@ OUTCOME_CASES = [
     ("a score at the pass mark passes (>=)", [entry(0.5)], 0.5, "passed"),
     ("one low turn fails the session", [entry(0.9), entry(0.2, trace="t2")], 0.5, "failed"),
     ("an error beats a low score", [entry(0.1), entry(error=ResultError(type="Timeout"))], 0.5, "error"),
-    ("a label without a value cannot fail on score", [entry(label="Polite")], 0.5, "passed"),
+    ("a categorical label is neither passed nor failed", [entry(label="Poor")], 0.5, "labelled"),
     ("the gate threshold is the pass mark", [entry(0.7)], 0.8, "failed"),
 ]
 
@@ -141,10 +141,11 @@ def test_markdown_summary_reads_as_a_pr_comment(written, gated_results):
     text = written["summary.md"].read_text()
     assert text.startswith("## Evaluation `nightly_support`: ❌ gates failed")
     lines = text.splitlines()
-    header = lines.index("| Evaluator | Level | Average | Evaluated | Failed | Gate |")
+    header = lines.index("| Evaluator | Level | Average | Labels | Evaluated | Failed | Gate |")
     table = lines[header + 2 : lines.index("", header)]
     assert len(table) == len(gated_results.evaluators)
-    assert "| Builtin.Helpfulness | TRACE | 0.71 | 3 | 1 | ❌ ≥ 0.80 |" in text
+    assert "| Builtin.Helpfulness | TRACE | 0.71 | — | 3 | 1 | ❌ ≥ 0.80 |" in text
+    assert "_average = mean over every scored result, each trace or tool call counted once._" in text
     assert text.count("<details>") == len(gated_results.sessions) == text.count("</details>")
     assert "- Fix: Require lookup_invoice before any billing answer." in text
     first = text.index("<code>sess-refund-04</code>")
@@ -219,3 +220,31 @@ def test_markdown_fits_a_github_comment_for_a_big_wordy_run():
     assert text.count("<details>") == text.count("</details>") >= 1
     shown = text.count("<details>")
     assert f"_{300 - shown} more sessions are not shown here; see results.json._" in text
+
+
+def test_categorical_rows_show_labels_not_passes(mixed_results):
+    """A categorical evaluator: its label distribution in the table, `Poor` never shown as passed."""
+    from evalctl.reports.markdown import render_markdown
+    from evalctl.reports.text import render_text
+
+    rows = {row.id: row for row in mixed_results.evaluators}
+    assert rows["tone-Ab12Cd34Ef"].labels == {"Good": 1, "Poor": 1}  # results.json carries it too
+    assert rows["Builtin.Helpfulness"].labels is None
+    text = render_text(mixed_results)
+    tone = next(line for line in text.splitlines() if line.startswith("tone-Ab12Cd34Ef"))
+    assert tone.split()[2] == "n/a" and tone.endswith("Good 1 · Poor 1")
+    markdown = render_markdown(mixed_results)
+    assert "| tone-Ab12Cd34Ef | TRACE | n/a | Good 1 · Poor 1 |" in markdown
+    assert "🏷️ Poor" in markdown and "✅ Poor" not in markdown
+
+
+def test_markdown_session_badges_agree_with_the_header_and_gates(mixed_results):
+    """A low trace score is '🔻 low score', counted in the header; ❌ is only for failed gates."""
+    from evalctl.reports.markdown import render_markdown
+
+    text = render_markdown(mixed_results)
+    assert text.startswith("## Evaluation `mixed`: ✅ gates passed")
+    assert "2 sessions (2 completed, 0 failed), 1 session with a low score" in text
+    assert "<summary>🔻 low score <code>sess-a</code></summary>" in text
+    assert "<summary>✅ pass <code>sess-b</code></summary>" in text
+    assert "❌" not in text
