@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import socket
+import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from evalctl.cli.main import main as evalctl
@@ -18,6 +22,7 @@ SESSIONS = [
     [SPANS / "raw_otel_langchain_spans.json", SPANS / "raw_otel_langchain_runtime_logs.json"],
 ]
 BATCH = "nightly-support"
+DATASET_BATCH = "support-regression"
 SERVICE = "support_agent.DEFAULT"
 
 
@@ -77,14 +82,64 @@ def story(reports: Path) -> int:
         )
     finally:
         server.stop()
+    dataset_code = dataset_story(reports)
     verdict = {0: "all gates passed", 1: "a gate failed", 2: "the job failed"}.get(code, f"exit {code}")
     chapter(
-        5,
+        6,
         "Read the reports",
         f"Gate verdict: {verdict}. Open {reports / 'nightly' / 'report.html'}; "
         f"summary.md is ready to paste into a pull request.",
     )
-    return 0 if code in (0, 1) else code
+    return 0 if code in (0, 1) and dataset_code in (0, 1) else max(code, dataset_code)
+
+
+def dataset_story(reports: Path) -> int:
+    """The example Strands agent as a real process, its dataset run against it, gated and reported."""
+    chapter(
+        5,
+        "Run the dataset against a real local agent",
+        "examples/support-agent (Strands, scripted model, OTLP) answers each scenario of the dataset "
+        "support-scenarios;\n   its telemetry is scored with each scenario's ground truth, then gated.",
+    )
+    if importlib.util.find_spec("strands") is None:
+        print("   skipped: the example agent needs `pip install -e '.[agent]'`")
+        return 0
+    otlp, port = free_port(), free_port()
+    env = {**os.environ, "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{otlp}"}
+    agent = subprocess.Popen(
+        [sys.executable, str(ROOT / "examples" / "support-agent" / "agent.py"), "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        if not wait_for_ping(url, agent):
+            print("   the example agent did not start; skipping this chapter")
+            return 2
+        args = ["run", DATASET_BATCH, "--specs", str(SPECS), "--local", "--agent", url]
+        return run_step([*args, "--otlp-port", str(otlp), "--report-dir", str(reports / "regression")])
+    finally:
+        agent.terminate()
+        agent.wait(timeout=10)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_ping(url: str, process: subprocess.Popen[bytes], seconds: float = 30.0) -> bool:
+    """Poll GET /ping until the agent answers, it exits, or the deadline passes."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{url}/ping", timeout=1) as answer:
+                return bool(answer.status == 200)
+        except OSError:
+            time.sleep(0.1)
+    return False
 
 
 def main() -> int:

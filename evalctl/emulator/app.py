@@ -156,7 +156,7 @@ def _otlp(core: Core, path: str, environ: dict[str, Any], start_response: StartR
     except otlp.OtlpError as exc:
         return _respond(400, json.dumps({"message": str(exc)[:500]}).encode(), start_response)
     with core.store.lock:
-        otlp.store(path, request, int(core.clock.now() * 1000))
+        otlp.store(path, request, int(core.clock.now() * 1000), otlp.runtime_ids(core.agents))
     body, answer = (b"{}", "application/json") if "json" in kind else (b"", "application/x-protobuf")
     start_response("200 OK", [("Content-Type", answer), ("Content-Length", str(len(body)))])
     return [body]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from google.protobuf import json_format
@@ -125,8 +126,21 @@ def _millis(doc: dict[str, Any], fallback: int) -> int:
     return int(nanos) // 1_000_000 or fallback
 
 
-def store(path: str, request: dict[str, Any], now_ms: int) -> int:
-    """Write the documents where AgentCore keeps them; returns how many were stored."""
+def runtime_ids(agent_arns: Iterable[str]) -> dict[str, str]:
+    """Agent name -> runtime id, for runtimes mapped to local agents (`support_agent-abcdefghij`)."""
+    ids = {}
+    for arn in agent_arns:
+        runtime_id = arn.split(":runtime/", 1)[-1].split("/", 1)[0]
+        ids[runtime_id.rsplit("-", 1)[0]] = runtime_id
+    return ids
+
+
+def store(path: str, request: dict[str, Any], now_ms: int, runtimes: Mapping[str, str] | None = None) -> int:
+    """Write the documents where AgentCore keeps them; returns how many were stored.
+
+    A log record without `aws.log.group.names` goes to its service's runtime group: the runtime id of a
+    mapped local agent of that name when there is one (`--agent`), else the agent name alone.
+    """
     if path == "/v1/traces":
         docs = span_documents(request)
         events = [(_millis(d, now_ms), json.dumps(d)) for d in docs]
@@ -138,7 +152,7 @@ def store(path: str, request: dict[str, Any], now_ms: int) -> int:
     for doc in docs:
         attrs = doc["resource"]["attributes"]
         service = str(attrs.get("service.name", ""))
-        group = str(attrs.get("aws.log.group.names") or _service_log_group(service))
+        group = str(attrs.get("aws.log.group.names") or _service_log_group(service, runtimes or {}))
         stream = str(attrs.get("aws.log.stream.names") or "otel-rt-logs")
         by_group.setdefault((group, stream), []).append((_millis(doc, now_ms), json.dumps(doc)))
     for (group, stream), events in by_group.items():
@@ -146,8 +160,8 @@ def store(path: str, request: dict[str, Any], now_ms: int) -> int:
     return len(docs)
 
 
-def _service_log_group(service: str) -> str:
+def _service_log_group(service: str, runtimes: Mapping[str, str]) -> str:
     """A runtime's group for a service `<agent>.<endpoint>` (endpoint DEFAULT when not named)."""
     agent, _, endpoint = service.partition(".")
-    clean = re.sub(r"[^\-_A-Za-z0-9]", "-", agent or "unknown")
+    clean = runtimes.get(agent) or re.sub(r"[^\-_A-Za-z0-9]", "-", agent or "unknown")
     return runtime_log_group(clean, re.sub(r"[^\-_A-Za-z0-9]", "-", endpoint or "DEFAULT"))

@@ -148,7 +148,9 @@ def test_timeout_leaves_the_job_running_and_says_how_to_follow_it(fast, specs, c
 
 def test_spec_errors_and_unknown_names_are_usage_errors(specs, capsys):
     assert main(["run", "nope", "--specs", str(specs)]) == 2
-    assert "no BatchEvaluation 'nope' (declared: nightly-support)" in capsys.readouterr().err
+    assert (
+        "no BatchEvaluation 'nope' (declared: nightly-support, support-regression)" in capsys.readouterr().err
+    )
     (specs / "bad.yaml").write_text(
         "apiVersion: evalctl/v1alpha1\nkind: LogGroup\nmetadata: {name: x}\nspec: {retentionInDays: 10}\n"
     )

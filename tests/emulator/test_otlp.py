@@ -94,3 +94,15 @@ def test_protobuf_spans_and_logs(emulator: Any) -> None:
 def test_malformed_exports_are_refused(emulator: Any, body: bytes, kind: str) -> None:
     status, answer = _post(emulator.endpoint, "/v1/traces", body, kind)
     assert status == 400 and b"not an OTLP /v1/traces export request" in answer
+
+
+def test_log_records_of_a_mapped_agent_land_in_its_runtime_group(emulator: Any) -> None:
+    """Without aws.log.group.names, a service `<agent>.<endpoint>` whose agent is mapped with --agent
+    writes to that runtime's group, where a batch over the runtime's log groups looks."""
+    arn = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/support-abcdefghij"
+    emulator.admin.map_agents({arn: "http://127.0.0.1:9"})
+    record = {"timeUnixNano": "1763425614850563891", "body": {"stringValue": "answer"}}
+    body = {"resourceLogs": [{"resource": RESOURCE, "scopeLogs": [{"logRecords": [record]}]}]}
+    assert _post(emulator.endpoint, "/v1/logs", json.dumps(body).encode(), "application/json")[0] == 200
+    (event,) = _events(emulator, "/aws/bedrock-agentcore/runtimes/support-abcdefghij-DEFAULT")
+    assert event["body"] == "answer"

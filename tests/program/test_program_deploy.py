@@ -33,6 +33,8 @@ def specs(tmp_path):
     """A copy of the examples whose batch starts with an impossible gate."""
     folder = tmp_path / "evaluations"
     shutil.copytree(ROOT / "evaluations", folder)
+    # The dataset batch invokes a running agent (tests/emulator/test_dataset_batch.py, tests/agent).
+    (folder / "batch" / "support-regression.yaml").unlink()
     edit(folder / "batch" / "nightly-support.yaml", EXAMPLE_GATE, FAILING_GATE)
     return folder
 

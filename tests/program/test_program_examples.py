@@ -67,6 +67,8 @@ def test_every_declared_resource_is_registered_once(run):
         (BATCH, "batch-nightly-support"),
         (GATE, "gate-nightly-support"),
         (DATASET, "dataset-support-scenarios"),
+        (BATCH, "batch-support-regression"),
+        (GATE, "gate-support-regression"),
     }
     assert len(run.resources) == len({r.urn for r in run.resources}), "no duplicate URNs"
 
