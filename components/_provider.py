@@ -35,10 +35,10 @@ from components._props import (
     normalized,
     plain_outputs,
     project,
-    sensitive_paths,
     with_secrets,
 )
 from evalctl import aws, awsops
+from evalctl.api.shapes import request_fields, sensitive_paths
 from evalctl.awsops import is_not_found, owner_tags
 from evalctl.spec.names import alternate_name
 
@@ -143,7 +143,7 @@ class AgentCoreProvider(ResourceProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {k: v for k, v in news.items() if v is not None}
-        fields = awsops.request_fields(inputs, self.api.create_op)
+        fields = request_fields(inputs, self.api.create_op)
         inputs.update(fields)
         inputs[HAS_STATE] = bool(olds)
         return CheckResult(inputs, check_failures(self.api.create_op, fields))
@@ -246,7 +246,7 @@ class AgentCoreProvider(ResourceProvider):
     # ---- shared steps --------------------------------------------------------------------------
 
     def create_request(self, props: Mapping[str, Any], name: str) -> dict[str, Any]:
-        request = awsops.request_fields(props, self.api.create_op)
+        request = request_fields(props, self.api.create_op)
         request[self.api.name_key] = name
         request["tags"] = awsops.with_owner_tags(request.get("tags"), str(props.get(OWNER, "")))
         return request

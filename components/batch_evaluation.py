@@ -15,6 +15,7 @@ from components import _identity
 from components import _props as shared
 from components import _provider as base
 from evalctl import aws, awsops
+from evalctl.api.validation import validate_params
 from evalctl.spec import mapping
 
 TYPE_TOKEN = "agentcore-evals:batch_evaluation:BatchEvaluation"
@@ -341,8 +342,6 @@ def spec_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
 def model_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
     """What StartBatchEvaluation would reject (patterns, limits, enums); not judged while values are
     unknown (a preview), since the real `up` checks again with every value known."""
-    from evalctl.emulator.validation import validate_params
-
     if shared.contains_unknown(spec):
         return []
     window = {"startTime": "2026-01-01T00:00:00Z", "endTime": "2026-01-02T00:00:00Z"}

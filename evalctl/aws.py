@@ -10,12 +10,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from evalctl import service_models
+
+# Callers name the service they want a client of as `aws.CONTROL` or `aws.DATA`.
+CONTROL, DATA = service_models.CONTROL, service_models.DATA
+
 OWNER_TAG, STACK_TAG = "evalctl:owner", "evalctl:stack"
 # On a resource from its create call until the provider hands it to the engine: only a crashed create
 # leaves it, so only such a leftover may be adopted (the copy being replaced never carries it).
 PENDING_TAG = "evalctl:pending"
-CONTROL = "bedrock-agentcore-control"
-DATA = "bedrock-agentcore"
 RETRY_MODES = ("adaptive", "standard", "legacy")
 
 

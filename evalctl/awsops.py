@@ -1,8 +1,7 @@
-"""AgentCore resources through boto3: request shapes, client tokens, owner tags, waits and lookups."""
+"""AgentCore resources through boto3: client tokens, owner tags, waits and lookups."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import time
 import uuid
@@ -11,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalctl.aws import (
-    CONTROL,
     OWNER_TAG,
     PENDING_TAG,
     STACK_TAG,
@@ -19,49 +17,6 @@ from evalctl.aws import (
     WaitTimeoutError,
     error_code,
 )
-
-# ---- request shapes (botocore is the truth) -------------------------------------------------------
-
-
-@functools.cache
-def input_shape(operation: str) -> Any:
-    """botocore's input shape of a control-plane operation."""
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model(CONTROL)
-    return model.operation_model(operation).input_shape
-
-
-def declared_keys(operation: str) -> frozenset[str]:
-    """The members a spec may declare for a Create operation (the client token is ours)."""
-    return frozenset(k for k in input_shape(operation).members if k != "clientToken")
-
-
-def conform(value: Any, shape: Any) -> Any:
-    """Undo what the wire did: doubles back to ints where the model says integer, Nones dropped."""
-    # Values unknown in a preview are neither floats nor containers, so they pass through untouched.
-    if value is None or shape is None:
-        return value
-    kind = shape.type_name
-    if kind in ("integer", "long") and isinstance(value, float) and value.is_integer():
-        return int(value)
-    if kind == "structure" and isinstance(value, Mapping):
-        members = shape.members
-        return {k: conform(v, members.get(k)) for k, v in value.items() if v is not None}
-    if kind == "map" and isinstance(value, Mapping):
-        return {k: conform(v, shape.value) for k, v in value.items() if v is not None}
-    if kind == "list" and isinstance(value, list):
-        return [conform(v, shape.member) for v in value]
-    return value
-
-
-def request_fields(props: Mapping[str, Any], operation: str) -> dict[str, Any]:
-    """The API fields of a props bag, conformed to the operation's shape; bookkeeping left out."""
-    shape = input_shape(operation)
-    keys = declared_keys(operation)
-    fields = {k: v for k, v in props.items() if k in keys and v is not None}
-    return dict(conform(fields, shape))
-
 
 # ---- lifecycle helpers: tokens, owner tags, waits, lookups ------------------------------------------
 
