@@ -62,9 +62,13 @@ class Api:
     create_op: str
     update_op: str
 
+    @property
+    def list_op(self) -> str:
+        """The boto3 name of the List operation, for its paginator."""
+        return f"list_{self.noun}s"
+
     def call(self, control: Any, verb: str, **params: Any) -> dict[str, Any]:
-        plural = "s" if verb == "list" else ""
-        result: dict[str, Any] = getattr(control, f"{verb}_{self.noun}{plural}")(**params)
+        result: dict[str, Any] = getattr(control, f"{verb}_{self.noun}")(**params)
         return result
 
     def get(self, control: Any, ident: str) -> dict[str, Any]:
@@ -298,9 +302,7 @@ class AgentCoreProvider(ResourceProvider):
     ) -> tuple[dict[str, Any], dict[str, str]]:
         """The summary and tags of the resource holding `name`; refuse when this stack does not own it."""
         api = self.api
-        existing = awsops.find_named(
-            lambda **kw: api.call(control, "list", **kw), api.list_key, api.name_key, name
-        )
+        existing = awsops.find_named(control, api.list_op, api.list_key, api.name_key, name)
         if existing is None:
             raise exc
         ident = str(existing[api.id_key])

@@ -309,14 +309,8 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
 
 def newest_named(client: Any, name: str) -> dict[str, Any] | None:
     """The most recent job called `name` (the one a crashed run started), following every page."""
-    found: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        page = client.list_batch_evaluations(**({"nextToken": token} if token else {}))
-        found += [j for j in page.get("batchEvaluations", []) if j.get("batchEvaluationName") == name]
-        token = page.get("nextToken")
-        if not token:
-            break
+    jobs = awsops.items(client, "list_batch_evaluations", "batchEvaluations")
+    found = [j for j in jobs if j.get("batchEvaluationName") == name]
     live = [j for j in found if j.get("status") != "DELETING"]
     return max(live, key=lambda j: str(j.get("createdAt", "")), default=None)
 

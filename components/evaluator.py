@@ -48,14 +48,7 @@ def identity_key(name: str, spec: Mapping[str, Any], used_online: bool) -> str:
 
 def online_references(control: Any) -> list[set[str]]:
     """The evaluator ids each online configuration references (one Get per configuration)."""
-    summaries: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        page = control.list_online_evaluation_configs(**({"nextToken": token} if token else {}))
-        summaries += page.get("onlineEvaluationConfigs", [])
-        token = page.get("nextToken")
-        if not token:
-            break
+    summaries = list(awsops.items(control, "list_online_evaluation_configs", "onlineEvaluationConfigs"))
     refs = []
     for summary in summaries:
         ident = summary["onlineEvaluationConfigId"]

@@ -133,6 +133,18 @@ class RetryingClient:
             return attribute
         return functools.partial(self._call, attribute)
 
+    def get_paginator(self, operation_name: str) -> Any:
+        """botocore's paginator for an operation, each of its page calls retried like any other call."""
+        from botocore import xform_name
+        from botocore.paginate import Paginator
+
+        if not self._client.can_paginate(operation_name):
+            return self._client.get_paginator(operation_name)  # raises OperationNotPageableError
+        model = self._client.meta.service_model
+        operation = next(op for op in model.operation_names if xform_name(op) == operation_name)
+        config = service_models.paginator_config(model.service_name, operation)
+        return Paginator(getattr(self, operation_name), config, model.operation_model(operation))
+
     def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
         for attempt in range(self._attempts):
             try:

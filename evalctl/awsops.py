@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,19 +104,15 @@ def is_not_found(exc: BaseException) -> bool:
     return error_code(exc) == "ResourceNotFoundException"
 
 
-def find_named(
-    pages: Callable[..., dict[str, Any]], key: str, name_key: str, name: str
-) -> dict[str, Any] | None:
-    """The summary of the resource called `name`, following every page of a List call."""
-    token: str | None = None
-    while True:
-        page = pages(**({"nextToken": token} if token else {}))
-        for summary in page.get(key, []):
-            if summary.get(name_key) == name:
-                return dict(summary)
-        token = page.get("nextToken")
-        if not token:
-            return None
+def items(client: Any, operation: str, key: str, **params: Any) -> Iterator[dict[str, Any]]:
+    """Every item under `key` on every page of a List call (botocore's paginator follows the tokens)."""
+    for page in client.get_paginator(operation).paginate(**params):
+        yield from page.get(key, [])
+
+
+def find_named(client: Any, operation: str, key: str, name_key: str, name: str) -> dict[str, Any] | None:
+    """The summary of the resource called `name`, reading pages of a List call until it is found."""
+    return next((dict(item) for item in items(client, operation, key) if item.get(name_key) == name), None)
 
 
 def live_tags(control: Any, arn: str) -> dict[str, str]:
