@@ -153,17 +153,23 @@ def cycles(graph: Mapping[str, set[str]]) -> list[frozenset[str]]:
 
 @dataclass(frozen=True)
 class Layer:
-    """One layer: its groups (module prefixes); `independent` groups may not import each other."""
+    """One layer: its groups (a module and its submodules); `independent` groups may not import each other.
+
+    `exact` names modules without their submodules (a top-level package's own `__init__`).
+    """
 
     name: str
     groups: Sequence[str]
     independent: bool = False
+    exact: Sequence[str] = ()
 
 
 def place(module: str, layers: Sequence[Layer]) -> tuple[int, str] | None:
-    """(layer index, group) of a module: the longest group prefix that names it."""
+    """(layer index, group) of a module: the longest group that names it."""
     best: tuple[int, str] | None = None
     for rank, layer in enumerate(layers):
+        if module in layer.exact:
+            return rank, module
         for group in layer.groups:
             if (module == group or module.startswith(group + ".")) and (
                 best is None or len(group) > len(best[1])
