@@ -28,6 +28,7 @@ from botocore.config import Config
 from evalctl.emulator import model
 from evalctl.emulator.server import EmulatorServer
 from evalctl.emulator.wirecheck import SIGNED, Reply, check, send, violations
+from evalctl.service_models import CONTROL, DATA
 
 JUDGE = {
     "llmAsAJudge": {
@@ -37,9 +38,9 @@ JUDGE = {
     }
 }
 BODIES: dict[str, tuple[str, dict[str, Any]]] = {
-    "/evaluators/create": (model.CONTROL, {"evaluatorName": "a", "level": "TRACE", "evaluatorConfig": JUDGE}),
+    "/evaluators/create": (CONTROL, {"evaluatorName": "a", "level": "TRACE", "evaluatorConfig": JUDGE}),
     "/online-evaluation-configs/create": (
-        model.CONTROL,
+        CONTROL,
         {
             "onlineEvaluationConfigName": "live",
             "rule": {"samplingConfig": {"samplingPercentage": 10.0}},
@@ -49,7 +50,7 @@ BODIES: dict[str, tuple[str, dict[str, Any]]] = {
         },
     ),
     "/evaluations/batch-evaluate": (
-        model.DATA,
+        DATA,
         {
             "batchEvaluationName": "nightly",
             "evaluators": [{"evaluatorId": "Builtin.Helpfulness"}],
@@ -57,7 +58,7 @@ BODIES: dict[str, tuple[str, dict[str, Any]]] = {
         },
     ),
     "/evaluations/evaluate/Builtin.Helpfulness": (
-        model.DATA,
+        DATA,
         {"evaluationInput": {"sessionSpans": [{"traceId": "t", "spanId": "s", "attributes": {}}]}},
     ),
 }

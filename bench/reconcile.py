@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from components.evaluator import EvaluatorProvider  # noqa: E402
+from evalctl import awsops  # noqa: E402
 from evalctl.emulator.testing import running_emulator  # noqa: E402
 from tests.providers.harness import ProviderServer, provider_input, urn  # noqa: E402
 
@@ -161,14 +162,8 @@ def main() -> int:
 
 def verify(control: Any) -> bool:
     """Exactly COUNT evaluators, each with the description of the last run and nothing left over."""
-    found: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        page = control.list_evaluators(**({"nextToken": token} if token else {}))
-        found += [e for e in page.get("evaluators", []) if not e["evaluatorId"].startswith("Builtin.")]
-        token = page.get("nextToken")
-        if not token:
-            break
+    listed = awsops.items(control, "list_evaluators", "evaluators")
+    found = [e for e in listed if not e["evaluatorId"].startswith("Builtin.")]
     if len(found) != COUNT:
         print(f"  expected {COUNT} evaluators, found {len(found)}")
         return False

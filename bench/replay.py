@@ -23,9 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from evalctl.engine.builtins import builtin_definition  # noqa: E402
 from evalctl.engine.code import CodeRunner  # noqa: E402
 from evalctl.engine.judge import OfflineJudge  # noqa: E402
-from evalctl.engine.model import CodeSource, EvaluatorDef, Session, builtin  # noqa: E402
+from evalctl.engine.model import CodeSource, EvaluatorDef, Session  # noqa: E402
 from evalctl.engine.scoring import evaluate, lambda_event, targets  # noqa: E402
 from evalctl.engine.spans import load_span_file, parse_sessions  # noqa: E402
 
@@ -146,7 +147,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="evalctl-bench-") as folder:
         (Path(folder) / "lambda_function.py").write_text(HANDLER)
         code = CodeSource(directory=Path(folder), timeout_seconds=10)
-        evaluators = [builtin(ident) for ident in TRAJECTORY]
+        evaluators = [builtin_definition(ident) for ident in TRAJECTORY]
         scorer = EvaluatorDef("bench-abcdefghij", "bench_code", "arn:bench", "SESSION", "code", code=code)
         evaluators.append(scorer)
         engine_times, bare_times = [], []

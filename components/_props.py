@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,7 +9,9 @@ import pulumi
 from pulumi.dynamic import CheckFailure, DiffResult
 from pulumi.runtime import rpc
 
-from evalctl import aws, awsops
+from evalctl import aws
+from evalctl.api.shapes import request_fields
+from evalctl.api.validation import validate_params
 
 NAMESPACE = "agentcore-evaluations"
 # Inputs that are ours, not the API's: never sent, never diffed.
@@ -80,35 +80,13 @@ def _has_unknown_on_path(params: Any, parts: list[str]) -> bool:
 
 def check_failures(operation: str, params: dict[str, Any]) -> list[CheckFailure]:
     """Problems botocore's model finds in a request; values unknown in a preview are not judged."""
-    # Imported when used: the emulator package pulls in moto, which only `check` needs, and only this.
-    validation = importlib.import_module("evalctl.emulator.validation")
-    found = validation.validate_params(aws.CONTROL, operation, params)
+    found = validate_params(aws.CONTROL, operation, params)
     failures = []
     for problem in found:
-        parts = _path_parts(getattr(problem, "path", ""))
-        if _has_unknown_on_path(params, parts):
+        if _has_unknown_on_path(params, _path_parts(problem.path)):
             continue
-        failures.append(CheckFailure(str(getattr(problem, "path", "")) or operation, str(problem.message)))
+        failures.append(CheckFailure(problem.path or operation, problem.message))
     return failures
-
-
-@functools.cache
-def sensitive_paths(service: str, operation: str) -> tuple[tuple[str, ...], ...]:
-    """Member paths botocore marks `sensitive` in an operation's input (structures, not lists)."""
-    import botocore.session
-
-    shape = botocore.session.get_session().get_service_model(service).operation_model(operation).input_shape
-    found: list[tuple[str, ...]] = []
-
-    def walk(node: Any, path: tuple[str, ...], depth: int) -> None:
-        for name, member in node.members.items():
-            if member.metadata.get("sensitive"):
-                found.append((*path, name))
-            elif member.type_name == "structure" and depth < 6:
-                walk(member, (*path, name), depth + 1)
-
-    walk(shape, (), 0)
-    return tuple(found)
 
 
 def with_secrets(props: Mapping[str, Any], paths: Sequence[tuple[str, ...]]) -> dict[str, Any]:
@@ -159,7 +137,7 @@ def diff_members(
 
 def plain_outputs(props: Mapping[str, Any], operation: str) -> dict[str, Any]:
     """API fields plus bookkeeping (not the serialized provider), JSON-able."""
-    outs = awsops.request_fields(props, operation)
+    outs = request_fields(props, operation)
     outs.update({k: props[k] for k in (SOURCE, IMPORT_ID, OWNER, USED_ONLINE) if props.get(k) is not None})
     return outs
 

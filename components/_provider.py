@@ -35,10 +35,10 @@ from components._props import (
     normalized,
     plain_outputs,
     project,
-    sensitive_paths,
     with_secrets,
 )
 from evalctl import aws, awsops
+from evalctl.api.shapes import request_fields, sensitive_paths
 from evalctl.awsops import is_not_found, owner_tags
 from evalctl.spec.names import alternate_name
 
@@ -62,9 +62,13 @@ class Api:
     create_op: str
     update_op: str
 
+    @property
+    def list_op(self) -> str:
+        """The boto3 name of the List operation, for its paginator."""
+        return f"list_{self.noun}s"
+
     def call(self, control: Any, verb: str, **params: Any) -> dict[str, Any]:
-        plural = "s" if verb == "list" else ""
-        result: dict[str, Any] = getattr(control, f"{verb}_{self.noun}{plural}")(**params)
+        result: dict[str, Any] = getattr(control, f"{verb}_{self.noun}")(**params)
         return result
 
     def get(self, control: Any, ident: str) -> dict[str, Any]:
@@ -143,7 +147,7 @@ class AgentCoreProvider(ResourceProvider):
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {k: v for k, v in news.items() if v is not None}
-        fields = awsops.request_fields(inputs, self.api.create_op)
+        fields = request_fields(inputs, self.api.create_op)
         inputs.update(fields)
         inputs[HAS_STATE] = bool(olds)
         return CheckResult(inputs, check_failures(self.api.create_op, fields))
@@ -246,7 +250,7 @@ class AgentCoreProvider(ResourceProvider):
     # ---- shared steps --------------------------------------------------------------------------
 
     def create_request(self, props: Mapping[str, Any], name: str) -> dict[str, Any]:
-        request = awsops.request_fields(props, self.api.create_op)
+        request = request_fields(props, self.api.create_op)
         request[self.api.name_key] = name
         request["tags"] = awsops.with_owner_tags(request.get("tags"), str(props.get(OWNER, "")))
         return request
@@ -298,9 +302,7 @@ class AgentCoreProvider(ResourceProvider):
     ) -> tuple[dict[str, Any], dict[str, str]]:
         """The summary and tags of the resource holding `name`; refuse when this stack does not own it."""
         api = self.api
-        existing = awsops.find_named(
-            lambda **kw: api.call(control, "list", **kw), api.list_key, api.name_key, name
-        )
+        existing = awsops.find_named(control, api.list_op, api.list_key, api.name_key, name)
         if existing is None:
             raise exc
         ident = str(existing[api.id_key])

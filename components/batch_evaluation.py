@@ -15,6 +15,7 @@ from components import _identity
 from components import _props as shared
 from components import _provider as base
 from evalctl import aws, awsops
+from evalctl.api.validation import validate_params
 from evalctl.spec import mapping
 
 TYPE_TOKEN = "agentcore-evals:batch_evaluation:BatchEvaluation"
@@ -308,14 +309,8 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
 
 def newest_named(client: Any, name: str) -> dict[str, Any] | None:
     """The most recent job called `name` (the one a crashed run started), following every page."""
-    found: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        page = client.list_batch_evaluations(**({"nextToken": token} if token else {}))
-        found += [j for j in page.get("batchEvaluations", []) if j.get("batchEvaluationName") == name]
-        token = page.get("nextToken")
-        if not token:
-            break
+    jobs = awsops.items(client, "list_batch_evaluations", "batchEvaluations")
+    found = [j for j in jobs if j.get("batchEvaluationName") == name]
     live = [j for j in found if j.get("status") != "DELETING"]
     return max(live, key=lambda j: str(j.get("createdAt", "")), default=None)
 
@@ -343,8 +338,6 @@ def spec_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
 def model_problems(spec: dict[str, Any]) -> list[tuple[str, str]]:
     """What StartBatchEvaluation would reject (patterns, limits, enums); not judged while values are
     unknown (a preview), since the real `up` checks again with every value known."""
-    from evalctl.emulator.validation import validate_params
-
     if shared.contains_unknown(spec):
         return []
     window = {"startTime": "2026-01-01T00:00:00Z", "endTime": "2026-01-02T00:00:00Z"}

@@ -14,13 +14,14 @@ import pulumi.dynamic as dyn
 from components import _props as shared
 from components import _provider as base
 from evalctl import aws, awsops
+from evalctl.api import shapes
 
 TYPE_TOKEN = "agentcore-evals:evaluator:Evaluator"
 CREATE, UPDATE = "CreateEvaluator", "UpdateEvaluator"
 NAME = "evaluatorName"
 # botocore's UpdateEvaluator takes every Create member except the name and the tags.
 IMMUTABLE = frozenset({NAME})
-UPDATABLE = frozenset(awsops.input_shape(UPDATE).members) - {"clientToken", "evaluatorId"}
+UPDATABLE = frozenset(shapes.input_shape(UPDATE).members) - {"clientToken", "evaluatorId"}
 COMPUTED = ("evaluatorId", "evaluatorArn", "physicalName", "status")
 # Set by the stack for evaluators its online evaluations use: an online configuration locks them
 # ("any" reference under the strict reading), so every change replaces them through the engine
@@ -47,14 +48,7 @@ def identity_key(name: str, spec: Mapping[str, Any], used_online: bool) -> str:
 
 def online_references(control: Any) -> list[set[str]]:
     """The evaluator ids each online configuration references (one Get per configuration)."""
-    summaries: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        page = control.list_online_evaluation_configs(**({"nextToken": token} if token else {}))
-        summaries += page.get("onlineEvaluationConfigs", [])
-        token = page.get("nextToken")
-        if not token:
-            break
+    summaries = list(awsops.items(control, "list_online_evaluation_configs", "onlineEvaluationConfigs"))
     refs = []
     for summary in summaries:
         ident = summary["onlineEvaluationConfigId"]
@@ -83,7 +77,7 @@ class EvaluatorProvider(base.AgentCoreProvider):
     """CRUD for one custom evaluator through `bedrock-agentcore-control`."""
 
     api = API
-    keys = awsops.declared_keys(CREATE)
+    keys = shapes.declared_keys(CREATE)
     immutable = IMMUTABLE
     unsettable = UNSETTABLE
     computed = COMPUTED
@@ -91,7 +85,7 @@ class EvaluatorProvider(base.AgentCoreProvider):
     # ---- hooks and steps -------------------------------------------------------------------------
 
     def update_request(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        fields = awsops.request_fields(props, CREATE)
+        fields = shapes.request_fields(props, CREATE)
         return {k: v for k, v in fields.items() if k in UPDATABLE}
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.DiffResult:

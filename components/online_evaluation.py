@@ -12,6 +12,7 @@ import pulumi.dynamic as dyn
 from components import _props as shared
 from components import _provider as base
 from evalctl import awsops
+from evalctl.api import shapes
 
 TYPE_TOKEN = "agentcore-evals:online_evaluation:OnlineEvaluation"
 CREATE, UPDATE = "CreateOnlineEvaluationConfig", "UpdateOnlineEvaluationConfig"
@@ -19,7 +20,7 @@ NAME, ID, ARN = "onlineEvaluationConfigName", "onlineEvaluationConfigId", "onlin
 ENABLE = "enableOnCreate"
 # botocore's Update has no name and no tags; `enableOnCreate` maps to its `executionStatus`.
 IMMUTABLE = frozenset({NAME})
-UPDATABLE = frozenset(awsops.input_shape(UPDATE).members) - {"clientToken", ID, "executionStatus"}
+UPDATABLE = frozenset(shapes.input_shape(UPDATE).members) - {"clientToken", ID, "executionStatus"}
 COMPUTED = (ID, ARN, "physicalName", "status", "executionStatus")
 # Removed from a spec, these are sent as the explicit empty value the model accepts (min 0 lists).
 CLEARED: dict[str, Any] = {"insights": [], "clusteringConfig": {"frequencies": []}}
@@ -42,7 +43,7 @@ class OnlineEvaluationProvider(base.AgentCoreProvider):
     """CRUD for one online evaluation config through `bedrock-agentcore-control`."""
 
     api = API
-    keys = awsops.declared_keys(CREATE)
+    keys = shapes.declared_keys(CREATE)
     immutable = IMMUTABLE
     unsettable = UNSETTABLE
     computed = COMPUTED
@@ -50,7 +51,7 @@ class OnlineEvaluationProvider(base.AgentCoreProvider):
     # ---- hooks and steps -------------------------------------------------------------------------
 
     def update_request(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        fields = awsops.request_fields(props, CREATE)
+        fields = shapes.request_fields(props, CREATE)
         request = {k: v for k, v in fields.items() if k in UPDATABLE}
         request.update({k: v for k, v in CLEARED.items() if k not in request})
         if ENABLE in fields:

@@ -11,12 +11,15 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from evalctl import service_models
+
+# Callers name the service they want a client of as `aws.CONTROL` or `aws.DATA`.
+CONTROL, DATA = service_models.CONTROL, service_models.DATA
+
 OWNER_TAG, STACK_TAG = "evalctl:owner", "evalctl:stack"
 # On a resource from its create call until the provider hands it to the engine: only a crashed create
 # leaves it, so only such a leftover may be adopted (the copy being replaced never carries it).
 PENDING_TAG = "evalctl:pending"
-CONTROL = "bedrock-agentcore-control"
-DATA = "bedrock-agentcore"
 RETRY_MODES = ("adaptive", "standard", "legacy")
 
 
@@ -131,6 +134,18 @@ class RetryingClient:
         if name.startswith("_") or not callable(attribute):
             return attribute
         return functools.partial(self._call, attribute)
+
+    def get_paginator(self, operation_name: str) -> Any:
+        """botocore's paginator for an operation, each of its page calls retried like any other call."""
+        from botocore import xform_name
+        from botocore.paginate import Paginator
+
+        if not self._client.can_paginate(operation_name):
+            return self._client.get_paginator(operation_name)  # raises OperationNotPageableError
+        model = self._client.meta.service_model
+        operation = next(op for op in model.operation_names if xform_name(op) == operation_name)
+        config = service_models.paginator_config(model.service_name, operation)
+        return Paginator(getattr(self, operation_name), config, model.operation_model(operation))
 
     def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
         for attempt in range(self._attempts):

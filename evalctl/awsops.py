@@ -1,17 +1,15 @@
-"""AgentCore resources through boto3: request shapes, client tokens, owner tags, waits and lookups."""
+"""AgentCore resources through boto3: client tokens, owner tags, waits and lookups."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from evalctl.aws import (
-    CONTROL,
     OWNER_TAG,
     PENDING_TAG,
     STACK_TAG,
@@ -19,49 +17,6 @@ from evalctl.aws import (
     WaitTimeoutError,
     error_code,
 )
-
-# ---- request shapes (botocore is the truth) -------------------------------------------------------
-
-
-@functools.cache
-def input_shape(operation: str) -> Any:
-    """botocore's input shape of a control-plane operation."""
-    import botocore.session
-
-    model = botocore.session.get_session().get_service_model(CONTROL)
-    return model.operation_model(operation).input_shape
-
-
-def declared_keys(operation: str) -> frozenset[str]:
-    """The members a spec may declare for a Create operation (the client token is ours)."""
-    return frozenset(k for k in input_shape(operation).members if k != "clientToken")
-
-
-def conform(value: Any, shape: Any) -> Any:
-    """Undo what the wire did: doubles back to ints where the model says integer, Nones dropped."""
-    # Values unknown in a preview are neither floats nor containers, so they pass through untouched.
-    if value is None or shape is None:
-        return value
-    kind = shape.type_name
-    if kind in ("integer", "long") and isinstance(value, float) and value.is_integer():
-        return int(value)
-    if kind == "structure" and isinstance(value, Mapping):
-        members = shape.members
-        return {k: conform(v, members.get(k)) for k, v in value.items() if v is not None}
-    if kind == "map" and isinstance(value, Mapping):
-        return {k: conform(v, shape.value) for k, v in value.items() if v is not None}
-    if kind == "list" and isinstance(value, list):
-        return [conform(v, shape.member) for v in value]
-    return value
-
-
-def request_fields(props: Mapping[str, Any], operation: str) -> dict[str, Any]:
-    """The API fields of a props bag, conformed to the operation's shape; bookkeeping left out."""
-    shape = input_shape(operation)
-    keys = declared_keys(operation)
-    fields = {k: v for k, v in props.items() if k in keys and v is not None}
-    return dict(conform(fields, shape))
-
 
 # ---- lifecycle helpers: tokens, owner tags, waits, lookups ------------------------------------------
 
@@ -149,19 +104,15 @@ def is_not_found(exc: BaseException) -> bool:
     return error_code(exc) == "ResourceNotFoundException"
 
 
-def find_named(
-    pages: Callable[..., dict[str, Any]], key: str, name_key: str, name: str
-) -> dict[str, Any] | None:
-    """The summary of the resource called `name`, following every page of a List call."""
-    token: str | None = None
-    while True:
-        page = pages(**({"nextToken": token} if token else {}))
-        for summary in page.get(key, []):
-            if summary.get(name_key) == name:
-                return dict(summary)
-        token = page.get("nextToken")
-        if not token:
-            return None
+def items(client: Any, operation: str, key: str, **params: Any) -> Iterator[dict[str, Any]]:
+    """Every item under `key` on every page of a List call (botocore's paginator follows the tokens)."""
+    for page in client.get_paginator(operation).paginate(**params):
+        yield from page.get(key, [])
+
+
+def find_named(client: Any, operation: str, key: str, name_key: str, name: str) -> dict[str, Any] | None:
+    """The summary of the resource called `name`, reading pages of a List call until it is found."""
+    return next((dict(item) for item in items(client, operation, key) if item.get(name_key) == name), None)
 
 
 def live_tags(control: Any, arn: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from evalctl import scenarios
+from evalctl import awsops, scenarios
 
 BATCH = 1000  # "max": 1000 examples (or ids) per Add/Update/DeleteDatasetExamples call
 
@@ -51,14 +51,9 @@ def plan(live: list[dict[str, Any]], wanted: list[dict[str, Any]]) -> Plan:
 
 def live_examples(control: Any, dataset_id: str, version: str = "DRAFT") -> list[dict[str, Any]]:
     """Every example of a version, following the version-pinned pages."""
-    found: list[dict[str, Any]] = []
-    params: dict[str, Any] = {"datasetId": dataset_id, "datasetVersion": version, "maxResults": 1000}
-    while True:
-        page = control.list_dataset_examples(**params)
-        found += page["examples"]
-        if not page.get("nextToken"):
-            return found
-        params = {"datasetId": dataset_id, "nextToken": page["nextToken"], "maxResults": 1000}
+    pages = {"PageSize": 1000}  # the API's largest page: fewest calls for a large dataset
+    params = {"datasetId": dataset_id, "datasetVersion": version, "PaginationConfig": pages}
+    return list(awsops.items(control, "list_dataset_examples", "examples", **params))
 
 
 def _chunks(items: list[Any]) -> list[list[Any]]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from evalctl import awsops
 
 API_VERSION = "evalctl/v1alpha1"
 BUILTIN_TYPES = {"Builtin", "ThirdParty"}
@@ -48,16 +49,6 @@ class Inventory:
     online_configs: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _pages(call: Any, key: str) -> Iterator[dict[str, Any]]:
-    token: str | None = None
-    while True:
-        page = call(**({"nextToken": token} if token else {}))
-        yield from page.get(key, [])
-        token = page.get("nextToken")
-        if not token:
-            return
-
-
 def is_builtin(summary: dict[str, Any]) -> bool:
     ident = str(summary.get("evaluatorId", ""))
     return summary.get("evaluatorType") in BUILTIN_TYPES or ident.startswith(("Builtin.", "ThirdParty."))
@@ -66,10 +57,10 @@ def is_builtin(summary: dict[str, Any]) -> bool:
 def list_live(control: Any) -> Inventory:
     """Read every custom evaluator and online evaluation config (built-ins are skipped)."""
     inventory = Inventory()
-    for summary in _pages(control.list_evaluators, "evaluators"):
+    for summary in awsops.items(control, "list_evaluators", "evaluators"):
         if not is_builtin(summary):
             inventory.evaluators.append(control.get_evaluator(evaluatorId=summary["evaluatorId"]))
-    for summary in _pages(control.list_online_evaluation_configs, "onlineEvaluationConfigs"):
+    for summary in awsops.items(control, "list_online_evaluation_configs", "onlineEvaluationConfigs"):
         ident = summary["onlineEvaluationConfigId"]
         inventory.online_configs.append(control.get_online_evaluation_config(onlineEvaluationConfigId=ident))
     return inventory

@@ -7,7 +7,8 @@ import os
 import sys
 from pathlib import Path
 
-from evalctl.engine.judge import Judge, judge_from_env
+from evalctl.engine.judge import Judge
+from evalctl.engine.llm_judges import judge_from_env
 from evalctl.engine.model import EvaluationResult
 from evalctl.replay.cases import Case, CaseError, build
 from evalctl.replay.execute import Outcome, check, replay

@@ -11,7 +11,7 @@ __all__ = ["EmulatorServer"]
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy, so `evalctl.emulator.validation` (used by the providers' check) skips werkzeug and moto.
+    # Lazy, so the light submodules (`testing`, `tokens`, used by the CLI) skip werkzeug and moto.
     if name == "EmulatorServer":
         from evalctl.emulator.server import EmulatorServer
 

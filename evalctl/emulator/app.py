@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote, unquote
 
+from evalctl.api.validation import validation_message
 from evalctl.emulator import admin, agents, model, motoops, tags, wire
 from evalctl.emulator.core import Core, Request
 from evalctl.emulator.errors import ApiError, InternalError, UnknownOperationError, ValidationError
 from evalctl.emulator.faults import DROP, CallCounts, Faults, committed_error
 from evalctl.emulator.handlers import HANDLERS, SETTLING_READS, is_mutation
 from evalctl.emulator.settings import DEFAULT_REGION
-from evalctl.emulator.validation import validate_input
 
 StartResponse = Callable[..., Any]
 INPUT_GUARD = "evalctl.input_guard"
@@ -119,7 +119,9 @@ class EmulatorApp:
         params = wire.parse_request(op, labels, query, headers, _body(environ))
         if legacy:
             params.update(wire.query_members(op, query))
-        validate_input(op.input_shape, params)
+        problem = validation_message(op.input_shape, params)
+        if problem:
+            raise ValidationError(problem)
         region_match = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
         request = Request(
             region=region_match.group(1) if region_match else DEFAULT_REGION,

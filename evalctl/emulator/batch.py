@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 import threading
+from concurrent.futures import Future
 from typing import Any
 
 from evalctl.catalog import BUILTIN_INSIGHTS
-from evalctl.emulator import batch_inputs, bridge, dataset_start, jobs, resultslog
+from evalctl.emulator import batch_inputs, bridge, dataset_jobs, dataset_start, jobs, resultslog
 from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
 from evalctl.emulator.errors import ApiError, ConflictError, QuotaError, ValidationError
 from evalctl.emulator.state import new_hex_id
@@ -82,7 +83,7 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
         d.evaluator_id: (d.level, batch_inputs.scale_kind(d.rating_scale)) for d in spec.evaluators
     }
     core.store.table(TABLE)[job_id] = record
-    future = jobs.submit(spec)
+    future = _submit(spec)
     core.futures[job_id] = future
     future.add_done_callback(lambda done: _keep_outcome(core, job_id, done.result()))
     if params.get("tags"):
@@ -121,7 +122,7 @@ def _running(core: Core, record: dict[str, Any]) -> bool:
     job_id = record["batchEvaluationId"]
     future = core.futures.get(job_id)
     if future is None:  # after a restart the work is gone: start it again in the background
-        future = core.futures[job_id] = jobs.submit(_spec(core, record))
+        future = core.futures[job_id] = _submit(_spec(core, record))
         future.add_done_callback(lambda done: _keep_outcome(core, job_id, done.result()))
     return not future.done()
 
@@ -132,7 +133,7 @@ def _outcome(core: Core, record: dict[str, Any]) -> dict[str, Any]:
         job_id = record["batchEvaluationId"]
         future = core.futures.get(job_id)
         # After a restart the work is gone (and moto's logs with it): run it again here.
-        fresh = future.result() if future is not None else jobs.run(_spec(core, record))
+        fresh = future.result() if future is not None else _run(_spec(core, record))
         if "_outcome" not in record:
             _set_outcome(core, record, fresh)
         core.futures.pop(job_id, None)
@@ -270,3 +271,12 @@ HANDLERS = {
     "StopBatchEvaluation": stop,
     "DeleteBatchEvaluation": delete,
 }
+
+
+def _run(spec: jobs.JobSpec) -> dict[str, Any]:
+    """A dataset job invokes its agent first; any other job reads the logs it names."""
+    return dataset_jobs.run(spec) if spec.dataset is not None else jobs.run(spec)
+
+
+def _submit(spec: jobs.JobSpec) -> Future[dict[str, Any]]:
+    return jobs.submit(spec, _run)

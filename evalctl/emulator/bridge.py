@@ -8,8 +8,10 @@ from typing import Any
 from evalctl.emulator import cwlogs
 from evalctl.emulator.core import Core
 from evalctl.emulator.evaluators import lookup
-from evalctl.engine.judge import Judge, judge_from_env
-from evalctl.engine.model import CodeSource, EvaluatorDef, builtin
+from evalctl.engine.builtins import builtin_definition, definition_from_api
+from evalctl.engine.judge import Judge
+from evalctl.engine.llm_judges import judge_from_env
+from evalctl.engine.model import CodeSource, EvaluatorDef
 
 
 class _JudgeHolder:
@@ -34,8 +36,8 @@ def definition(core: Core, evaluator_id: str, region: str) -> EvaluatorDef:
     """The engine's view of an evaluator; raises NotFoundError for unknown ids."""
     view = lookup(core, evaluator_id, region)
     if view["evaluatorType"] == "Builtin":
-        return dataclasses.replace(builtin(evaluator_id), evaluator_arn=view["evaluatorArn"])
-    found = EvaluatorDef.from_api(view)
+        return dataclasses.replace(builtin_definition(evaluator_id), evaluator_arn=view["evaluatorArn"])
+    found = definition_from_api(view)
     if found.kind == "code":
         return dataclasses.replace(found, code=_lambda_code(view["evaluatorConfig"], region))
     return found

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.model import Shape
 
-from evalctl.emulator.validation import constraint_errors
+from evalctl.api.validation import constraint_errors
 
 _NUMBER = (int, float)
 

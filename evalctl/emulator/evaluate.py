@@ -9,7 +9,8 @@ from evalctl.emulator.core import Core, Request
 from evalctl.emulator.errors import ValidationError
 from evalctl.engine import scoring
 from evalctl.engine.extract import SUPPORTED_SCOPES
-from evalctl.engine.spans import parse_sessions, unwrap
+from evalctl.engine.records import unwrap
+from evalctl.engine.spans import parse_sessions
 
 _SPAN_FIELDS = ("spanId", "traceId", "name", "startTimeUnixNano", "endTimeUnixNano")
 _OBJECT = ((dict,), "an object")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -30,9 +31,9 @@ class JobSpec:
     cancel: threading.Event | None = None  # set by Stop: a dataset job invokes no further scenario
 
 
-def submit(spec: JobSpec) -> Future[dict[str, Any]]:
+def submit(spec: JobSpec, work: Callable[[JobSpec], dict[str, Any]]) -> Future[dict[str, Any]]:
     """Run a job in the background pool; its result is the JSON-able outcome."""
-    return _POOL.submit(run, spec)
+    return _POOL.submit(work, spec)
 
 
 def score_session(spec: JobSpec, session: Session, metadata: dict[str, Any] | None) -> list[EvaluationResult]:
@@ -71,11 +72,7 @@ def session_outcome(session: Session, results: list[EvaluationResult]) -> dict[s
 
 
 def run(spec: JobSpec) -> dict[str, Any]:
-    """The outcome: per-session API results, the ignored count and the insight members."""
-    if spec.dataset is not None:
-        from evalctl.emulator import dataset_jobs
-
-        return dataset_jobs.run(spec)
+    """The outcome of a job over logs: per-session API results, the ignored count and the insights."""
     try:
         docs = sources.read_documents(spec.region, spec.source)
         sessions, ignored = sources.select_sessions(docs, spec.source)

@@ -6,11 +6,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-import botocore.session
-from botocore.model import OperationModel, ServiceModel
+from botocore.model import OperationModel
 
-CONTROL = "bedrock-agentcore-control"
-DATA = "bedrock-agentcore"
+from evalctl.service_models import CONTROL, DATA, service_model
 
 # The operations this emulator serves itself; every other request goes to moto.
 OPERATIONS: dict[str, tuple[str, ...]] = {
@@ -72,12 +70,6 @@ LEGACY: dict[str, str] = {
     "ListDatasetVersions": "/datasets/{datasetId}/versions",
     "ListDatasetExamples": "/datasets/{datasetId}/examples",
 }
-
-
-@cache
-def service_model(name: str) -> ServiceModel:
-    """The installed botocore model of one service (cached: loading it takes ~50 ms)."""
-    return botocore.session.get_session().get_service_model(name)
 
 
 def compile_uri(uri: str) -> re.Pattern[str]:

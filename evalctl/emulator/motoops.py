@@ -8,7 +8,8 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qs
 
-from evalctl.emulator.model import compile_uri, service_model
+from evalctl.emulator.model import compile_uri
+from evalctl.service_models import service_model
 
 # Only a well-formed scope (key/yyyymmdd/region/service/aws4_request) names a service: a mangled one
 # such as `.../../../bedrock-agentcore/...` once sent moto a service it crashed on (HTML 500).

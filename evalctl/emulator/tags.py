@@ -6,9 +6,9 @@ import re
 from functools import cache
 from typing import Any
 
-from evalctl.emulator import model
 from evalctl.emulator.core import Core, Request
 from evalctl.emulator.errors import NotFoundError
+from evalctl.service_models import CONTROL, input_shape
 
 _ARN_KEYS = {
     "evaluators": "evaluatorArn",
@@ -20,7 +20,7 @@ _ARN_KEYS = {
 
 @cache
 def _arn_pattern() -> re.Pattern[str]:
-    shape = model.service_model(model.CONTROL).operation_model("TagResource").input_shape
+    shape = input_shape(CONTROL, "TagResource")
     return re.compile(shape.members["resourceArn"].metadata["pattern"])
 
 

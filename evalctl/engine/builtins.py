@@ -70,9 +70,9 @@ def builtin_definition(evaluator_id: str) -> EvaluatorDef:
 
 
 def definition_from_api(
-    response: dict[str, Any], *, evaluator_id: str | None, evaluator_arn: str | None
+    response: dict[str, Any], *, evaluator_id: str | None = None, evaluator_arn: str | None = None
 ) -> EvaluatorDef:
-    """EvaluatorDef from a GetEvaluator response or a CreateEvaluator request."""
+    """EvaluatorDef from a GetEvaluator response or a CreateEvaluator request (ids then given apart)."""
     ident = evaluator_id or response.get("evaluatorId") or response.get("evaluatorName", "")
     if is_builtin(ident) and "evaluatorConfig" not in response:
         return builtin_definition(ident)

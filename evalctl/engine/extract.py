@@ -8,7 +8,7 @@ from typing import Any
 
 from evalctl.engine.content import Message, decode_messages, maybe_json, text_of, tool_invocation
 from evalctl.engine.model import Session, ToolCall, Trace
-from evalctl.engine.spans import SpanRecord
+from evalctl.engine.records import SpanRecord
 
 SUPPORTED_SCOPES = (
     "strands.telemetry.tracer",

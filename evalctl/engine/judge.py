@@ -14,17 +14,11 @@ multi-dimensional scales. The score, first rule that applies:
    declared tools, else 1;
 6. otherwise: 1 when there is a non-empty assistant turn, else 0.
 
-Which judge runs is chosen by `judge_from_env()`:
-- `EVALCTL_JUDGE`: `offline` (default), `bedrock` or `openai`.
-- `EVALCTL_JUDGE_MODEL`: model id; Bedrock defaults to the evaluator's own `modelConfig`.
-- `EVALCTL_JUDGE_BASE_URL`: OpenAI-compatible base URL (default `https://api.openai.com/v1`).
-- `EVALCTL_JUDGE_API_KEY` (or `OPENAI_API_KEY`): bearer token for the OpenAI-compatible judge.
-- `EVALCTL_JUDGE_TIMEOUT`: seconds per model call (default 60).
+Which judge runs is chosen by `llm_judges.judge_from_env()`.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -172,25 +166,3 @@ def _coverage(assertion: str, conversation: set[str]) -> float:
     if not words:
         return 1.0
     return sum(1 for w in words if w in conversation) / len(words)
-
-
-def judge_from_env(environ: dict[str, str] | None = None) -> Judge:
-    """The judge named by EVALCTL_JUDGE (offline, bedrock, openai); see the module docstring."""
-    env = dict(os.environ if environ is None else environ)
-    choice = env.get("EVALCTL_JUDGE", "offline").strip().lower()
-    timeout = float(env.get("EVALCTL_JUDGE_TIMEOUT", "60"))
-    if choice in ("", "offline"):
-        return OfflineJudge()
-    from evalctl.engine.llm_judges import BedrockJudge, OpenAICompatibleJudge
-
-    model = env.get("EVALCTL_JUDGE_MODEL") or None
-    if choice == "bedrock":
-        return BedrockJudge(model_id=model, timeout=timeout)
-    if choice == "openai":
-        return OpenAICompatibleJudge(
-            base_url=env.get("EVALCTL_JUDGE_BASE_URL", "https://api.openai.com/v1"),
-            api_key=env.get("EVALCTL_JUDGE_API_KEY") or env.get("OPENAI_API_KEY", ""),
-            model=model or "gpt-4o-mini",
-            timeout=timeout,
-        )
-    raise JudgeError(f"EVALCTL_JUDGE={choice!r}: expected offline, bedrock or openai")

@@ -1,4 +1,12 @@
-"""Model-backed judges: Amazon Bedrock Converse and any OpenAI-compatible chat completions API."""
+"""Model-backed judges (Amazon Bedrock Converse, OpenAI-compatible chat completions) and the choice.
+
+Which judge runs is chosen by `judge_from_env()`:
+- `EVALCTL_JUDGE`: `offline` (default), `bedrock` or `openai`.
+- `EVALCTL_JUDGE_MODEL`: model id; Bedrock defaults to the evaluator's own `modelConfig`.
+- `EVALCTL_JUDGE_BASE_URL`: OpenAI-compatible base URL (default `https://api.openai.com/v1`).
+- `EVALCTL_JUDGE_API_KEY` (or `OPENAI_API_KEY`): bearer token for the OpenAI-compatible judge.
+- `EVALCTL_JUDGE_TIMEOUT`: seconds per model call (default 60).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +18,7 @@ import urllib.request
 from typing import TYPE_CHECKING, Any
 
 from evalctl.engine import scale
-from evalctl.engine.judge import JudgeError, JudgeInput, Verdict, render
+from evalctl.engine.judge import Judge, JudgeError, JudgeInput, OfflineJudge, Verdict, render
 from evalctl.engine.model import EvaluatorDef, TokenUsage
 
 if TYPE_CHECKING:
@@ -158,3 +166,23 @@ class OpenAICompatibleJudge:
             raise JudgeError(f"POST {self._url}: no choices[0].message.content in the answer") from exc
         usage = data.get("usage") or {}
         return text, TokenUsage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)))
+
+
+def judge_from_env(environ: dict[str, str] | None = None) -> Judge:
+    """The judge named by EVALCTL_JUDGE (offline, bedrock, openai); see the module docstring."""
+    env = dict(os.environ if environ is None else environ)
+    choice = env.get("EVALCTL_JUDGE", "offline").strip().lower()
+    timeout = float(env.get("EVALCTL_JUDGE_TIMEOUT", "60"))
+    if choice in ("", "offline"):
+        return OfflineJudge()
+    model = env.get("EVALCTL_JUDGE_MODEL") or None
+    if choice == "bedrock":
+        return BedrockJudge(model_id=model, timeout=timeout)
+    if choice == "openai":
+        return OpenAICompatibleJudge(
+            base_url=env.get("EVALCTL_JUDGE_BASE_URL", "https://api.openai.com/v1"),
+            api_key=env.get("EVALCTL_JUDGE_API_KEY") or env.get("OPENAI_API_KEY", ""),
+            model=model or "gpt-4o-mini",
+            timeout=timeout,
+        )
+    raise JudgeError(f"EVALCTL_JUDGE={choice!r}: expected offline, bedrock or openai")

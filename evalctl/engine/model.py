@@ -86,26 +86,6 @@ class EvaluatorDef:
     base_evaluator_id: str | None = None
     model_config: dict[str, Any] = field(default_factory=dict)
 
-    @classmethod
-    def from_api(
-        cls,
-        response: dict[str, Any],
-        *,
-        evaluator_id: str | None = None,
-        evaluator_arn: str | None = None,
-    ) -> EvaluatorDef:
-        """Build from a GetEvaluator response or a CreateEvaluator request (ids then given apart)."""
-        from evalctl.engine.builtins import definition_from_api
-
-        return definition_from_api(response, evaluator_id=evaluator_id, evaluator_arn=evaluator_arn)
-
-
-def builtin(evaluator_id: str) -> EvaluatorDef:
-    """The definition of a `Builtin.*` evaluator; raises UnknownEvaluator for other ids."""
-    from evalctl.engine.builtins import builtin_definition
-
-    return builtin_definition(evaluator_id)
-
 
 @dataclass(frozen=True)
 class SpanContext:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from evalctl.catalog import TRAJECTORY_EVALUATORS
-from evalctl.engine.builtins import builtin_definition, is_builtin
+from evalctl.engine.builtins import builtin_definition, definition_from_api, is_builtin
 from evalctl.engine.model import CodeSource, EvaluatorDef, Session
 from evalctl.engine.spans import load_span_file, parse_sessions
 from evalctl.spec.mapping import reference_inputs
@@ -49,7 +49,7 @@ def definition(project: Project, ref: str) -> EvaluatorDef:
         raise CaseError(
             f"evaluator '{ref}' runs a deployed Lambda (lambdaConfig); local replay needs function.source"
         )
-    base = EvaluatorDef.from_api(
+    base = definition_from_api(
         request, evaluator_id=f"{doc.name}-local00000", evaluator_arn=f"local:{doc.name}"
     )
     if function is None:

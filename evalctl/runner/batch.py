@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from evalctl import awsops
 from evalctl.runner import preflight
 from evalctl.runner.preflight import Finding
 from evalctl.spec.mapping import batch_request
@@ -41,15 +42,10 @@ class Plan:
 
 def list_evaluators(control: Any) -> dict[str, dict[str, Any]]:
     """Custom evaluators of the account by name."""
-    found: dict[str, dict[str, Any]] = {}
-    token: str | None = None
-    while True:
-        page = control.list_evaluators(**({"nextToken": token} if token else {}))
-        for item in page.get("evaluators", []):
-            found[str(item.get("evaluatorName"))] = item
-        token = page.get("nextToken")
-        if not token:
-            return found
+    return {
+        str(item.get("evaluatorName")): item
+        for item in awsops.items(control, "list_evaluators", "evaluators")
+    }
 
 
 def custom_refs(project: Project, doc: Document) -> dict[str, str]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import yaml
+from botocore import xform_name
+from botocore.paginate import Paginator
 
 from evalctl import importer
 from evalctl.cli.main import main
+from evalctl.service_models import CONTROL, paginator_config, service_model
 
 JUDGE = {
     "llmAsAJudge": {
@@ -49,6 +52,14 @@ class FakeControl:
 
     def __init__(self):
         self.calls = []
+
+    def get_paginator(self, name):
+        """botocore's own paginator, paging through this fake's answers."""
+        model = service_model(CONTROL)
+        operation = next(op for op in model.operation_names if xform_name(op) == name)
+        return Paginator(
+            getattr(self, name), paginator_config(CONTROL, operation), model.operation_model(operation)
+        )
 
     def list_evaluators(self, **kw):
         self.calls.append(("list_evaluators", kw))

@@ -11,8 +11,8 @@ from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConn
 from moto.moto_api._internal.models import moto_api_backend
 
 from evalctl.emulator.conform import output_problems
-from evalctl.emulator.model import CONTROL, service_model
 from evalctl.emulator.testing import running_emulator
+from evalctl.service_models import CONTROL, service_model
 from tests.emulator.helpers import error_code, make_evaluator
 
 

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from evalctl.emulator import model
 from evalctl.emulator.gate import TOKEN_HEADER
 from evalctl.emulator.wirecheck import SIGNED, Reply, check, send, send_truncated, violations
+from evalctl.service_models import CONTROL, DATA, service_model
 from tests.emulator.helpers import JUDGE_CONFIG, ROLE_ARN
 
 FUZZ = settings(
@@ -38,12 +39,12 @@ SPAN = {
 # A valid request per operation: the fuzzers break one member at a time.
 VALID: dict[str, tuple[str, str, dict[str, Any]]] = {
     "CreateEvaluator": (
-        model.CONTROL,
+        CONTROL,
         "/evaluators/create",
         {"evaluatorName": "fuzzed", "level": "TRACE", "evaluatorConfig": JUDGE_CONFIG, "tags": {"k": "v"}},
     ),
     "CreateOnlineEvaluationConfig": (
-        model.CONTROL,
+        CONTROL,
         "/online-evaluation-configs/create",
         {
             "onlineEvaluationConfigName": "live",
@@ -55,7 +56,7 @@ VALID: dict[str, tuple[str, str, dict[str, Any]]] = {
         },
     ),
     "StartBatchEvaluation": (
-        model.DATA,
+        DATA,
         "/evaluations/batch-evaluate",
         {
             "batchEvaluationName": "nightly",
@@ -64,7 +65,7 @@ VALID: dict[str, tuple[str, str, dict[str, Any]]] = {
         },
     ),
     "Evaluate": (
-        model.DATA,
+        DATA,
         "/evaluations/evaluate/Builtin.Helpfulness",
         {"evaluationInput": {"sessionSpans": [SPAN]}, "evaluationTarget": {"traceIds": [SPAN["traceId"]]}},
     ),
@@ -130,7 +131,7 @@ def _replaced(doc: dict[str, Any], path: tuple[Any, ...], new: Any) -> dict[str,
 
 def _input_shape(operation: str) -> Shape:
     service, _, _ = VALID[operation]
-    shape = model.service_model(service).operation_model(operation).input_shape
+    shape = service_model(service).operation_model(operation).input_shape
     assert shape is not None
     return shape
 

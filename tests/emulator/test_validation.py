@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from evalctl.emulator.model import CONTROL
-from evalctl.emulator.validation import validate_params
+from evalctl.api.validation import validate_params
+from evalctl.service_models import CONTROL
 from tests.emulator.helpers import JUDGE_CONFIG
 
 

@@ -6,7 +6,7 @@ import fnmatch
 from collections.abc import Iterator
 from typing import Any
 
-from evalctl.iam import AGENTCORE_PRINCIPAL, AwsTarget, Scope, templates
+from evalctl.iam import AGENTCORE_PRINCIPAL, TEMPLATES, AwsTarget, Scope
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.refs import problem
 from evalctl.spec.project import Document, Project
@@ -38,7 +38,7 @@ def _templates(role: Document) -> set[str]:
 
 def role_statements(role: Document) -> list[dict[str, Any]]:
     """The role's raw statements and those of its grant templates (unscoped: actions are what count)."""
-    known = templates()
+    known = TEMPLATES
     out = list(role.spec.get("statements") or [])
     target = AwsTarget("123456789012", "us-east-1")
     for name in sorted(_templates(role) & set(known)):

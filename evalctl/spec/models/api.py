@@ -5,27 +5,10 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, Literal
 
-import botocore.session
-from botocore.model import ServiceModel, Shape, StructureShape
+from botocore.model import Shape, StructureShape
 from pydantic import BaseModel, ConfigDict, Field, create_model
-
-CONTROL = "bedrock-agentcore-control"
-DATA = "bedrock-agentcore"
-
-
-@cache
-def service(name: str) -> ServiceModel:
-    """botocore's service model (cached: loading it costs tens of milliseconds)."""
-    return botocore.session.get_session().get_service_model(name)
-
-
-def input_shape(service_name: str, operation: str) -> StructureShape:
-    shape = service(service_name).operation_model(operation).input_shape
-    assert shape is not None
-    return shape
 
 
 def anchored(pattern: str) -> str:

@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evalctl.spec.models.api import CONTROL, anchored, input_shape
+from evalctl.service_models import CONTROL, input_shape
+from evalctl.spec.models.api import anchored
 from evalctl.spec.models.common import document_model
 
 

@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evalctl.spec.models.api import CONTROL, DATA, Generator, Tailoring, anchored, input_shape
+from evalctl.service_models import CONTROL, DATA, input_shape
+from evalctl.spec.models.api import Generator, Tailoring, anchored
 from evalctl.spec.models.common import EvaluatorRef, InsightRef, LogicalRef, document_model
 
 CAMEL_RUNTIMES = ("python3.11", "python3.12", "python3.13")

@@ -8,17 +8,17 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from evalctl.engine.builtins import builtin_definition
 from evalctl.engine.judge import (
     EMULATED_PREFIX,
     JudgeError,
     JudgeInput,
     OfflineJudge,
-    judge_from_env,
     render,
     token_f1,
 )
-from evalctl.engine.llm_judges import BedrockJudge, OpenAICompatibleJudge, parse_answer
-from evalctl.engine.model import EvaluatorDef, builtin
+from evalctl.engine.llm_judges import BedrockJudge, OpenAICompatibleJudge, judge_from_env, parse_answer
+from evalctl.engine.model import EvaluatorDef
 
 NUMERICAL = {
     "numerical": [
@@ -108,7 +108,7 @@ def test_offline_judge(scale, judge_input, expected, reason):
 )
 def test_offline_refusal_rule(answer, label, reason):
     """Builtin.Refusal looks for refusal phrases."""
-    [verdict] = OfflineJudge().judge(builtin("Builtin.Refusal"), JudgeInput("TRACE", "", answer))
+    [verdict] = OfflineJudge().judge(builtin_definition("Builtin.Refusal"), JudgeInput("TRACE", "", answer))
     assert verdict.label == label, reason
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from evalctl.engine.builtins import UnknownEvaluator
-from evalctl.engine.model import EvaluationResult, EvaluatorDef, SpanContext, builtin
+from evalctl.engine.builtins import UnknownEvaluator, builtin_definition, definition_from_api
+from evalctl.engine.model import EvaluationResult, SpanContext
 
 LEVELS = {
     "TRACE": [
@@ -38,7 +38,7 @@ LEVELS = {
 @pytest.mark.parametrize(("level", "name"), [(lvl, n) for lvl, names in LEVELS.items() for n in names])
 def test_builtin_levels(level, name):
     """Every built-in in the fixtures README has its documented level and a built-in ARN."""
-    definition = builtin(f"Builtin.{name}")
+    definition = builtin_definition(f"Builtin.{name}")
     assert (definition.level, definition.kind) == (level, "builtin")
     assert definition.evaluator_arn == f"arn:aws:bedrock-agentcore::: evaluator/Builtin.{name}".replace(
         " ", ""
@@ -48,7 +48,7 @@ def test_builtin_levels(level, name):
 def test_unknown_builtin():
     """Unknown ids raise UnknownEvaluator listing the known ones."""
     with pytest.raises(UnknownEvaluator, match=r"Builtin\.Correctness"):
-        builtin("Builtin.Nope")
+        builtin_definition("Builtin.Nope")
 
 
 JUDGE_CONFIG = {
@@ -96,7 +96,13 @@ ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:evaluator/tone-abcdefghi
                 },
             },
             {},
-            ("d-abcdefghij", ARN, "derived", "SESSION", builtin("Builtin.GoalSuccessRate").instructions),
+            (
+                "d-abcdefghij",
+                ARN,
+                "derived",
+                "SESSION",
+                builtin_definition("Builtin.GoalSuccessRate").instructions,
+            ),
             "derived: level and prompt of its base built-in",
         ),
         (
@@ -107,7 +113,7 @@ ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:evaluator/tone-abcdefghi
                 "arn:aws:bedrock-agentcore:::evaluator/Builtin.Helpfulness",
                 "builtin",
                 "TRACE",
-                builtin("Builtin.Helpfulness").instructions,
+                builtin_definition("Builtin.Helpfulness").instructions,
             ),
             "built-in id alone",
         ),
@@ -115,14 +121,14 @@ ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:evaluator/tone-abcdefghi
 )
 def test_from_api(payload, overrides, expected, reason):
     """from_api reads ids, kind, level and instructions from either API dict."""
-    d = EvaluatorDef.from_api(payload, **overrides)
+    d = definition_from_api(payload, **overrides)
     assert (d.evaluator_id, d.evaluator_arn, d.kind, d.level, d.instructions) == expected, reason
 
 
 def test_from_api_code_based():
     """Code-based evaluators keep the Lambda ARN and timeout; the code itself is attached later."""
     lam = {"lambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:f", "lambdaTimeoutInSeconds": 7}
-    d = EvaluatorDef.from_api(
+    d = definition_from_api(
         {
             "evaluatorId": "c-abcdefghij",
             "evaluatorName": "c",
@@ -137,7 +143,7 @@ def test_from_api_code_based():
 def test_from_api_without_config():
     """A custom evaluator with no known config type is rejected."""
     with pytest.raises(UnknownEvaluator, match="x-abcdefghij"):
-        EvaluatorDef.from_api({"evaluatorId": "x-abcdefghij", "evaluatorConfig": {}})
+        definition_from_api({"evaluatorId": "x-abcdefghij", "evaluatorConfig": {}})
 
 
 def test_to_api_clips_long_text_and_drops_empty_members():

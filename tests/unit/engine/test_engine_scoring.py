@@ -6,8 +6,9 @@ import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 
+from evalctl.engine.builtins import builtin_definition
 from evalctl.engine.judge import OfflineJudge
-from evalctl.engine.model import EvaluatorDef, builtin
+from evalctl.engine.model import EvaluatorDef
 from evalctl.engine.scoring import TargetNotFound, evaluate, judge_input, targets, transcript
 
 SYNTHETIC = "openinference_adot_spans.json"  # strands-evals synthetic capture: 2 traces, 1 tool call
@@ -77,7 +78,7 @@ def session(sessions_of):
 )
 def test_one_result_per_target(session, evaluator_id, target, contexts, reason):
     """Results follow the evaluator's level and the optional evaluationTarget."""
-    results = evaluate(builtin(evaluator_id), session, REFS, OfflineJudge(), target)
+    results = evaluate(builtin_definition(evaluator_id), session, REFS, OfflineJudge(), target)
     got = [(r.context.session_id, r.context.trace_id, r.context.span_id) for r in results]
     assert got == contexts, reason
 
@@ -116,27 +117,29 @@ def test_unknown_targets_raise(session, level, target, reason):
 )
 def test_ignored_reference_input_fields(session, evaluator_id, trace_id, ignored, reason):
     """Fields given to a target but unused by the evaluator are reported."""
-    results = evaluate(builtin(evaluator_id), session, REFS, OfflineJudge())
+    results = evaluate(builtin_definition(evaluator_id), session, REFS, OfflineJudge())
     result = next(r for r in results if r.context.trace_id == trace_id)
     assert result.ignored_reference_input_fields == ignored, reason
 
 
 def test_trajectory_uses_own_session_reference(session):
     """Another session's expectedTrajectory is filtered out; the tool call matches."""
-    [result] = evaluate(builtin("Builtin.TrajectoryExactOrderMatch"), session, REFS, OfflineJudge())
+    [result] = evaluate(
+        builtin_definition("Builtin.TrajectoryExactOrderMatch"), session, REFS, OfflineJudge()
+    )
     assert (result.value, result.label) == (1.0, "Match")
 
 
 def test_trajectory_without_ground_truth_fails_clearly(session):
     """A trajectory built-in with no expectedTrajectory gives a failed result that says why."""
-    [result] = evaluate(builtin("Builtin.TrajectoryAnyOrderMatch"), session, [], OfflineJudge())
+    [result] = evaluate(builtin_definition("Builtin.TrajectoryAnyOrderMatch"), session, [], OfflineJudge())
     assert result.failed and "expectedTrajectory" in (result.error_message or "")
     assert result.value is None
 
 
 def test_correctness_scores_against_its_trace_reference(session):
     """Each trace is judged against its own expectedResponse (token F1 in the offline judge)."""
-    results = evaluate(builtin("Builtin.Correctness"), session, REFS, OfflineJudge())
+    results = evaluate(builtin_definition("Builtin.Correctness"), session, REFS, OfflineJudge())
     by_trace = {r.context.trace_id: r for r in results}
     assert by_trace["adot-trace-1"].label == "Good"
     assert by_trace["adot-trace-2"].label == "Poor"
@@ -147,8 +150,8 @@ def test_results_match_the_api_shape(session):
     """to_api() output passes botocore's validation of EvaluationResults, failed ones included."""
     results = []
     for evaluator_id in ("Builtin.Correctness", "Builtin.GoalSuccessRate", "Builtin.ToolSelectionAccuracy"):
-        results += evaluate(builtin(evaluator_id), session, REFS, OfflineJudge())
-    results += evaluate(builtin("Builtin.TrajectoryAnyOrderMatch"), session, [], OfflineJudge())
+        results += evaluate(builtin_definition(evaluator_id), session, REFS, OfflineJudge())
+    results += evaluate(builtin_definition("Builtin.TrajectoryAnyOrderMatch"), session, [], OfflineJudge())
     payload = [r.to_api() for r in results]
     report = ParamValidator().validate(payload, RESULT_SHAPE)
     assert not report.has_errors(), report.generate_report()

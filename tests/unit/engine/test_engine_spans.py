@@ -7,13 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from evalctl.engine.spans import (
-    UNKNOWN_SESSION_ID,
-    SpanFileError,
-    load_span_file,
-    parse_sessions,
-    sessions_from_documents,
-)
+from evalctl.engine.records import UNKNOWN_SESSION_ID
+from evalctl.engine.spans import SpanFileError, load_span_file, parse_sessions, sessions_from_documents
 
 STRANDS_SESSION = "cc8a8e69-8bed-4e5f-9a06-9a58550fd713"
 LANGCHAIN_SESSION = "383c4a9d-5682-4186-a125-e226f9f6c141"

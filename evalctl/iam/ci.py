@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evalctl.iam import (
+from evalctl.iam.grants import (
     AGENTCORE_PRINCIPAL,
     LAMBDA_PRINCIPAL,
     AwsTarget,

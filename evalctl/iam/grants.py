@@ -1,9 +1,8 @@
-"""Least-privilege IAM policy templates and trust policies, scoped from what the specs declare."""
+"""The pieces IAM grants are built from (targets, scopes, statements, ARNs) and the service-role grants."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,10 +17,6 @@ PROFILE_PREFIXES = ("us.", "eu.", "apac.", "jp.", "au.", "ca.", "us-gov.", "glob
 
 Statement = dict[str, Any]
 Document = dict[str, Any]
-
-
-class UnknownGrantError(ValueError):
-    """A role grants a template name that does not exist."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +114,7 @@ def function_arns(scope: Scope, aws: AwsTarget) -> list[str]:
     return [aws.arn("lambda", f"function:{n}") for n in scope.function_names] + list(scope.function_arns)
 
 
-# ---- templates ----------------------------------------------------------------------------------
+# ---- service-role grants ----------------------------------------------------------------------------------
 
 
 def batch_evaluation_caller(scope: Scope, aws: AwsTarget) -> list[Statement]:
@@ -197,68 +192,3 @@ def code_evaluator_execution(scope: Scope, aws: AwsTarget) -> list[Statement]:
             [aws.log_group(g) + ":log-stream:*" for g in groups],
         ),
     ]
-
-
-TemplateFn = Callable[[Scope, AwsTarget], list[Statement]]
-TEMPLATES: dict[str, TemplateFn] = {
-    "batchEvaluationCaller": batch_evaluation_caller,
-    "invokeEvaluatorModels": invoke_evaluator_models,
-    "onlineEvaluationExecution": online_evaluation_execution,
-    "codeEvaluatorExecution": code_evaluator_execution,
-}
-
-
-def templates() -> dict[str, TemplateFn]:
-    """Every grant template by name; the CI ones (evalctl.iam_ci) build on those above."""
-    from evalctl.iam_ci import ci_deployer, ci_evaluator
-
-    return {**TEMPLATES, "ciDeployer": ci_deployer, "ciEvaluator": ci_evaluator}
-
-
-def template_statements(template: str, scope: Scope, aws: AwsTarget) -> list[Statement]:
-    """Statements of one grant template, or UnknownGrantError naming the valid templates."""
-    try:
-        build = templates()[template]
-    except KeyError:
-        valid = ", ".join(sorted(templates()))
-        raise UnknownGrantError(f"unknown grant template {template!r}; use one of: {valid}") from None
-    return build(scope, aws)
-
-
-def policy_document(statements: Iterable[Statement]) -> Document:
-    """Merge statements into one document: exact duplicates dropped, clashing Sids numbered."""
-    merged: list[Statement] = []
-    sids: set[str] = set()
-    for original in statements:
-        if original in merged:
-            continue
-        stmt = dict(original)
-        sid = stmt.get("Sid")
-        if sid is not None:
-            n = 2
-            while stmt["Sid"] in sids:
-                stmt["Sid"] = f"{sid}{n}"
-                n += 1
-            sids.add(stmt["Sid"])
-        merged.append(stmt)
-    return {"Version": POLICY_VERSION, "Statement": merged}
-
-
-def trust_policy(assumed_by: Sequence[str], aws: AwsTarget) -> Document:
-    """Trust policy for service principals, account ids or principal ARNs, confused-deputy safe."""
-    out: list[Statement] = []
-    for who in assumed_by:
-        stmt: Statement = {"Effect": "Allow", "Action": "sts:AssumeRole"}
-        if re.fullmatch(r"\d{12}", who):
-            stmt["Principal"] = {"AWS": f"arn:{aws.partition}:iam::{who}:root"}
-        elif who.startswith("arn:"):
-            stmt["Principal"] = {"AWS": who}
-        else:
-            stmt["Principal"] = {"Service": who}
-        if who == AGENTCORE_PRINCIPAL:
-            stmt["Condition"] = {
-                "StringEquals": {"aws:SourceAccount": aws.account},
-                "ArnLike": {"aws:SourceArn": aws.arn("bedrock-agentcore", "*")},
-            }
-        out.append(stmt)
-    return {"Version": POLICY_VERSION, "Statement": out}

@@ -1,4 +1,4 @@
-"""Request validation against botocore's model, worded as AWS words ValidationException."""
+"""Request validation against botocore's model, in the words of AWS's ValidationException."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from botocore.model import Shape
 from botocore.validate import ParamValidator
 
-from evalctl.emulator.errors import ValidationError
+from evalctl.service_models import input_shape
 
 _VALIDATOR = ParamValidator()
 _AT = re.compile(r"at '([^']*)' failed to satisfy constraint")
@@ -138,17 +138,15 @@ def problems(shape: Shape | None, params: dict[str, Any]) -> list[Problem]:
 def validate_params(service: str, operation: str, params: dict[str, Any]) -> list[Problem]:
     """Problems the service would report for `params` of `operation` (an empty list when valid).
 
-    Used by the providers' `check()` to fail before any API call, with the emulator's wording.
+    Used by the providers' `check()` to fail before any API call, with the service's wording.
     """
-    from evalctl.emulator.model import service_model
-
-    return problems(service_model(service).operation_model(operation).input_shape, params)
+    return problems(input_shape(service, operation), params)
 
 
-def validate_input(shape: Shape | None, params: dict[str, Any]) -> None:
-    """Raise ValidationError when `params` break the input shape (types and unions via botocore)."""
+def validation_message(shape: Shape | None, params: dict[str, Any]) -> str | None:
+    """The ValidationException message for `params` that break the input shape, or None when valid."""
     if shape is None:
-        return
+        return None
     messages = constraint_errors(shape, params)
     if not messages:
         report = _VALIDATOR.validate(params, shape)
@@ -156,10 +154,10 @@ def validate_input(shape: Shape | None, params: dict[str, Any]) -> None:
         messages = [_aws_wording(report, err) for err in found]
         if report.has_errors() and not messages:  # a botocore without `_errors`: its own words
             messages = [report.generate_report().replace("\n", " ")]
-    if messages:
-        count = len(messages)
-        noun = "error" if count == 1 else "errors"
-        raise ValidationError(f"{count} validation {noun} detected: " + "; ".join(messages))
+    if not messages:
+        return None
+    noun = "error" if len(messages) == 1 else "errors"
+    return f"{len(messages)} validation {noun} detected: " + "; ".join(messages)
 
 
 def _aws_wording(report: Any, error: tuple[str, str, dict[str, Any]]) -> str:
