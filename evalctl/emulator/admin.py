@@ -57,6 +57,7 @@ def reset(app: EmulatorApp) -> dict[str, Any]:
         app.core.settings = Settings()
         app.core.futures.clear()
         app.core.names.clear()
+        app.queries.clear()
         moto_api_backend.reset()
     app.faults.configure()
     app.calls.reset()
