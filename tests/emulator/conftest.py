@@ -59,3 +59,13 @@ def raw_control(emulator: Any) -> Any:
 def _no_shape_problems(conformance: Conformance) -> Any:
     yield
     assert conformance.problems == []
+
+
+@pytest.fixture
+def insights(emulator: Any) -> Any:
+    """A CloudWatch Logs client over a fresh emulator holding the fixed Logs Insights event set."""
+    from tests.emulator import insights_data
+
+    logs = emulator.client("logs")
+    insights_data.load(logs)
+    return logs
