@@ -62,10 +62,10 @@ def _no_shape_problems(conformance: Conformance) -> Any:
 
 
 @pytest.fixture
-def insights(emulator: Any) -> Any:
-    """A CloudWatch Logs client over a fresh emulator holding the fixed Logs Insights event set."""
+def insights(emulator: Any, conformance: Conformance) -> Any:
+    """A CloudWatch Logs client (shape-checked) over a fresh emulator holding the Logs Insights event set."""
     from tests.emulator import insights_data
 
-    logs = emulator.client("logs")
+    logs = conformance.attach(emulator.client("logs"))
     insights_data.load(logs)
     return logs
