@@ -197,3 +197,20 @@ def test_other_query_languages_are_refused(insights: Any) -> None:
     with pytest.raises(ClientError) as caught:
         start(insights, "SELECT * FROM `aws/spans`", queryLanguage="SQL")
     assert error_code(caught) == "InvalidParameterException"
+
+
+def test_sort_follows_the_natural_order_of_the_aws_sort_page(insights: Any) -> None:
+    # The ascending example of CWL_QuerySyntax-Sort: symbols by code point, digit runs by length,
+    # then letters, and every number after every non-number.
+    documented = ["!:", "#", "*%04", "0#", "5A", "111A", "2345_", "@", "@_", "A", "A9876fghj", "a12345hfh"]
+    documented += ["0", "1", "2", "3"]
+    now = int(time.time() * 1000)
+    insights.create_log_group(logGroupName="/sorting")
+    insights.create_log_stream(logGroupName="/sorting", logStreamName="s")
+    shuffled = documented[7:] + documented[:7]
+    events = [{"timestamp": now - 1000 + i, "message": m} for i, m in enumerate(shuffled)]
+    insights.put_log_events(logGroupName="/sorting", logStreamName="s", logEvents=events)
+    ascending = query(insights, "fields @message | sort @message asc", ["/sorting"])
+    assert [r["@message"] for r in ascending] == documented
+    descending = query(insights, "fields @message | sort @message desc", ["/sorting"])
+    assert [r["@message"] for r in descending] == documented[::-1]

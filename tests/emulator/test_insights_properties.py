@@ -61,7 +61,7 @@ def test_stats_count_equals_the_filtered_rows(insights: Any, condition: str) -> 
 
 
 @PROPERTY
-@given(key=st.sampled_from(FIELDS + ("durationNano", "@timestamp", "spanId")), condition=conditions(depth=1))
+@given(key=st.sampled_from((*FIELDS, "durationNano", "@timestamp", "spanId")), condition=conditions(depth=1))
 def test_sort_is_deterministic_and_desc_reverses_asc_keys(insights: Any, key: str, condition: str) -> None:
     text = f"filter {condition} | fields {key}, spanId | sort {key} asc"
     first, again = query(insights, text), query(insights, text)
@@ -77,10 +77,9 @@ def _aws(endpoint: str, *args: str) -> Any:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_EC2_METADATA_DISABLED="true")
     command = [str(VENV_BIN / "aws"), "logs", *args, "--endpoint-url", endpoint, "--region", "us-east-1"]
-    done = subprocess.run(
+    return subprocess.run(
         [*command, "--output", "json"], env=env, capture_output=True, text=True, timeout=120, check=False
     )
-    return done
 
 
 def test_aws_cli_runs_insights_queries(insights: Any, emulator: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +17,21 @@ class Event:
     timestamp: int
     ingestion: int
     message: str
-    log: str  # `account-id:log-group-name`, as @log shows it
+    account: str
+    group: str
     stream: str
-    ptr: str
+    index: int  # position in its stream
+
+    @property
+    def log(self) -> str:
+        """`account-id:log-group-name`, as @log shows it."""
+        return f"{self.account}:{self.group}"
+
+    @property
+    def ptr(self) -> str:
+        """The opaque @ptr: which group, stream and position (made only for rows that are shown)."""
+        raw = json.dumps([self.group, self.stream, self.index], separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 class Row:
@@ -88,6 +101,10 @@ def parse_json(message: str) -> dict[str, Any]:
     return doc if isinstance(doc, dict) else {}
 
 
+# The key path that last resolved each dotted name: documents of one log mostly share a shape.
+_PATHS: dict[str, tuple[str, ...]] = {}
+
+
 def lookup(doc: Any, name: str) -> Any:
     """The leaf value at a dotted name, whatever dots belong to keys (`attributes` -> `session.id`)."""
     if isinstance(doc, dict):
@@ -96,10 +113,21 @@ def lookup(doc: Any, name: str) -> Any:
             return _leaf(direct)
     if "." not in name:
         return None
-    return _walk(doc, name.split("."), 0)
+    path = _PATHS.get(name)
+    if path is not None:
+        node = doc
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if node is not None:
+            return _leaf(node)
+    found: list[str] = []
+    value = _walk(doc, name.split("."), 0, found)
+    if value is not None and len(_PATHS) < 10_000:
+        _PATHS[name] = tuple(reversed(found))
+    return value
 
 
-def _walk(node: Any, parts: list[str], start: int) -> Any:
+def _walk(node: Any, parts: list[str], start: int, keys: list[str]) -> Any:
     # Longest key first: `attributes.session.id` finds the key `session.id` before `session`.
     for stop in range(len(parts), start, -1):
         key = ".".join(parts[start:stop])
@@ -111,8 +139,9 @@ def _walk(node: Any, parts: list[str], start: int) -> Any:
             child = node[int(key)]
         else:
             continue
-        found = _leaf(child) if stop == len(parts) else _walk(child, parts, stop)
+        found = _leaf(child) if stop == len(parts) else _walk(child, parts, stop, keys)
         if found is not None:
+            keys.append(key)
             return found
     return None
 

@@ -45,18 +45,9 @@ def scan(region: str, names: list[str], start_ms: int, end_ms: int) -> Scan:
                 if start_ms <= event.timestamp <= end_ms:
                     message = str(event.message)
                     size += len(message.encode("utf-8", "replace"))
-                    ptr = pointer(name, stream_name, index)
-                    log = f"{ACCOUNT_ID}:{name}"
-                    events.append(
-                        Event(event.timestamp, event.ingestion_time, message, log, stream_name, ptr)
-                    )
+                    stamp, ingested = event.timestamp, event.ingestion_time
+                    events.append(Event(stamp, ingested, message, ACCOUNT_ID, name, stream_name, index))
     return Scan(events, len(events), size)
-
-
-def pointer(group: str, stream: str, index: int) -> str:
-    """The opaque @ptr of an event: which group, stream and position it is."""
-    raw = json.dumps([group, stream, index], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def find(region: str, ptr: str) -> Event | None:
@@ -68,5 +59,5 @@ def find(region: str, ptr: str) -> Event | None:
         event = list(stream.events)[int(index)]
     except (ValueError, KeyError, IndexError, TypeError):
         return None
-    log = f"{ACCOUNT_ID}:{group_name}"
-    return Event(event.timestamp, event.ingestion_time, str(event.message), log, stream_name, ptr)
+    stamp, ingested, message = event.timestamp, event.ingestion_time, str(event.message)
+    return Event(stamp, ingested, message, ACCOUNT_ID, group_name, stream_name, int(index))
