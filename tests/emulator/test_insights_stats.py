@@ -75,6 +75,24 @@ def parsed_plain() -> list[dict[str, str]]:
     return out
 
 
+def summary(recs: list[Rec]) -> dict[str, str]:
+    """The session-summary row of a session's spans (newest first, as the engine adds them up)."""
+    http = [v(r, "attributes.http.response.status_code") for r in recs]
+    errors = sum(
+        v(r, "status.code") == "ERROR" or (h is not None and h >= 400)
+        for r, h in zip(recs, http, strict=True)
+    )
+    return {
+        "sid": str(v(recs[0], "attributes.session.id")),
+        "spans": str(len(recs)),
+        "traces": str(len({v(r, "traceId") for r in recs})),
+        "totalMs": show(sum(int(v(r, "durationNano")) / 1_000_000 for r in recs)),
+        "errors": str(errors),
+        "ok": str(sum(h is not None and 200 <= h < 300 for h in http)),
+        "start": str(min(int(v(r, "startTimeUnixNano")) for r in recs)),
+    }
+
+
 def bins(recs: list[Rec], size_ms: int) -> dict[int, list[Rec]]:
     return group(recs, lambda r: r.ts - r.ts % size_ms)
 
@@ -259,6 +277,28 @@ CASES: dict[str, Case] = {
                 lambda r: v(r, "name"),
             ).items()
         ],
+    ),
+    "latest-session-of-an-agent": Case(
+        'filter resource.attributes.aws.service.type = "gen_ai_agent" '
+        '| parse resource.attributes.cloud.resource_id "runtime/*/" as agentId '
+        "| filter agentId = 'agent_lg-EVQuBO6Q0n' "
+        "| stats max(endTimeUnixNano) as lastEnd by attributes.session.id | sort lastEnd desc | limit 1",
+        lambda: [
+            {
+                "attributes.session.id": session_of(LANGGRAPH),
+                "lastEnd": str(max(int(v(r, "endTimeUnixNano")) for r in spans(LANGGRAPH))),
+            }
+        ],
+        ordered=True,
+    ),
+    "session-summary": Case(
+        "fields attributes.session.id as sid, durationNano / 1000000 as ms, status.code as code, "
+        "attributes.http.response.status_code as http "
+        f"| filter sid = '{session_of(STRANDS)}' "
+        "| stats count(spanId) as spans, count_distinct(traceId) as traces, sum(ms) as totalMs, "
+        "sum(code = 'ERROR' or http >= 400) as errors, sum(http >= 200 and http < 300) as ok, "
+        "min(startTimeUnixNano) as start by sid",
+        lambda: [summary(spans(STRANDS))],
     ),
     "dedup-name": Case(
         "fields name | dedup name",

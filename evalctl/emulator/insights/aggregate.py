@@ -18,7 +18,8 @@ def _present(values: list[Any]) -> list[Any]:
 
 
 def _numbers(values: list[Any]) -> list[float | int]:
-    return [n for n in (number(v) for v in values) if n is not None]
+    # Booleans count as 1 and 0 here, so `sum(status.code = "ERROR")` counts errors.
+    return [n for n in (int(v) if isinstance(v, bool) else number(v) for v in values) if n is not None]
 
 
 def _count(values: list[Any], _times: list[int], _extra: list[Any]) -> int:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evalctl.emulator.insights import nodes as n
+from evalctl.emulator.insights import prefilter
 from evalctl.emulator.insights.compile import compile_expr, compile_stat
 from evalctl.emulator.insights.functions import truthy
 from evalctl.emulator.insights.rows import Event, Row
@@ -34,7 +35,7 @@ class _State:
 
 def run(commands: list[n.Command], events: list[Event], limit: int = DEFAULT_LIMIT) -> Outcome:
     """Apply the commands in order; events start newest first (the default order, CWL_QuerySyntax-Dedup)."""
-    ordered = sorted(events, key=lambda e: -e.timestamp)
+    ordered = sorted(prefilter.keep(events, prefilter.needs(commands)), key=lambda e: -e.timestamp)
     state = _State([Row(e) for e in ordered], matched=len(ordered))
     for command in commands:
         _apply(state, command)

@@ -98,8 +98,9 @@ def _glob(token: Token) -> re.Pattern[str]:
         raise n.MalformedQuery(
             "a parse pattern needs at least one '*'", token.start_pos or 0, token.end_pos or 0
         )
-    # Every `*` but the last stops at the first chance; the last one takes the rest of its run.
-    groups = ["(.*?)"] * (len(parts) - 2) + ["(.*)"]
+    # Each `*` stops at the first chance (`"runtime/*/"` takes the runtime id, not up to the last
+    # slash); a `*` that ends the pattern takes the rest.
+    groups = ["(.*?)"] * (len(parts) - 2) + ["(.*)" if parts[-1] == "" else "(.*?)"]
     return re.compile(
         "".join(re.escape(p) + g for p, g in zip(parts, groups, strict=False)) + re.escape(parts[-1])
     )
