@@ -82,22 +82,10 @@ class EmulatorApp:
         """A Logs Insights operation, answered by our engine instead of moto's stub."""
         region_match = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
         region = region_match.group(1) if region_match else DEFAULT_REGION
-        try:
-            params = json.loads(_body(environ) or b"{}")
-            if not isinstance(params, dict):
-                raise insights.invalid("The request body must be a JSON object")
-            polls = self.core.settings.insights_running_polls
-            result = self.queries.handle(operation, params, region, self.core.clock.now(), polls)
-        except ValueError:
-            result = insights.invalid("The request body is not valid JSON")
-        except insights.LogsError as exc:
-            result = exc
-        if isinstance(result, insights.LogsError):
-            doc = {"__type": result.code, "message": result.message, **result.extra}
-            status = 404 if result.code == "ResourceNotFoundException" else 400
-            body = json.dumps(doc).encode()
-            return _respond(status, body, start_response, [("x-amzn-ErrorType", result.code)])
-        return _respond(200, json.dumps(result).encode(), start_response)
+        polls = self.core.settings.insights_running_polls
+        status, doc = self.queries.answer(operation, _body(environ), region, self.core.clock.now(), polls)
+        extra = [("x-amzn-ErrorType", str(doc["__type"]))] if status != 200 else []
+        return _respond(status, json.dumps(doc).encode(), start_response, extra)
 
     def _route(self, environ: dict[str, Any], path: str) -> tuple[model.Route, dict[str, str]] | None:
         service = motoops.signing_service(environ)

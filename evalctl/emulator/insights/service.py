@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -63,6 +64,23 @@ class QueryBook:
     def clear(self) -> None:
         with self.lock:
             self.queries.clear()
+
+    def answer(self, operation: str, body: bytes, region: str, now: float, polls: int) -> tuple[int, Any]:
+        """(HTTP status, JSON document) of one request in the CloudWatch Logs JSON protocol."""
+        try:
+            params = json.loads(body or b"{}")
+            if not isinstance(params, dict):
+                raise invalid("The request body must be a JSON object")
+            return 200, self.handle(operation, params, region, now, polls)
+        except ValueError:
+            error = invalid("The request body is not valid JSON")
+        except LogsError as exc:
+            error = exc
+        except Exception:  # an engine bug must still answer in the protocol, not as an HTML page
+            error = LogsError("ServiceUnavailableException", f"The server could not process {operation}")
+        doc = {"__type": error.code, "message": error.message, **error.extra}
+        # The JSON protocol answers every client error with 400 (ResourceNotFoundException too).
+        return (500 if error.code == "ServiceUnavailableException" else 400), doc
 
     def handle(self, operation: str, params: dict[str, Any], region: str, now: float, polls: int) -> Any:
         """Answer one operation; `polls` is how many GetQueryResults calls see Running first."""
