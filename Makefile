@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/fuzz.py
 	$(BIN)/python bench/fuzz_emulator.py --count 6000 --seed 1
 	$(BIN)/python bench/datasets.py
+	$(BIN)/python bench/insights.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage reports
