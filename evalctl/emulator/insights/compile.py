@@ -61,7 +61,9 @@ def arith(op: str, left: Any, right: Any) -> Any:
             return a / b
         if op == "%":
             return math.fmod(a, b) if isinstance(a, float) or isinstance(b, float) else a % b
-        return a**b
+        # In floats: an integer power such as 5 ^ (5 ^ 5 ^ 5) would take the server forever.
+        result = float(a) ** float(b)
+        return result if isinstance(result, float) else None  # a negative base's root is complex
     except (ZeroDivisionError, OverflowError, ValueError):
         return None
 
