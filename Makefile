@@ -69,6 +69,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/fuzz_emulator.py --count 6000 --seed 1
 	$(BIN)/python bench/datasets.py
 	$(BIN)/python bench/dataset_run.py
+	$(BIN)/python bench/insights.py
 
 clean:
 	rm -rf $(VENV) .engine .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage reports

@@ -60,6 +60,7 @@ def reset(app: EmulatorApp) -> dict[str, Any]:
             cancel.set()  # a dataset job of the old state must not keep invoking agents
         app.core.cancels.clear()
         app.core.names.clear()
+        app.queries.clear()
         moto_api_backend.reset()
     app.faults.configure()
     app.calls.reset()

@@ -18,6 +18,7 @@ from evalctl.emulator.core import Core, Request
 from evalctl.emulator.errors import ApiError, InternalError, UnknownOperationError, ValidationError
 from evalctl.emulator.faults import DROP, CallCounts, Faults, committed_error
 from evalctl.emulator.handlers import HANDLERS, SETTLING_READS, is_mutation
+from evalctl.emulator.insights import service as insights
 from evalctl.emulator.settings import DEFAULT_REGION
 
 StartResponse = Callable[..., Any]
@@ -41,6 +42,7 @@ class EmulatorApp:
         self.moto_app = moto_app
         self.faults = Faults()
         self.calls = CallCounts()
+        self.queries = insights.QueryBook()
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         try:
@@ -54,6 +56,10 @@ class EmulatorApp:
             return admin.handle(self, environ, path, start_response)
         if path in ("/v1/traces", "/v1/logs") and environ["REQUEST_METHOD"] == "POST":
             return _otlp(self.core, path, environ, start_response)
+        logs_operation = _logs_operation(environ)
+        if logs_operation in insights.OPERATIONS:
+            self.calls.add(logs_operation)
+            return self._insights(logs_operation, environ, start_response)
         found = self._route(environ, path)
         if found is None:
             unknown = _unknown_operation(environ, path)
@@ -69,6 +75,17 @@ class EmulatorApp:
         except Exception:  # last resort: a client must never see werkzeug's HTML traceback page
             failure = InternalError(f"The server could not process {route.operation.name}; try again")
             return _error(failure, start_response)
+
+    def _insights(
+        self, operation: str, environ: dict[str, Any], start_response: StartResponse
+    ) -> list[bytes]:
+        """A Logs Insights operation, answered by our engine instead of moto's stub."""
+        region_match = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
+        region = region_match.group(1) if region_match else DEFAULT_REGION
+        polls = self.core.settings.insights_running_polls
+        status, doc = self.queries.answer(operation, _body(environ), region, self.core.clock.now(), polls)
+        extra = [("x-amzn-ErrorType", str(doc["__type"]))] if status != 200 else []
+        return _respond(status, json.dumps(doc).encode(), start_response, extra)
 
     def _route(self, environ: dict[str, Any], path: str) -> tuple[model.Route, dict[str, str]] | None:
         service = motoops.signing_service(environ)
@@ -146,6 +163,12 @@ class EmulatorApp:
             elif op.name in SETTLING_READS:
                 store.save()
         return result
+
+
+def _logs_operation(environ: dict[str, Any]) -> str | None:
+    target = str(environ.get("HTTP_X_AMZ_TARGET") or "")
+    prefix, _, operation = target.partition(".")
+    return operation if prefix == "Logs_20140328" else None
 
 
 def _otlp(core: Core, path: str, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:

@@ -51,6 +51,8 @@ class Settings:
     # AWS documents no behaviour for these: the stricter reading is the default (see README).
     dataset_busy_conflicts: bool = True
     dataset_unique_scenario_ids: bool = True
+    # How many GetQueryResults calls see a Logs Insights query Running before it is Complete.
+    insights_running_polls: int = 1
 
     def update(self, **changes: Any) -> None:
         """Apply known keys; unknown keys are a caller bug and raise KeyError."""

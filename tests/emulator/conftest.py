@@ -59,3 +59,13 @@ def raw_control(emulator: Any) -> Any:
 def _no_shape_problems(conformance: Conformance) -> Any:
     yield
     assert conformance.problems == []
+
+
+@pytest.fixture
+def insights(emulator: Any, conformance: Conformance) -> Any:
+    """A CloudWatch Logs client (shape-checked) over a fresh emulator holding the Logs Insights event set."""
+    from tests.emulator import insights_data
+
+    logs = conformance.attach(emulator.client("logs"))
+    insights_data.load(logs)
+    return logs
