@@ -1,7 +1,8 @@
-"""`evalctl import`: turn evaluators and online evaluations live in an account into spec documents."""
+"""`evalctl import`: turn evaluators, online evaluations and datasets live in an account into specs."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from evalctl import awsops
+from evalctl import awsops, dataset_sync, scenarios
 
 API_VERSION = "evalctl/v1alpha1"
 BUILTIN_TYPES = {"Builtin", "ThirdParty"}
@@ -20,7 +21,7 @@ OBSERVED = {
     "lockedForModification", "onlineEvaluationConfigArn", "onlineEvaluationConfigId", "executionStatus",
     "failureReason", "ResponseMetadata",
 }  # fmt: skip
-SCHEMA_FILES = {"Evaluator": "evaluator", "OnlineEvaluation": "online-evaluation"}
+SCHEMA_FILES = {"Evaluator": "evaluator", "OnlineEvaluation": "online-evaluation", "Dataset": "dataset"}
 # What the service fills in when a spec leaves outputConfig out; importing it would pin a default.
 DEFAULT_RESULTS_PREFIX = "/aws/bedrock-agentcore/evaluations/results/"
 DEFAULT_DESTINATION = "DEDICATED_LOG_GROUP"
@@ -39,6 +40,8 @@ class ImportedDocument:
     import_id: str
     body: dict[str, Any]
     file_name: str = ""
+    # Files written beside the spec (a dataset's scenarios as JSONL), by name relative to it.
+    beside: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -47,6 +50,8 @@ class Inventory:
 
     evaluators: list[dict[str, Any]] = field(default_factory=list)
     online_configs: list[dict[str, Any]] = field(default_factory=list)
+    # Each dataset with its DRAFT examples, and whether it has published versions.
+    datasets: list[tuple[dict[str, Any], list[dict[str, Any]], bool]] = field(default_factory=list)
 
 
 def is_builtin(summary: dict[str, Any]) -> bool:
@@ -63,6 +68,11 @@ def list_live(control: Any) -> Inventory:
     for summary in awsops.items(control, "list_online_evaluation_configs", "onlineEvaluationConfigs"):
         ident = summary["onlineEvaluationConfigId"]
         inventory.online_configs.append(control.get_online_evaluation_config(onlineEvaluationConfigId=ident))
+    for summary in awsops.items(control, "list_datasets", "datasets"):
+        ident = summary["datasetId"]
+        versions = control.list_dataset_versions(datasetId=ident).get("versions") or []
+        detail = control.get_dataset(datasetId=ident)
+        inventory.datasets.append((detail, dataset_sync.live_examples(control, ident), bool(versions)))
     return inventory
 
 
@@ -109,6 +119,23 @@ def online_document(detail: dict[str, Any], name: str, evaluator_names: dict[str
     return ImportedDocument("OnlineEvaluation", name, str(detail["onlineEvaluationConfigId"]), spec)
 
 
+def dataset_document(
+    detail: dict[str, Any], examples: list[dict[str, Any]], published: bool, name: str
+) -> ImportedDocument:
+    """Spec of one dataset; its scenarios go to `<name>.jsonl` beside it, one per line, for review."""
+    spec: dict[str, Any] = {"datasetName": detail["datasetName"], "schemaType": detail["schemaType"]}
+    spec.update({k: detail[k] for k in ("description", "kmsKeyArn") if detail.get(k)})
+    if detail.get("tags"):
+        spec["tags"] = detail["tags"]
+    spec["publish"] = published
+    lines = [json.dumps(scenarios.content(e), sort_keys=True) for e in examples]
+    ordered = sorted(lines, key=lambda line: scenarios.scenario_id(json.loads(line)))
+    spec["files"] = [f"{name}.jsonl"]
+    doc = ImportedDocument("Dataset", name, str(detail["datasetId"]), spec)
+    doc.beside[f"{name}.jsonl"] = "".join(f"{line}\n" for line in ordered)
+    return doc
+
+
 def _unique(name: str, taken: set[str]) -> str:
     candidate, n = name, 2
     while candidate in taken:
@@ -119,7 +146,7 @@ def _unique(name: str, taken: set[str]) -> str:
 
 def documents(inventory: Inventory) -> list[ImportedDocument]:
     """All documents for an inventory, evaluators first, with unique names per kind."""
-    taken: dict[str, set[str]] = {"Evaluator": set(), "OnlineEvaluation": set()}
+    taken: dict[str, set[str]] = {"Evaluator": set(), "OnlineEvaluation": set(), "Dataset": set()}
     names: dict[str, str] = {}
     out: list[ImportedDocument] = []
     for detail in sorted(inventory.evaluators, key=lambda d: str(d["evaluatorName"])):
@@ -129,6 +156,9 @@ def documents(inventory: Inventory) -> list[ImportedDocument]:
     for detail in sorted(inventory.online_configs, key=lambda d: str(d["onlineEvaluationConfigName"])):
         name = _unique(logical_name(str(detail["onlineEvaluationConfigName"])), taken["OnlineEvaluation"])
         out.append(online_document(detail, name, names))
+    for detail, examples, published in sorted(inventory.datasets, key=lambda d: str(d[0]["datasetName"])):
+        name = _unique(logical_name(str(detail["datasetName"])), taken["Dataset"])
+        out.append(dataset_document(detail, examples, published, name))
     for doc in out:
         _name_base_evaluator(doc, names)
         doc.file_name = f"{SCHEMA_FILES[doc.kind]}s/{doc.name}.yaml"
@@ -173,4 +203,7 @@ def write(
         prefix = Path(os.path.relpath(schema_dir.resolve(), path.parent.resolve())).as_posix()
         path.write_text(render(doc, prefix), encoding="utf-8")
         written.append(path)
+        for name, text in doc.beside.items():
+            (path.parent / name).write_text(text, encoding="utf-8")
+            written.append(path.parent / name)
     return written, skipped

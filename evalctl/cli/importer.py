@@ -1,4 +1,4 @@
-"""`evalctl import`: write spec files for the evaluators and online evaluations live in an account."""
+"""`evalctl import`: write spec files for the evaluators, online evaluations and datasets of an account."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "import",
         help="write specs for evaluation resources live in an account",
-        description="List custom evaluators and online evaluation configs in the account and write one "
-        "spec file per resource, with metadata.importId so that `pulumi up` adopts them unchanged.",
+        description="List custom evaluators, online evaluation configs and datasets in the account and "
+        "write one spec file per resource (a dataset's scenarios as JSONL beside it), with "
+        "metadata.importId so that `pulumi up` adopts them unchanged.",
     )
     parser.add_argument(
         "--out", default=DEFAULT_OUT, help=f"folder to write specs into (default {DEFAULT_OUT})"

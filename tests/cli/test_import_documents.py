@@ -78,6 +78,9 @@ class FakeControl:
     def list_online_evaluation_configs(self, **kw):
         return {"onlineEvaluationConfigs": [{"onlineEvaluationConfigId": ONLINE["onlineEvaluationConfigId"]}]}
 
+    def list_datasets(self, **kw):
+        return {"datasets": []}  # datasets are covered against the emulator (test_import_emulator.py)
+
     def get_online_evaluation_config(self, onlineEvaluationConfigId):
         return dict(ONLINE)
 

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PARENTS = {
     "dynamic/evaluator:Evaluator": "agentcore-evals:evaluator:Evaluator",
     "dynamic/online_evaluation:OnlineEvaluation": "agentcore-evals:online_evaluation:OnlineEvaluation",
+    "dynamic/dataset:Dataset": "agentcore-evals:dataset:Dataset",
 }
 
 
@@ -90,7 +91,9 @@ def test_imported_specs_validate_and_reconcile_unchanged(emulator, provider_serv
     assert "outputConfig" not in online["spec"], "service defaults are not pinned"
     for path in out.rglob("*.yaml"):
         document = yaml.safe_load(path.read_text())
-        kind = {"Evaluator": "evaluator", "OnlineEvaluation": "online-evaluation"}[document["kind"]]
+        kind = {"Evaluator": "evaluator", "OnlineEvaluation": "online-evaluation", "Dataset": "dataset"}[
+            document["kind"]
+        ]
         schema = json.loads((ROOT / "schemas" / f"{kind}.schema.json").read_text())
         jsonschema.validate(document, schema)
     capsys.readouterr()
@@ -109,3 +112,45 @@ def test_imported_specs_validate_and_reconcile_unchanged(emulator, provider_serv
         "evaluator-response-tone": "none",
         "online-support-live": "none",
     }
+
+
+SCENARIOS = [
+    {"scenario_id": f"case-{n}", "turns": [{"input": f"question {n}", "expected_response": f"answer {n}"}],
+     "expected_trajectory": ["lookup_order"]}
+    for n in (2, 1)
+]  # fmt: skip
+
+
+def test_an_imported_dataset_is_a_spec_with_jsonl_beside_it_and_is_adopted_unchanged(
+    emulator, provider_server, tmp_path, capsys
+):
+    emulator.admin.configure(resource_seconds=0.05, delete_seconds=0.05)
+    control = emulator.client("bedrock-agentcore-control")
+    created = control.create_dataset(
+        datasetName="SupportCases", schemaType="AGENTCORE_EVALUATION_PREDEFINED_V1", description="cases",
+        source={"inlineExamples": {"examples": SCENARIOS}},
+    )  # fmt: skip
+    ident = created["datasetId"]
+    for _ in range(200):  # poll until ACTIVE (the emulator's resource_seconds is 0.05)
+        if control.get_dataset(datasetId=ident)["status"] == "ACTIVE":
+            break
+    control.create_dataset_version(datasetId=ident)
+    out = tmp_path / "evaluations"
+    assert main(["import", "--out", str(out), "--endpoint", emulator.endpoint, "--region", "us-east-1"]) == 0
+    spec = yaml.safe_load((out / "datasets" / "support-cases.yaml").read_text())
+    assert spec["metadata"]["importId"] == ident
+    assert spec["spec"]["publish"] is True and spec["spec"]["files"] == ["support-cases.jsonl"]
+    lines = (out / "datasets" / "support-cases.jsonl").read_text().splitlines()
+    assert [json.loads(line)["scenario_id"] for line in lines] == ["case-1", "case-2"], "sorted for review"
+    capsys.readouterr()
+    assert main(["validate", str(out)]) == 0, capsys.readouterr().out
+
+    engine = Engine(provider_server)
+    config = {"agentcore-evaluations:specDir": str(out), "aws:region": "us-east-1",
+              "agentcore-evaluations:accountId": "123456789012"}  # fmt: skip
+    emulator.admin.clear_call_counts()
+    run_program(ROOT, config, dynamic=engine.up)
+    calls = emulator.admin.call_counts()
+    changes = [op for op in calls if op.startswith(("Create", "Update", "Delete", "Add"))]
+    assert changes == [], calls
+    assert engine.state["dataset-support-cases"].id == ident, "adopted, not created"
