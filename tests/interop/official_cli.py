@@ -108,9 +108,7 @@ class OfficialCli:
             timeout=CLI_TIMEOUT,
             check=False,
         )
-        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-        document = json.loads(lines[-1]) if lines else {}
-        return done.returncode, document, done.stderr
+        return done.returncode, _last_document(done.stdout), done.stderr
 
     def ok(self, *args: str) -> dict[str, Any]:
         """The JSON answer of a command that must succeed."""
@@ -120,6 +118,18 @@ class OfficialCli:
 
     def journal_lines(self) -> list[str]:
         return self.journal.read_text().splitlines() if self.journal.is_file() else []
+
+
+def _last_document(stdout: str) -> dict[str, Any]:
+    """The last JSON object printed on its own lines (most commands print one line, `status` indents)."""
+    lines = stdout.splitlines()
+    for start in reversed([i for i, line in enumerate(lines) if line.startswith("{")]):
+        try:
+            document: dict[str, Any] = json.loads("\n".join(lines[start:]))
+        except json.JSONDecodeError:
+            continue
+        return document
+    return {}
 
 
 def poll(read: Callable[[], dict[str, Any]], done: Callable[[dict[str, Any]], bool], seconds: float) -> Any:

@@ -36,9 +36,9 @@ def _result_records(stack: Stack, job: dict[str, Any]) -> list[dict[str, Any]]:
 
 def test_batch_evaluation_run_view_history(stack: Stack) -> None:
     """run -> view until terminal -> history: the CLI's view agrees with the service, agent A only."""
-    started = stack.cli.ok(
-        "run", "batch-evaluation", "-r", "AgentA", "-e", "Builtin.Helpfulness", "Builtin.GoalSuccessRate"
-    )
+    evaluators = ("Builtin.Helpfulness", "Builtin.GoalSuccessRate")
+    # --lookback-days makes the CLI send filterConfig.timeRange as ISO 8601 strings.
+    started = stack.cli.ok("run", "batch-evaluation", "-r", "AgentA", "-e", *evaluators, "-d", "7")
     job_id = started["id"]
     viewed = poll(lambda: _view(stack, job_id), lambda d: d["status"] in TERMINAL, 120)
     job = stack.client("bedrock-agentcore").get_batch_evaluation(batchEvaluationId=job_id)
@@ -47,10 +47,12 @@ def test_batch_evaluation_run_view_history(stack: Stack) -> None:
     source = job["dataSourceConfig"]["cloudWatchLogs"]
     assert source["serviceNames"] == [stack.service_name("AgentA")]
     assert source["logGroupNames"] == [f"{RUNTIME_PREFIX}{stack.runtimes['AgentA']}-DEFAULT"]
+    window = source["filterConfig"]["timeRange"]
+    assert (window["endTime"] - window["startTime"]).total_seconds() == 7 * 86400
     assert viewed["evaluationResults"] == job["evaluationResults"]
     assert job["evaluationResults"]["totalNumberOfSessions"] == len(stack.sessions["AgentA"])
     summaries = [s["evaluatorId"] for s in job["evaluationResults"]["evaluatorSummaries"]]
-    assert sorted(summaries) == ["Builtin.GoalSuccessRate", "Builtin.Helpfulness"]
+    assert sorted(summaries) == sorted(evaluators)
 
     # The CLI reads the per-result records from the job's log stream (GetLogEvents over the SDK).
     records = _result_records(stack, job)
@@ -81,8 +83,12 @@ def test_batch_evaluation_stop_then_archive(stack: Stack) -> None:
     pending = admin.configure()["batch_pending_seconds"]
     admin.configure(batch_pending_seconds=3600)  # keeps the job running until the CLI stops it
     try:
-        job_id = stack.cli.ok("run", "batch-evaluation", "-r", "AgentB", "-e", "Builtin.Helpfulness")["id"]
-        assert _status_or_gone(stack, job_id) in ("PENDING", "IN_PROGRESS")
+        sessions = stack.sessions["AgentB"]
+        command = ("run", "batch-evaluation", "-r", "AgentB", "-e", "Builtin.Helpfulness", "-s", *sessions)
+        job_id = stack.cli.ok(*command)["id"]
+        job = stack.client("bedrock-agentcore").get_batch_evaluation(batchEvaluationId=job_id)
+        assert job["status"] in ("PENDING", "IN_PROGRESS")
+        assert job["dataSourceConfig"]["cloudWatchLogs"]["filterConfig"] == {"sessionIds": sessions}
         assert stack.cli.ok("stop", "batch-evaluation", "-i", job_id)["id"] == job_id
         viewed = poll(lambda: _view(stack, job_id), lambda d: d["status"] in TERMINAL, 60)
         assert viewed["status"] == _status_or_gone(stack, job_id) == "STOPPED"
@@ -106,17 +112,26 @@ def _execution_status(stack: Stack) -> str:
     return str(config["executionStatus"])
 
 
+def _status_detail(stack: Stack) -> str:
+    """What `agentcore status` shows for the online config (it reads GetOnlineEvaluationConfig)."""
+    [resource] = stack.cli.ok("status", "--type", "online-eval")["resources"]
+    assert resource["name"] == "interop_live"
+    return str(resource["detail"])
+
+
 def test_online_evaluation_pause_and_resume(stack: Stack) -> None:
     """pause by project name, resume by ARN: UpdateOnlineEvaluationConfig's executionStatus both ways."""
     assert _execution_status(stack) == "ENABLED"
     paused = stack.cli.ok("pause", "online-eval", "interop_live")
     assert (paused["configId"], paused["executionStatus"]) == (stack.online_id, "DISABLED")
     assert _execution_status(stack) == "DISABLED"
+    assert _status_detail(stack).endswith("(DISABLED)")
 
     arn = f"arn:aws:bedrock-agentcore:us-east-1:123456789012:online-evaluation-config/{stack.online_id}"
     resumed = stack.cli.ok("resume", "online-eval", "--arn", arn)
     assert (resumed["configId"], resumed["executionStatus"]) == (stack.online_id, "ENABLED")
     assert _execution_status(stack) == "ENABLED"
+    assert _status_detail(stack).endswith("(ENABLED)")
 
 
 # The span query of `agentcore run eval` 0.30.0 (fetchSessionSpans in its bundle), for one runtime.
