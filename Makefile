@@ -52,13 +52,14 @@ engine-test: $(STAMP)
 INTEROP_STAMP := interop/node_modules/.installed
 
 $(INTEROP_STAMP): interop/package.json interop/package-lock.json interop/unpack.mjs
-	cd interop && node unpack.mjs && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	cd interop && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # Without node and npm the tier is skipped with its reason; with them, a failed install fails.
+# unpack.mjs runs first every time (a no-op once unpacked): npm ci links the unpacked folder.
 interop: $(STAMP)
 	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
-		$(MAKE) --no-print-directory $(INTEROP_STAMP); \
+		cd interop && node unpack.mjs && cd .. && $(MAKE) --no-print-directory $(INTEROP_STAMP); \
 	else echo "interop: node/npm not found; tests/interop will be skipped"; fi
 	$(BIN)/python -m pytest -p no:cacheprovider -rsx tests/interop
 

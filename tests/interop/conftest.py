@@ -8,22 +8,21 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from evalctl.emulator.testing import EmulatorHandle
 from tests.interop.official_cli import (
     PROJECT,
+    RUNTIME_PREFIX,
     OfficialCli,
+    Stack,
     emulator_process,
     missing,
     write_deployed_state,
 )
 
-RUNTIME_PREFIX = "/aws/bedrock-agentcore/runtimes/"
 # Two agents' telemetry, so every query and filter has another agent's data to leave out.
 AGENTS = {
     "AgentA": ("raw_otel_strands_bedrock_spans.json", "raw_otel_strands_bedrock_runtime_logs.json"),
@@ -39,24 +38,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if Path(str(item.fspath)).parent == Path(__file__).parent:
             item.add_marker(pytest.mark.skip(reason=reason))
-
-
-@dataclass
-class Stack:
-    """One emulator with both agents seeded, the fixture project deployed to it, and the CLI."""
-
-    aws: EmulatorHandle
-    cli: OfficialCli
-    sessions: dict[str, list[str]]
-    runtimes: dict[str, str]
-    online_id: str
-
-    def client(self, service: str) -> Any:
-        return self.aws.client(service)
-
-    def service_name(self, agent: str) -> str:
-        # The CLI names an agent's OTel service `<project>_<agent>.<endpoint>`.
-        return f"interop_{agent}.DEFAULT"
 
 
 def _runtime_ids(aws: EmulatorHandle) -> dict[str, str]:

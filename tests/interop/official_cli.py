@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evalctl.emulator.testing import Admin
+from evalctl.emulator.testing import Admin, EmulatorHandle
 
 ROOT = Path(__file__).resolve().parents[2]
 INTEROP = ROOT / "interop"
@@ -24,6 +24,7 @@ PRELOAD = INTEROP / "redirect.mjs"
 PROJECT = Path(__file__).resolve().parent / "project"
 CLI_TIMEOUT = 120
 REGION = "us-east-1"
+RUNTIME_PREFIX = "/aws/bedrock-agentcore/runtimes/"
 
 
 def missing() -> str | None:
@@ -64,6 +65,8 @@ def emulator_process(workdir: Path) -> Iterator[Emulator]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 @dataclass
@@ -167,3 +170,21 @@ def write_deployed_state(project: Path, runtimes: dict[str, str], online: dict[s
     state = project / "agentcore" / ".cli" / "deployed-state.json"
     state.parent.mkdir(parents=True, exist_ok=True)
     state.write_text(json.dumps({"targets": {"default": {"resources": resources}}}, indent=2))
+
+
+@dataclass
+class Stack:
+    """One emulator with both agents seeded, the fixture project deployed to it, and the CLI."""
+
+    aws: EmulatorHandle
+    cli: OfficialCli
+    sessions: dict[str, list[str]]
+    runtimes: dict[str, str]
+    online_id: str
+
+    def client(self, service: str) -> Any:
+        return self.aws.client(service)
+
+    def service_name(self, agent: str) -> str:
+        # The CLI names an agent's OTel service `<project>_<agent>.<endpoint>`.
+        return f"interop_{agent}.DEFAULT"

@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.interop.conftest import RUNTIME_PREFIX, Stack
-from tests.interop.official_cli import poll
+from tests.interop.official_cli import RUNTIME_PREFIX, Stack, poll
 
 TERMINAL = {"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "STOPPED"}
 DATA_PLANE = "bedrock-agentcore.us-east-1.amazonaws.com"
