@@ -17,6 +17,18 @@ from botocore.exceptions import ClientError
 from tests.interop.official_cli import RUNTIME_PREFIX, Stack, poll
 
 TERMINAL = {"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "STOPPED"}
+JUDGE: dict[str, Any] = {
+    "llmAsAJudge": {
+        "instructions": "Is the answer polite? {context} {assistant_turn}",
+        "ratingScale": {
+            "numerical": [
+                {"definition": "Rude", "value": 0.0, "label": "Rude"},
+                {"definition": "Polite", "value": 1.0, "label": "Polite"},
+            ]
+        },
+        "modelConfig": {"bedrockEvaluatorModelConfig": {"modelId": "anthropic.claude-3-5-haiku"}},
+    }
+}
 DATA_PLANE = "bedrock-agentcore.us-east-1.amazonaws.com"
 
 
@@ -33,11 +45,38 @@ def _result_records(stack: Stack, job: dict[str, Any]) -> list[dict[str, Any]]:
     return [json.loads(e["message"]).get("attributes", {}) for e in events]
 
 
+def _custom_evaluator(stack: Stack) -> dict[str, Any]:
+    """An ACTIVE LLM-as-a-judge evaluator of our own, for `--evaluator-arn`."""
+    control = stack.client("bedrock-agentcore-control")
+    created: dict[str, Any] = control.create_evaluator(
+        evaluatorName="interop_tone", evaluatorConfig=JUDGE, level="TRACE"
+    )
+    poll(
+        lambda: control.get_evaluator(evaluatorId=created["evaluatorId"]),
+        lambda e: e["status"] == "ACTIVE",
+        30,
+    )
+    return created
+
+
 def test_batch_evaluation_run_view_history(stack: Stack) -> None:
     """run -> view until terminal -> history: the CLI's view agrees with the service, agent A only."""
-    evaluators = ("Builtin.Helpfulness", "Builtin.GoalSuccessRate")
+    custom = _custom_evaluator(stack)
+    builtins = ("Builtin.Helpfulness", "Builtin.GoalSuccessRate")
+    evaluators = (*builtins, custom["evaluatorId"])
     # --lookback-days makes the CLI send filterConfig.timeRange as ISO 8601 strings.
-    started = stack.cli.ok("run", "batch-evaluation", "-r", "AgentA", "-e", *evaluators, "-d", "7")
+    started = stack.cli.ok(
+        "run",
+        "batch-evaluation",
+        "-r",
+        "AgentA",
+        "-e",
+        *builtins,
+        "--evaluator-arn",
+        custom["evaluatorArn"],
+        "-d",
+        "7",
+    )
     job_id = started["id"]
     viewed = poll(lambda: _view(stack, job_id), lambda d: d["status"] in TERMINAL, 120)
     job = stack.client("bedrock-agentcore").get_batch_evaluation(batchEvaluationId=job_id)
