@@ -54,12 +54,14 @@ class Emulator:
 def emulator_process(workdir: Path) -> Iterator[Emulator]:
     token_file = workdir / "emulator.token"
     command = [sys.executable, "-m", "evalctl", "emulator", "--port", "0", "--token-file", str(token_file)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    log_path = workdir / "emulator.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log, text=True)
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
         found = re.search(r"listening on (http://\S+)", first)
-        assert found, f"the emulator did not start: {first!r}"
+        assert found, f"the emulator did not start: {first!r} {log_path.read_text()[-2000:]}"
         endpoint = found.group(1)
         yield Emulator(endpoint, Admin(endpoint, token_file.read_text().strip()), process)
     finally:
@@ -67,6 +69,7 @@ def emulator_process(workdir: Path) -> Iterator[Emulator]:
         process.wait(timeout=30)
         if process.stdout is not None:
             process.stdout.close()
+        log.close()
 
 
 @dataclass
@@ -94,6 +97,7 @@ class OfficialCli:
             "AWS_EC2_METADATA_DISABLED": "true",
             "AGENTCORE_TELEMETRY_DISABLED": "1",
             "AGENTCORE_DISABLE_KEYCHAIN": "1",
+            "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED": "true",
             "NO_COLOR": "1",
             "EVALCTL_INTEROP_ENDPOINT": self.endpoint,
             "EVALCTL_INTEROP_JOURNAL": str(self.journal),
