@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas bench browser clean engine engine-test
+.PHONY: demo test lint typecheck unit schemas bench browser clean engine engine-test interop
 
 DEMO_STAMP := $(VENV)/.demo-installed
 
@@ -45,7 +45,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy examples/support-agent/*.py
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --ignore=tests/engine --cov=evalctl --cov=components --cov-report=term:skip-covered
+	$(BIN)/python -m pytest -n 2 --ignore=tests/engine --ignore=tests/interop --cov=evalctl --cov=components --cov-report=term:skip-covered
 
 # The real Pulumi engine, built from its Go modules (engine/go.mod, go.sum); see README "The real engine".
 engine: $(STAMP)
@@ -55,6 +55,23 @@ engine: $(STAMP)
 engine-test: $(STAMP)
 	@bash engine/build.sh || echo "engine: not built (see above); tests/engine will be skipped"
 	$(BIN)/python -m pytest -p no:cacheprovider -rs tests/engine
+
+# The official AgentCore CLI (npm @aws/agentcore 0.30.0) as a client of the emulator; see README
+# "The official AgentCore CLI". interop/unpack.mjs fetches the registry's tarball (integrity pinned) and
+# keeps the one dependency its bundle loads; npm ci installs that from interop/package-lock.json.
+INTEROP_STAMP := interop/node_modules/.installed
+
+$(INTEROP_STAMP): interop/package.json interop/package-lock.json interop/unpack.mjs
+	cd interop && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Without node and npm the tier is skipped with its reason; with them, a failed install fails.
+# unpack.mjs runs first every time (a no-op once unpacked): npm ci links the unpacked folder.
+interop: $(STAMP)
+	@if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then \
+		cd interop && node unpack.mjs && cd .. && $(MAKE) --no-print-directory $(INTEROP_STAMP); \
+	else echo "interop: node/npm not found; tests/interop will be skipped"; fi
+	$(BIN)/python -m pytest -p no:cacheprovider -rsx tests/interop
 
 schemas: $(STAMP)
 	$(BIN)/evalctl schema --write
@@ -72,4 +89,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/insights.py
 
 clean:
-	rm -rf $(VENV) .engine .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage reports
+	rm -rf $(VENV) .engine interop/node_modules interop/agentcore-cli interop/.cache .pytest_cache .mypy_cache .ruff_cache .hypothesis .coverage reports

@@ -2,7 +2,7 @@
 
 Reaching the emulator's port means running code (code-based evaluators run uploaded handlers),
 so requests that a web page could send are refused before any route sees them: a Host that is not
-the served address (DNS rebinding), any Origin or Sec-Fetch-* header (browsers), a non-JSON body
+the served address (DNS rebinding), any Origin or browser Fetch Metadata header, a non-JSON body
 on JSON routes (HTML forms), AWS routes without a SigV4-shaped Authorization header, and admin
 requests without the per-run token.
 """
@@ -97,7 +97,7 @@ class RequestGate:
         host = str(environ.get("HTTP_HOST", "")).lower()
         if host not in self.hosts:
             return 403, "ForbiddenHostException", f"Host {host[:80]!r} is not this emulator's address"
-        if "HTTP_ORIGIN" in environ or any(k.startswith("HTTP_SEC_FETCH_") for k in environ):
+        if _from_browser(environ):
             return (
                 403,
                 "BrowserRequestRefusedException",
@@ -112,6 +112,19 @@ class RequestGate:
         if path in OTLP_PATHS:
             return _otlp_refusal(environ)
         return _aws_refusal(environ, path)
+
+
+def _from_browser(environ: dict[str, Any]) -> bool:
+    """An Origin header, or Fetch Metadata as browsers send it (not Node's fetch: see below)."""
+    if "HTTP_ORIGIN" in environ:
+        return True
+    metadata = {k for k in environ if k.startswith("HTTP_SEC_FETCH_")}
+    # Node's fetch() (undici, used by the official AgentCore CLI) adds `Sec-Fetch-Mode: cors` and no
+    # other Fetch Metadata header to every request. Browsers send Sec-Fetch-Site with every
+    # Sec-Fetch-Mode (W3C Fetch Metadata), and an Origin on every cors-mode request.
+    if metadata == {"HTTP_SEC_FETCH_MODE"} and str(environ["HTTP_SEC_FETCH_MODE"]).lower() == "cors":
+        return False
+    return bool(metadata)
 
 
 def _admin_refusal(environ: dict[str, Any], token: str) -> tuple[int, str, str] | None:

@@ -68,6 +68,8 @@ def test_a_cross_site_request_changes_nothing(emulator):
         ({"Host": "attacker.example:4566"}, 403, "DNS rebinding: a foreign Host"),
         ({"Origin": "http://127.0.0.1"}, 403, "any Origin header is a browser"),
         ({"Sec_Fetch_Mode": "no-cors"}, 403, "fetch metadata is a browser"),
+        ({"Sec_Fetch_Mode": "cors", "Sec_Fetch_Site": "cross-site"}, 403, "a browser's cors request"),
+        ({"Sec_Fetch_Mode": "cors", "Sec_Fetch_Dest": "empty"}, 403, "Node never sends Sec-Fetch-Dest"),
         ({"Authorization": ""}, 403, "AWS routes need a SigV4-shaped Authorization"),
         ({"Authorization": "Bearer abc"}, 403, "another authorization scheme"),
         ({"Content_Type": "text/plain"}, 415, "a form or text body on a JSON route"),
@@ -87,6 +89,13 @@ def test_browser_shaped_requests_are_refused(emulator, headers, status, reason):
 def test_the_same_request_with_sane_headers_is_served(emulator):
     """The control: the gate's rules refuse only what they name."""
     base = {"Content_Type": "application/json", "Authorization": SIGV4}
+    status, body = send(emulator.endpoint, "POST", "/evaluators/create", CREATE, **base)
+    assert status == 202, body
+
+
+def test_node_fetch_metadata_is_served(emulator):
+    """Node's fetch() (the official AgentCore CLI's data-plane client) adds a lone Sec-Fetch-Mode: cors."""
+    base = {"Content_Type": "application/json", "Authorization": SIGV4, "Sec_Fetch_Mode": "cors"}
     status, body = send(emulator.endpoint, "POST", "/evaluators/create", CREATE, **base)
     assert status == 202, body
 
