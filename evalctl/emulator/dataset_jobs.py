@@ -13,7 +13,7 @@ from typing import Any
 
 from evalctl import request_template, scenarios
 from evalctl.emulator import agents, cwlogs, jobs, sources
-from evalctl.engine.model import EvaluationResult, Session, SpanContext
+from evalctl.engine.model import Session
 from evalctl.engine.spans import parse_sessions
 
 AGENT_ERROR = "AgentInvocationError"
@@ -125,14 +125,7 @@ def _metadata(session_id: str, example: dict[str, Any]) -> dict[str, Any]:
 
 def _failed(spec: jobs.JobSpec, session_id: str, failure: ScenarioFailed) -> dict[str, Any]:
     """A scenario with no evaluable session: every evaluator reports the failure for its session."""
-    results = [
-        EvaluationResult(e.evaluator_id, e.evaluator_name, e.evaluator_arn, SpanContext(session_id),
-                         error_code=failure.code, error_message=failure.message).to_api()
-        for e in spec.evaluators
-    ]  # fmt: skip
-    service = (spec.source.get("serviceNames") or [None])[0]
-    return {"sessionId": session_id, "serviceName": service, "traceTimes": {}, "results": results,
-            "failed": True, "error": f"{failure.code}: {failure.message}"}  # fmt: skip
+    return jobs.failed_outcome(spec, session_id, failure.code, failure.message)
 
 
 Sent = tuple[dict[str, Any], str, "Pending | ScenarioFailed"]

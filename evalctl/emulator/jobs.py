@@ -71,6 +71,18 @@ def session_outcome(session: Session, results: list[EvaluationResult]) -> dict[s
     }
 
 
+def failed_outcome(spec: JobSpec, session_id: str, code: str, message: str) -> dict[str, Any]:
+    """A session that can't be evaluated: every evaluator reports the failure for it."""
+    results = [
+        EvaluationResult(e.evaluator_id, e.evaluator_name, e.evaluator_arn, SpanContext(session_id),
+                         error_code=code, error_message=message).to_api()
+        for e in spec.evaluators
+    ]  # fmt: skip
+    service = (spec.source.get("serviceNames") or [None])[0]
+    return {"sessionId": session_id, "serviceName": service, "traceTimes": {}, "results": results,
+            "failed": True, "error": f"{code}: {message}"}  # fmt: skip
+
+
 def run(spec: JobSpec) -> dict[str, Any]:
     """The outcome of a job over logs: per-session API results, the ignored count and the insights."""
     try:
@@ -80,7 +92,15 @@ def run(spec: JobSpec) -> dict[str, Any]:
         return {"sessions": [], "ignored": 0, "insights": {}, "error": f"Could not read sessions: {exc}"}
     per_session = []
     everything: list[EvaluationResult] = []
+    bare = sources.sessions_without_events(docs)
     for session in sessions:
+        if session.session_id in bare:  # scored, it would read as "no assistant response": refuse
+            message = (
+                f"session {session.session_id} has spans but none of their events in the data source's "
+                "log groups; add the agent runtime's log group (logGroupNames) or wait for its events"
+            )
+            per_session.append(failed_outcome(spec, session.session_id, "ValidationException", message))
+            continue
         results = score_session(spec, session, spec.metadata)
         everything += results
         per_session.append(session_outcome(session, results))

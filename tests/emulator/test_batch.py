@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.emulator.helpers import error_code, make_online
+from tests.emulator.helpers import ROLE_ARN, error_code
 
 SERVICE = "agent.DEFAULT"
 FILES = ("raw_otel_langchain_spans.json", "raw_otel_langchain_runtime_logs.json")
@@ -85,9 +85,16 @@ def test_no_matching_sessions_fails_with_details(emulator: Any, data: Any) -> No
 
 
 def test_online_config_as_the_data_source(emulator: Any, control: Any, data: Any, seeded: list[str]) -> None:
-    config = make_online(control, ["Builtin.Helpfulness"])
-    # The config names /aws/x: a missing source group fails the job, so it must exist.
-    emulator.client("logs").create_log_group(logGroupName="/aws/x")
+    # The config reads the seeded runtime's group: spans without their events fail the session.
+    config = control.create_online_evaluation_config(
+        onlineEvaluationConfigName="live",
+        rule={"samplingConfig": {"samplingPercentage": 10.0}},
+        dataSourceConfig={"cloudWatchLogs": {"serviceNames": [SERVICE],
+                                             "logGroupNamePrefixes": ["/aws/bedrock-agentcore/runtimes/"]}},
+        evaluators=[{"evaluatorId": "Builtin.Helpfulness"}],
+        evaluationExecutionRoleArn=ROLE_ARN,
+        enableOnCreate=True,
+    )  # fmt: skip
     source = {
         "onlineEvaluationConfigSource": {"onlineEvaluationConfigArn": config["onlineEvaluationConfigArn"]}
     }

@@ -69,6 +69,28 @@ def test_missing_log_groups_and_empty_windows_fail_with_details(
     assert job["evaluationResults"]["evaluatorSummaries"] == []
 
 
+def test_spans_without_their_events_fail_the_session_instead_of_scoring_it(emulator: Any) -> None:
+    """Scored, such a session read as "no assistant response" (0.0); Evaluate refuses the same input."""
+    emulator.admin.seed([str(STRANDS[0])], "support_agent.DEFAULT")  # the spans alone
+    group = "/aws/bedrock-agentcore/runtimes/support_agent-Ux9OE986P4-DEFAULT"
+    emulator.client("logs").create_log_group(logGroupName=group)
+    data = emulator.client("bedrock-agentcore")
+    job_id = data.start_batch_evaluation(
+        batchEvaluationName="bare_spans",
+        evaluators=[{"evaluatorId": "Builtin.Helpfulness"}],
+        dataSourceConfig={
+            "cloudWatchLogs": {"serviceNames": ["support_agent.DEFAULT"], "logGroupNames": [group]}
+        },
+    )["batchEvaluationId"]
+    emulator.admin.advance_clock(600)
+    job = data.get_batch_evaluation(batchEvaluationId=job_id)
+    assert job["status"] == "FAILED"
+    assert job["evaluationResults"]["numberOfSessionsFailed"] == 1
+    assert "has spans but none of their events" in job["errorDetails"][0]
+    (summary,) = job["evaluationResults"]["evaluatorSummaries"]
+    assert "averageScore" not in summary.get("statistics", {}), "nothing was scored"
+
+
 def test_an_online_config_creates_the_results_group_it_reports(emulator: Any) -> None:
     config = make_online(emulator.client("bedrock-agentcore-control"), ["Builtin.Helpfulness"])
     group = config["outputConfig"]["cloudWatchConfig"]["logGroupName"]
