@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pulumi import automation as auto
 
 from evalctl.emulator.testing import EmulatorHandle, running_emulator
 from tests.engine.workspace import (
@@ -169,4 +170,29 @@ def test_reverts_toggles_removals_run_keys_and_drift_converge(
     stack.up()
     evaluators, online_names, jobs = live(emulator)
     assert len(evaluators) == 3 and online_names == ["support_live_local"] and len(jobs) == 1
+    stack.preview(expect_no_changes=True)
+
+
+def test_a_create_whose_answer_is_lost_is_adopted_by_the_next_up(
+    stack: EngineStack, emulator: EmulatorHandle
+) -> None:
+    """The service commits CreateEvaluator but every answer is lost, so `up` fails with the evaluator
+    live and in no state; the next `up` adopts it (it still carries evalctl:pending), no duplicate."""
+    emulator.admin.set_faults(commit_then_fail="CreateEvaluator", commit_then_fail_times=1000)
+    with pytest.raises(auto.CommandError):
+        stack.up()
+    made = [
+        e
+        for e in control_of(emulator).list_evaluators()["evaluators"]
+        if not e["evaluatorId"].startswith("Builtin.")
+    ]
+    assert made, "the failed up left evaluators behind"
+    emulator.admin.set_faults()
+    stack.up()
+    evaluators, online, _ = live(emulator)
+    assert evaluators == ["response_tone_local", "support_quality_local", "tool_reliability_local"]
+    assert online == ["support_live_local"]
+    assert {e["evaluatorId"] for e in made} <= {
+        v["id"] for v in stack.stack.outputs()["evaluators"].value.values()
+    }, "the leftovers were adopted, not duplicated"
     stack.preview(expect_no_changes=True)
