@@ -151,6 +151,9 @@ def start_local(
             "OTEL_EXPORTER_OTLP_ENDPOINT at it"
         ) from exc
     stack.callback(server.stop)
+    # moto's backends are process-wide: without this a second --local run in one process (the demo,
+    # a notebook, tests) would see the previous run's roles, functions and seeded sessions.
+    Admin(server.endpoint).reset()
     settings = ClientSettings(endpoint=server.endpoint, region=args.region or "us-east-1", max_attempts=3)
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")

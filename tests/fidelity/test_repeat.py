@@ -116,3 +116,32 @@ def test_the_shipped_examples_run_locally_with_their_own_sessions(quick_local, t
     assert {"cc8a8e69-8bed-4e5f-9a06-9a58550fd713", "383c4a9d-5682-4186-a125-e226f9f6c141"} <= set(
         re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", out.out)
     )
+
+
+def test_each_local_run_starts_from_an_empty_account(monkeypatch, tmp_path, capsys):
+    """moto's backends are process-wide: a second --local run in one process saw the first's sessions."""
+    original = emulator_server.EmulatorServer.start
+
+    def start(self: Any) -> Any:  # short lifecycles only; the reset is the product's own now
+        started = original(self)
+        Admin(self.endpoint).configure(batch_pending_seconds=0.01, batch_session_seconds=0.01,
+                                       resource_seconds=0.01)  # fmt: skip
+        return started
+
+    monkeypatch.setattr(emulator_server.EmulatorServer, "start", start)
+    monkeypatch.setattr(waiter.RealClock, "sleep", lambda self, seconds: time.sleep(min(seconds, 0.02)))
+    shutil.copytree(ROOT / "evaluations", tmp_path / "evaluations")
+    monkeypatch.chdir(tmp_path)
+    sessions = tmp_path / "evaluations" / "sessions"
+    runs = []
+    for agent in ("strands_bedrock", "langchain"):
+        seeds = [str(sessions / f"raw_otel_{agent}_{kind}.json") for kind in ("spans", "runtime_logs")]
+        code = main(
+            ["run", "nightly-support", "--local", "--quiet", "--json", "--skip-preflight", "--seed", *seeds]
+        )
+        assert code in (0, 1), f"run {len(runs) + 1} failed (exit {code})"
+        runs.append(set(re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                                   capsys.readouterr().out)))  # fmt: skip
+    strands = "cc8a8e69-8bed-4e5f-9a06-9a58550fd713"
+    langchain = "383c4a9d-5682-4186-a125-e226f9f6c141"
+    assert strands in runs[0] and runs[1] == {langchain}, "the second run saw only its own sessions"
