@@ -107,8 +107,11 @@ class EngineMachine(RuleBasedStateMachine):
     @rule(name=st.sampled_from(sorted(EVALUATORS)))
     def change_out_of_band_then_up(self, name: str) -> None:
         control = self.emulator.client("bedrock-agentcore-control")
-        ident = self.stack.stack.outputs()["evaluators"].value[name]["id"]
-        control.update_evaluator(evaluatorId=ident, description="changed by hand")
+        evaluator = self.stack.stack.outputs()["evaluators"].value[name]
+        try:
+            control.update_evaluator(evaluatorId=evaluator["id"], description="changed by hand")
+        except control.exceptions.ConflictException:  # locked by the online config: retag it instead
+            control.tag_resource(resourceArn=evaluator["arn"], tags={"changed": "by hand"})
         self.stack.refresh()
         self.up()
 
