@@ -126,7 +126,7 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
         "metadata": params.get("evaluationMetadata"),
     }
     spec = _spec(core, record)
-    record["_kinds"] = {d.evaluator_id: (d.level, _scale_kind(d.rating_scale)) for d in spec.evaluators}
+    record["_kinds"] = resultslog.kinds(spec.evaluators)
     core.store.table(TABLE)[job_id] = record
     future = jobs.submit(spec)
     core.futures[job_id] = future
@@ -136,14 +136,6 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     keys = ("batchEvaluationId", "batchEvaluationArn", "batchEvaluationName", "evaluators", "insights",
             "status", "createdAt", "outputConfig", "kmsKeyArn", "description")  # fmt: skip
     return {k: record.get(k) for k in keys} | {"tags": params.get("tags")}
-
-
-def _scale_kind(rating_scale: dict[str, Any]) -> str | None:
-    """`Numerical` or `Categorical`, as the recorded `evaluator.rating_scale` attribute spells it."""
-    for key in ("numerical", "categorical"):
-        if rating_scale.get(key):
-            return key.title()
-    return "MultiDimensional" if rating_scale.get("multiDimensional") else None
 
 
 def _keep_outcome(core: Core, job_id: str, outcome: dict[str, Any]) -> None:
