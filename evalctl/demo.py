@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import textwrap
 import time
 from pathlib import Path
 
 from evalctl.cli.main import main as evalctl
+from evalctl.runner import local
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "evaluations"
@@ -18,6 +21,7 @@ SESSIONS = [
     [SPANS / "raw_otel_langchain_spans.json", SPANS / "raw_otel_langchain_runtime_logs.json"],
 ]
 BATCH = "nightly-support"
+ONLINE = "support-live"
 SERVICE = "support_agent.DEFAULT"
 
 
@@ -37,7 +41,6 @@ def deploy(endpoint: str) -> None:
     from evalctl.aws import ClientSettings
     from evalctl.cli.run import clients_for
     from evalctl.emulator.testing import Admin
-    from evalctl.runner import local
     from evalctl.spec.project import load_project
 
     project, _ = load_project([SPECS], "dev")
@@ -47,6 +50,44 @@ def deploy(endpoint: str) -> None:
     local.deploy_evaluators(project, list(batch.spec["evaluators"]), clients)
     ids = [i for pair in SESSIONS for i in local.seed(Admin(endpoint), pair, SERVICE)]
     print(f"   deployed the custom evaluators and seeded {len(ids)} recorded session(s): {', '.join(ids)}")
+
+
+def online(endpoint: str) -> None:
+    """Chapter 5: the live configuration scores a fresh session once it has been quiet long enough."""
+    from evalctl.aws import ClientSettings
+    from evalctl.cli.run import clients_for
+    from evalctl.emulator.testing import Admin
+    from evalctl.runner.local_online import deploy_online
+    from evalctl.spec.project import load_project
+
+    chapter(
+        5,
+        "Score live sessions online",
+        f"{ONLINE} (every session for the demo; the spec samples 10%) scores a session once it has been "
+        f"quiet for sessionTimeoutMinutes; the emulator clock jumps ahead instead of waiting.",
+    )
+    project, _ = load_project([SPECS], "dev")
+    doc = project.valid("OnlineEvaluation", ONLINE)
+    minutes = int(doc.spec["rule"]["sessionConfig"]["sessionTimeoutMinutes"]) if doc else 15
+    admin = Admin(endpoint)
+    # The sessions seeded for the batch go quiet before the configuration exists: never scored.
+    admin.advance_clock(minutes * 60 + 1)
+    clients = clients_for(ClientSettings(endpoint=endpoint, region="us-east-1", max_attempts=3))
+    created = deploy_online(project, ONLINE, clients, sampling=100.0)
+    ids = admin.seed([str(p) for p in SESSIONS[0]], SERVICE, fresh_session_ids=True)
+    print(f"   created {created['onlineEvaluationConfigId']}; a user talks to the agent: session {ids[0]}")
+    admin.advance_clock(minutes * 60 + 1)
+    print(f"   ... {minutes} minutes of silence later (emulator clock)")
+    run_step(["results", "--online", ONLINE, "--specs", str(SPECS), "--endpoint", endpoint])
+    group = created["outputConfig"]["cloudWatchConfig"]["logGroupName"]
+    events = clients["logs"].filter_log_events(logGroupName=group)["events"]
+    record = next((r for r in (json.loads(e["message"]) for e in events) if "_aws" in r), None)
+    if record is not None:
+        attributes = record["attributes"]
+        explanation = str(attributes.get("gen_ai.evaluation.explanation", ""))
+        attributes["gen_ai.evaluation.explanation"] = explanation[:40] + "..."
+        print(f"   one of the records it wrote to {group} (read with FilterLogEvents):")
+        print(textwrap.indent(textwrap.fill(json.dumps(record), 106), "     "))
 
 
 def story(reports: Path) -> int:
@@ -75,11 +116,12 @@ def story(reports: Path) -> int:
                 str(reports / "nightly"),
             ]
         )
+        online(server.endpoint)
     finally:
         server.stop()
     verdict = {0: "all gates passed", 1: "a gate failed", 2: "the job failed"}.get(code, f"exit {code}")
     chapter(
-        5,
+        6,
         "Read the reports",
         f"Gate verdict: {verdict}. Open {reports / 'nightly' / 'report.html'}; "
         f"summary.md is ready to paste into a pull request.",

@@ -165,7 +165,8 @@ def render(view: Mapping[str, Any]) -> str:
         counts = f"results {row['results']:>4}  errors {row['errors']:>3}"
         lines.append(f"  {row['evaluator']:<40} {counts}  mean {mean}")
     for result in view["results"]:
-        score = result["error_message"] or f"{result['value']} {result['label'] or ''}".strip()
+        value = "" if result["value"] is None else result["value"]
+        score = result["error_message"] or f"{value} {result['label'] or ''}".strip()
         where = result["trace_id"] or "session"
         evaluator = result["evaluator_id"] or result["evaluator_name"]
         lines.append(f"  {result['session_id']}  {where}  {evaluator}: {score}")
