@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from evalctl.emulator import bridge, jobs, live_sessions, resultslog, sources
+from evalctl.emulator import bridge, jobs, live_filters, live_sessions, resultslog, sources
 from evalctl.emulator.core import Core
 from evalctl.emulator.errors import ApiError
 from evalctl.engine.model import EvaluatorDef
@@ -60,15 +60,34 @@ def _advance(core: Core, config: dict[str, Any], now: float) -> int:
     done = set(config.get("_scored") or [])
     percentage = live_sessions.sampling_percentage(config)
     chosen = sorted(s for s in quiet if s not in done and live_sessions.sampled(s, percentage))
-    if not chosen:
+    narrowed = _narrow(region, source, (config.get("rule") or {}).get("filters") or [], chosen)
+    if not narrowed:
         return 0
     defs = _definitions(core, config, region)
-    spec = jobs.JobSpec(region, {**source, "filterConfig": {"sessionIds": chosen}}, defs, [], None)
+    spec = jobs.JobSpec(region, {**source, "filterConfig": narrowed}, defs, [], None)
     outcome = jobs.run(spec)
     scored = [s for s in outcome["sessions"] if s["results"]]
     config["_scored"] = sorted(done | {s["sessionId"] for s in scored})
     group, stream = destination(config, region, source)
     return resultslog.write_records(region, group, stream, records(config, scored, defs, int(now * 1000)))
+
+
+def _narrow(
+    region: str, source: dict[str, Any], filters: list[dict[str, Any]], chosen: list[str]
+) -> dict[str, Any] | None:
+    """The batch filterConfig for the chosen sessions: with `rule.filters`, only the traces that pass
+    them (sessions left without one are not scored); None when nothing is left."""
+    if not chosen:
+        return None
+    if not filters:
+        return {"sessionIds": chosen}
+    try:
+        docs = live_sessions.of_services(sources.read_documents(region, source), set(source["serviceNames"]))
+    except LookupError:
+        return None
+    included = live_filters.included_traces(docs, filters)
+    pairs = [{"sessionId": s, "traceIds": sorted(included[s])} for s in chosen if s in included]
+    return {"sessionTraceIds": pairs} if pairs else None
 
 
 def _definitions(core: Core, config: dict[str, Any], region: str) -> list[EvaluatorDef]:

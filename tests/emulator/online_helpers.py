@@ -23,6 +23,11 @@ def _trace_ids(text: str) -> set[str]:
     return {str(r["raw_otel_json"]["traceId"]) for r in rows if "traceId" in r.get("raw_otel_json", {})}
 
 
+def derived_trace(session_id: str, trace_id: str) -> str:
+    """The id a captured trace gets in the copy under `session_id`."""
+    return hashlib.sha256(f"{session_id}/{trace_id}".encode()).hexdigest()[:32]
+
+
 def session_files(folder: Path, session_id: str, with_logs: bool = True) -> list[Path]:
     """Copies of the Strands capture under `session_id`, with trace ids derived from it."""
     sources = [STRANDS_SPANS, STRANDS_LOGS] if with_logs else [STRANDS_SPANS]
@@ -32,7 +37,7 @@ def session_files(folder: Path, session_id: str, with_logs: bool = True) -> list
     for source, original in zip(sources, texts, strict=True):
         text = original.replace(CAPTURED_SESSION, session_id)
         for trace in traces:
-            text = text.replace(trace, hashlib.sha256(f"{session_id}/{trace}".encode()).hexdigest()[:32])
+            text = text.replace(trace, derived_trace(session_id, trace))
         path = folder / f"{session_id}-{source.name}"
         path.write_text(text)
         out.append(path)

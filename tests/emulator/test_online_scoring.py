@@ -9,7 +9,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.emulator.helpers import error_code
-from tests.emulator.online_helpers import OTHER_SERVICE, make_live, records, scored_sessions, seed
+from tests.emulator.online_helpers import (
+    OTHER_SERVICE,
+    derived_trace,
+    make_live,
+    records,
+    scored_sessions,
+    seed,
+)
 from tests.fidelity.test_recorded_contract import _kind, _recorded
 
 MINUTE = 60.0
@@ -158,3 +165,32 @@ def test_a_custom_results_group_and_metrics_namespace_are_honoured(
     emulator.admin.advance_clock(2 * MINUTE)
     found = [r for r in records(logs, "/team/live-results") if "_aws" in r]
     assert found and {r["_aws"]["CloudWatchMetrics"][0]["Namespace"] for r in found} == {"Team/Live"}
+
+
+def _filtered(control: Any, name: str, key: str, operator: str, value: dict[str, Any]) -> str:
+    rule = {
+        "samplingConfig": {"samplingPercentage": 100.0},
+        "sessionConfig": {"sessionTimeoutMinutes": 1},
+        "filters": [{"key": key, "operator": operator, "value": value}],
+    }
+    return _group(make_live(control, name=name, rule=rule))
+
+
+def test_rule_filters_choose_the_traces_and_sessions_to_score(
+    emulator: Any, control: Any, logs: Any, tmp_path: Any
+) -> None:
+    only = _filtered(control, "only", "session.id", "Equals", {"stringValue": "keep-1"})
+    others = _filtered(control, "others", "session.id", "NotEquals", {"stringValue": "keep-1"})
+    tokens = {"doubleValue": 21250}
+    long_turns = _filtered(control, "long", "gen_ai.usage.total_tokens", "GreaterThan", tokens)
+    absent = _filtered(control, "absent", "no.such.key", "Equals", {"booleanValue": True})
+    seed(emulator, tmp_path, "keep-1", logs=False)
+    seed(emulator, tmp_path, "drop-1", logs=False)
+    emulator.admin.advance_clock(2 * MINUTE)
+    assert scored_sessions(logs, only) == ["keep-1"]
+    assert scored_sessions(logs, others) == ["drop-1"]
+    # Only the capture's third turn used more than 21250 tokens (21205, 21241, 21301).
+    long_traces = {r["traceId"] for r in records(logs, long_turns)}
+    expected = {derived_trace(s, "691bb6a875f4b80435ad36816864e7c2") for s in ("keep-1", "drop-1")}
+    assert long_traces == expected
+    assert records(logs, absent) == []
