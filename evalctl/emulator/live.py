@@ -11,9 +11,10 @@ evaluation").
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
-from evalctl.emulator import bridge, jobs, live_filters, live_sessions, resultslog, sources
+from evalctl.emulator import bridge, cwlogs, jobs, live_filters, live_sessions, resultslog, sources
 from evalctl.emulator.core import Core
 from evalctl.emulator.errors import ApiError
 from evalctl.engine.model import EvaluatorDef
@@ -50,13 +51,22 @@ def _advance(core: Core, config: dict[str, Any], now: float) -> int:
     cursor = float(config.get("_cursor", config["createdAt"]))
     if now <= cursor:
         return 0
-    config["_cursor"] = now
     if config.get("executionStatus") != "ENABLED":
+        config["_cursor"] = now
         return 0  # paused: sessions that go quiet meanwhile are never scored (README)
     region = config["onlineEvaluationConfigArn"].split(":")[3]
+    # Reading is skipped while no telemetry arrived and no open session can be due yet: the
+    # next read covers (cursor, now] all the same, so skipping changes nothing but the cost.
+    seen = [cwlogs.event_count(region), config["updatedAt"]]
+    due = config.get("_nextDue", 0.0)
+    if seen == config.get("_seen") and (due is None or now < float(due)):
+        return 0
+    config["_cursor"] = now
     source = dict((config.get("dataSourceConfig") or {}).get("cloudWatchLogs") or {})
     timeout = live_sessions.timeout_seconds(config)
-    quiet = live_sessions.finished(region, source, cursor, now, timeout)
+    quiet, next_due = live_sessions.finished(region, source, cursor, now, timeout)
+    # None for "no open session": JSON (the --data-dir state) has no infinity.
+    config["_seen"], config["_nextDue"] = seen, (None if math.isinf(next_due) else next_due)
     done = set(config.get("_scored") or [])
     percentage = live_sessions.sampling_percentage(config)
     chosen = sorted(s for s in quiet if s not in done and live_sessions.sampled(s, percentage))

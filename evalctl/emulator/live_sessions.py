@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Any
 
 from evalctl.emulator import sources
@@ -75,19 +76,25 @@ def of_services(docs: list[dict[str, Any]], services: set[str]) -> list[dict[str
     return [d for d in docs if (found := sources.service_of(d)) is None or found in services]
 
 
-def finished(region: str, source: dict[str, Any], start: float, end: float, timeout: float) -> dict[str, int]:
-    """Sessions whose last activity L satisfies start < L + timeout <= end (epoch seconds):
-    they went quiet for the timeout inside (start, end]. Only documents from start - timeout on
-    are read: an older last activity would have finished before `start`."""
+def finished(
+    region: str, source: dict[str, Any], start: float, end: float, timeout: float
+) -> tuple[dict[str, int], float]:
+    """Sessions whose last activity L satisfies start < L + timeout <= end (epoch seconds), i.e.
+    that went quiet for the timeout inside (start, end], and when the next open one will (inf if
+    none). Only documents from start - timeout on are read: an older last activity would have
+    finished before `start`."""
     window = {"startTime": start - timeout, "endTime": end}
     try:
         docs = sources.read_documents(region, {**source, "timeRange": window})
     except LookupError:  # a named log group does not exist (yet): nothing of it to score
-        return {}
+        return {}, math.inf
     docs = of_services(docs, set(source.get("serviceNames") or []))
     done: dict[str, int] = {}
+    next_due = math.inf
     for session, when in last_activity(docs).items():
         quiet_at = when / 1e9 + timeout
         if start < quiet_at <= end:
             done[session] = when
-    return done
+        elif quiet_at > end:
+            next_due = min(next_due, quiet_at)
+    return done, next_due

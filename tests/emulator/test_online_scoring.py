@@ -63,6 +63,19 @@ def test_activity_within_the_timeout_keeps_a_session_open(
     assert scored_sessions(logs, _group(config)) == ["shop-1"]
 
 
+def test_a_scored_session_that_speaks_again_is_not_scored_again(
+    emulator: Any, control: Any, logs: Any, tmp_path: Any
+) -> None:
+    config = make_live(control)
+    seed(emulator, tmp_path, "shop-1", logs=False)
+    emulator.admin.advance_clock(2 * MINUTE)
+    first = records(logs, _group(config))
+    assert first
+    seed(emulator, tmp_path, "shop-1", logs=False)
+    emulator.admin.advance_clock(2 * MINUTE)
+    assert records(logs, _group(config)) == first
+
+
 def test_a_disabled_config_scores_nothing_and_skips_what_went_quiet_while_paused(
     emulator: Any, control: Any, logs: Any, tmp_path: Any
 ) -> None:
