@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 from pathlib import Path
 
 from evalctl.cli.main import main as evalctl
+from evalctl.runner import local
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "evaluations"
@@ -23,6 +26,7 @@ SESSIONS = [
 ]
 BATCH = "nightly-support"
 DATASET_BATCH = "support-regression"
+ONLINE = "support-live"
 SERVICE = "support_agent.DEFAULT"
 
 
@@ -42,7 +46,6 @@ def deploy(endpoint: str) -> None:
     from evalctl.aws import ClientSettings
     from evalctl.cli.run import clients_for
     from evalctl.emulator.testing import Admin
-    from evalctl.runner import local
     from evalctl.spec.project import load_project
 
     project, _ = load_project([SPECS], "dev")
@@ -52,6 +55,44 @@ def deploy(endpoint: str) -> None:
     local.deploy_evaluators(project, list(batch.spec["evaluators"]), clients)
     ids = [i for pair in SESSIONS for i in local.seed(Admin(endpoint), pair, SERVICE)]
     print(f"   deployed the custom evaluators and seeded {len(ids)} recorded session(s): {', '.join(ids)}")
+
+
+def online(endpoint: str) -> None:
+    """Chapter 5: the live configuration scores a fresh session once it has been quiet long enough."""
+    from evalctl.aws import ClientSettings
+    from evalctl.cli.run import clients_for
+    from evalctl.emulator.testing import Admin
+    from evalctl.runner.local_online import deploy_online
+    from evalctl.spec.project import load_project
+
+    chapter(
+        5,
+        "Score live sessions online",
+        f"{ONLINE} (every session for the demo; the spec samples 10%) scores a session once it has been "
+        f"quiet for sessionTimeoutMinutes; the emulator clock jumps ahead instead of waiting.",
+    )
+    project, _ = load_project([SPECS], "dev")
+    doc = project.valid("OnlineEvaluation", ONLINE)
+    minutes = int(doc.spec["rule"]["sessionConfig"]["sessionTimeoutMinutes"]) if doc else 15
+    admin = Admin(endpoint)
+    # The sessions seeded for the batch go quiet before the configuration exists: never scored.
+    admin.advance_clock(minutes * 60 + 1)
+    clients = clients_for(ClientSettings(endpoint=endpoint, region="us-east-1", max_attempts=3))
+    created = deploy_online(project, ONLINE, clients, sampling=100.0)
+    ids = admin.seed([str(p) for p in SESSIONS[0]], SERVICE, fresh_session_ids=True)
+    print(f"   created {created['onlineEvaluationConfigId']}; a user talks to the agent: session {ids[0]}")
+    admin.advance_clock(minutes * 60 + 1)
+    print(f"   ... {minutes} minutes of silence later (emulator clock)")
+    run_step(["results", "--online", ONLINE, "--specs", str(SPECS), "--endpoint", endpoint])
+    group = created["outputConfig"]["cloudWatchConfig"]["logGroupName"]
+    events = clients["logs"].filter_log_events(logGroupName=group)["events"]
+    record = next((r for r in (json.loads(e["message"]) for e in events) if "_aws" in r), None)
+    if record is not None:
+        attributes = record["attributes"]
+        explanation = str(attributes.get("gen_ai.evaluation.explanation", ""))
+        attributes["gen_ai.evaluation.explanation"] = explanation[:40] + "..."
+        print(f"   one of the records it wrote to {group} (read with FilterLogEvents):")
+        print(textwrap.indent(textwrap.fill(json.dumps(record), 106), "     "))
 
 
 def story(reports: Path) -> int:
@@ -80,12 +121,13 @@ def story(reports: Path) -> int:
                 str(reports / "nightly"),
             ]
         )
+        online(server.endpoint)
     finally:
         server.stop()
     dataset_code = dataset_story(reports)
     verdict = {0: "all gates passed", 1: "a gate failed", 2: "the job failed"}.get(code, f"exit {code}")
     chapter(
-        6,
+        7,
         "Read the reports",
         f"Gate verdict: {verdict}. Open {reports / 'nightly' / 'report.html'}; "
         f"summary.md is ready to paste into a pull request.",
@@ -96,7 +138,7 @@ def story(reports: Path) -> int:
 def dataset_story(reports: Path) -> int:
     """The example Strands agent as a real process, its dataset run against it, gated and reported."""
     chapter(
-        5,
+        6,
         "Run the dataset against a real local agent",
         "examples/support-agent (Strands, scripted model, OTLP) answers each scenario of the dataset "
         "support-scenarios;\n   its telemetry is scored with each scenario's ground truth, then gated.",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from evalctl.cli import jobs
-from evalctl.cli.exits import EPILOG
+from evalctl.cli.exits import EPILOG, EXIT_USAGE
 from evalctl.reports.gates import EXIT_JOB_FAILED, FINISHED_STATUSES, GateSpecError
 
 if TYPE_CHECKING:
@@ -23,13 +23,22 @@ def add_parser(subparsers: Any) -> None:
     """Register `evalctl results` and its flags."""
     parser = subparsers.add_parser(
         "results",
-        help="render the results of a batch evaluation (a job id, or a spec's latest run)",
+        help="render the results of a batch evaluation (a job id, or a spec's latest run) or, with "
+        "--online, an online evaluation's result records",
         description="Fetch a batch evaluation (a job id, or the newest run of a BatchEvaluation given by "
         "spec name, spec file or AWS name) and its per-session results log, print the per-evaluator "
         "table and insight clusters, apply gates (the spec's own, or --gates-from) and write reports.",
         epilog=EPILOG,
     )
-    parser.add_argument("ref", metavar="SPEC|ID", help="a BatchEvaluation's name or file, or a job id")
+    parser.add_argument(
+        "ref", metavar="SPEC|ID", nargs="?", help="a BatchEvaluation's name or file, or a job id"
+    )
+    parser.add_argument(
+        "--online",
+        metavar="NAME|ID",
+        help="show an online evaluation's result records instead (an OnlineEvaluation spec name or "
+        "file, an AWS configuration name, or a configuration id), read with FilterLogEvents",
+    )
     jobs.add_service_flags(parser)
     parser.add_argument(
         "--report-dir", type=Path, help="write results.json, junit.xml, summary.md, report.html"
@@ -68,6 +77,16 @@ def run(args: argparse.Namespace) -> int:
     from evalctl.reports.text import render_text
     from evalctl.reports.writers import write_reports
 
+    if (args.online is None) == (args.ref is None):
+        print("evalctl results: give SPEC|ID (a batch evaluation) or --online NAME|ID", file=sys.stderr)
+        return EXIT_USAGE
+    if args.online is not None:
+        if args.report_dir or args.gates_from:
+            print("evalctl results: --report-dir and --gates-from are for batch evaluations", file=sys.stderr)
+            return EXIT_USAGE
+        from evalctl.cli import online_results
+
+        return online_results.run(args)
     try:
         gates = load_gates(args.gates_from, args.spec_name) if args.gates_from else []
         response, events, doc = fetch(args)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from evalctl.emulator import motostate, seeding
+from evalctl.emulator import live, motostate, seeding
 from evalctl.emulator.agents import parse_mapping as agents_parse
 from evalctl.emulator.settings import Settings
 
@@ -80,6 +80,8 @@ def _route(app: EmulatorApp, method: str, name: str, doc: dict[str, Any]) -> Any
     if name == "clock":
         if method == "POST":
             core.clock.advance(float(doc.get("advanceSeconds", 0)))
+        # Sessions that went quiet during the jump are scored before the call returns.
+        live.tick(core)
         return {"now": core.clock.now(), "offset": core.clock.offset}
     if name == "settings":
         if method == "POST":

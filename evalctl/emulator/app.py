@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from evalctl.api.validation import validation_message
-from evalctl.emulator import admin, agents, model, motoops, tags, wire
+from evalctl.emulator import admin, agents, live, model, motoops, tags, wire
 from evalctl.emulator.core import Core, Request
 from evalctl.emulator.errors import ApiError, InternalError, UnknownOperationError, ValidationError
 from evalctl.emulator.faults import DROP, CallCounts, Faults, committed_error
@@ -54,6 +54,8 @@ class EmulatorApp:
         path, _, query = str(raw).partition("?")
         if path.startswith(admin.PREFIX):
             return admin.handle(self, environ, path, start_response)
+        # Online evaluation catches up with emulator time before anything is read or changed.
+        live.tick(self.core)
         if path in ("/v1/traces", "/v1/logs") and environ["REQUEST_METHOD"] == "POST":
             return _otlp(self.core, path, environ, start_response)
         logs_operation = _logs_operation(environ)

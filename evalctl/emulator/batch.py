@@ -79,9 +79,7 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     if params.get("datasetExecutionConfig"):
         record["_spec"]["dataset"], record["datasetExecutionDetails"] = dataset_start.plan(core, params, req)
     spec = _spec(core, record)
-    record["_kinds"] = {
-        d.evaluator_id: (d.level, batch_inputs.scale_kind(d.rating_scale)) for d in spec.evaluators
-    }
+    record["_kinds"] = resultslog.kinds(spec.evaluators)
     core.store.table(TABLE)[job_id] = record
     future = _submit(spec)
     core.futures[job_id] = future

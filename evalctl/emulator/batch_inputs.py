@@ -63,11 +63,3 @@ def output_config(core: Core, params: dict[str, Any], job_id: str, region: str) 
         "logGroupName": group or RESULTS_LOG_GROUP,
         "logStreamName": given.get("logStreamName") or f"run-{job_id}", **out,
     }}  # fmt: skip
-
-
-def scale_kind(rating_scale: dict[str, Any]) -> str | None:
-    """`Numerical` or `Categorical`, as the recorded `evaluator.rating_scale` attribute spells it."""
-    for key in ("numerical", "categorical"):
-        if rating_scale.get(key):
-            return key.title()
-    return "MultiDimensional" if rating_scale.get("multiDimensional") else None

@@ -72,6 +72,12 @@ def read_documents(
                 yield doc
 
 
+def event_count(region: str) -> int:
+    """How many events the region's log groups hold: a cheap sign that telemetry arrived."""
+    groups = list(_logs(region).groups.values())
+    return sum(len(stream.events) for group in groups for stream in list(group.streams.values()))
+
+
 def function_zip(region: str, arn: str) -> tuple[bytes, str, int, int, str]:
     """The code zip, handler, timeout, memory size and name of a Lambda created through the emulator."""
     from moto.awslambda.models import lambda_backends

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from evalctl.emulator import cwlogs
+from evalctl.engine.model import EvaluatorDef
 from evalctl.reports.logrecords import SCENARIO_ATTRIBUTE  # our addition: no recording shows one
 
 NAMESPACE = "Bedrock-AgentCore/Evaluations"
@@ -38,6 +40,19 @@ class Target:
 
     service_name: str
     time_unix_nano: int
+
+
+def scale_kind(rating_scale: dict[str, Any]) -> str | None:
+    """`Numerical` or `Categorical`, as the recorded `evaluator.rating_scale` attribute spells it."""
+    for key in ("numerical", "categorical"):
+        if rating_scale.get(key):
+            return key.title()
+    return "MultiDimensional" if rating_scale.get("multiDimensional") else None
+
+
+def kinds(evaluators: Iterable[EvaluatorDef]) -> dict[str, tuple[str, str | None]]:
+    """Evaluator id -> (level, rating scale kind): what a record says about its evaluator."""
+    return {d.evaluator_id: (d.level, scale_kind(d.rating_scale)) for d in evaluators}
 
 
 def _attributes(result: dict[str, Any], job: Job, level: str, scale: str | None) -> dict[str, Any]:
