@@ -23,7 +23,13 @@ _FIELDS = {"TURNS": "turns", "INPUT": "input", "ACTOR_PROFILE": "actor_profile"}
 
 
 def record_of(core: Core, dataset_id: str) -> dict[str, Any]:
-    return core.get(TABLE, dataset_id, "Dataset")
+    record = core.get(TABLE, dataset_id, "Dataset")
+    if record.get("_generation"):
+        # Imported here: generations builds on this module. A due generation writes its examples now.
+        from evalctl.emulator import generations
+
+        generations.settle_dataset(core, record)
+    return record
 
 
 def mutable(core: Core, dataset_id: str) -> dict[str, Any]:
@@ -35,6 +41,12 @@ def mutable(core: Core, dataset_id: str) -> dict[str, Any]:
         )
     if record["status"] == "DELETING":
         raise ConflictError(f"Dataset {dataset_id} is DELETING")
+    if record.get("_generation"):
+        # StartDatasetGeneration: "While it runs, requests that change the dataset's draft or publish a
+        # version are rejected with a ConflictException."
+        raise ConflictError(
+            f"Dataset {dataset_id} has dataset generation {record['_generation']} in progress"
+        )
     return record
 
 
