@@ -98,7 +98,7 @@ def test_tool_descriptions_say_how_the_traces_used_each_tool(emulator: Any, data
 
 
 def test_inline_session_spans_are_read_too(emulator: Any, data: Any, span_fixtures: Any) -> None:
-    spans = [d for f in FILES for d in json.loads((span_fixtures / f).read_text())]
+    spans = [row["raw_otel_json"] for f in FILES for row in json.loads((span_fixtures / f).read_text())]
     started = _start(data, {"sessionSpans": spans}, name="inline")
     emulator.admin.advance_clock(10)
     done = data.get_recommendation(recommendationId=started["recommendationId"])
