@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -22,13 +23,16 @@ DOWNLOAD_PREFIX = "/_emulator/datasets/"
 _FIELDS = {"TURNS": "turns", "INPUT": "input", "ACTOR_PROFILE": "actor_profile"}
 
 
+# Called when a dataset with a generation in progress is read; generations.py registers itself (it
+# builds on this module, so a call the other way would be an import cycle).
+ON_READ: list[Callable[[Core, dict[str, Any]], None]] = []
+
+
 def record_of(core: Core, dataset_id: str) -> dict[str, Any]:
     record = core.get(TABLE, dataset_id, "Dataset")
     if record.get("_generation"):
-        # Imported here: generations builds on this module. A due generation writes its examples now.
-        from evalctl.emulator import generations
-
-        generations.settle_dataset(core, record)
+        for hook in ON_READ:  # a due dataset generation writes its examples now
+            hook(core, record)
     return record
 
 

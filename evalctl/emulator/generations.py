@@ -8,8 +8,8 @@ from typing import Any
 from evalctl import scenarios
 from evalctl.emulator import generation_start, generation_work, trace_select
 from evalctl.emulator.core import DELETED, Core, Request, paginate
+from evalctl.emulator.datasets import ON_READ, record_of
 from evalctl.emulator.datasets import TABLE as DATASETS
-from evalctl.emulator.datasets import record_of
 from evalctl.emulator.errors import ConflictError, NotFoundError
 from evalctl.emulator.generation_work import DYNAMIC, Counts
 from evalctl.emulator.state import new_id
@@ -139,6 +139,9 @@ def settle_dataset(core: Core, dataset: dict[str, Any]) -> None:
         observe(core, running)
     elif dataset.get("_generation"):  # its record is gone (deleted by a reset): free the dataset
         dataset.pop("_generation")
+
+
+ON_READ.append(settle_dataset)
 
 
 def _of(core: Core, params: dict[str, Any]) -> dict[str, Any]:
