@@ -107,8 +107,18 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
         record["description"] = params["description"]
     spec = _spec(core, record)  # an unknown evaluator is refused here, before anything is stored
     core.store.table(TABLE)[rec_id] = record
-    core.futures[rec_id] = _submit(spec)
+    future = core.futures[rec_id] = _submit(spec)
+    future.add_done_callback(lambda done: _keep_outcome(core, rec_id, done.result()))
     return _view(record, with_result=False)
+
+
+def _keep_outcome(core: Core, rec_id: str, outcome: dict[str, Any]) -> None:
+    """Store the outcome once known, so it is persisted (moto's logs do not survive a restart)."""
+    with core.store.lock:
+        record = core.store.table(TABLE).get(rec_id)
+        if record is not None and "_outcome" not in record:
+            record["_outcome"] = outcome
+            core.store.save()
 
 
 def _submit(spec: recommend_work.RecommendationSpec) -> Future[dict[str, Any]]:

@@ -213,3 +213,44 @@ def test_client_token_replays_the_start(emulator: Any, control: Any, data: Any, 
     first = data.start_dataset_generation(**params)
     assert data.start_dataset_generation(**params)["generationId"] == first["generationId"]
     assert len(data.list_dataset_generations(datasetId=dataset_id)["datasetGenerations"]) == 1
+
+
+def _finished_batch(emulator: Any, data: Any) -> str:
+    job = data.start_batch_evaluation(
+        batchEvaluationName="scored", evaluators=[{"evaluatorId": "Builtin.Helpfulness"}],
+        dataSourceConfig={"cloudWatchLogs": {"serviceNames": [SERVICE]}},
+    )  # fmt: skip
+    emulator.admin.advance_clock(60)
+    finished = data.get_batch_evaluation(batchEvaluationId=job["batchEvaluationId"])
+    assert finished["status"] == "COMPLETED"
+    return str(job["batchEvaluationArn"])
+
+
+def test_evaluator_filters_read_a_batch_evaluations_results(
+    emulator: Any, control: Any, data: Any, seeded: Any
+) -> None:
+    arn = _finished_batch(emulator, data)
+    dataset_id = _dataset(control, emulator)
+    results: dict[str, Any] = {}
+    for name, operator in (("low", "LessThan"), ("any", "GreaterThanOrEqual")):
+        rule = {"evaluatorId": "Builtin.Helpfulness", "operator": operator, "value": {"doubleValue": 0.0},
+                "aggregation": "Min"}  # fmt: skip
+        source = {"traceGeneration": {
+            "sourceConfig": {"batchEvaluation": {"batchEvaluationArn": arn}},
+            "selection": {"filters": {"evaluatorFilters": [rule]}},
+            "groundTruth": {"fields": ["expected_response"], "qualityFilters": []},
+        }}  # fmt: skip
+        gen = data.start_dataset_generation(
+            datasetId=dataset_id, name=name, scenarioType="FIXED", source=source
+        )
+        emulator.admin.advance_clock(5)
+        results[name] = data.get_dataset_generation(datasetId=dataset_id, generationId=gen["generationId"])
+    # Scores are never below 0: the first selects nothing, the second every scored session.
+    assert results["low"]["generationResults"]["sessionsSelected"] == 0
+    assert results["any"]["generationResults"]["sessionsSelected"] == 1
+    assert results["any"]["generationResults"]["examplesWithGroundTruth"] == 1
+    assert results["any"]["source"]["traceGeneration"]["groundTruth"]["qualityFilters"] == []
+    with pytest.raises(ClientError) as exc:
+        source = {"traceGeneration": {"sourceConfig": {"batchEvaluation": {"batchEvaluationArn": arn + "x"}}}}
+        data.start_dataset_generation(datasetId=dataset_id, name="ghost", scenarioType="FIXED", source=source)
+    assert error_code(exc) == "ResourceNotFoundException"

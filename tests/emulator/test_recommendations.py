@@ -183,3 +183,20 @@ def test_quota_of_running_recommendations(emulator: Any, data: Any, traces: Any)
     assert error_code(exc) == "ServiceQuotaExceededException"
     emulator.admin.advance_clock(10)
     assert _start(data, traces, name="two")["status"] == "PENDING"
+
+
+def test_a_recommendation_survives_a_restart(tmp_path: Any, span_fixtures: Any) -> None:
+    from evalctl.emulator.testing import running_emulator
+
+    spans = [row["raw_otel_json"] for f in FILES for row in json.loads((span_fixtures / f).read_text())]
+    with running_emulator(data_dir=tmp_path) as first:
+        data = first.client("bedrock-agentcore")
+        rec_id = _start(data, {"sessionSpans": spans}, name="kept")["recommendationId"]
+        before = data.get_recommendation(recommendationId=rec_id)
+        assert before["status"] == "PENDING"
+    with running_emulator(data_dir=tmp_path) as second:
+        second.admin.advance_clock(3600)
+        done = second.client("bedrock-agentcore").get_recommendation(recommendationId=rec_id)
+        assert done["status"] == "COMPLETED"
+        text = done["recommendationResult"]["systemPromptRecommendationResult"]["recommendedSystemPrompt"]
+        assert text.startswith(PROMPT + "\n\n## Lessons")
