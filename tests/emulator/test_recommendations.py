@@ -200,3 +200,40 @@ def test_a_recommendation_survives_a_restart(tmp_path: Any, span_fixtures: Any) 
         assert done["status"] == "COMPLETED"
         text = done["recommendationResult"]["systemPromptRecommendationResult"]["recommendedSystemPrompt"]
         assert text.startswith(PROMPT + "\n\n## Lessons")
+
+
+class _HarshJudge:
+    """Rates every turn at the bottom of its scale, so every result falls short."""
+
+    def judge(self, evaluator: Any, judge_input: Any) -> list[Any]:
+        from evalctl.engine.judge import Verdict
+
+        return [Verdict(label="Poor", value=0.0, explanation="It ignored the question.")]
+
+
+@pytest.fixture
+def harsh() -> Any:
+    from evalctl.emulator import bridge
+
+    bridge.set_judge(_HarshJudge())
+    yield
+    bridge.set_judge(None)
+
+
+def test_shortfalls_become_lessons_quoting_the_turns(
+    emulator: Any, data: Any, harsh: Any, span_fixtures: Any
+) -> None:
+    files = ("raw_otel_langchain_spans.json", "raw_otel_langchain_runtime_logs.json")
+    spans = [row["raw_otel_json"] for f in files for row in json.loads((span_fixtures / f).read_text())]
+    rec_id = _start(data, {"sessionSpans": spans}, name="harsh")["recommendationId"]
+    emulator.admin.advance_clock(10)
+    done = data.get_recommendation(recommendationId=rec_id)
+    text = done["recommendationResult"]["systemPromptRecommendationResult"]["recommendedSystemPrompt"]
+    lines = text.splitlines()
+    assert lines[3] == "Mean score 0.00 on a 0 to 1 scale; 2 of 2 results scored below 0.5."
+    lessons = [line for line in lines if line.startswith("- For requests like")]
+    assert len(lessons) == 2
+    assert lessons[0] == (
+        '- For requests like "Hello": the answer was rated Poor (0). It ignored the question. '
+        "Address this case explicitly."
+    )
