@@ -210,6 +210,8 @@ def list_datasets(core: Core, params: dict[str, Any], req: Request) -> dict[str,
     conditions = (params.get("filter") or {}).get("exampleCountByField")
     items = []
     for record in rows:
+        for hook in ON_READ if record.get("_generation") else []:
+            hook(core, record)
         draft = list(record["_draft"].values())
         counts = scenarios.count_by_field(draft)
         if _matches(draft, conditions):

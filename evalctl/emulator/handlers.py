@@ -46,6 +46,7 @@ SETTLING_READS = (
     "ListDatasetGenerations",
     "GetDataset",
     "ListDatasetExamples",
+    "ListDatasets",
 )
 
 

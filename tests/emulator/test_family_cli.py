@@ -116,3 +116,31 @@ def test_dataset_generate_names_the_declared_datasets(
     ]
     assert main(args) == 2
     assert "declared: cases" in capsys.readouterr().err
+
+
+def test_the_aws_cli_drives_a_recommendation(quick: Any, span_fixtures: Path, tmp_path: Path) -> None:
+    from tests.emulator.test_cli import _aws
+
+    spans = [row["raw_otel_json"] for f in FILES for row in json.loads((span_fixtures / f).read_text())]
+    request = {
+        "name": "from_cli",
+        "type": "SYSTEM_PROMPT_RECOMMENDATION",
+        "recommendationConfig": {"systemPromptRecommendationConfig": {
+            "systemPrompt": {"text": PROMPT}, "agentTraces": {"sessionSpans": spans},
+            "evaluationConfig": {"evaluators": [
+                {"evaluatorArn": "arn:aws:bedrock-agentcore:::evaluator/Builtin.Helpfulness"}]},
+        }},
+    }  # fmt: skip
+    body = tmp_path / "request.json"
+    body.write_text(json.dumps(request))
+    cli = "bedrock-agentcore"
+    started = _aws(quick.endpoint, cli, "start-recommendation", "--cli-input-json", f"file://{body}")
+    rec_id = started["recommendationId"]
+    quick.admin.advance_clock(5)
+    got = _aws(quick.endpoint, cli, "get-recommendation", "--recommendation-id", rec_id)
+    assert got["status"] == "COMPLETED"
+    assert "recommendedSystemPrompt" in got["recommendationResult"]["systemPromptRecommendationResult"]
+    listed = _aws(quick.endpoint, cli, "list-recommendations", "--status-filter", "COMPLETED")
+    assert [s["recommendationId"] for s in listed["recommendationSummaries"]] == [rec_id]
+    deleted = _aws(quick.endpoint, cli, "delete-recommendation", "--recommendation-id", rec_id)
+    assert deleted["status"] == "DELETING"
