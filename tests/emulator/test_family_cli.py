@@ -144,3 +144,19 @@ def test_the_aws_cli_drives_a_recommendation(quick: Any, span_fixtures: Path, tm
     assert [s["recommendationId"] for s in listed["recommendationSummaries"]] == [rec_id]
     deleted = _aws(quick.endpoint, cli, "delete-recommendation", "--recommendation-id", rec_id)
     assert deleted["status"] == "DELETING"
+
+
+def test_recommend_tool_descriptions_apply_to_the_tools_file(
+    quick: Any, span_fixtures: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quick.admin.seed([span_fixtures / "raw_otel_langchain_tool_runtime_logs.json"], SERVICE)
+    tools = tmp_path / "tools.json"
+    tools.write_text(json.dumps({"calculator": "Evaluates arithmetic.", "weather": "Gives the weather."}))
+    args = ["recommend", "--tools-file", str(tools), "--service", SERVICE, "--endpoint", quick.endpoint,
+            "--poll", "0.05", "--apply"]  # fmt: skip
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"--- {tools} (current)\n+++ {tools} (recommended)\n")
+    applied = json.loads(tools.read_text())
+    assert applied["calculator"].startswith("Evaluates arithmetic.\n\n[emulated recommendation")
+    assert "Never called" in applied["weather"]
