@@ -111,7 +111,7 @@ def _prompt(current: str, evaluator: EvaluatorDef, sessions: list[Session], turn
         else "The evaluator scored no turn.",
     ]
     lessons = [
-        f'- For requests like "{_quote(p, 160)}": the answer was rated {r.label or r.value:} '
+        f'- For requests like "{_quote(p, 160)}": the answer was rated {r.label or r.value} '
         f"({float(r.value or 0):g}). {_quote(r.explanation or '', 240)} Address this case explicitly."
         for r, p in short[:MAX_LESSONS]
     ]
