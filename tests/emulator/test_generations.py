@@ -254,3 +254,28 @@ def test_evaluator_filters_read_a_batch_evaluations_results(
         source = {"traceGeneration": {"sourceConfig": {"batchEvaluation": {"batchEvaluationArn": arn + "x"}}}}
         data.start_dataset_generation(datasetId=dataset_id, name="ghost", scenarioType="FIXED", source=source)
     assert error_code(exc) == "ResourceNotFoundException"
+
+
+def test_an_online_evaluation_source_reads_its_log_groups(
+    emulator: Any, control: Any, data: Any, seeded: Any
+) -> None:
+    from tests.emulator.helpers import make_online
+
+    online = make_online(control, ["Builtin.Helpfulness"])  # its log group /aws/x does not exist
+    dataset_id = _dataset(control, emulator)
+    source = {"traceGeneration": {"sourceConfig": {
+        "onlineEvaluation": {"onlineEvaluationConfigArn": online["onlineEvaluationConfigArn"]}}}}  # fmt: skip
+    gen = data.start_dataset_generation(
+        datasetId=dataset_id, name="live", scenarioType="FIXED", source=source
+    )
+    emulator.admin.advance_clock(5)
+    got = data.get_dataset_generation(datasetId=dataset_id, generationId=gen["generationId"])
+    assert got["status"] == "FAILED"
+    assert "/aws/x" in got["failureReason"]
+    window = got["source"]["traceGeneration"]["sourceConfig"]["onlineEvaluation"]
+    assert (window["endTime"] - window["startTime"]).days == 7
+    ghost = online["onlineEvaluationConfigArn"][:-10] + "ABCDEFGHIJ"
+    source = {"traceGeneration": {"sourceConfig": {"onlineEvaluation": {"onlineEvaluationConfigArn": ghost}}}}
+    with pytest.raises(ClientError) as exc:
+        data.start_dataset_generation(datasetId=dataset_id, name="ghost", scenarioType="FIXED", source=source)
+    assert error_code(exc) == "ResourceNotFoundException"
