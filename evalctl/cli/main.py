@@ -33,6 +33,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "evalctl.cli.builtins",
         "list built-in evaluators and insights with their levels and ground-truth needs",
     ),
+    "recommend": (
+        "evalctl.cli.recommend",
+        "recommend a system prompt or tool descriptions from agent traces, shown as a diff",
+    ),
+    "dataset": ("evalctl.cli.dataset", "dataset workflows: generate scenarios from agent traces"),
     "init": ("evalctl.cli.init", "create a starter evaluations/ folder that passes validate"),
     "completion": ("evalctl.cli.completion", "print a bash or zsh completion script"),
 }

@@ -23,7 +23,10 @@ NAME_KEYS = {
     "datasets": "datasetName",
 }
 # The id member of each table's records.
+# A generation record also holds its datasetId, so generations come before datasets.
 ID_KEYS = {
+    "generations": "generationId",
+    "recommendations": "recommendationId",
     "evaluators": "evaluatorId",
     "onlineConfigs": "onlineEvaluationConfigId",
     "batches": "batchEvaluationId",

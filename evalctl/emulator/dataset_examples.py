@@ -110,10 +110,10 @@ def list_examples(core: Core, params: dict[str, Any], req: Request) -> dict[str,
         version = pinned
     version = version if version == DRAFT else str(int(version))
     filters = params.get("filter") or {}
+    items = [e for e in examples_of(record, version) if _wanted(e, filters.get("exampleFields"))]
     if filters.get("generationIds"):
-        items: list[dict[str, Any]] = []  # no dataset generations run in the emulator
-    else:
-        items = [e for e in examples_of(record, version) if _wanted(e, filters.get("exampleFields"))]
+        wanted, made_by = set(filters["generationIds"]), record.get("_generatedBy") or {}
+        items = [e for e in items if made_by.get(e[scenarios.EXAMPLE_ID]) in wanted]
     found, token = page(items, params, version)
     keys = ("datasetArn", "datasetId")
     return {k: record[k] for k in keys} | {"datasetVersion": version, "examples": found, "nextToken": token}

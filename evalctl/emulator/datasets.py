@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -22,8 +23,17 @@ DOWNLOAD_PREFIX = "/_emulator/datasets/"
 _FIELDS = {"TURNS": "turns", "INPUT": "input", "ACTOR_PROFILE": "actor_profile"}
 
 
+# Called when a dataset with a generation in progress is read; generations.py registers itself (it
+# builds on this module, so a call the other way would be an import cycle).
+ON_READ: list[Callable[[Core, dict[str, Any]], None]] = []
+
+
 def record_of(core: Core, dataset_id: str) -> dict[str, Any]:
-    return core.get(TABLE, dataset_id, "Dataset")
+    record = core.get(TABLE, dataset_id, "Dataset")
+    if record.get("_generation"):
+        for hook in ON_READ:  # a due dataset generation writes its examples now
+            hook(core, record)
+    return record
 
 
 def mutable(core: Core, dataset_id: str) -> dict[str, Any]:
@@ -35,6 +45,12 @@ def mutable(core: Core, dataset_id: str) -> dict[str, Any]:
         )
     if record["status"] == "DELETING":
         raise ConflictError(f"Dataset {dataset_id} is DELETING")
+    if record.get("_generation"):
+        # StartDatasetGeneration: "While it runs, requests that change the dataset's draft or publish a
+        # version are rejected with a ConflictException."
+        raise ConflictError(
+            f"Dataset {dataset_id} has dataset generation {record['_generation']} in progress"
+        )
     return record
 
 
@@ -194,6 +210,8 @@ def list_datasets(core: Core, params: dict[str, Any], req: Request) -> dict[str,
     conditions = (params.get("filter") or {}).get("exampleCountByField")
     items = []
     for record in rows:
+        for hook in ON_READ if record.get("_generation") else []:
+            hook(core, record)
         draft = list(record["_draft"].values())
         counts = scenarios.count_by_field(draft)
         if _matches(draft, conditions):

@@ -46,6 +46,14 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
         "DeleteBatchEvaluation",
         "Evaluate",
         "InvokeAgentRuntime",
+        "StartRecommendation",
+        "GetRecommendation",
+        "ListRecommendations",
+        "DeleteRecommendation",
+        "StartDatasetGeneration",
+        "GetDatasetGeneration",
+        "ListDatasetGenerations",
+        "DeleteDatasetGeneration",
     ),
 }
 

@@ -51,6 +51,17 @@ class Settings:
     # AWS documents no behaviour for these: the stricter reading is the default (see README).
     dataset_busy_conflicts: bool = True
     dataset_unique_scenario_ids: bool = True
+    # Recommendations: PENDING, then IN_PROGRESS for `recommendation_run_seconds`, then terminal.
+    # AWS documents no quota nor whether a running one may be deleted: the stricter reading is the
+    # default (see README, "Recommendations").
+    recommendation_pending_seconds: float = 1.0
+    recommendation_run_seconds: float = 5.0
+    max_active_recommendations: int = 10
+    recommendation_delete_running: bool = False
+    # A dataset generation is IN_PROGRESS for `generation_session_seconds` per selected session (at
+    # least one session's worth); deleting a running one is a conflict unless allowed.
+    generation_session_seconds: float = 1.0
+    generation_delete_running: bool = False
     # How many GetQueryResults calls see a Logs Insights query Running before it is Complete.
     insights_running_polls: int = 1
 

@@ -33,6 +33,7 @@ def _tour(emulator: Any, control: Any, data: Any, span_fixtures: Path) -> None:
     control.delete_evaluator(evaluatorId=evaluator_id)
     _batch_tour(emulator, data, span_fixtures)
     _dataset_tour(emulator, control)
+    _family_tour(emulator, control, data, span_fixtures)
 
 
 def _dataset_tour(emulator: Any, control: Any) -> None:
@@ -58,6 +59,31 @@ def _dataset_tour(emulator: Any, control: Any) -> None:
     control.list_dataset_versions(datasetId=ident)
     control.list_dataset_examples(datasetId=ident, datasetVersion="1")
     control.delete_dataset(datasetId=ident)
+
+
+def _family_tour(emulator: Any, control: Any, data: Any, span_fixtures: Path) -> None:
+    """Recommendations and dataset generations over the sessions `_batch_tour` seeded."""
+    spans = [row["raw_otel_json"] for f in FILES for row in json.loads((span_fixtures / f).read_text())]
+    evaluator = {"evaluatorArn": "arn:aws:bedrock-agentcore:::evaluator/Builtin.Helpfulness"}
+    config = {"systemPromptRecommendationConfig": {
+        "systemPrompt": {"text": "Be brief."}, "agentTraces": {"sessionSpans": spans},
+        "evaluationConfig": {"evaluators": [evaluator]},
+    }}  # fmt: skip
+    rec = data.start_recommendation(
+        name="tour", type="SYSTEM_PROMPT_RECOMMENDATION", recommendationConfig=config
+    )
+    emulator.admin.advance_clock(60)
+    data.get_recommendation(recommendationId=rec["recommendationId"])
+    data.list_recommendations()
+    data.delete_recommendation(recommendationId=rec["recommendationId"])
+    ident = control.create_dataset(datasetName="generated")["datasetId"]
+    emulator.admin.advance_clock(1)
+    source = {"traceGeneration": {"sourceConfig": {"cloudWatchLogs": {"serviceNames": ["agent.DEFAULT"]}}}}
+    gen = data.start_dataset_generation(datasetId=ident, name="tour", scenarioType="FIXED", source=source)
+    emulator.admin.advance_clock(60)
+    data.get_dataset_generation(datasetId=ident, generationId=gen["generationId"])
+    data.list_dataset_generations(datasetId=ident)
+    data.delete_dataset_generation(datasetId=ident, generationId=gen["generationId"])
 
 
 def _batch_tour(emulator: Any, data: Any, span_fixtures: Path) -> None:

@@ -1,0 +1,40 @@
+"""Polling a job of the evaluation family until it ends, with one progress line on stderr."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from evalctl.cli.jobs import JobError
+
+
+def add_wait_flags(parser: Any) -> None:
+    parser.add_argument("--poll", type=float, default=5.0, help="seconds between status checks (default 5)")
+    parser.add_argument("--timeout", type=float, default=3600.0, help="give up after this many seconds")
+
+
+def wait(
+    get: Callable[[], dict[str, Any]],
+    running: frozenset[str],
+    what: str,
+    poll: float,
+    timeout: float,
+    *,
+    describe: Callable[[dict[str, Any]], str] | None = None,
+) -> dict[str, Any]:
+    """Call `get` until its status leaves `running`; JobError when `timeout` passes first."""
+    started = time.monotonic()
+    last = ""
+    while True:
+        current = get()
+        line = f"{what}: {current['status']}" + (f" ({describe(current)})" if describe else "")
+        if line != last:  # a line per change, never one per poll
+            print(line, file=sys.stderr, flush=True)
+            last = line
+        if current["status"] not in running:
+            return current
+        if time.monotonic() - started > timeout:
+            raise JobError(f"{what} is still {current['status']} after {timeout:g} s; check it later")
+        time.sleep(poll)
