@@ -3,9 +3,10 @@
 The sessions are the recorded fixture sessions re-keyed (new session ids). The evaluators are the
 three trajectory built-ins and one SESSION-level code-based evaluator (a PII/secret leak scan that
 decodes every agent span's messages). The engine run spreads sessions over 2 threads; the code
-calls go to a persistent pool of 2 worker processes (handler imported once). The bare loop calls
-the same handler function in-process on the same events. Targets: engine <= 10 s and <= 1.5x the
-bare loop. Shipping a session's documents to a worker costs roughly 0.3-0.5 ms of CPU per call,
+calls go to a persistent pool of 2 worker processes (handler imported once). The bare loop does the
+same four evaluations in-process: the trajectory matches called directly and the handler function
+on the same events. Targets: engine <= 10 s, <= 1.5x the bare loop's wall time and <= 1.3x its CPU
+seconds. Shipping a session's documents to a worker costs roughly 0.3-0.5 ms of CPU per call,
 so the ratio depends on how much work the handler does; the CPU lines make that visible.
 """
 
