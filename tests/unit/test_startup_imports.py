@@ -54,3 +54,13 @@ def test_validate_catches_scenario_errors_without_the_sdk_package(tmp_path: Path
 
     found = scenarios.problems(scenarios.PREDEFINED, {"scenario_id": "s1", "turns": "not a list"})
     assert any(pointer.startswith("/turns") for pointer, _ in found)
+
+
+def test_validate_checks_against_the_committed_schemas_without_building_models(tmp_path: Path) -> None:
+    """With no dataset scenarios to check, validate needs neither pydantic nor the spec models."""
+    spec = tmp_path / "tone.yaml"
+    spec.write_text((ROOT / "evaluations" / "evaluators" / "response-tone.yaml").read_text())
+    code, modules = imported("validate", str(spec))
+    assert code == 0
+    assert "pydantic" not in modules
+    assert "jsonschema" in modules, "the documents were checked against the JSON Schemas"
