@@ -79,6 +79,7 @@ schemas: $(STAMP)
 	$(BIN)/evalctl schema --write
 
 bench: $(STAMP)
+	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/emulator.py
 	$(BIN)/python bench/reconcile.py

@@ -1,4 +1,5 @@
-"""Emulator figures: Get/Create requests per second and the wall time of a 100-session batch.
+"""Emulator figures: Get/Create requests per second, a 100-session batch, and the same IAM and Logs
+calls against moto's own server side by side (ratio ours/moto).
 
 By default the emulator runs as `evalctl emulator` in its own process (as users and the providers
 meet it); `--in-process` serves it from a thread of this process instead, as the pytest fixture
@@ -25,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+import versus_moto  # noqa: E402  (beside this script)
 
 from evalctl.emulator.testing import Admin, EmulatorHandle, running_emulator  # noqa: E402
 
@@ -149,6 +152,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--in-process", action="store_true", help="serve from a thread of this process")
+    parser.add_argument("--no-moto", action="store_true", help="skip the side-by-side run against moto")
     args = parser.parse_args()
     print("emulator:", "in-process thread" if args.in_process else "separate `evalctl emulator` process")
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPU(s)")
@@ -166,6 +170,9 @@ def main() -> None:
         raw_rate(handle.endpoint, evaluator_id, args.requests)
         handle.admin.reset()
         batch(handle, args.sessions)
+    if not args.no_moto:
+        print("\nside by side with moto's own server (bench/versus_moto.py):")
+        versus_moto.main(args.requests)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ SOURCE, IMPORT_ID, OWNER = "source", "importId", "ownerUrn"
 # Set by Check: whether the engine holds state for this URN (Check got old inputs). A Create with
 # state is a replacement, so a same-named resource we own is the one being replaced, never adopted.
 # Whether Check saw old inputs. Informational only: the engine checks every replacement without them
-# (step_generator.go), so Create decides adoption by the pending tag instead (see _provider.py).
+# (step_generator.go), so Create decides adoption by the pending tag instead (see _provider_adopt.py).
 HAS_STATE = "hasState"
 USED_ONLINE = "usedOnline"  # see components.evaluator
 BOOKKEEPING = frozenset({"__provider", SOURCE, IMPORT_ID, OWNER, HAS_STATE, USED_ONLINE})

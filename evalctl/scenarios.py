@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
+import importlib.util
 import json
+import sys
 import warnings
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 PREDEFINED = "AGENTCORE_EVALUATION_PREDEFINED_V1"
@@ -40,12 +46,34 @@ Problem = tuple[str, str]
 
 
 def _sdk_model(schema_type: str) -> Any:
-    # The SDK's package import warns about its own pydantic style; that is not our users' concern.
+    dataset_types = _dataset_types()
+    return dataset_types.PredefinedScenario if schema_type == PREDEFINED else dataset_types.SimulatedScenario
+
+
+SDK_MODULE = "bedrock_agentcore.evaluation.runner.dataset_types"
+
+
+@functools.cache
+def _dataset_types() -> ModuleType:
+    """The SDK's dataset_types module, loaded on its own: it needs only pydantic, while importing it
+    through its packages pulls in boto3 and the SDK's runtime (half a second of `evalctl validate`)."""
+    # The SDK's modules warn about their own pydantic style; that is not our users' concern.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from bedrock_agentcore.evaluation.runner import dataset_types
-
-    return dataset_types.PredefinedScenario if schema_type == PREDEFINED else dataset_types.SimulatedScenario
+        if SDK_MODULE in sys.modules:
+            return sys.modules[SDK_MODULE]
+        package = importlib.util.find_spec("bedrock_agentcore")  # finds, does not import
+        folders = list(package.submodule_search_locations or []) if package else []
+        for folder in folders:
+            location = f"{folder}/evaluation/runner/dataset_types.py"
+            spec = importlib.util.spec_from_file_location("_evalctl_sdk_dataset_types", location)
+            if spec is not None and spec.loader is not None and Path(location).is_file():
+                module = importlib.util.module_from_spec(spec)
+                # pydantic resolves the models' annotations through sys.modules[__module__].
+                sys.modules[spec.name] = module
+                spec.loader.exec_module(module)
+                return module
+        return importlib.import_module(SDK_MODULE)  # a layout we do not know: the ordinary import
 
 
 def problems(schema_type: str, example: Any) -> list[Problem]:

@@ -184,6 +184,8 @@ class CodeRunner:
     def __init__(self, workers_per_handler: int = 2) -> None:
         self._per_handler = workers_per_handler
         self._pools: dict[tuple[str, CodeSource], _Pool] = {}
+        # The pool of each source seen, so a call skips resolving its folder and re-keying it.
+        self._by_source: dict[CodeSource, _Pool] = {}
         self._extracted: dict[str, tempfile.TemporaryDirectory[str]] = {}
         self._lock = threading.Lock()
 
@@ -198,12 +200,16 @@ class CodeRunner:
         return interpret(reply.get("ok"))
 
     def _pool(self, source: CodeSource) -> _Pool:
+        known = self._by_source.get(source)
+        if known is not None:
+            return known
         directory = self._directory(source)
         # One pool per function configuration: memory, name and timeout shape the worker.
         key = (directory, dataclasses.replace(source, zip_bytes=None))
         with self._lock:
             if key not in self._pools:
                 self._pools[key] = _Pool(directory, source, self._per_handler)
+            self._by_source[source] = self._pools[key]
             return self._pools[key]
 
     def _directory(self, source: CodeSource) -> str:
@@ -221,6 +227,7 @@ class CodeRunner:
         """Stop every worker and delete extracted zips."""
         with self._lock:
             pools, self._pools = list(self._pools.values()), {}
+            self._by_source = {}
             extracted, self._extracted = list(self._extracted.values()), {}
         for pool in pools:
             pool.close()

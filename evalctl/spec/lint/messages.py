@@ -9,7 +9,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
-from evalctl.spec.models.common import NAME_PATTERN
+from evalctl.spec.patterns import NAME_PATTERN
 
 LAMBDA_ARN = (
     "^(?:arn:(aws[a-zA-Z-]*)?:lambda:([a-z]{2}(-gov)?-[a-z]+-\\d{1}):(\\d{12}):function:([a-zA-Z0-9-_.]+)"

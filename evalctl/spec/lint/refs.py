@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from evalctl.catalog import BUILTIN_EVALUATORS, BUILTIN_INSIGHTS
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.schema_check import suggest
-from evalctl.spec.models.common import KIND_FILES, THIRD_PARTY
 from evalctl.spec.names import physical_name
+from evalctl.spec.patterns import KIND_FILES, THIRD_PARTY
 from evalctl.spec.project import Document, Project
 
 # A custom evaluator's id as the service mints it: its name (CustomEvaluatorName: letters, digits,

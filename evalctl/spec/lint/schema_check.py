@@ -14,7 +14,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.messages import message, short, suggest, type_name, where
 from evalctl.spec.loader import RawDocument, escape
-from evalctl.spec.models.common import (
+from evalctl.spec.patterns import (
     API_VERSION,
     EVALUATOR_REF_PATTERN,
     INSIGHT_REF_PATTERN,

@@ -6,27 +6,36 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-API_VERSION = "evalctl/v1alpha1"
-# Kind -> schema file stem (schemas/<stem>.schema.json); the order of the dispatch schema.
-KIND_FILES: dict[str, str] = {
-    "Evaluator": "evaluator",
-    "OnlineEvaluation": "online-evaluation",
-    "BatchEvaluation": "batch-evaluation",
-    "GroundTruth": "ground-truth",
-    "Role": "role",
-    "LogGroup": "log-group",
-    "EvaluatorTest": "evaluator-test",
-    "Dataset": "dataset",
-}
-NAME_PATTERN = "^[a-z][a-z0-9-]{0,39}$"
-BUILTIN = r"Builtin\.[a-zA-Z0-9._-]+"
-THIRD_PARTY = r"ThirdParty\.[a-zA-Z0-9_-]+\.[a-zA-Z0-9_-]+"
-AGENTCORE_ID = r"[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}"
-EVALUATOR_ARN = r"arn:aws[a-zA-Z-]*:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:evaluator/" + AGENTCORE_ID
-LOGICAL = "[a-z][a-z0-9-]{0,39}"
-# botocore's EvaluatorId/InsightId patterns; the spec lint (refs.py) explains values that miss them.
-EVALUATOR_REF_PATTERN = f"^(?:{BUILTIN}|{THIRD_PARTY}|{LOGICAL}|{AGENTCORE_ID}|{EVALUATOR_ARN})$"
-INSIGHT_REF_PATTERN = f"^(?:{BUILTIN}|{AGENTCORE_ID})$"
+from evalctl.spec.patterns import (
+    AGENTCORE_ID,
+    API_VERSION,
+    BUILTIN,
+    EVALUATOR_ARN,
+    EVALUATOR_REF_PATTERN,
+    INSIGHT_REF_PATTERN,
+    KIND_FILES,
+    LOGICAL,
+    NAME_PATTERN,
+    THIRD_PARTY,
+)
+
+__all__ = [
+    "AGENTCORE_ID",
+    "API_VERSION",
+    "BUILTIN",
+    "EVALUATOR_ARN",
+    "EVALUATOR_REF_PATTERN",
+    "INSIGHT_REF_PATTERN",
+    "KIND_FILES",
+    "LOGICAL",
+    "NAME_PATTERN",
+    "THIRD_PARTY",
+    "EvaluatorRef",
+    "InsightRef",
+    "LogicalRef",
+    "Metadata",
+    "document_model",
+]
 
 EvaluatorRef = Annotated[
     str,
