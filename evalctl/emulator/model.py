@@ -37,6 +37,9 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
         "TagResource",
         "UntagResource",
         "ListTagsForResource",
+        "GetAgentInsightStore",
+        "ListAgentInsightStores",
+        "UpdateAgentInsightStore",
     ),
     DATA: (
         "StartBatchEvaluation",
@@ -46,6 +49,9 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
         "DeleteBatchEvaluation",
         "Evaluate",
         "InvokeAgentRuntime",
+        "ListAgentInsights",
+        "GetAgentInsight",
+        "UpdateAgentInsight",
     ),
 }
 

@@ -13,7 +13,7 @@ from typing import Any
 from evalctl.emulator.errors import ConflictError, ValidationError
 
 _ID_CHARS = string.ascii_letters + string.digits
-TABLES = ("evaluators", "onlineConfigs", "batches", "datasets")
+TABLES = ("evaluators", "onlineConfigs", "batches", "datasets", "agentInsights", "insightStores")
 STATE_FILE = "agentcore.json"
 
 
