@@ -135,11 +135,7 @@ def _latest_times(batch: dict[str, Any]) -> dict[str, float]:
 
 
 def _settled(core: Core, req: Request) -> list[dict[str, Any]]:
-    """The Region's insights after every job has been brought up to emulator time."""
-    from evalctl.emulator import batch  # batch calls derive(): imported here to avoid a cycle
-
-    for record in list(core.settle(batch.TABLE).values()):
-        batch.observe(core, record)
+    """The Region's insights (handlers.py first brings every batch job up to emulator time)."""
     rows = core.store.table(TABLE).values()
     return sorted(
         (r for r in rows if r["_region"] == req.region), key=lambda r: (r["createdAt"], r["agentInsightId"])

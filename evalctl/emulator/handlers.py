@@ -20,6 +20,18 @@ from evalctl.emulator.core import Core, Request
 
 Handler = Callable[[Core, dict[str, Any], Request], dict[str, Any]]
 
+
+def _after_batches(handler: Handler) -> Handler:
+    """Bring every batch job up to emulator time first: a job that just finished writes its insights."""
+
+    def run(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+        for record in list(core.settle(batch.TABLE).values()):
+            batch.observe(core, record)
+        return handler(core, params, req)
+
+    return run
+
+
 HANDLERS: dict[str, Handler] = {
     **evaluators.HANDLERS,
     **online.HANDLERS,
@@ -28,7 +40,7 @@ HANDLERS: dict[str, Handler] = {
     **evaluate.HANDLERS,
     **datasets.HANDLERS,
     **dataset_examples.HANDLERS,
-    **agent_insights.HANDLERS,
+    **{name: _after_batches(handler) for name, handler in agent_insights.HANDLERS.items()},
     **insight_store.HANDLERS,
 }
 
