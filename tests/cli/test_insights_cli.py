@@ -72,3 +72,13 @@ def test_errors_are_one_line_and_exit_2(emulator: Any, job_id: str, capsys: Any)
 def test_empty_list_says_so(emulator: Any, capsys: Any) -> None:
     code, out, err = cli(emulator, capsys, "insights", "list")
     assert (code, out, err.strip()) == (0, "", "no agent insights")
+
+
+def test_evalctl_list_summarises_an_insight_store(tmp_path: Path, capsys: Any) -> None:
+    folder = tmp_path / "evaluations"
+    folder.mkdir()
+    spec = "apiVersion: evalctl/v1alpha1\nkind: InsightStore\nmetadata:\n  name: insights\nspec: {}\n"
+    (folder / "insights.yaml").write_text(spec)
+    assert main(["list", str(folder)]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("InsightStore"))
+    assert row.split()[:5] == ["InsightStore", "insights", "-", "ENABLED,", "AWS_OWNED_KMS_KEY"]

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from evalctl.emulator.testing import running_emulator
 from tests.emulator import agent_insight_data as seed
 from tests.emulator.helpers import error_code
 
@@ -166,3 +167,16 @@ def test_wrong_application_or_id_is_not_found(emulator: Any, control: Any, data:
         with pytest.raises(ClientError) as caught:
             data.update_agent_insight(agentInsightId=ident, applicationName=app, archiveStatus="ARCHIVED")
         assert error_code(caught) == "ResourceNotFoundException"
+
+
+def test_store_and_insights_survive_a_restart(tmp_path: Path, span_fixtures: Path) -> None:
+    with running_emulator(data_dir=tmp_path / "state") as first:
+        first.admin.seed([seed.failing_spans(span_fixtures, tmp_path)], seed.SERVICE)
+        seed.enable_store(first, first.client("bedrock-agentcore-control"))
+        job_id = seed.finished_batch(first, first.client("bedrock-agentcore"))
+        before = first.client("bedrock-agentcore").list_agent_insights()["agentInsights"]
+    with running_emulator(data_dir=tmp_path / "state") as second:
+        control = second.client("bedrock-agentcore-control")
+        assert control.get_agent_insight_store(agentInsightStoreId="default")["enablementStatus"] == "ENABLED"
+        after = second.client("bedrock-agentcore").list_agent_insights(batchEvaluationId=job_id)
+        assert [i["agentInsightId"] for i in after["agentInsights"]] == [i["agentInsightId"] for i in before]
