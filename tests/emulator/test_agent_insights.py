@@ -180,3 +180,20 @@ def test_store_and_insights_survive_a_restart(tmp_path: Path, span_fixtures: Pat
         assert control.get_agent_insight_store(agentInsightStoreId="default")["enablementStatus"] == "ENABLED"
         after = second.client("bedrock-agentcore").list_agent_insights(batchEvaluationId=job_id)
         assert [i["agentInsightId"] for i in after["agentInsights"]] == [i["agentInsightId"] for i in before]
+
+
+def test_a_repeated_client_token_is_answered_once(control: Any) -> None:
+    token = "a" * 40
+    first = control.update_agent_insight_store(
+        agentInsightStoreId="default", enablementStatus="ENABLED", clientToken=token
+    )
+    # The store is UPDATING now, yet the same request again is the first answer, not a conflict.
+    again = control.update_agent_insight_store(
+        agentInsightStoreId="default", enablementStatus="ENABLED", clientToken=token
+    )
+    assert (again["status"], again["updatedAt"]) == (first["status"], first["updatedAt"])
+    with pytest.raises(ClientError) as caught:
+        control.update_agent_insight_store(
+            agentInsightStoreId="default", enablementStatus="DISABLED", clientToken=token
+        )
+    assert error_code(caught) == "ConflictException"
