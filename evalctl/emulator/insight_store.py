@@ -46,9 +46,25 @@ def store_of(core: Core, region: str, account: str) -> dict[str, Any]:
     due = record.get("_readyAt")
     if due is not None and now >= due:
         record.pop("_readyAt")
-        record["status"] = _settled_status(record["enablementStatus"])
+        failure = record.pop("_failure", None)
+        record["status"] = "ERROR" if failure else _settled_status(record["enablementStatus"])
+        if failure:
+            record["failureReason"] = failure
         record["updatedAt"] = now
     return record
+
+
+def key_problem(key_arn: str) -> str | None:
+    """Why moto's KMS (same process) cannot encrypt with this key, or None when it is Enabled."""
+    from moto.kms.models import kms_backends
+
+    _arn, _aws, _kms, region, account, resource = key_arn.split(":", 5)
+    key = kms_backends[account][region].keys.get(resource.removeprefix("key/"))
+    if key is None:
+        return f"The KMS key {key_arn} does not exist"
+    if key.key_state != "Enabled":
+        return f"The KMS key {key_arn} is {key.key_state}, not Enabled"
+    return None
 
 
 def accepts_insights(core: Core, region: str, account: str) -> bool:
@@ -101,6 +117,10 @@ def update(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
         record["encryptionConfiguration"] = {k: v for k, v in encryption.items() if v is not None}
     record["enablementStatus"] = target
     record.pop("failureReason", None)
+    key = record["encryptionConfiguration"].get("kmsKeyArn")
+    if key and core.settings.insight_store_checks_kms and (encryption is not None or target == "ENABLED"):
+        # The update is asynchronous: a key KMS cannot use shows as ERROR with a reason once it settles.
+        record["_failure"] = key_problem(str(key))
     now = core.clock.now()
     record.update(status="UPDATING", updatedAt=now, _readyAt=now + core.settings.insight_store_seconds)
     keys = ("agentInsightStoreArn", "agentInsightStoreId", "status", "enablementStatus", "updatedAt")

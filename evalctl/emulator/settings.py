@@ -57,6 +57,8 @@ class Settings:
     # the insight already has is a ConflictException (AWS documents neither: see README).
     insight_store_seconds: float = 1.0
     insight_same_status_conflicts: bool = True
+    # A customer managed key must exist and be Enabled in moto's KMS, else the store settles in ERROR.
+    insight_store_checks_kms: bool = True
 
     def update(self, **changes: Any) -> None:
         """Apply known keys; unknown keys are a caller bug and raise KeyError."""

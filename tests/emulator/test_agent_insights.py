@@ -23,6 +23,7 @@ def failing(emulator: Any, span_fixtures: Path, tmp_path: Path) -> None:
 def test_store_starts_disabled_and_settles_after_update(
     emulator: Any, control: Any, conformance: Any
 ) -> None:
+    key = emulator.client("kms").create_key()["KeyMetadata"]["Arn"]
     listed = control.list_agent_insight_stores()["agentInsightStores"]
     assert [(s["agentInsightStoreId"], s["status"], s["enablementStatus"]) for s in listed] == [
         ("default", "INACTIVE", "DISABLED")
@@ -31,7 +32,7 @@ def test_store_starts_disabled_and_settles_after_update(
     answer = control.update_agent_insight_store(
         agentInsightStoreId="default",
         enablementStatus="ENABLED",
-        encryptionConfiguration={"mode": "CUSTOMER_MANAGED_KMS", "kmsKeyArn": KEY},
+        encryptionConfiguration={"mode": "CUSTOMER_MANAGED_KMS", "kmsKeyArn": key},
     )
     assert answer["ResponseMetadata"]["HTTPStatusCode"] == 202
     assert (answer["status"], answer["enablementStatus"]) == ("UPDATING", "ENABLED")
@@ -40,7 +41,7 @@ def test_store_starts_disabled_and_settles_after_update(
     assert error_code(busy) == "ConflictException"
     emulator.admin.advance_clock(5)
     store = control.get_agent_insight_store(agentInsightStoreId="default")
-    assert (store["status"], store["encryptionConfiguration"]["kmsKeyArn"]) == ("ACTIVE", KEY)
+    assert (store["status"], store["encryptionConfiguration"]["kmsKeyArn"]) == ("ACTIVE", key)
     control.update_agent_insight_store(agentInsightStoreId="default", enablementStatus="DISABLED")
     emulator.admin.advance_clock(5)
     assert control.get_agent_insight_store(agentInsightStoreId="default")["status"] == "INACTIVE"
@@ -197,3 +198,25 @@ def test_a_repeated_client_token_is_answered_once(control: Any) -> None:
             agentInsightStoreId="default", enablementStatus="DISABLED", clientToken=token
         )
     assert error_code(caught) == "ConflictException"
+
+
+def test_a_key_kms_cannot_use_leaves_the_store_in_error(emulator: Any, control: Any) -> None:
+    config = {"mode": "CUSTOMER_MANAGED_KMS", "kmsKeyArn": KEY}
+    control.update_agent_insight_store(
+        agentInsightStoreId="default", enablementStatus="ENABLED", encryptionConfiguration=config
+    )
+    emulator.admin.advance_clock(5)
+    store = control.get_agent_insight_store(agentInsightStoreId="default")
+    assert store["status"] == "ERROR" and f"The KMS key {KEY} does not exist" == store["failureReason"]
+    # ERROR "requires intervention": an update with a usable key repairs it.
+    control.update_agent_insight_store(
+        agentInsightStoreId="default", encryptionConfiguration={"mode": "AWS_OWNED_KMS_KEY"}
+    )
+    emulator.admin.advance_clock(5)
+    store = control.get_agent_insight_store(agentInsightStoreId="default")
+    assert store["status"] == "ACTIVE" and "failureReason" not in store
+    emulator.admin.configure(insight_store_checks_kms=False)
+    config = {"mode": "CUSTOMER_MANAGED_KMS", "kmsKeyArn": KEY}
+    control.update_agent_insight_store(agentInsightStoreId="default", encryptionConfiguration=config)
+    emulator.admin.advance_clock(5)
+    assert control.get_agent_insight_store(agentInsightStoreId="default")["status"] == "ACTIVE"

@@ -9,14 +9,19 @@ import pytest
 from tests.providers.harness import provider_input, urn
 
 URN = urn("insights", "dynamic/insight_store:InsightStore")
-KEY = "arn:aws:kms:us-east-1:123456789012:key/12345678-1234-1234-1234-123456789012"
-CMK = {"mode": "CUSTOMER_MANAGED_KMS", "kmsKeyArn": KEY}
 
 
 @pytest.fixture
 def store_emulator(fast_emulator: Any) -> Any:
     fast_emulator.admin.configure(insight_store_seconds=0.05)
     return fast_emulator
+
+
+@pytest.fixture
+def cmk(store_emulator: Any) -> dict[str, str]:
+    """A customer managed key that exists in the emulator's KMS."""
+    key = store_emulator.client("kms").create_key()["KeyMetadata"]["Arn"]
+    return {"mode": "CUSTOMER_MANAGED_KMS", "kmsKeyArn": key}
 
 
 def props(**changes: Any) -> dict[str, Any]:
@@ -38,7 +43,7 @@ def settings(control: Any) -> tuple[str, str, dict[str, Any]]:
 
 
 def test_create_adopts_update_changes_key_destroy_restores_defaults(
-    provider_server: Any, store_emulator: Any
+    provider_server: Any, store_emulator: Any, cmk: dict[str, str]
 ) -> None:
     control = store_emulator.client("bedrock-agentcore-control")
     state = provider_server.up(URN, props())
@@ -52,8 +57,8 @@ def test_create_adopts_update_changes_key_destroy_restores_defaults(
     same = provider_server.up(URN, props(), state)
     assert same is state and store_emulator.admin.call_counts() == {}
 
-    keyed = provider_server.up(URN, props(encryptionConfiguration=CMK), state)
-    assert keyed.id == "default" and settings(control) == ("ACTIVE", "ENABLED", CMK)
+    keyed = provider_server.up(URN, props(encryptionConfiguration=cmk), state)
+    assert keyed.id == "default" and settings(control) == ("ACTIVE", "ENABLED", cmk)
 
     store_emulator.admin.clear_call_counts()
     provider_server.destroy(keyed)
@@ -62,9 +67,11 @@ def test_create_adopts_update_changes_key_destroy_restores_defaults(
     assert store_emulator.admin.call_counts().get("UpdateAgentInsightStore") == 2
 
 
-def test_refresh_shows_drift_and_the_next_up_repairs_it(provider_server: Any, store_emulator: Any) -> None:
+def test_refresh_shows_drift_and_the_next_up_repairs_it(
+    provider_server: Any, store_emulator: Any, cmk: dict[str, str]
+) -> None:
     control = store_emulator.client("bedrock-agentcore-control")
-    state = provider_server.up(URN, props(encryptionConfiguration=CMK))
+    state = provider_server.up(URN, props(encryptionConfiguration=cmk))
     control.update_agent_insight_store(agentInsightStoreId="default", enablementStatus="DISABLED")
     store_emulator.admin.advance_clock(1)
     refreshed = provider_server.refresh(state)
@@ -73,20 +80,22 @@ def test_refresh_shows_drift_and_the_next_up_repairs_it(provider_server: Any, st
         URN,
         "default",
         refreshed.outputs,
-        provider_server.check(URN, {}, props(encryptionConfiguration=CMK)).inputs,
+        provider_server.check(URN, {}, props(encryptionConfiguration=cmk)).inputs,
     )
     assert (plan.changes, plan.replaces) == ("some", [])
-    repaired = provider_server.up(URN, props(encryptionConfiguration=CMK), refreshed)
-    assert settings(control) == ("ACTIVE", "ENABLED", CMK)
+    repaired = provider_server.up(URN, props(encryptionConfiguration=cmk), refreshed)
+    assert settings(control) == ("ACTIVE", "ENABLED", cmk)
     provider_server.destroy(repaired)
 
 
-def test_create_waits_out_an_update_in_flight(provider_server: Any, store_emulator: Any) -> None:
+def test_create_waits_out_an_update_in_flight(
+    provider_server: Any, store_emulator: Any, cmk: dict[str, str]
+) -> None:
     control = store_emulator.client("bedrock-agentcore-control")
     store_emulator.admin.configure(insight_store_seconds=0.3)
     control.update_agent_insight_store(agentInsightStoreId="default", enablementStatus="ENABLED")
-    state = provider_server.up(URN, props(encryptionConfiguration=CMK))
-    assert settings(control) == ("ACTIVE", "ENABLED", CMK)
+    state = provider_server.up(URN, props(encryptionConfiguration=cmk))
+    assert settings(control) == ("ACTIVE", "ENABLED", cmk)
     provider_server.destroy(state)
 
 
@@ -96,3 +105,17 @@ def test_a_declared_disabled_store_stays_disabled(provider_server: Any, store_em
     assert state.outputs["status"] == "INACTIVE"
     assert settings(control) == ("INACTIVE", "DISABLED", {"mode": "AWS_OWNED_KMS_KEY"})
     provider_server.destroy(state)
+
+
+def test_a_key_kms_cannot_use_fails_the_up_with_the_services_reason(
+    provider_server: Any, store_emulator: Any
+) -> None:
+    from tests.providers.harness import ProviderError
+
+    gone = {
+        "mode": "CUSTOMER_MANAGED_KMS",
+        "kmsKeyArn": "arn:aws:kms:us-east-1:123456789012:key/" + "0" * 8 + "-0000-0000-0000-" + "0" * 12,
+    }
+    with pytest.raises(ProviderError) as failed:
+        provider_server.up(URN, props(encryptionConfiguration=gone))
+    assert "ERROR" in failed.value.details and "does not exist" in failed.value.details
