@@ -20,6 +20,7 @@ BUILT_KINDS = {
     "Role",
     "LogGroup",
     "Dataset",
+    "InsightStore",
 }
 
 

@@ -146,6 +146,7 @@ class RoleSpecView:
             role_names=tuple(
                 [self._name(d) for d in chosen if d.kind == "Role"] + [f"{f}_exec"[:64] for f in built]
             ),
+            insight_store=any(d.kind == "InsightStore" for d in chosen),
         )
 
     def role_args(self, decl: SpecLike, account: pulumi.Output[str], tags: dict[str, str]) -> RoleArgs:

@@ -24,6 +24,7 @@ from components._stack_config import (
 from components.code_function import CodeFunction
 from components.dataset import build_datasets
 from components.foundations import External, is_resource
+from components.insight_store import build_insight_stores
 from components.log_group import LogGroup
 from components.role import Role, evaluator_refs, function_spec
 from evalctl.spec import names
@@ -87,6 +88,7 @@ class EvaluationStack:
         self.batches: dict[str, Any] = {}
         self.datasets: dict[str, Any] = {}
         self.gates: dict[str, Any] = {}
+        self.insight_stores: dict[str, Any] = {}
 
     def of_kind(self, kind: str) -> list[Decl]:
         return [d for d in self.decls if d.kind == kind]
@@ -107,6 +109,7 @@ class EvaluationStack:
         for decl in self.of_kind("OnlineEvaluation"):
             self.online[decl.name] = self._online(decl)
         self.datasets = build_datasets(self.of_kind("Dataset"), self.physical, self.tags)
+        self.insight_stores = build_insight_stores(self.of_kind("InsightStore"))
         for decl in self.of_kind("BatchEvaluation"):
             self.batches[decl.name] = self._batch(decl)
             if decl.spec.get("gates"):
@@ -193,6 +196,8 @@ class EvaluationStack:
             spec["groundTruth"] = self._decl(str(spec["groundTruth"]), "GroundTruth").spec
         if spec.get("dataset"):
             spec["dataset"] = self._dataset_ref(spec["dataset"], depends)
+        if spec.get("insights"):  # a job with insights writes them only once the store is enabled
+            depends += list(self.insight_stores.values())
         spec["batchEvaluationName"] = self.physical(decl)
         args = BatchEvaluationArgs(spec=spec, source=str(decl.file), evaluator_keys=keys)
         return BatchEvaluation(f"batch-{decl.name}", args, pulumi.ResourceOptions(depends_on=depends))
@@ -247,6 +252,8 @@ class EvaluationStack:
         pulumi.export("functions", {n: f.arn for n, f in self.functions.items()})
         datasets = {n: {"id": d.dataset_id, "version": d.dataset_version} for n, d in self.datasets.items()}
         pulumi.export("datasets", datasets)
+        stores = {n: {"arn": i.arn, "status": i.status} for n, i in self.insight_stores.items()}
+        pulumi.export("insightStores", stores)
 
 
 def build_stack(program_dir: Path) -> EvaluationStack:

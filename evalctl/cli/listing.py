@@ -33,6 +33,9 @@ def describe(doc: Document) -> str:
         return "grants: " + ", ".join(
             g if isinstance(g, str) else g["template"] for g in spec.get("grants") or []
         )
+    if doc.kind == "InsightStore":
+        mode = (spec.get("encryptionConfiguration") or {}).get("mode", "AWS_OWNED_KMS_KEY")
+        return f"{spec.get('enablementStatus', 'ENABLED')}, {mode}"
     if doc.kind == "EvaluatorTest":
         return f"{spec['evaluator']}: {len(spec['expect'])} expectation(s)"
     return str(spec.get("retentionInDays", "")) and f"retention {spec['retentionInDays']} days"

@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "history": ("evalctl.cli.history", "list batch evaluation runs, newest first, with scores and gates"),
     "stop": ("evalctl.cli.stop", "stop a running batch evaluation (job id, or a spec's running job)"),
     "archive": ("evalctl.cli.archive", "delete a finished batch evaluation and its results"),
+    "insights": ("evalctl.cli.insights", "list, show or archive Agent Insights found by batch evaluations"),
     "compare": ("evalctl.cli.compare", "compare a baseline and a candidate result set"),
     "test": ("evalctl.cli.test", "replay evaluators locally on recorded sessions"),
     "import": ("evalctl.cli.importer", "write specs for evaluation resources live in an account"),

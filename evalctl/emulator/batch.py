@@ -8,7 +8,15 @@ from concurrent.futures import Future
 from typing import Any
 
 from evalctl.catalog import BUILTIN_INSIGHTS
-from evalctl.emulator import batch_inputs, bridge, dataset_jobs, dataset_start, jobs, resultslog
+from evalctl.emulator import (
+    agent_insights,
+    batch_inputs,
+    bridge,
+    dataset_jobs,
+    dataset_start,
+    jobs,
+    resultslog,
+)
 from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
 from evalctl.emulator.errors import ApiError, ConflictError, QuotaError, ValidationError
 from evalctl.emulator.state import new_hex_id
@@ -159,6 +167,7 @@ def _finish(core: Core, record: dict[str, Any], count: int) -> None:
     if record["status"] != "STOPPED":
         record["status"] = terminal_status(outcome, done)
         record.update(outcome.get("insights") or {})
+        agent_insights.derive(core, record)
         if outcome.get("error"):
             record["errorDetails"] = [outcome["error"][:1000]]
         elif outcome.get("details"):  # a dataset job's failed scenarios, whatever the status

@@ -6,12 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from evalctl.emulator import (
+    agent_insights,
     batch,
     dataset_examples,
     datasets,
     evaluate,
     evaluators,
     generations,
+    insight_store,
     online,
     recommendations,
     tags,
@@ -19,6 +21,18 @@ from evalctl.emulator import (
 from evalctl.emulator.core import Core, Request
 
 Handler = Callable[[Core, dict[str, Any], Request], dict[str, Any]]
+
+
+def _after_batches(handler: Handler) -> Handler:
+    """Bring every batch job up to emulator time first: a job that just finished writes its insights."""
+
+    def run(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
+        for record in list(core.settle(batch.TABLE).values()):
+            batch.observe(core, record)
+        return handler(core, params, req)
+
+    return run
+
 
 HANDLERS: dict[str, Handler] = {
     **evaluators.HANDLERS,
@@ -30,6 +44,8 @@ HANDLERS: dict[str, Handler] = {
     **dataset_examples.HANDLERS,
     **recommendations.HANDLERS,
     **generations.HANDLERS,
+    **{name: _after_batches(handler) for name, handler in agent_insights.HANDLERS.items()},
+    **insight_store.HANDLERS,
 }
 
 # Operations whose success changes state: persisted afterwards, and idempotent by clientToken.
@@ -47,6 +63,8 @@ SETTLING_READS = (
     "GetDataset",
     "ListDatasetExamples",
     "ListDatasets",
+    *agent_insights.HANDLERS,
+    *insight_store.HANDLERS,
 )
 
 

@@ -37,6 +37,9 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
         "TagResource",
         "UntagResource",
         "ListTagsForResource",
+        "GetAgentInsightStore",
+        "ListAgentInsightStores",
+        "UpdateAgentInsightStore",
     ),
     DATA: (
         "StartBatchEvaluation",
@@ -54,6 +57,9 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
         "GetDatasetGeneration",
         "ListDatasetGenerations",
         "DeleteDatasetGeneration",
+        "ListAgentInsights",
+        "GetAgentInsight",
+        "UpdateAgentInsight",
     ),
 }
 

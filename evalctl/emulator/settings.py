@@ -64,6 +64,12 @@ class Settings:
     generation_delete_running: bool = False
     # How many GetQueryResults calls see a Logs Insights query Running before it is Complete.
     insights_running_polls: int = 1
+    # UpdateAgentInsightStore keeps the store UPDATING this long; an UpdateAgentInsight to the status
+    # the insight already has is a ConflictException (AWS documents neither: see README).
+    insight_store_seconds: float = 1.0
+    insight_same_status_conflicts: bool = True
+    # A customer managed key must exist and be Enabled in moto's KMS, else the store settles in ERROR.
+    insight_store_checks_kms: bool = True
 
     def update(self, **changes: Any) -> None:
         """Apply known keys; unknown keys are a caller bug and raise KeyError."""

@@ -13,7 +13,10 @@ from typing import Any
 from evalctl.emulator.errors import ConflictError, ValidationError
 
 _ID_CHARS = string.ascii_letters + string.digits
-TABLES = ("evaluators", "onlineConfigs", "batches", "datasets", "recommendations", "generations")
+TABLES = (
+    "evaluators", "onlineConfigs", "batches", "datasets", "recommendations", "generations",
+    "agentInsights", "insightStores",
+)  # fmt: skip
 STATE_FILE = "agentcore.json"
 
 

@@ -64,6 +64,12 @@ def ci_deployer(scope: Scope, aws: AwsTarget) -> list[Statement]:
         kinds = ("Evaluator", "OnlineEvaluationConfig")
         actions = [f"bedrock-agentcore:{m}{k}" for m in manage for k in kinds] + tags
         out.append(statement("ManageStackEvaluationResources", actions, own))
+    if scope.insight_store:  # adopted, never created or deleted: read and update only
+        actions = [f"bedrock-agentcore:{a}" for a in ("GetAgentInsightStore", "UpdateAgentInsightStore")]
+        actions.append("bedrock-agentcore:ListAgentInsightStores")
+        out.append(
+            statement("AgentInsightStore", actions, aws.arn("bedrock-agentcore", "agent-insight-store/*"))
+        )
     out += _deployer_iam(scope, aws) + _deployer_logs(scope, aws) + _deployer_lambda(scope, aws)
     return out
 

@@ -53,6 +53,8 @@ class Scope:
     function_names: tuple[str, ...] = ()
     function_arns: tuple[str, ...] = ()
     role_names: tuple[str, ...] = ()
+    # The stack declares an InsightStore: its deployer reads and updates the Region's singleton store.
+    insight_store: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
 

@@ -17,6 +17,7 @@ KIND_FILES: dict[str, str] = {
     "LogGroup": "log-group",
     "EvaluatorTest": "evaluator-test",
     "Dataset": "dataset",
+    "InsightStore": "insight-store",
 }
 NAME_PATTERN = "^[a-z][a-z0-9-]{0,39}$"
 BUILTIN = r"Builtin\.[a-zA-Z0-9._-]+"

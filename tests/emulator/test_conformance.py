@@ -8,6 +8,7 @@ from typing import Any
 
 from evalctl.emulator.model import OPERATIONS
 from evalctl.emulator.testing import running_emulator
+from tests.emulator import agent_insight_data
 from tests.emulator.helpers import make_evaluator, make_online
 
 FILES = ("raw_otel_langchain_spans.json", "raw_otel_langchain_runtime_logs.json")
@@ -34,6 +35,7 @@ def _tour(emulator: Any, control: Any, data: Any, span_fixtures: Path) -> None:
     _batch_tour(emulator, data, span_fixtures)
     _dataset_tour(emulator, control)
     _family_tour(emulator, control, data, span_fixtures)
+    agent_insight_data.tour(emulator, control, data, span_fixtures)
 
 
 def _dataset_tour(emulator: Any, control: Any) -> None:

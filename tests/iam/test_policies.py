@@ -271,3 +271,13 @@ def test_trust_policy(who, principal, condition, reason):
     assert stmt["Principal"] == principal, reason
     assert stmt["Action"] == "sts:AssumeRole", reason
     assert stmt.get("Condition") == condition, reason
+
+
+def test_ci_deployer_reads_and_updates_the_insight_store_only_when_declared():
+    sids = {s.get("Sid") for s in iam.template_statements("ciDeployer", SCOPE, AWS)}
+    assert "AgentInsightStore" not in sids
+    declared = iam.Scope(**{**SCOPE.__dict__, "insight_store": True})
+    stmt = _find(iam.template_statements("ciDeployer", declared, AWS), "AgentInsightStore")
+    verbs = ("GetAgentInsightStore", "ListAgentInsightStores", "UpdateAgentInsightStore")
+    assert stmt["Action"] == [f"bedrock-agentcore:{v}" for v in verbs]
+    assert stmt["Resource"] == ACCT + ":agent-insight-store/*"

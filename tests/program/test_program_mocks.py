@@ -156,3 +156,30 @@ def test_a_dataset_batch_runs_the_datasets_id_and_newest_published_version(decla
     assert pinned.inputs["spec"]["dataset"]["datasetVersion"] == "2"
     owner = run.named("batch-latest", "agentcore-evals:batch_evaluation:BatchEvaluation")
     assert owner.dependencies == [dataset.urn], "the job starts once the dataset is synced and published"
+
+
+def test_the_insight_store_is_adopted_exported_and_awaited_by_batches_with_insights(declared):
+    """One InsightStore resource; a batch with insights starts after it, one without does not wait."""
+    source = {"cloudWatchLogs": {"serviceNames": ["support_agent.DEFAULT"], "logGroupNames": ["agent-logs"]}}
+    declared([
+        decl("InsightStore", "insights", {"enablementStatus": "ENABLED"}),
+        decl("BatchEvaluation", "triage", {"insights": ["Builtin.Insight.FailureAnalysis"],
+                                           "dataSourceConfig": source}),
+        decl("BatchEvaluation", "scores", {"evaluators": ["Builtin.Helpfulness"],
+                                           "dataSourceConfig": source}),
+    ])  # fmt: skip
+
+    def dynamic(args):
+        outs = {k: v for k, v in args.inputs.items() if k != "__provider"}
+        if "insight_store" in args.typ:
+            arn = f"arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}:agent-insight-store/default"
+            outs.update(agentInsightStoreId="default", status="ACTIVE", agentInsightStoreArn=arn)
+        return f"{args.name}-id", outs
+
+    run = run_program(ROOT, CONFIG, stack="dev", dynamic=dynamic)
+    store = run.named("insight-store-insights", "pulumi-python:dynamic/insight_store:InsightStore")
+    assert store.inputs["enablementStatus"] == "ENABLED" and store.inputs["source"].endswith("insights.yaml")
+    triage = run.named("batch-triage", "agentcore-evals:batch_evaluation:BatchEvaluation")
+    scores = run.named("batch-scores", "agentcore-evals:batch_evaluation:BatchEvaluation")
+    assert store.urn in triage.dependencies and store.urn not in scores.dependencies
+    assert run.outputs["insightStores"]["insights"]["status"] == "ACTIVE"

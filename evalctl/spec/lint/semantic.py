@@ -10,6 +10,7 @@ from evalctl.spec.lint import (
     rules_dataset,
     rules_dataset_batch,
     rules_evaluator,
+    rules_insight_store,
     rules_misc,
     rules_role,
 )
@@ -44,6 +45,7 @@ RULES: dict[str, list[Rule]] = {
     "Role": [rules_misc.role],
     "EvaluatorTest": [rules_misc.evaluator_test],
     "Dataset": [rules_dataset.scenarios],
+    "InsightStore": [rules_insight_store.settings],
 }
 
 

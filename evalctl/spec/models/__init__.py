@@ -24,6 +24,7 @@ def _build() -> dict[str, tuple[str, type[BaseModel]]]:
         OnlineEvaluationDocument,
     )
     from evalctl.spec.models.infra import LogGroupDocument, RoleDocument
+    from evalctl.spec.models.insight_store import InsightStoreDocument
     from evalctl.spec.models.testing import EvaluatorTestDocument
 
     models = {
@@ -35,6 +36,7 @@ def _build() -> dict[str, tuple[str, type[BaseModel]]]:
         "LogGroup": LogGroupDocument,
         "EvaluatorTest": EvaluatorTestDocument,
         "Dataset": DatasetDocument,
+        "InsightStore": InsightStoreDocument,
     }
     return {kind: (stem, models[kind]) for kind, stem in KIND_FILES.items()}
 
