@@ -7,9 +7,12 @@ harness of tests/program and tests/providers covers the same lifecycles without 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from evalctl.emulator.testing import EmulatorHandle, running_emulator
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE = Path(os.environ.get("EVALCTL_ENGINE_ROOT", ROOT / ".engine"))
@@ -23,3 +26,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if Path(str(item.fspath)).parent == Path(__file__).parent:
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def emulator() -> Iterator[EmulatorHandle]:
+    """A fresh emulator with fast lifecycles and the demo's two recorded sessions seeded."""
+    from tests.engine.workspace import FAST, SERVICE, SESSIONS
+
+    with running_emulator() as handle:
+        handle.admin.reset()  # moto's backends are per process: start from an empty account
+        handle.admin.configure(**FAST)
+        for pair in SESSIONS:
+            handle.admin.seed(pair, SERVICE)
+        yield handle

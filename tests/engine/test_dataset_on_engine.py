@@ -16,12 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from evalctl.emulator.testing import EmulatorHandle, running_emulator
+from evalctl.emulator.testing import EmulatorHandle
 from tests.engine.workspace import (
-    FAST,
     ROOT,
-    SERVICE,
-    SESSIONS,
     EngineStack,
     engine_stack,
     external_foundations,
@@ -37,16 +34,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def emulator() -> Iterator[EmulatorHandle]:
-    with running_emulator() as handle:
-        handle.admin.reset()
-        handle.admin.configure(**FAST)
-        for pair in SESSIONS:
-            handle.admin.seed(pair, SERVICE)
-        yield handle
 
 
 @pytest.fixture

@@ -4,35 +4,21 @@ up, up --replace and destroy against a fresh emulator (foundations: external, so
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pulumi import automation as auto
 
-from evalctl.emulator.testing import EmulatorHandle, running_emulator
+from evalctl.emulator.testing import EmulatorHandle
 from tests.engine.workspace import (
-    FAST,
     ROOT,
-    SERVICE,
-    SESSIONS,
     EngineStack,
     engine_stack,
     external_foundations,
 )
 
 GOING = "DELETING"
-
-
-@pytest.fixture
-def emulator() -> Iterator[EmulatorHandle]:
-    with running_emulator() as handle:
-        handle.admin.reset()  # moto's backends are per process: start from an empty account
-        handle.admin.configure(**FAST)
-        for pair in SESSIONS:
-            handle.admin.seed(pair, SERVICE)
-        yield handle
 
 
 @pytest.fixture
