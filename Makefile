@@ -8,12 +8,12 @@ STAMP := $(VENV)/.installed
 
 DEMO_STAMP := $(VENV)/.demo-installed
 
-# The demo needs the package and the example agent (its `agent` extra); tests and lint need the dev
+# The demo needs the package, the emulator and the example agent (two extras); tests and lint need the dev
 # toolchain too.
 $(DEMO_STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[agent]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[agent,emulator]'
 	@touch $(DEMO_STAMP)
 
 $(STAMP): pyproject.toml

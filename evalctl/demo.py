@@ -185,6 +185,12 @@ def wait_for_ping(url: str, process: subprocess.Popen[bytes], seconds: float = 3
 
 
 def main() -> int:
+    from evalctl.cli.extras import emulator_missing
+
+    missing = emulator_missing()
+    if missing:
+        print(f"make demo: {missing}", file=sys.stderr)
+        return 2
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")

@@ -100,6 +100,12 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from evalctl.cli.extras import emulator_missing
+
+    missing = emulator_missing()
+    if missing:
+        print(f"evalctl emulator: {missing}", file=sys.stderr)
+        return 2
     from evalctl.emulator.agents import parse_mapping
     from evalctl.emulator.gate import TOKEN_HEADER
     from evalctl.emulator.motostate import LegacyStateError

@@ -140,6 +140,11 @@ def start_local(
 ) -> tuple[ClientSettings, Document]:
     """An in-process emulator holding the batch's evaluators and the seeded sessions (or, with
     --agent, the dataset and the agent mapping); the batch spec to run there."""
+    from evalctl.cli.extras import emulator_missing
+
+    missing = emulator_missing()
+    if missing:
+        raise local_agent.UsageError(f"--local runs an in-process emulator; {missing}")
     from evalctl.emulator.server import EmulatorServer
     from evalctl.emulator.testing import Admin
 

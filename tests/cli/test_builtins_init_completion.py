@@ -80,5 +80,5 @@ def test_make_demo_installs_only_the_package_and_the_agent(tmp_path):
         ["make", "-n", "-C", str(root), "demo", f"VENV={venv}"], capture_output=True, text=True, check=True
     )
     installs = [line for line in done.stdout.splitlines() if "pip install" in line]
-    # The package and the example agent's extra (the demo runs it), never the dev toolchain.
-    assert installs and all(line.rstrip().endswith("-e '.[agent]'") for line in installs), installs
+    # The package, the emulator and the example agent (the demo runs both), never the dev toolchain.
+    assert installs and all(line.rstrip().endswith("-e '.[agent,emulator]'") for line in installs), installs
