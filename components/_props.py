@@ -53,6 +53,22 @@ def contains_unknown(value: Any) -> bool:
     return False
 
 
+def resource_props(
+    spec: dict[str, Any], source: Any, type_token: str, name: str, import_id: Any | None
+) -> dict[str, Any]:
+    """The inputs a component hands its dynamic resource: the spec plus source, owner and import id."""
+    props: dict[str, Any] = {**spec, SOURCE: source, OWNER: owner_urn(type_token, name)}
+    if import_id is not None:
+        props[IMPORT_ID] = import_id
+    return props
+
+
+def child_options(parent: pulumi.Resource, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    """Options of a component's resource: parented, and the component's depends_on holds for it,
+    since it is the resource that actually calls AWS."""
+    return pulumi.ResourceOptions(parent=parent, depends_on=opts.depends_on if opts else None)
+
+
 def owner_urn(type_token: str, name: str) -> str:
     """The URN a top-level component gets, known before registration.
 

@@ -209,14 +209,8 @@ class Dataset(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: DatasetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        props: dict[str, Any] = {
-            **args.spec,
-            shared.SOURCE: args.source,
-            shared.OWNER: shared.owner_urn(TYPE_TOKEN, name),
-        }
-        if args.import_id is not None:
-            props[shared.IMPORT_ID] = args.import_id
-        child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
+        props = shared.resource_props(args.spec, args.source, TYPE_TOKEN, name, args.import_id)
+        child = shared.child_options(self, opts)
         self.resource = DatasetResource(name, props, child)
         self.dataset_id = self.resource.datasetId
         self.dataset_version = self.resource.datasetVersion

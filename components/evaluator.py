@@ -185,17 +185,10 @@ class Evaluator(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: EvaluatorArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        props: dict[str, Any] = {
-            **args.spec,
-            shared.SOURCE: args.source,
-            shared.OWNER: shared.owner_urn(TYPE_TOKEN, name),
-        }
-        if args.import_id is not None:
-            props[shared.IMPORT_ID] = args.import_id
+        props = shared.resource_props(args.spec, args.source, TYPE_TOKEN, name, args.import_id)
         if args.used_online:
             props[USED_ONLINE] = True
-        # The component's depends_on must hold for the resource that actually calls AWS.
-        child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
+        child = shared.child_options(self, opts)
         self.resource = EvaluatorResource(name, props, child)
         self.evaluator_id = self.resource.evaluatorId
         self.evaluator_arn = self.resource.evaluatorArn

@@ -183,7 +183,7 @@ class InsightStore(pulumi.ComponentResource):
             shared.SOURCE: args.source,
             shared.OWNER: shared.owner_urn(TYPE_TOKEN, name),
         }
-        child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
+        child = shared.child_options(self, opts)
         self.resource = InsightStoreResource(name, props, child)
         self.arn = self.resource.agentInsightStoreArn
         self.status = self.resource.status

@@ -133,15 +133,8 @@ class OnlineEvaluation(pulumi.ComponentResource):
         self, name: str, args: OnlineEvaluationArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
-        props: dict[str, Any] = {
-            **args.spec,
-            shared.SOURCE: args.source,
-            shared.OWNER: shared.owner_urn(TYPE_TOKEN, name),
-        }
-        if args.import_id is not None:
-            props[shared.IMPORT_ID] = args.import_id
-        # The component's depends_on must hold for the resource that actually calls AWS.
-        child = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
+        props = shared.resource_props(args.spec, args.source, TYPE_TOKEN, name, args.import_id)
+        child = shared.child_options(self, opts)
         self.resource = OnlineEvaluationResource(name, props, child)
         self.online_evaluation_config_id = self.resource.onlineEvaluationConfigId
         self.online_evaluation_config_arn = self.resource.onlineEvaluationConfigArn
