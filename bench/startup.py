@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_FILE = ROOT / "evaluations" / "evaluators" / "response-tone.yaml"
 TARGET = 0.3
 # Modules whose presence after start-up means a heavy part was imported that the command never uses.
-HEAVY = ("boto3", "botocore", "moto", "bedrock_agentcore", "flask", "pulumi")
+HEAVY = ("boto3", "botocore", "moto", "bedrock_agentcore", "flask", "pulumi", "rich")
 
 
 def measure(command: list[str], runs: int) -> tuple[float, float]:

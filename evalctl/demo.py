@@ -13,6 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from evalctl import term
 from evalctl.cli.main import main as evalctl
 from evalctl.runner import local
 
@@ -31,7 +32,8 @@ SERVICE = "support_agent.DEFAULT"
 
 
 def chapter(number: int, title: str, text: str) -> None:
-    print(f"\n\033[1m{number}. {title}\033[0m\n   {text}\n", flush=True)
+    term.console().print(f"\n{number}. {title}", style="bold")
+    print(f"   {text}\n", flush=True)
 
 
 def run_step(args: list[str]) -> int:

@@ -6,9 +6,9 @@ import argparse
 import json
 from typing import Any
 
+from evalctl import term
 from evalctl.catalog import BUILTIN_EVALUATORS, BUILTIN_INSIGHTS, TRAJECTORY_EVALUATORS
 from evalctl.cli.exits import EPILOG
-from evalctl.progress import format_table
 from evalctl.spec.builtins import GROUND_TRUTH_PLACEHOLDERS, PLACEHOLDERS
 
 
@@ -63,11 +63,11 @@ def _needs(entry: dict[str, Any]) -> str:
 
 def render(data: dict[str, Any]) -> str:
     """Three tables: evaluators, insights, placeholders per level."""
-    evaluators = format_table(
+    evaluators = term.table(
         ["EVALUATOR", "LEVEL", "SCORED BY", "GROUND TRUTH"],
         [[e["id"], e["level"], e["scoredBy"], _needs(e)] for e in data["evaluators"]],
     )
-    insights = format_table(["INSIGHT"], [[i["id"]] for i in data["insights"]])
+    insights = term.table(["INSIGHT"], [[i["id"]] for i in data["insights"]])
     rows = [
         [
             level,
@@ -76,7 +76,7 @@ def render(data: dict[str, Any]) -> str:
         ]
         for level, table in data["placeholders"].items()
     ]
-    placeholders = format_table(
+    placeholders = term.table(
         ["LEVEL", "PLACEHOLDERS (custom evaluators)", "GROUND-TRUTH PLACEHOLDERS"], rows
     )
     return f"{evaluators}\n\n{insights}\n\n{placeholders}\n"

@@ -87,7 +87,7 @@ def scores_cell(row: dict[str, Any]) -> str:
 
 def render(rows: list[dict[str, Any]]) -> str:
     """The history table."""
-    from evalctl.progress import format_table
+    from evalctl import term
 
     headers = ["CREATED", "ID", "STATUS", "SESSIONS", "GATES", "SCORES"]
     table = [
@@ -101,7 +101,7 @@ def render(rows: list[dict[str, Any]]) -> str:
         ]
         for r in rows
     ]
-    return format_table(headers, table)
+    return term.table(headers, table)
 
 
 def body(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from evalctl import term
 from evalctl.cli import jobs
 from evalctl.cli.exits import EPILOG, EXIT_USAGE
 
@@ -60,12 +61,19 @@ def _application(args: argparse.Namespace, data: Any) -> str:
 def _print_list(items: list[dict[str, Any]]) -> None:
     if not items:
         print("no agent insights", file=sys.stderr)
-    for item in items:
-        print(
-            f"{item['agentInsightId']}  {item['archiveStatus']:<8}  {item['applicationName']}  "
-            f"{item.get('batchEvaluationId') or '-'}  sessions={item.get('affectedSessionCount', '?')}  "
-            f"{item['name']}"
-        )
+        return
+    rows = [
+        [
+            item["agentInsightId"],
+            item["archiveStatus"],
+            item["applicationName"],
+            item.get("batchEvaluationId") or "-",
+            str(item.get("affectedSessionCount", "?")),
+            item["name"],
+        ]
+        for item in items
+    ]
+    print(term.table(["ID", "STATUS", "APPLICATION", "BATCH", "SESSIONS", "NAME"], rows, right=(4,)))
 
 
 def _print_detail(detail: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
+from evalctl import term
 from evalctl.spec.diagnostics import render
 from evalctl.spec.names import physical_name
 from evalctl.spec.project import Document, load_project
@@ -41,24 +42,17 @@ def describe(doc: Document) -> str:
     return str(spec.get("retentionInDays", "")) and f"retention {spec['retentionInDays']} days"
 
 
-def table(rows: list[list[str]]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
 def run(args: argparse.Namespace) -> int:
     project, problems = load_project(list(args.paths) or [Path("evaluations")], args.stack)
     if any(p.severity == "error" for p in problems):
         print(render(problems, "text"))
         return 1
-    rows = [["KIND", "NAME", "AWS NAME", "WHAT", "FILE"]]
+    rows = []
     for doc in sorted(project.documents, key=lambda d: (d.kind, d.name)):
         physical = physical_name(doc.kind, doc.name, doc.spec, args.stack) or "-"
         rows.append(
             [doc.kind, doc.name, physical, describe(doc), f"{doc.file}:{doc.at('/metadata/name')[0]}"]
         )
-    print(table(rows))
+    print(term.table(["KIND", "NAME", "AWS NAME", "WHAT", "FILE"], rows))
     print(f"\n{len(project.documents)} document(s) in {len(project.files)} file(s), stack '{args.stack}'")
     return 0

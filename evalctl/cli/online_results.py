@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalctl import term
 from evalctl.cli import jobs
 from evalctl.cli.exits import EXIT_OK, EXIT_USAGE
 from evalctl.reports.logrecords import LogResult, parse_event
@@ -153,6 +154,11 @@ def _summary(rows: list[LogResult]) -> list[dict[str, Any]]:
     return out
 
 
+def mean_cell(mean: float | None) -> str:
+    """A mean with 2 decimals, `-` when nothing was scored."""
+    return "-" if mean is None else f"{mean:.2f}"
+
+
 def render(view: Mapping[str, Any]) -> str:
     """The text view: one line for the configuration, the summary table, then each result."""
     config = view["onlineEvaluationConfig"]
@@ -160,10 +166,12 @@ def render(view: Mapping[str, Any]) -> str:
         f"online evaluation {config['name']} ({config['id']}, {config['executionStatus']}): "
         f"{len(view['results'])} result(s) for {view['sessions']} session(s) in {config['logGroupName']}"
     ]
-    for row in view["evaluators"]:
-        mean = "-" if row["mean"] is None else f"{row['mean']:.2f}"
-        counts = f"results {row['results']:>4}  errors {row['errors']:>3}"
-        lines.append(f"  {row['evaluator']:<40} {counts}  mean {mean}")
+    summary = [
+        [row["evaluator"], str(row["results"]), str(row["errors"]), mean_cell(row["mean"])]
+        for row in view["evaluators"]
+    ]
+    if summary:
+        lines.append(term.table(["EVALUATOR", "RESULTS", "ERRORS", "MEAN"], summary, right=(1, 2, 3)))
     for result in view["results"]:
         value = "" if result["value"] is None else result["value"]
         score = result["error_message"] or f"{value} {result['label'] or ''}".strip()

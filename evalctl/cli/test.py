@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from evalctl import term
 from evalctl.engine.judge import Judge
 from evalctl.engine.llm_judges import judge_from_env
 from evalctl.engine.model import EvaluationResult
@@ -58,15 +59,17 @@ def judge_problem(name: str | None) -> str | None:
     return None
 
 
+def verdict(outcome: Outcome) -> str:
+    """`SKIP`, `PASS` or `FAIL`."""
+    if outcome.skipped:
+        return "SKIP"
+    return "PASS" if outcome.passed else "FAIL"
+
+
 def table(outcomes: list[Outcome]) -> str:
-    rows = [("RESULT", "TEST", "EVALUATOR", "TARGET", "DETAIL")]
-    for o in outcomes:
-        verdict = "SKIP" if o.skipped else ("PASS" if o.passed else "FAIL")
-        rows.append((verdict, o.test, o.evaluator, o.target[:40], o.message))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    return "\n".join(
-        "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4] for r in rows
-    )
+    """One row per expectation: verdict, test, evaluator, target and why."""
+    rows = [[verdict(o), o.test, o.evaluator, o.target[:40], o.message] for o in outcomes]
+    return term.table(["RESULT", "TEST", "EVALUATOR", "TARGET", "DETAIL"], rows)
 
 
 def records(outcomes: list[Outcome]) -> list[GateRecord]:

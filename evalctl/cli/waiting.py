@@ -1,4 +1,4 @@
-"""Polling a job of the evaluation family until it ends, with one progress line on stderr."""
+"""Polling a job of the evaluation family until it ends, with one status line on stderr."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from evalctl.cli.jobs import JobError
+from evalctl.term import StatusLine
 
 
 def add_wait_flags(parser: Any) -> None:
@@ -26,15 +27,15 @@ def wait(
 ) -> dict[str, Any]:
     """Call `get` until its status leaves `running`; JobError when `timeout` passes first."""
     started = time.monotonic()
-    last = ""
-    while True:
-        current = get()
-        line = f"{what}: {current['status']}" + (f" ({describe(current)})" if describe else "")
-        if line != last:  # a line per change, never one per poll
-            print(line, file=sys.stderr, flush=True)
-            last = line
-        if current["status"] not in running:
-            return current
-        if time.monotonic() - started > timeout:
-            raise JobError(f"{what} is still {current['status']} after {timeout:g} s; check it later")
-        time.sleep(poll)
+    status = StatusLine(sys.stderr)
+    try:
+        while True:
+            current = get()
+            status.update(f"{what}: {current['status']}" + (f" ({describe(current)})" if describe else ""))
+            if current["status"] not in running:
+                return current
+            if time.monotonic() - started > timeout:
+                raise JobError(f"{what} is still {current['status']} after {timeout:g} s; check it later")
+            time.sleep(poll)
+    finally:
+        status.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from evalctl.progress import format_table
+from evalctl import term
 from evalctl.reports.models import EvaluatorSummary, GateRecord, InsightCluster, RunResults
 from evalctl.reports.outcomes import AVERAGE_DEFINITION, categorical_labels, distribution
 
@@ -87,7 +87,7 @@ def render_text(results: RunResults) -> str:
         ]
         for r in results.evaluators
     ]
-    table = format_table(headers, rows, right=(2, 3, 4))
+    table = term.table(headers, rows, right=(2, 3, 4))
     parts = ["\n".join(headline(results)), f"{table}\n({AVERAGE_DEFINITION})"]
     if results.gates:
         parts.append(

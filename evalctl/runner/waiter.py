@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
+from evalctl.term import StatusLine
+
 TERMINAL = frozenset({"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "STOPPED"})
 
 
@@ -67,33 +69,35 @@ class Schedule:
 
 @dataclass
 class Progress:
-    """One status line: on a terminal it rewrites itself, otherwise it prints when something changes."""
+    """The job's status line: live on a terminal, a line per change otherwise (CI logs stay short)."""
 
     stream: TextIO = field(default_factory=lambda: sys.stderr)
     quiet: bool = False
-    last: str = ""
+    line: StatusLine = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.line = StatusLine(self.stream)
 
     def show(self, job: Mapping[str, Any], elapsed: float) -> None:
         if self.quiet:
             return
         r = job.get("evaluationResults") or {}
         total = r.get("totalNumberOfSessions")
+        completed, failed = (
+            int(r.get("numberOfSessionsCompleted") or 0),
+            int(r.get("numberOfSessionsFailed") or 0),
+        )
         counts = (
-            f"sessions {r.get('numberOfSessionsCompleted', 0)} done / "
-            f"{r.get('numberOfSessionsInProgress', 0)} running / {r.get('numberOfSessionsFailed', 0)} failed"
+            f"sessions {completed} done / {r.get('numberOfSessionsInProgress', 0)} running / {failed} failed"
         )
         of_total = f" of {total}" if total is not None else ""
-        line = f"{job.get('batchEvaluationId', '?')}: {job.get('status', '?')}  {counts}{of_total}"
-        if self.stream.isatty():
-            self.stream.write(f"\r\033[K{line}  [{elapsed:,.0f}s]")
-            self.stream.flush()
-        elif line != self.last:
-            self.stream.write(f"{line}  [{elapsed:,.0f}s]\n")
-        self.last = line
+        text = f"{job.get('batchEvaluationId', '?')}: {job.get('status', '?')}  {counts}{of_total}"
+        finished = completed + failed + int(r.get("numberOfSessionsIgnored") or 0)
+        self.line.update(text, done=finished, total=total, note=f"  [{elapsed:,.0f}s]")
 
     def done(self) -> None:
-        if not self.quiet and self.stream.isatty():
-            self.stream.write("\n")
+        if not self.quiet:
+            self.line.close()
 
 
 def wait(

@@ -34,7 +34,9 @@ def test_list_show_archive_restore(emulator: Any, job_id: str, capsys: Any) -> N
     assert (item["batchEvaluationId"], item["applicationName"]) == (job_id, seed.APPLICATION)
 
     code, out, _ = cli(emulator, capsys, "insights", "list")
-    assert code == 0 and out.startswith(ident) and "multiply_numbers" in out
+    header, row = out.splitlines()
+    assert code == 0 and header.split() == ["ID", "STATUS", "APPLICATION", "BATCH", "SESSIONS", "NAME"]
+    assert row.split()[:5] == [ident, "ACTIVE", seed.APPLICATION, job_id, "1"] and "multiply_numbers" in row
 
     code, out, _ = cli(emulator, capsys, "insights", "show", ident)
     assert code == 0

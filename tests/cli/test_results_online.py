@@ -52,7 +52,12 @@ def test_results_online_by_spec_name_and_by_id_with_json(quick_emulator, shipped
     code, out, _ = cli(quick_emulator, capsys, "results", "--online", config_id, "--json")
     assert code == 0 and json.loads(out)["results"] == view["results"]
     code, out, _ = cli(quick_emulator, capsys, "results", "--online", ONLINE, "--specs", str(specs))
-    assert code == 0 and out.startswith("online evaluation support_live_dev") and "Builtin.Helpfulness" in out
+    assert code == 0 and out.startswith("online evaluation support_live_dev")
+    lines = out.splitlines()
+    assert lines[1].split() == ["EVALUATOR", "RESULTS", "ERRORS", "MEAN"]
+    helpful = next(row for row in view["evaluators"] if row["evaluator"] == "Builtin.Helpfulness")
+    cells = ["Builtin.Helpfulness", str(helpful["results"]), str(helpful["errors"])]
+    assert any(line.split()[:3] == cells for line in lines[2:]), "the summary table row matches --json"
 
 
 def test_results_online_refuses_unknown_names_and_mixed_arguments(quick_emulator, shipped_specs, capsys):

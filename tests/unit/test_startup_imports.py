@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("boto3", "botocore", "moto", "flask", "bedrock_agentcore", "pulumi")
+# rich (~40 ms) draws tables and progress; validate prints neither, so it must not pay for it.
+HEAVY = ("boto3", "botocore", "moto", "flask", "bedrock_agentcore", "pulumi", "rich")
 # Runs the CLI in a fresh interpreter and prints the top-level packages it imported.
 PROBE = """
 import contextlib, io, json, sys
