@@ -16,13 +16,11 @@ from evalctl.api.validation import validate_params
 NAMESPACE = "agentcore-evaluations"
 # Inputs that are ours, not the API's: never sent, never diffed.
 SOURCE, IMPORT_ID, OWNER = "source", "importId", "ownerUrn"
-# Set by Check: whether the engine holds state for this URN (Check got old inputs). A Create with
-# state is a replacement, so a same-named resource we own is the one being replaced, never adopted.
-# Whether Check saw old inputs. Informational only: the engine checks every replacement without them
-# (step_generator.go), so Create decides adoption by the pending tag instead (see _provider_adopt.py).
-HAS_STATE = "hasState"
 USED_ONLINE = "usedOnline"  # see components.evaluator
-BOOKKEEPING = frozenset({"__provider", SOURCE, IMPORT_ID, OWNER, HAS_STATE, USED_ONLINE})
+# State written by earlier releases also holds `hasState` (whether Check saw old inputs), which nothing
+# reads any more: every Diff compares named members only, so it never shows as a change, and Read
+# keeps only the keys below, so a refresh drops it (tests/providers/test_retired_state.py).
+BOOKKEEPING = frozenset({"__provider", SOURCE, IMPORT_ID, OWNER, USED_ONLINE})
 CONFIG_KEYS = (
     "endpoint",
     "region",

@@ -11,7 +11,6 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 
 from components._props import (
     BOOKKEEPING,
-    HAS_STATE,
     IMPORT_ID,
     OWNER,
     check_failures,
@@ -38,11 +37,10 @@ class AgentCoreProvider(AdoptingProvider):
     immutable: frozenset[str] = frozenset()
     computed: tuple[str, ...] = ()
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         inputs = {k: v for k, v in news.items() if v is not None}
         fields = request_fields(inputs, self.api.create_op)
         inputs.update(fields)
-        inputs[HAS_STATE] = bool(olds)
         return CheckResult(inputs, check_failures(self.api.create_op, fields))
 
     unsettable: frozenset[str] = frozenset()

@@ -57,9 +57,9 @@ def _picked(props: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
 class BatchEvaluationProvider(base.AgentCoreProvider):
     """Starts a job on create, refreshes on read, stops and deletes on delete; job changes replace."""
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
         spec = news.get("spec")
-        inputs = {**news, shared.HAS_STATE: bool(olds)}
+        inputs = dict(news)
         if not isinstance(spec, dict):
             return dyn.CheckResult(inputs, [dyn.CheckFailure("spec", "spec must be a mapping")])
         return dyn.CheckResult(inputs, [dyn.CheckFailure(f"spec.{p}", r) for p, r in spec_problems(spec)])

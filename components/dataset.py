@@ -41,10 +41,8 @@ class DatasetProvider(base.AgentCoreProvider):
     immutable = IMMUTABLE
     computed = COMPUTED
 
-    def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        inputs = {k: v for k, v in news.items() if v is not None}
-        inputs[shared.HAS_STATE] = bool(olds)
-        return CheckResult(inputs, [])
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        return CheckResult({k: v for k, v in news.items() if v is not None}, [])
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         return shared.diff_members(olds, news, self.keys, self.immutable)
