@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalctl.emulator import bridge, sources
-from evalctl.engine import insights, scoring
+from evalctl.engine import coverage, insights, scoring
 from evalctl.engine.model import EvaluationResult, EvaluatorDef, Session, SpanContext
 
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="evalctl-batch")
@@ -92,7 +92,7 @@ def run(spec: JobSpec) -> dict[str, Any]:
         return {"sessions": [], "ignored": 0, "insights": {}, "error": f"Could not read sessions: {exc}"}
     per_session = []
     everything: list[EvaluationResult] = []
-    bare = sources.sessions_without_events(docs)
+    bare = coverage.sessions_without_events(docs)
     for session in sessions:
         if session.session_id in bare:  # scored, it would read as "no assistant response": refuse
             message = (

@@ -67,20 +67,6 @@ def read_documents(region: str, source: dict[str, Any]) -> list[dict[str, Any]]:
     return docs
 
 
-def sessions_without_events(docs: list[dict[str, Any]]) -> set[str]:
-    """Sessions whose traces have spans but not one runtime event (the conversation's content).
-
-    Matched by trace id: events belong to spans of the trace, not always to the one carrying session.id.
-    """
-    traced = {d.get("traceId") for d in docs if "body" in d and "startTimeUnixNano" not in d}
-    sessions: dict[str, bool] = {}
-    for doc in docs:
-        session = (doc.get("attributes") or {}).get("session.id")
-        if "startTimeUnixNano" in doc and isinstance(session, str):
-            sessions[session] = sessions.get(session, False) or doc.get("traceId") in traced
-    return {s for s, has_events in sessions.items() if not has_events}
-
-
 def _session_ids_in(docs: list[dict[str, Any]]) -> set[str]:
     found = set()
     for doc in docs:
