@@ -20,6 +20,9 @@ os.environ["AWS_ACCESS_KEY_ID"] = "testing"
 os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+# Text output is compared as plain text: a shell's FORCE_COLOR would make tables bold (evalctl/term.py).
+for _var in ("FORCE_COLOR", "NO_COLOR"):
+    os.environ.pop(_var, None)
 
 
 @pytest.fixture(scope="session")

@@ -111,19 +111,22 @@ def wait(
     clock = clock or RealClock()
     schedule = schedule or Schedule()
     started = clock.now()
-    while True:
-        job = poll()
-        elapsed = clock.now() - started
-        if progress is not None:
-            progress.show(job, elapsed)
-        if job.get("status") in TERMINAL:
+    try:
+        while True:
+            job = poll()
+            elapsed = clock.now() - started
             if progress is not None:
-                progress.done()
-            return job
-        delay = schedule.next_delay(elapsed, job.get("evaluationResults") or {})
-        if elapsed + delay > timeout:
-            if elapsed >= timeout:
-                job_id, status = job.get("batchEvaluationId"), job.get("status")
-                raise WaitTimeout(f"batch evaluation {job_id} still {status} after {timeout:.0f}s")
-            delay = timeout - elapsed
-        clock.sleep(delay)
+                progress.show(job, elapsed)
+            if job.get("status") in TERMINAL:
+                return job
+            delay = schedule.next_delay(elapsed, job.get("evaluationResults") or {})
+            if elapsed + delay > timeout:
+                if elapsed >= timeout:
+                    job_id, status = job.get("batchEvaluationId"), job.get("status")
+                    raise WaitTimeout(f"batch evaluation {job_id} still {status} after {timeout:.0f}s")
+                delay = timeout - elapsed
+            clock.sleep(delay)
+    finally:
+        # Also on a timeout or Ctrl-C: a live line left running would keep the cursor hidden.
+        if progress is not None:
+            progress.done()
