@@ -73,7 +73,11 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence
         raise ValueError(f"every row needs {len(headers)} cells")
     grid = Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold", show_edge=False)
     for i, header in enumerate(headers):
-        grid.add_column(Text(header), justify="right" if i in right else "left")
+        # On a narrow terminal cells wrap, never end in an ellipsis: ids must stay whole to be copied,
+        # and the first column (what the row is) keeps one line.
+        grid.add_column(
+            Text(header), justify="right" if i in right else "left", overflow="fold", no_wrap=i == 0
+        )
     for row in rows:
         grid.add_row(*(Text(cell) for cell in row))
     shown = console()

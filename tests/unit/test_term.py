@@ -37,6 +37,18 @@ def test_table_off_a_tty_never_wraps_whatever_columns_says(monkeypatch):
     assert lines == ["RESULT  DETAIL", f"FAIL    {detail}"]
 
 
+def test_table_on_a_narrow_terminal_wraps_cells_and_keeps_ids_whole(monkeypatch):
+    monkeypatch.setattr("sys.stdout", _Tty())
+    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setenv("NO_COLOR", "1")
+    ident, why = "Builtin.TrajectoryExactOrderMatch", "expectedTrajectory (required) and a few more words"
+    text = term.table(["EVALUATOR", "GROUND TRUTH"], [[ident, why]])
+    lines = text.splitlines()
+    assert max(map(len, lines)) <= 60 and len(lines) > 2, "wrapped to the terminal's width"
+    assert any(line.startswith(ident) for line in lines) and "…" not in text, "the id stays whole"
+    assert all(word in text for word in why.split()), "wrapped, nothing cut off"
+
+
 def test_table_cells_are_text_not_markup():
     assert term.table(["A"], [["[bold]x[/bold]"]]).splitlines()[1] == "[bold]x[/bold]"
 
