@@ -17,7 +17,7 @@ from evalctl.emulator import (
     jobs,
     resultslog,
 )
-from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
+from evalctl.emulator.core import Core, Request, paginate, strip_internal
 from evalctl.emulator.errors import ApiError, ConflictError, QuotaError, ValidationError
 from evalctl.emulator.state import new_hex_id
 from evalctl.emulator.summary import summarize, terminal_status
@@ -240,11 +240,10 @@ def stop(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
 
 def delete(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     record = _get(core, params["batchEvaluationId"])
-    if record["status"] in ("PENDING", "IN_PROGRESS", "STOPPING", "DELETING"):
-        raise ConflictError(
-            f"Batch evaluation {record['batchEvaluationId']} is {record['status']}; stop it first"
-        )
-    core.transition(record, "DELETING", DELETED, core.settings.delete_seconds)
+    running = record["status"] in ("PENDING", "IN_PROGRESS", "STOPPING")
+    core.delete_job(
+        record, "batchEvaluationId", "Batch evaluation", running=running, advice="; stop it first"
+    )
     core.store.tags.pop(record["batchEvaluationArn"], None)
     return {k: record[k] for k in ("batchEvaluationId", "batchEvaluationArn", "status")}
 

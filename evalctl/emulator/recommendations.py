@@ -8,7 +8,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from evalctl.emulator import batch_inputs, bridge, jobs, recommend_work
-from evalctl.emulator.core import DELETED, Core, Request, paginate
+from evalctl.emulator.core import Core, Request, paginate
 from evalctl.emulator.errors import ApiError, ConflictError, QuotaError, ValidationError
 
 TABLE = "recommendations"
@@ -183,15 +183,13 @@ def list_recommendations(core: Core, params: dict[str, Any], req: Request) -> di
 
 def delete(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     record = observe(core, core.get(TABLE, params["recommendationId"], "Recommendation"))
-    running = record["status"] in ACTIVE and not core.settings.recommendation_delete_running
-    if running or record["status"] == "DELETING":
-        raise ConflictError(
-            f"Recommendation {record['recommendationId']} is {record['status']}; delete it once finished"
-        )
+    answer = core.delete_job(
+        record, "recommendationId", "Recommendation", running=record["status"] in ACTIVE,
+        allowed=core.settings.recommendation_delete_running, advice="; delete it once finished",
+    )  # fmt: skip
     core.futures.pop(record["recommendationId"], None)
     record["updatedAt"] = core.clock.now()
-    core.transition(record, "DELETING", DELETED, core.settings.delete_seconds)
-    return {"recommendationId": record["recommendationId"], "status": "DELETING"}
+    return answer
 
 
 HANDLERS = {
