@@ -19,6 +19,7 @@ from evalctl.cli.main import main
 from evalctl.emulator.settings import ACCOUNT_ID
 from evalctl.spec.names import physical_name
 from tests.emulator import agent_insight_data as insight_seed
+from tests.emulator.helpers import DATASET_SPEC
 
 REGION = "us-east-1"
 TARGET = iam.AwsTarget(account=ACCOUNT_ID, region=REGION)
@@ -27,16 +28,6 @@ SCOPE = iam.Scope(evaluator_names=("response_tone_dev",), builtin_evaluator_ids=
 # this operation", STS API reference); `recommend` uses it to build log group ARNs.
 NO_PERMISSION = {"sts:GetCallerIdentity"}
 FILES = ("raw_otel_langchain_spans.json", "raw_otel_langchain_runtime_logs.json")
-DATASET_SPEC = """apiVersion: evalctl/v1alpha1
-kind: Dataset
-metadata:
-  name: cases
-spec:
-  scenarios:
-    - scenario_id: seed
-      turns:
-        - input: Hi
-"""
 # Request or response members that name a resource, and the ARN each stands for.
 _RESOURCES = {
     "recommendationId": "recommendation/{}",
