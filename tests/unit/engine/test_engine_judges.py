@@ -15,7 +15,13 @@ from evalctl.engine.judge import (
     render,
     token_f1,
 )
-from evalctl.engine.llm_judges import BedrockJudge, OpenAICompatibleJudge, judge_from_env, parse_answer
+from evalctl.engine.llm_judges import (
+    BedrockJudge,
+    OpenAICompatibleJudge,
+    TextModel,
+    judge_from_env,
+    parse_answer,
+)
 from evalctl.engine.model import EvaluatorDef
 from tests.chat_server import chat_server as serve_chat
 
@@ -191,6 +197,24 @@ def test_bedrock_judge_per_dimension_with_rendered_prompt():
     prompt = client.calls[0]["messages"][0]["content"][0]["text"]
     assert "Judge hello there" in prompt and "Is hello there polite?" in prompt and "- Pass: ok" in prompt
     assert verdicts[0].token_usage is not None and verdicts[0].token_usage.to_api()["totalTokens"] == 13
+
+
+def test_model_judges_answer_free_prompts_with_the_given_system_message(chat_server):
+    """complete(system, prompt): what the emulator's recommendations ask a real model."""
+    client = FakeBedrock(["Pass"])
+    text, usage = BedrockJudge(client=client, model_id="m1").complete("You rewrite prompts.", "Rewrite X")
+    assert json.loads(text)["label"] == "Pass" and usage.to_api()["inputTokens"] == 10
+    (call,) = client.calls
+    assert (call["modelId"], call["system"]) == ("m1", [{"text": "You rewrite prompts."}])
+    assert call["messages"] == [{"role": "user", "content": [{"text": "Rewrite X"}]}]
+    base_url, requests = chat_server
+    OpenAICompatibleJudge(base_url, model="tiny", timeout=5).complete("You rewrite prompts.", "Rewrite X")
+    messages = requests[0][2]["messages"]
+    assert messages == [
+        {"role": "system", "content": "You rewrite prompts."},
+        {"role": "user", "content": "Rewrite X"},
+    ]
+    assert isinstance(BedrockJudge(client=client), TextModel) and not isinstance(OfflineJudge(), TextModel)
 
 
 def test_bedrock_judge_wraps_client_errors():
