@@ -28,7 +28,7 @@ WIDTH = 106  # diff lines are cut to the demo's text width; the file holds them 
 
 def talk(agent: str, prompt: str) -> str:
     """One turn in a new session of the running agent (POST /invocations); the session id."""
-    session = f"demo-{uuid.uuid4()}"
+    session = f"demo-{uuid.uuid4().hex[:8]}"  # short: it becomes the generated scenario's id
     request = urllib.request.Request(
         f"{agent}/invocations",
         json.dumps({"prompt": prompt}).encode(),
