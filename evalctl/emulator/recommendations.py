@@ -9,7 +9,7 @@ from typing import Any
 
 from evalctl.emulator import batch_inputs, bridge, jobs, recommend_work
 from evalctl.emulator.core import Core, Request, paginate
-from evalctl.emulator.errors import ApiError, ConflictError, QuotaError, ValidationError
+from evalctl.emulator.errors import ApiError, ValidationError
 
 TABLE = "recommendations"
 ACTIVE = ("PENDING", "IN_PROGRESS")
@@ -72,15 +72,11 @@ def _saved(config: dict[str, Any], kind: str, region: str) -> dict[str, Any]:
 def _check_start(core: Core, params: dict[str, Any]) -> None:
     rows = core.settle(TABLE).values()
     # RecommendationName: "Must be unique within your account": held until the record is deleted.
-    if any(r["name"] == params["name"] for r in rows):
-        raise ConflictError(f"A recommendation named {params['name']} already exists")
-    if (
-        sum(1 for r in rows if observe(core, r)["status"] in ACTIVE)
-        >= core.settings.max_active_recommendations
-    ):
-        raise QuotaError(
-            f"At most {core.settings.max_active_recommendations} recommendations may run at once"
-        )
+    core.admit_job(
+        "recommendation", params["name"], (r["name"] for r in rows),
+        lambda: sum(1 for r in rows if observe(core, r)["status"] in ACTIVE),
+        core.settings.max_active_recommendations,
+    )  # fmt: skip
 
 
 def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
