@@ -17,8 +17,8 @@ from evalctl.emulator import (
     jobs,
     resultslog,
 )
-from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
-from evalctl.emulator.errors import ApiError, ConflictError, QuotaError, ValidationError
+from evalctl.emulator.core import Core, Request, paginate, strip_internal
+from evalctl.emulator.errors import ApiError, ConflictError, ValidationError
 from evalctl.emulator.state import new_hex_id
 from evalctl.emulator.summary import summarize, terminal_status
 
@@ -48,13 +48,11 @@ def _check_start(core: Core, params: dict[str, Any]) -> None:
         if insight["insightId"] not in BUILTIN_INSIGHTS:
             raise ValidationError(f"Unknown insight {insight['insightId']}")
     rows = core.settle(TABLE).values()
-    name = params["batchEvaluationName"]
     # "Must be unique within your account": held by every job not yet deleted, finished ones too.
-    if any(r["batchEvaluationName"] == name for r in rows):
-        raise ConflictError(f"A batch evaluation named {name} already exists")
-    active = [r for r in rows if r["status"] in ACTIVE]
-    if len(active) >= core.settings.max_active_batches:
-        raise QuotaError(f"At most {core.settings.max_active_batches} batch evaluations may run at once")
+    core.admit_job(
+        "batch evaluation", params["batchEvaluationName"], (r["batchEvaluationName"] for r in rows),
+        lambda: sum(1 for r in rows if r["status"] in ACTIVE), core.settings.max_active_batches,
+    )  # fmt: skip
 
 
 def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
@@ -240,11 +238,10 @@ def stop(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
 
 def delete(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     record = _get(core, params["batchEvaluationId"])
-    if record["status"] in ("PENDING", "IN_PROGRESS", "STOPPING", "DELETING"):
-        raise ConflictError(
-            f"Batch evaluation {record['batchEvaluationId']} is {record['status']}; stop it first"
-        )
-    core.transition(record, "DELETING", DELETED, core.settings.delete_seconds)
+    running = record["status"] in ("PENDING", "IN_PROGRESS", "STOPPING")
+    core.delete_job(
+        record, "batchEvaluationId", "Batch evaluation", running=running, advice="; stop it first"
+    )
     core.store.tags.pop(record["batchEvaluationArn"], None)
     return {k: record[k] for k in ("batchEvaluationId", "batchEvaluationArn", "status")}
 

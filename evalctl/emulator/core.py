@@ -6,13 +6,13 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from evalctl.emulator.clock import Clock
-from evalctl.emulator.errors import NotFoundError, ValidationError
+from evalctl.emulator.errors import ConflictError, NotFoundError, QuotaError, ValidationError
 from evalctl.emulator.settings import ACCOUNT_ID, Settings
 from evalctl.emulator.state import Store
 
@@ -118,6 +118,33 @@ class Core:
 
     def index_name(self, table: str, name: str, key: str) -> None:
         self.names.setdefault(table, {})[name] = key
+
+    def admit_job(
+        self, what: str, name: str, taken: Iterable[str], running: Callable[[], int], limit: int
+    ) -> None:
+        """Start's shared rules: a ConflictException when a record not yet deleted has the name ("Must
+        be unique within your account"), a ServiceQuotaExceededException when `limit` jobs run."""
+        if name in taken:
+            raise ConflictError(f"A {what} named {name} already exists")
+        if running() >= limit:
+            raise QuotaError(f"At most {limit} {what}s may run at once")
+
+    def delete_job(
+        self,
+        record: dict[str, Any],
+        id_key: str,
+        what: str,
+        *,
+        running: bool,
+        allowed: bool = False,
+        advice: str = "",
+    ) -> dict[str, Any]:
+        """Start deleting a job record (DELETING for `delete_seconds`, then gone): a ConflictException
+        while it runs (unless `allowed`) or is already being deleted. Its own cleanup is the caller's."""
+        if (running and not allowed) or record["status"] == "DELETING":
+            raise ConflictError(f"{what} {record[id_key]} is {record['status']}{advice}")
+        self.transition(record, "DELETING", DELETED, self.settings.delete_seconds)
+        return {id_key: record[id_key], "status": "DELETING"}
 
     def get(self, table: str, key: str, kind: str) -> dict[str, Any]:
         """A settled record, or ResourceNotFoundException worded for `kind`."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from evalctl import scenarios
 from evalctl.emulator import generation_start, generation_work, trace_select
-from evalctl.emulator.core import DELETED, Core, Request, paginate
+from evalctl.emulator.core import Core, Request, paginate
 from evalctl.emulator.datasets import ON_READ, record_of
 from evalctl.emulator.datasets import TABLE as DATASETS
 from evalctl.emulator.errors import ConflictError, NotFoundError
@@ -176,15 +176,16 @@ def list_generations(core: Core, params: dict[str, Any], req: Request) -> dict[s
 
 def delete(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     record = _of(core, params)
-    running = record["status"] == RUNNING and not core.settings.generation_delete_running
-    if running or record["status"] == "DELETING":
-        raise ConflictError(f"Dataset generation {record['generationId']} is {record['status']}")
-    if record["status"] == RUNNING:  # allowed by settings: the dataset is free again, nothing is written
+    running = record["status"] == RUNNING
+    # "The examples the generation added stay in the dataset's draft."
+    answer = core.delete_job(
+        record, "generationId", "Dataset generation", running=running,
+        allowed=core.settings.generation_delete_running,
+    )  # fmt: skip
+    if running:  # allowed by settings: the dataset is free again, nothing is written
         dataset = core.store.table(DATASETS).get(record["datasetId"]) or {}
         dataset.pop("_generation", None)
-    # "The examples the generation added stay in the dataset's draft."
-    core.transition(record, "DELETING", DELETED, core.settings.delete_seconds)
-    return {"generationId": record["generationId"], "status": "DELETING"}
+    return answer
 
 
 HANDLERS = {

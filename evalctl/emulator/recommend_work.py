@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from evalctl.emulator import bridge, trace_select
+from evalctl.emulator import bridge, recommend_model, trace_select
+from evalctl.emulator.recommend_model import MAX_TEXT, failed
 from evalctl.engine import scoring
+from evalctl.engine.llm_judges import TextModel
 from evalctl.engine.model import EvaluationResult, EvaluatorDef, Session
 
 SYSTEM_PROMPT = "SYSTEM_PROMPT_RECOMMENDATION"
 TOOL_DESCRIPTION = "TOOL_DESCRIPTION_RECOMMENDATION"
-MAX_TEXT = 20000  # SystemPromptText / ToolDescriptionText max
 MAX_LESSONS = 5  # shortfalls quoted in a recommended system prompt, lowest scores first
 MAX_EXAMPLES = 3  # requests quoted per recommended tool description
 TAG = "emulated recommendation: evalctl emulator"
@@ -46,25 +47,30 @@ def _sessions(spec: RecommendationSpec) -> list[Session]:
 def run(spec: RecommendationSpec) -> dict[str, Any]:
     """{"result": {...}} for COMPLETED, or {"errorCode", "errorMessage"} for FAILED."""
     if spec.bundle:
-        return _failed("ConfigurationBundleNotFound", "Configuration bundles are not emulated; pass text")
+        return failed("ConfigurationBundleNotFound", "Configuration bundles are not emulated; pass text")
     try:
         sessions = _sessions(spec)
     except LookupError as exc:
-        return _failed("TracesUnavailable", f"Could not read agent traces: {exc}")
+        return failed("TracesUnavailable", f"Could not read agent traces: {exc}")
     turns = sum(len(s.traces) for s in sessions)
     if not turns:
-        return _failed("NoTracesFound", "No session with a turn of a supported scope matched agentTraces")
+        return failed("NoTracesFound", "No session with a turn of a supported scope matched agentTraces")
+    judge = bridge.judge()
+    model = judge if isinstance(judge, TextModel) else None  # a real model writes the text
     if spec.kind == SYSTEM_PROMPT:
         assert spec.evaluator is not None
-        return {"result": {"recommendedSystemPrompt": _prompt(spec.current, spec.evaluator, sessions, turns)}}
-    tools = [
-        {"toolName": n, "recommendedToolDescription": _tool(n, d, sessions, turns)} for n, d in spec.current
-    ]
+        scored = _scores(spec.evaluator, sessions)
+        if model is not None:
+            return _prompt_by_model(model, spec.current, spec.evaluator, scored)
+        return {"result": {"recommendedSystemPrompt": _prompt(spec.current, spec.evaluator, scored, turns)}}
+    uses = [(n, d, _use(n, sessions, turns)) for n, d in spec.current]
+    if model is not None:
+        data, problem = recommend_model.ask(model, recommend_model.tool_request(uses))
+        return problem or recommend_model.tools_result(data or {}, [n for n, _, _ in uses])
+    note = f"[{TAG}, from {turns} turns] "
+    tools = [{"toolName": n, "recommendedToolDescription": (d.rstrip() + "\n\n" + note + u)[:MAX_TEXT]}
+             for n, d, u in uses]  # fmt: skip
     return {"result": {"tools": tools}}
-
-
-def _failed(code: str, message: str) -> dict[str, Any]:
-    return {"errorCode": code, "errorMessage": message[:2048]}
 
 
 def _scale(evaluator: EvaluatorDef) -> tuple[float, float]:
@@ -93,22 +99,36 @@ def _quote(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
-def _prompt(current: str, evaluator: EvaluatorDef, sessions: list[Session], turns: int) -> str:
-    """The current prompt, then a block of lessons from the results below the scale's midpoint."""
-    scored = _scores(evaluator, sessions)
+def _ranked(
+    evaluator: EvaluatorDef, scored: list[tuple[EvaluationResult, str]]
+) -> tuple[list[tuple[EvaluationResult, str]], str]:
+    """Every scored result lowest first (then session and trace id), and the line summing them up."""
     low, high = _scale(evaluator)
     middle = (low + high) / 2
-    short = sorted(
-        [(r, p) for r, p in scored if float(r.value or 0) < middle],
+    ranked = sorted(
+        scored,
         key=lambda rp: (float(rp[0].value or 0), rp[0].context.session_id, rp[0].context.trace_id or ""),
     )
-    mean = sum(float(r.value or 0) for r, _ in scored) / len(scored) if scored else None
+    short = sum(1 for r, _ in ranked if float(r.value or 0) < middle)
+    if not scored:
+        return ranked, "The evaluator scored no turn."
+    mean = sum(float(r.value or 0) for r, _ in scored) / len(scored)
+    return ranked, (
+        f"Mean score {mean:.2f} on a {low:g} to {high:g} scale; {short} of {len(scored)} results "
+        f"scored below {middle:g}."
+    )
+
+
+def _prompt(
+    current: str, evaluator: EvaluatorDef, scored: list[tuple[EvaluationResult, str]], turns: int
+) -> str:
+    """The current prompt, then a block of lessons from the results below the scale's midpoint."""
+    low, high = _scale(evaluator)
+    ranked, summary = _ranked(evaluator, scored)
+    short = [(r, p) for r, p in ranked if float(r.value or 0) < (low + high) / 2]
     header = [
         f"## Lessons from {turns} evaluated turns ({TAG}, evaluator {evaluator.evaluator_name})",
-        f"Mean score {mean:.2f} on a {low:g} to {high:g} scale; {len(short)} of {len(scored)} results "
-        f"scored below {middle:g}."
-        if mean is not None
-        else "The evaluator scored no turn.",
+        summary,
     ]
     lessons = [
         f'- For requests like "{_quote(p, 160)}": the answer was rated {r.label or r.value} '
@@ -124,8 +144,23 @@ def _prompt(current: str, evaluator: EvaluatorDef, sessions: list[Session], turn
     return text if len(text) <= MAX_TEXT else current
 
 
-def _tool(name: str, description: str, sessions: list[Session], turns: int) -> str:
-    """The current description, then how the traces used the tool: calls, failures, example requests."""
+def _prompt_by_model(
+    model: TextModel, current: str, evaluator: EvaluatorDef, scored: list[tuple[EvaluationResult, str]]
+) -> dict[str, Any]:
+    """Ask the model for the whole new prompt, quoting every scored turn (lowest first) with its reason."""
+    ranked, summary = _ranked(evaluator, scored)
+    turns = [
+        f'Request "{_quote(p, 300)}": rated {r.label or r.value} ({float(r.value or 0):g}). '
+        f"{_quote(r.explanation or '', 400)}"
+        for r, p in ranked
+    ]
+    request = recommend_model.system_prompt_request(current, evaluator.evaluator_name, summary, turns)
+    data, problem = recommend_model.ask(model, request)
+    return problem or recommend_model.system_prompt_result(data or {})
+
+
+def _use(name: str, sessions: list[Session], turns: int) -> str:
+    """How the traces used a tool: calls, failures, the first error and example requests."""
     used: list[str] = []
     calls = failures = 0
     first_error = ""
@@ -139,13 +174,9 @@ def _tool(name: str, description: str, sessions: list[Session], turns: int) -> s
                 if call.error:
                     failures += 1
                     first_error = first_error or call.error
-    note = f"[{TAG}, from {turns} turns] "
     if not used:
-        note += "Never called in these traces: say when the agent should use it, or remove it."
-    else:
-        note += f"Called in {len(used)} of {turns} turns ({calls} calls, {failures} failed"
-        note += f'; first error: "{_quote(first_error, 200)}")' if first_error else ")"
-        examples = "; ".join(f'"{_quote(p, 120)}"' for p in used[:MAX_EXAMPLES] if p)
-        note += f". Requests that used it: {examples}." if examples else "."
-    text = description.rstrip() + "\n\n" + note
-    return text[:MAX_TEXT]
+        return "Never called in these traces: say when the agent should use it, or remove it."
+    note = f"Called in {len(used)} of {turns} turns ({calls} calls, {failures} failed"
+    note += f'; first error: "{_quote(first_error, 200)}")' if first_error else ")"
+    examples = "; ".join(f'"{_quote(p, 120)}"' for p in used[:MAX_EXAMPLES] if p)
+    return note + (f". Requests that used it: {examples}." if examples else ".")

@@ -8,8 +8,8 @@ from concurrent.futures import Future
 from typing import Any
 
 from evalctl.emulator import batch_inputs, bridge, jobs, recommend_work
-from evalctl.emulator.core import DELETED, Core, Request, paginate
-from evalctl.emulator.errors import ApiError, ConflictError, QuotaError, ValidationError
+from evalctl.emulator.core import Core, Request, paginate
+from evalctl.emulator.errors import ApiError, ValidationError
 
 TABLE = "recommendations"
 ACTIVE = ("PENDING", "IN_PROGRESS")
@@ -72,15 +72,11 @@ def _saved(config: dict[str, Any], kind: str, region: str) -> dict[str, Any]:
 def _check_start(core: Core, params: dict[str, Any]) -> None:
     rows = core.settle(TABLE).values()
     # RecommendationName: "Must be unique within your account": held until the record is deleted.
-    if any(r["name"] == params["name"] for r in rows):
-        raise ConflictError(f"A recommendation named {params['name']} already exists")
-    if (
-        sum(1 for r in rows if observe(core, r)["status"] in ACTIVE)
-        >= core.settings.max_active_recommendations
-    ):
-        raise QuotaError(
-            f"At most {core.settings.max_active_recommendations} recommendations may run at once"
-        )
+    core.admit_job(
+        "recommendation", params["name"], (r["name"] for r in rows),
+        lambda: sum(1 for r in rows if observe(core, r)["status"] in ACTIVE),
+        core.settings.max_active_recommendations,
+    )  # fmt: skip
 
 
 def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
@@ -183,15 +179,13 @@ def list_recommendations(core: Core, params: dict[str, Any], req: Request) -> di
 
 def delete(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     record = observe(core, core.get(TABLE, params["recommendationId"], "Recommendation"))
-    running = record["status"] in ACTIVE and not core.settings.recommendation_delete_running
-    if running or record["status"] == "DELETING":
-        raise ConflictError(
-            f"Recommendation {record['recommendationId']} is {record['status']}; delete it once finished"
-        )
+    answer = core.delete_job(
+        record, "recommendationId", "Recommendation", running=record["status"] in ACTIVE,
+        allowed=core.settings.recommendation_delete_running, advice="; delete it once finished",
+    )  # fmt: skip
     core.futures.pop(record["recommendationId"], None)
     record["updatedAt"] = core.clock.now()
-    core.transition(record, "DELETING", DELETED, core.settings.delete_seconds)
-    return {"recommendationId": record["recommendationId"], "status": "DELETING"}
+    return answer
 
 
 HANDLERS = {

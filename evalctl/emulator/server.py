@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,21 @@ class _InputGuard:
         return getattr(self._stream, name)
 
 
+# Accepted connections per server: a kept-alive one keeps its handler thread serving the old app after
+# shutdown(), so stop() ends them; a process-wide client's pooled connection would otherwise reach a
+# stopped emulator's state when a new one listens on the same port.
+_LIVE: weakref.WeakKeyDictionary[Any, set[socket.socket]] = weakref.WeakKeyDictionary()
+_LIVE_LOCK = threading.Lock()
+
+
+def _end_connections(server: Any) -> None:
+    with _LIVE_LOCK:
+        connections = list(_LIVE.pop(server, set()))
+    for connection in connections:
+        with contextlib.suppress(OSError):  # already closed by the client
+            connection.shutdown(socket.SHUT_RDWR)  # its thread reads EOF, finishes and closes it
+
+
 class _QuietHandler(WSGIRequestHandler):
     """Keep-alive connections (about twice the request rate for boto3) and no log lines."""
 
@@ -50,6 +67,14 @@ class _QuietHandler(WSGIRequestHandler):
         # waits out the client's delayed ACK (~40 ms) on every response.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.rfile = _InputGuard(self.rfile)
+
+        with _LIVE_LOCK:
+            _LIVE.setdefault(self.server, set()).add(self.connection)
+
+    def finish(self) -> None:
+        with _LIVE_LOCK:
+            _LIVE.get(self.server, set()).discard(self.connection)
+        super().finish()
 
     def handle_one_request(self) -> None:
         self.rfile.armed = False
@@ -124,6 +149,7 @@ class EmulatorServer:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            _end_connections(self._server)
             tokens.forget(self.endpoint)
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -6,6 +6,8 @@ Which judge runs is chosen by `judge_from_env()`:
 - `EVALCTL_JUDGE_BASE_URL`: OpenAI-compatible base URL (default `https://api.openai.com/v1`).
 - `EVALCTL_JUDGE_API_KEY` (or `OPENAI_API_KEY`): bearer token for the OpenAI-compatible judge.
 - `EVALCTL_JUDGE_TIMEOUT`: seconds per model call (default 60).
+
+Both model judges are also `TextModel`s: the emulator's recommendations ask them for free text.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import os
 import re
 import urllib.error
 import urllib.request
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from evalctl.engine import scale
 from evalctl.engine.judge import Judge, JudgeError, JudgeInput, OfflineJudge, Verdict, render
@@ -82,6 +84,15 @@ def _judge_with(
     return verdicts
 
 
+@runtime_checkable
+class TextModel(Protocol):
+    """A judge backed by a model that can also answer free-form prompts (recommendations use it)."""
+
+    def complete(self, system: str, prompt: str) -> tuple[str, TokenUsage]:
+        """The model's answer text and its token usage, or raise JudgeError."""
+        ...
+
+
 class BedrockJudge:
     """Calls Bedrock Converse; the client is injectable (tests pass a fake, never a real model)."""
 
@@ -93,14 +104,20 @@ class BedrockJudge:
     def judge(self, evaluator: EvaluatorDef, judge_input: JudgeInput) -> list[Verdict]:
         """One Converse call per dimension."""
         model = self._model_id or _configured_model(evaluator) or DEFAULT_BEDROCK_MODEL
-        return _judge_with(evaluator, judge_input, lambda prompt: self._converse(model, prompt))
+        return _judge_with(
+            evaluator, judge_input, lambda prompt: self._converse(model, SYSTEM_PROMPT, prompt)
+        )
 
-    def _converse(self, model: str, prompt: str) -> tuple[str, TokenUsage]:
+    def complete(self, system: str, prompt: str) -> tuple[str, TokenUsage]:
+        """One Converse call with the configured model (EVALCTL_JUDGE_MODEL, else the default)."""
+        return self._converse(self._model_id or DEFAULT_BEDROCK_MODEL, system, prompt)
+
+    def _converse(self, model: str, system: str, prompt: str) -> tuple[str, TokenUsage]:
         client = self._client or self._make_client()
         try:
             response = client.converse(
                 modelId=model,
-                system=[{"text": SYSTEM_PROMPT}],
+                system=[{"text": system}],
                 messages=[{"role": "user", "content": [{"text": prompt}]}],
                 inferenceConfig={"temperature": 0.0},
             )
@@ -143,13 +160,14 @@ class OpenAICompatibleJudge:
 
     def judge(self, evaluator: EvaluatorDef, judge_input: JudgeInput) -> list[Verdict]:
         """One chat completion per dimension."""
-        return _judge_with(evaluator, judge_input, self._complete)
+        return _judge_with(evaluator, judge_input, lambda prompt: self.complete(SYSTEM_PROMPT, prompt))
 
-    def _complete(self, prompt: str) -> tuple[str, TokenUsage]:
+    def complete(self, system: str, prompt: str) -> tuple[str, TokenUsage]:
+        """One chat completion: `system` and `prompt` as the two messages, temperature 0."""
         payload = {
             "model": self._model,
             "temperature": 0,
-            "messages": [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": prompt}],
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": prompt}],
         }
         headers = {"Content-Type": "application/json"}
         if self._api_key:

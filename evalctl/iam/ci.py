@@ -32,7 +32,41 @@ def ci_evaluator(scope: Scope, aws: AwsTarget) -> list[Statement]:
         )
     )
     out.append(statement("PreflightFindLogGroups", ["logs:DescribeLogGroups"], aws.log_group("*")))
-    return out
+    return out + _workflows(aws)
+
+
+def _workflows(aws: AwsTarget) -> list[Statement]:
+    """`evalctl recommend`, `evalctl dataset generate` and `evalctl insights list|show|archive`."""
+    agentcore = "bedrock-agentcore:"
+    return [
+        # RecommendationArn is `...:recommendation/<name>-<10 chars>`; Start names no existing one.
+        statement(
+            "Recommendations",
+            [agentcore + "StartRecommendation", agentcore + "GetRecommendation"],
+            aws.arn("bedrock-agentcore", "recommendation/*"),
+        ),
+        # A generation has no ARN of its own (botocore: only DatasetArn, `...:dataset/<id>`): its
+        # operations, like the example listing, act on the dataset in the request path. The scope
+        # carries no dataset names, so any dataset of the account and Region.
+        statement(
+            "DatasetGeneration",
+            [
+                agentcore + a
+                for a in ("StartDatasetGeneration", "GetDatasetGeneration", "ListDatasetExamples")
+            ],
+            aws.arn("bedrock-agentcore", "dataset/*"),
+        ),
+        # ListDatasets names no resource; an agent insight has no ARN in botocore's model (an id and
+        # an application name only), so its operations cannot be narrowed below the account either.
+        statement(
+            "ListDatasetsAndAgentInsights",
+            [
+                agentcore + a
+                for a in ("ListDatasets", "ListAgentInsights", "GetAgentInsight", "UpdateAgentInsight")
+            ],
+            "*",
+        ),
+    ]
 
 
 def ci_deployer(scope: Scope, aws: AwsTarget) -> list[Statement]:

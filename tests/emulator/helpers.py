@@ -42,3 +42,16 @@ def make_online(
 def error_code(exc: Any) -> str:
     """The AWS error code of a `pytest.raises(ClientError)` result."""
     return str(exc.value.response["Error"]["Code"])
+
+
+# A declared Dataset `cases` with one scenario (the dataset generate and IAM workflow tests).
+DATASET_SPEC = """apiVersion: evalctl/v1alpha1
+kind: Dataset
+metadata:
+  name: cases
+spec:
+  scenarios:
+    - scenario_id: seed
+      turns:
+        - input: Hi
+"""

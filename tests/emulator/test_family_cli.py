@@ -10,20 +10,11 @@ import pytest
 
 from evalctl.cli.main import main
 from evalctl.spec.names import physical_name
+from tests.emulator.helpers import DATASET_SPEC
 
 SERVICE = "agent.DEFAULT"
 FILES = ("raw_otel_langchain_spans.json", "raw_otel_langchain_runtime_logs.json")
 PROMPT = "You are a helpful assistant.\n"
-DATASET_SPEC = """apiVersion: evalctl/v1alpha1
-kind: Dataset
-metadata:
-  name: cases
-spec:
-  scenarios:
-    - scenario_id: seed
-      turns:
-        - input: Hi
-"""
 
 
 @pytest.fixture

@@ -128,6 +128,33 @@ CASES = [
         "pre-flight checks that span log groups exist",
     ),
     (
+        "ciEvaluator",
+        "Recommendations",
+        ["bedrock-agentcore:GetRecommendation", "bedrock-agentcore:StartRecommendation"],
+        ACCT + ":recommendation/*",
+        "evalctl recommend starts one and waits for it",
+    ),
+    (
+        "ciEvaluator",
+        "DatasetGeneration",
+        [
+            f"bedrock-agentcore:{a}"
+            for a in ("GetDatasetGeneration", "ListDatasetExamples", "StartDatasetGeneration")
+        ],
+        ACCT + ":dataset/*",
+        "a generation has no ARN: it acts on the dataset in its path",
+    ),
+    (
+        "ciEvaluator",
+        "ListDatasetsAndAgentInsights",
+        [
+            f"bedrock-agentcore:{a}"
+            for a in ("GetAgentInsight", "ListAgentInsights", "ListDatasets", "UpdateAgentInsight")
+        ],
+        "*",
+        "a list names no resource; agent insights have no ARN in botocore's model",
+    ),
+    (
         "ciDeployer",
         "ManageStackEvaluationResources",
         [f"bedrock-agentcore:{v}{k}" for v in ("Delete", "Get", "Update") for k in KINDS]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
@@ -17,8 +15,15 @@ from evalctl.engine.judge import (
     render,
     token_f1,
 )
-from evalctl.engine.llm_judges import BedrockJudge, OpenAICompatibleJudge, judge_from_env, parse_answer
+from evalctl.engine.llm_judges import (
+    BedrockJudge,
+    OpenAICompatibleJudge,
+    TextModel,
+    judge_from_env,
+    parse_answer,
+)
 from evalctl.engine.model import EvaluatorDef
+from tests.chat_server import chat_server as serve_chat
 
 NUMERICAL = {
     "numerical": [
@@ -194,6 +199,24 @@ def test_bedrock_judge_per_dimension_with_rendered_prompt():
     assert verdicts[0].token_usage is not None and verdicts[0].token_usage.to_api()["totalTokens"] == 13
 
 
+def test_model_judges_answer_free_prompts_with_the_given_system_message(chat_server):
+    """complete(system, prompt): what the emulator's recommendations ask a real model."""
+    client = FakeBedrock(["Pass"])
+    text, usage = BedrockJudge(client=client, model_id="m1").complete("You rewrite prompts.", "Rewrite X")
+    assert json.loads(text)["label"] == "Pass" and usage.to_api()["inputTokens"] == 10
+    (call,) = client.calls
+    assert (call["modelId"], call["system"]) == ("m1", [{"text": "You rewrite prompts."}])
+    assert call["messages"] == [{"role": "user", "content": [{"text": "Rewrite X"}]}]
+    base_url, requests = chat_server
+    OpenAICompatibleJudge(base_url, model="tiny", timeout=5).complete("You rewrite prompts.", "Rewrite X")
+    messages = requests[0][2]["messages"]
+    assert messages == [
+        {"role": "system", "content": "You rewrite prompts."},
+        {"role": "user", "content": "Rewrite X"},
+    ]
+    assert isinstance(BedrockJudge(client=client), TextModel) and not isinstance(OfflineJudge(), TextModel)
+
+
 def test_bedrock_judge_wraps_client_errors():
     """Client failures become JudgeError with the model named."""
 
@@ -205,36 +228,10 @@ def test_bedrock_judge_wraps_client_errors():
         BedrockJudge(client=Broken(), model_id="m1").judge(llm(CATEGORICAL), JudgeInput("TRACE", "", "a"))
 
 
-class _ChatHandler(BaseHTTPRequestHandler):
-    requests: list = []
-
-    def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append((self.path, self.headers.get("Authorization"), body))
-        answer = {
-            "choices": [{"message": {"content": '{"label": "Pass", "explanation": "fine"}'}}],
-            "usage": {"prompt_tokens": 7, "completion_tokens": 2},
-        }
-        data = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        return
-
-
 @pytest.fixture
 def chat_server():
-    _ChatHandler.requests = []
-    server = HTTPServer(("127.0.0.1", 0), _ChatHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1", _ChatHandler.requests
-    server.shutdown()
-    server.server_close()
+    with serve_chat(lambda body: (200, '{"label": "Pass", "explanation": "fine"}')) as server:
+        yield server.base_url, server.requests
 
 
 def test_openai_compatible_judge_against_local_server(chat_server):

@@ -17,7 +17,7 @@ from evalctl import term
 from evalctl.cli.main import main as evalctl
 from evalctl.runner import local
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPECS = ROOT / "evaluations"
 SPANS = ROOT / "tests" / "data" / "spans"
 # Span + runtime-event pairs of real captures; each pair is seeded (and re-timed) on its own.
@@ -29,6 +29,8 @@ BATCH = "nightly-support"
 DATASET_BATCH = "support-regression"
 ONLINE = "support-live"
 SERVICE = "support_agent.DEFAULT"
+# The emulator's clock is real time: a batch is PENDING 1 s, then 2 s per session by default.
+FAST_BATCH = {"batch_pending_seconds": 0.2, "batch_session_seconds": 0.5}
 
 
 def chapter(number: int, title: str, text: str) -> None:
@@ -55,8 +57,14 @@ def deploy(endpoint: str) -> None:
     assert batch is not None
     clients = clients_for(ClientSettings(endpoint=endpoint, region="us-east-1", max_attempts=3))
     local.deploy_evaluators(project, list(batch.spec["evaluators"]), clients)
-    ids = [i for pair in SESSIONS for i in local.seed(Admin(endpoint), pair, SERVICE)]
+    admin = Admin(endpoint)
+    ids = [i for pair in SESSIONS for i in local.seed(admin, pair, SERVICE)]
+    admin.configure(**FAST_BATCH)
     print(f"   deployed the custom evaluators and seeded {len(ids)} recorded session(s): {', '.join(ids)}")
+    pending, per_session = FAST_BATCH["batch_pending_seconds"], FAST_BATCH["batch_session_seconds"]
+    print(
+        f"   (emulated batch lifecycles shortened: PENDING {pending:g} s, then {per_session:g} s per session)"
+    )
 
 
 def online(endpoint: str) -> None:
@@ -129,7 +137,7 @@ def story(reports: Path) -> int:
     dataset_code = dataset_story(reports)
     verdict = {0: "all gates passed", 1: "a gate failed", 2: "the job failed"}.get(code, f"exit {code}")
     chapter(
-        7,
+        8,
         "Read the reports",
         f"Gate verdict: {verdict}. Open {reports / 'nightly' / 'report.html'}; "
         f"summary.md is ready to paste into a pull request.",
@@ -162,10 +170,58 @@ def dataset_story(reports: Path) -> int:
             print("   the example agent did not start; skipping this chapter")
             return 2
         args = ["run", DATASET_BATCH, "--specs", str(SPECS), "--local", "--agent", url]
-        return run_step([*args, "--otlp-port", str(otlp), "--report-dir", str(reports / "regression")])
+        code = run_step([*args, "--otlp-port", str(otlp), "--report-dir", str(reports / "regression")])
+        return max(code, from_traces(reports / "from-traces", url, otlp))
     finally:
         agent.terminate()
         agent.wait(timeout=10)
+
+
+def from_traces(work: Path, agent: str, otlp: int) -> int:
+    """Chapter 7: new conversations become reviewed scenarios and a recommended system prompt."""
+    from evalctl.aws import ClientSettings
+    from evalctl.cli.run import clients_for
+    from evalctl.datasets import gather
+    from evalctl.demo import traces
+    from evalctl.emulator.server import EmulatorServer
+    from evalctl.emulator.testing import Admin
+    from evalctl.spec.project import load_project
+
+    chapter(
+        7,
+        "Grow the dataset and tune the prompt from traces",
+        f"Users ask the agent {len(traces.TURNS)} new questions; their traces become scenarios of "
+        f"{traces.DATASET} (a diff to review),\n   then a recommendation for its system prompt, scored with "
+        f"{traces.EVALUATOR} (a diff to accept).",
+    )
+    specs = traces.copy_specs(SPECS, work)
+    server = EmulatorServer(port=otlp).start()  # the port the agent already exports its telemetry to
+    try:
+        admin = Admin(server.endpoint)
+        admin.reset()
+        admin.configure(**traces.FAST)
+        clients = clients_for(ClientSettings(endpoint=server.endpoint, region="us-east-1", max_attempts=3))
+        project, _ = load_project([specs], "dev")
+        local.deploy_dataset(project, traces.DATASET, clients["control"])
+        sessions = [traces.talk(agent, turn) for turn in traces.TURNS]
+        group = traces.wait_for_telemetry(clients["logs"], sessions)
+        print(f"   {len(sessions)} sessions of the agent stored in aws/spans and {group}")
+        common = ["--service", SERVICE, "--log-group", group, "--since", "1", "--poll", "0.05"]
+        code = run_step(["dataset", "generate", traces.DATASET, "--specs", str(specs), *common,
+                         "--endpoint", server.endpoint])  # fmt: skip
+        doc = project.valid("Dataset", traces.DATASET)
+        generated = Path(doc.file).parent / f"{traces.DATASET}.generated.jsonl" if doc else None
+        if code == 0 and doc is not None and generated is not None:
+            reviewed = [item.scenario for item in gather(doc.spec, doc.file, doc.at)[0]]
+            added = [json.loads(line) for line in generated.read_text().splitlines() if line.strip()]
+            print(textwrap.indent(traces.scenario_diff(reviewed, added, traces.DATASET), "   "), end="")
+        prompt = work / "system_prompt.txt"
+        prompt.write_text(traces.system_prompt(ROOT / "examples" / "support-agent" / "agent.py") + "\n")
+        recommended = run_step(["recommend", "--prompt-file", str(prompt), "--evaluator", traces.EVALUATOR,
+                                *common, "--endpoint", server.endpoint])  # fmt: skip
+        return max(code, recommended)
+    finally:
+        server.stop()
 
 
 def free_port() -> int:
@@ -202,7 +258,3 @@ def main() -> int:
     code = story(reports)
     print(f"\ndemo finished in {time.monotonic() - started:.1f}s (exit {code})")
     return code
-
-
-if __name__ == "__main__":
-    sys.exit(main())
