@@ -21,6 +21,7 @@ BUILT_KINDS = {
     "LogGroup",
     "Dataset",
     "InsightStore",
+    "Recommendation",
 }
 
 
