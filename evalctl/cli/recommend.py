@@ -15,10 +15,9 @@ from typing import Any
 
 from evalctl.cli import jobs, waiting
 from evalctl.cli.exits import EPILOG, EXIT_USAGE
+from evalctl.cli.recommend_show import account, show, wait_done
 from evalctl.recommend_request import BUILTIN_ARN, start_request
-from evalctl.reports.recommendation import RecommendationFailed, Text, as_text, diff, recommended, write_back
-
-RUNNING = frozenset({"PENDING", "IN_PROGRESS"})
+from evalctl.reports.recommendation import Text
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -65,22 +64,14 @@ def _current(args: argparse.Namespace) -> tuple[str, Text]:
     return "SYSTEM_PROMPT_RECOMMENDATION", text
 
 
-def _account(args: argparse.Namespace) -> str:
-    """The caller's account (log group ARNs name it)."""
-    from evalctl.aws import ClientSettings, client
-
-    sts = client("sts", ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile))
-    return str(sts.get_caller_identity()["Account"])
-
-
 def _traces(args: argparse.Namespace, region: str) -> dict[str, Any]:
     if args.spans_file is not None:
         return {"sessionSpans": json.loads(args.spans_file.read_text())}
     if not args.service:
         raise jobs.JobError("--service is required unless --spans-file gives the spans")
     now = dt.datetime.now(dt.UTC)
-    account = _account(args)
-    arns = [f"arn:aws:logs:{region}:{account}:log-group:{g}" for g in args.log_group or ["aws/spans"]]
+    caller = account(args)
+    arns = [f"arn:aws:logs:{region}:{caller}:log-group:{g}" for g in args.log_group or ["aws/spans"]]
     return {"cloudwatchLogs": {
         "logGroupArns": arns, "serviceNames": [args.service],
         "startTime": now - dt.timedelta(hours=args.since), "endTime": now,
@@ -109,35 +100,6 @@ def request(args: argparse.Namespace, region: str) -> tuple[dict[str, Any], Text
         props["evaluator"] = _evaluator_arn(args)
     name = args.name or f"evalctl_recommend_{int(time.time())}"
     return start_request(props, name, dt.datetime.now(dt.UTC)), current
-
-
-def wait_done(args: argparse.Namespace, data: Any, rec_id: str) -> dict[str, Any]:
-    """Poll GetRecommendation until it leaves PENDING/IN_PROGRESS (--poll, --timeout)."""
-    return dict(
-        waiting.wait(
-            lambda: data.get_recommendation(recommendationId=rec_id), RUNNING, f"recommendation {rec_id}",
-            args.poll, args.timeout,
-        )
-    )  # fmt: skip
-
-
-def show(args: argparse.Namespace, done: dict[str, Any], current: Text, source: Path | None) -> int:
-    """Print the diff (or JSON); with --apply write the recommended text into `source`."""
-    try:
-        new = recommended(done, current)
-    except RecommendationFailed as exc:
-        raise jobs.JobError(str(exc)) from exc
-    label = str(source) if source else "system prompt"
-    patch = diff(current, new, label)
-    if args.json:
-        out = {"recommendationId": done["recommendationId"], "status": done["status"]}
-        jobs.print_json({**out, "current": as_text(current), "recommended": as_text(new), "diff": patch})
-    else:
-        sys.stdout.write(patch or "no change recommended\n")
-    if args.apply and source is not None:
-        write_back(source, new)
-        print(f"wrote the recommendation into {source}", file=sys.stderr)
-    return 0
 
 
 def body(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import secrets
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from evalctl import awsops
 from evalctl import recommend_inputs as inputs
 from evalctl import recommend_request as rr
 from evalctl.cli import jobs
-from evalctl.cli.recommend import show, wait_done
+from evalctl.cli.recommend_show import account, show, wait_done
 from evalctl.spec.names import physical_name, run_name
 
 if TYPE_CHECKING:
@@ -25,8 +26,13 @@ def _doc(args: argparse.Namespace, project: Project | None) -> Document:
     docs = project.of_kind("Recommendation") if project else []
     doc = next((d for d in docs if d.name == args.spec), None)
     if doc is None:
-        text = jobs.unknown(args.spec, [d.name for d in docs], args.specs)
-        raise jobs.JobError(text.replace("a BatchEvaluation", "a Recommendation").split(" nor ")[0])
+        names = sorted(d.name for d in docs)
+        close = difflib.get_close_matches(args.spec, names, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        listed = ", ".join(names) or "none"
+        raise jobs.JobError(
+            f"no Recommendation named '{args.spec}' under {args.specs} (declared: {listed}){hint}"
+        )
     return doc
 
 
@@ -63,7 +69,7 @@ def _resolve(
     if ref is not None and project.get("Evaluator", ref) is not None:
         props["evaluator"] = _arn_of(args, "Evaluator", ref)
     elif ref is not None:
-        props["evaluator"] = rr.evaluator_arn(ref, region, _account(args))
+        props["evaluator"] = rr.evaluator_arn(ref, region, account(args))
     traces = props["agentTraces"]
     if traces.get("batchEvaluation") and not str(traces["batchEvaluation"]).startswith("arn:"):
         traces["batchEvaluation"] = _arn_of(args, "BatchEvaluation", traces["batchEvaluation"])
@@ -71,12 +77,6 @@ def _resolve(
     if online and not str(online["config"]).startswith("arn:"):
         online["config"] = _arn_of(args, "OnlineEvaluation", online["config"])
     return props
-
-
-def _account(args: argparse.Namespace) -> str:
-    from evalctl.cli.recommend import _account as account
-
-    return account(args)
 
 
 def _deployed(args: argparse.Namespace, data: Any, base: str) -> dict[str, Any]:

@@ -8,11 +8,11 @@ Sessions are the real Strands capture from aws/bedrock-agentcore-starter-toolkit
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.examples import copy_examples
 from tests.program.deploy import FAST, Deployment, LambdaInMoto, UpFailed, provider_config
 from tests.program.mockrun import ACCOUNT
 
@@ -32,14 +32,10 @@ GOING = "DELETING"
 def specs(tmp_path):
     """A copy of the examples whose batch starts with an impossible gate."""
     folder = tmp_path / "evaluations"
-    shutil.copytree(ROOT / "evaluations", folder)
+    copy_examples(folder)
     # The dataset batch invokes a running agent (tests/emulator/test_dataset_batch.py, tests/agent).
     (folder / "batch" / "support-regression.yaml").unlink()
     edit(folder / "batch" / "nightly-support.yaml", EXAMPLE_GATE, FAILING_GATE)
-    # The Recommendation's promptFile is the example agent's, two folders up from its spec.
-    agent = tmp_path / "examples" / "support-agent"
-    agent.mkdir(parents=True)
-    shutil.copy(ROOT / "examples" / "support-agent" / "system_prompt.md", agent)
     return folder
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pulumi
 import pytest
 
+from tests.examples import copy_examples
 from tests.program.mockrun import ACCOUNT, REGION, run_program
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,7 +172,7 @@ def test_exports_name_ids_results_and_verdicts(run):
 
 def test_a_bad_spec_stops_the_program_with_located_errors(tmp_path):
     specs = tmp_path / "evaluations"
-    shutil.copytree(EXAMPLES, specs)
+    copy_examples(specs)
     tone = specs / "evaluators" / "response-tone.yaml"
     tone.write_text(tone.read_text().replace("level: TRACE", "levl: TRACE"))
     batch = specs / "batch" / "nightly-support.yaml"
