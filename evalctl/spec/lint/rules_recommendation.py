@@ -15,8 +15,9 @@ from evalctl.spec.project import Document, Project
 
 SOURCES = ("sessionSpansFiles", "cloudwatchLogs", "batchEvaluation", "onlineEvaluation")
 TRACES = "/spec/agentTraces"
-# botocore BatchEvaluationArn has no pattern; OnlineEvaluationConfigArn's is below.
-BATCH_ARN = re.compile(r"arn:aws[a-zA-Z-]*:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:batch-evaluation/.+")
+# botocore's BatchEvaluationArn has no pattern: the shape of a recorded one (shared aws-recordings,
+# get_batch_evaluation.json); OnlineEvaluationConfigArn's pattern is botocore's.
+BATCH_ARN = re.compile(r"arn:aws[a-zA-Z-]*:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:batch-evaluate/.+")
 ONLINE_ARN = re.compile(
     r"arn:aws[a-zA-Z-]*:bedrock-agentcore:[a-z0-9-]+:[0-9]{12}:online-evaluation-config\/"
     r"[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}"
