@@ -152,3 +152,25 @@ def test_tool_descriptions_come_back_as_the_tools_file_json(
     assert set(recommended) == set(tools)
     assert all(recommended[n].startswith(tools[n] + "\n\n[emulated recommendation") for n in tools)
     provider_server.destroy(state)
+
+
+def test_a_timeout_keeps_it_running_and_the_next_up_waits_for_the_same_one(
+    provider_server: Any, quick: Any, spans: Any, tmp_path: Path
+) -> None:
+    quick.admin.configure(recommendation_run_seconds=3600)
+    with pytest.raises(ProviderError) as late:
+        provider_server.up(URN, props(tmp_path, {"sessionSpans": spans}, waitTimeoutSeconds=0.3))
+    assert (
+        "after 0.3 s. It keeps running" in late.value.details
+        and "run `pulumi up` again" in late.value.details
+    )
+    (running,) = live(quick)
+    quick.admin.advance_clock(3600)
+    quick.admin.clear_call_counts()
+    state = provider_server.up(URN, props(tmp_path, {"sessionSpans": spans}, waitTimeoutSeconds=0.3))
+    assert state.id == running and state.outputs["status"] == "COMPLETED", "found again by its name"
+    assert quick.admin.call_counts().get("StartRecommendation") == 1, (
+        "refused as a conflict, not started twice"
+    )
+    assert live(quick) == [running]
+    provider_server.destroy(state)
