@@ -40,7 +40,9 @@ TYPE_TOKEN = "agentcore-evals:recommendation:Recommendation"
 IN_PLACE = ("waitTimeoutSeconds",)
 OUTPUT_KEYS = ("recommendationId", "recommendationArn", "physicalName", "status", "recommendedText",
                "explanations", "reportPath")  # fmt: skip
-KEPT_INPUTS = ("spec", shared.SOURCE, shared.OWNER, BASE_NAME, SPEC_NAME, REPORT_DIR)
+# components.evaluator.identity_key of a declared evaluator: same key, same evaluator ARN.
+KEY = "evaluatorKey"
+KEPT_INPUTS = ("spec", shared.SOURCE, shared.OWNER, BASE_NAME, SPEC_NAME, REPORT_DIR, KEY)
 # Session spans quote the agent's users: state keeps them encrypted.
 SECRET_PATHS = [("spec", "agentTraces")]
 
@@ -66,7 +68,15 @@ class RecommendationProvider(JobProvider):
         """Replace (create-before-delete: the new one has its own name) when what is recommended changes."""
         old_spec, new_spec = olds.get("spec") or {}, news.get("spec") or {}
         replaces = [k for k in (shared.OWNER, BASE_NAME) if olds.get(k) != news.get(k)]
-        if job_inputs(old_spec) != job_inputs(new_spec):
+        new_job = job_inputs(new_spec)
+        if (
+            shared.contains_unknown(new_job.get("evaluator"))
+            and news.get(KEY)
+            and olds.get(KEY) == news.get(KEY)
+        ):
+            # Preview: the ARN of an evaluator being updated is unknown, but the same key means the same ARN.
+            new_job["evaluator"] = old_spec.get("evaluator")
+        if job_inputs(old_spec) != new_job:
             replaces.append("spec")
         in_place = any(old_spec.get(k) != new_spec.get(k) for k in IN_PLACE)
         in_place = in_place or any(olds.get(k) != news.get(k) for k in (shared.SOURCE, SPEC_NAME, REPORT_DIR))
@@ -194,6 +204,7 @@ class RecommendationArgs:
     base_name: str
     spec_name: str
     report_dir: str = "reports/recommendations"
+    evaluator_key: str | None = None
 
 
 class Recommendation(pulumi.ComponentResource):
@@ -210,6 +221,8 @@ class Recommendation(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         own = {"spec": args.spec, BASE_NAME: args.base_name, SPEC_NAME: args.spec_name}
         own[REPORT_DIR] = args.report_dir
+        if args.evaluator_key:
+            own[KEY] = args.evaluator_key
         props = shared.resource_props(own, args.source, TYPE_TOKEN, name, None)
         self.resource = RecommendationResource(name, props, shared.child_options(self, opts))
         self.recommendation_id = self.resource.recommendationId
@@ -246,9 +259,9 @@ def build_recommendation(stack: Any, decl: Any) -> Recommendation:
         raise pulumi.RunError(f"{decl.file}: Recommendation {decl.name}: {exc}") from exc
     spec["tags"] = {**(spec.get("tags") or {}), **stack.tags(decl)}
     depends: list[pulumi.Resource] = []
-    ref = spec.get("evaluator")
+    ref, key = spec.get("evaluator"), None
     if ref in stack.evaluators:
-        spec["evaluator"] = _arn_of(stack, "Evaluator", ref, depends)
+        spec["evaluator"], key = _arn_of(stack, "Evaluator", ref, depends), stack.evaluator_key(ref)
     elif ref is not None:
         region = stack.config.region
         spec["evaluator"] = stack.account.apply(lambda account: rr.evaluator_arn(ref, region, account))
@@ -260,7 +273,7 @@ def build_recommendation(stack: Any, decl: Any) -> Recommendation:
         online["config"] = _arn_of(stack, "OnlineEvaluation", online["config"], depends)
     args = RecommendationArgs(
         spec=spec, source=str(decl.file), base_name=rr.base_name(decl.name, stack.config.stack),
-        spec_name=decl.name, report_dir=str(stack.config.report_dir / "recommendations"),
+        spec_name=decl.name, report_dir=str(stack.config.report_dir / "recommendations"), evaluator_key=key,
     )  # fmt: skip
     return Recommendation(f"recommendation-{decl.name}", args, pulumi.ResourceOptions(depends_on=depends))
 

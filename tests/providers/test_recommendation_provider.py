@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.providers.harness import ProviderError, provider_input, urn, wait_until
+from tests.providers.harness import UNKNOWN, ProviderError, provider_input, urn, wait_until
 
 TOKEN = "agentcore-evals:recommendation:Recommendation"
 URN = urn("recommendation-prompt", "dynamic/recommendation:Recommendation", TOKEN)
@@ -173,4 +173,16 @@ def test_a_timeout_keeps_it_running_and_the_next_up_waits_for_the_same_one(
         "refused as a conflict, not started twice"
     )
     assert live(quick) == [running]
+    provider_server.destroy(state)
+
+
+def test_preview_with_an_unknown_evaluator_arn_replaces_only_when_the_evaluator_does(
+    provider_server: Any, quick: Any, spans: Any, tmp_path: Path
+) -> None:
+    state = provider_server.up(URN, {**props(tmp_path, {"sessionSpans": spans}), "evaluatorKey": "k1"})
+    previewed = {**props(tmp_path, {"sessionSpans": spans}, evaluator=UNKNOWN), "evaluatorKey": "k1"}
+    assert provider_server.diff(URN, state.id, state.outputs, previewed).changes == "none"
+    replaced = {**previewed, "evaluatorKey": "k2"}
+    plan = provider_server.diff(URN, state.id, state.outputs, replaced)
+    assert plan.changes == "some" and plan.replaces == ["spec"]
     provider_server.destroy(state)
