@@ -21,6 +21,7 @@ BUILT_KINDS = {
     "LogGroup",
     "Dataset",
     "InsightStore",
+    "Recommendation",
 }
 
 
@@ -70,6 +71,8 @@ class StackConfig:
     foundations: str = "managed"
     role_arns: dict[str, Any] | None = None
     function_arns: dict[str, Any] | None = None
+    # Where providers write reports (Recommendation diffs); `reportDir`, default reports/.
+    report_dir: Path = Path("reports")
 
 
 def stack_region(own: pulumi.Config) -> str:
@@ -98,4 +101,5 @@ def read_config(program_dir: Path) -> StackConfig:
         foundations=foundations.mode_of(own.get("foundations"), stack, CONFIG_NAMESPACE),
         role_arns=own.get_object("roleArns"),
         function_arns=own.get_object("functionArns"),
+        report_dir=program_dir / (own.get("reportDir") or "reports"),
     )

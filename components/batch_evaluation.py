@@ -12,7 +12,6 @@ from typing import Any
 import pulumi
 import pulumi.dynamic as dyn
 
-from components import _identity
 from components import _props as shared
 from components import _provider as base
 from components._batch_job import (
@@ -27,6 +26,8 @@ from components._batch_job import (
     start_request,
     wait_settings,
 )
+from components._job_provider import JobProvider
+from components._job_provider import picked as _picked
 from evalctl import aws, awsops
 from evalctl.spec import mapping
 
@@ -50,12 +51,13 @@ def job_inputs(spec: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in spec.items() if k not in IN_PLACE}
 
 
-def _picked(props: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    return {k: props[k] for k in keys if props.get(k) is not None}
-
-
-class BatchEvaluationProvider(base.AgentCoreProvider):
+class BatchEvaluationProvider(JobProvider):
     """Starts a job on create, refreshes on read, stops and deletes on delete; job changes replace."""
+
+    kind_label, noun = "BatchEvaluation", "batch evaluation"
+
+    def job_name(self, props: dict[str, Any]) -> str:
+        return str((props.get("spec") or {}).get("batchEvaluationName", "?"))
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dyn.CheckResult:
         spec = news.get("spec")
@@ -79,10 +81,6 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
         changed = bool(replaces) or in_place or olds.get(shared.SOURCE) != news.get(shared.SOURCE)
         changed = changed or olds.get(KEYS) != news.get(KEYS)
         return dyn.DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
-
-    def data(self) -> Any:
-        """A fresh data-plane client: never kept on the provider, so the provider always pickles."""
-        return _identity.client(aws.DATA, self.client_settings(), self.identity())
 
     def poller(self, client: Any) -> Poller:
         """Polls as fast as the stack's `pollSeconds` says at first, then backs off."""
@@ -163,16 +161,13 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
         return bool(arn) and awsops.live_tags(self.control(), arn).get(aws.OWNER_TAG) == owner
 
     def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
-        try:
-            job = self.data().get_batch_evaluation(batchEvaluationId=id_)
-        except Exception as exc:
-            if base.is_not_found(exc):
-                return dyn.ReadResult(None, {})
-            raise self._failure(exc, props, "read the batch evaluation") from exc
-        if job["status"] == "DELETING":  # deleted outside Pulumi and on its way out
-            return dyn.ReadResult(None, {})
-        outs = {**_picked(props, KEPT_INPUTS), **_picked(props, OUTPUT_KEYS), **job_outputs(job)}
-        return dyn.ReadResult(id_, shared.with_secrets(outs, SECRET_PATHS))
+        def outs_of(job: dict[str, Any]) -> dict[str, Any]:
+            outs = {**_picked(props, KEPT_INPUTS), **_picked(props, OUTPUT_KEYS), **job_outputs(job)}
+            return shared.with_secrets(outs, SECRET_PATHS)
+
+        return self.read_job(
+            id_, props, lambda: self.data().get_batch_evaluation(batchEvaluationId=id_), outs_of
+        )
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> dyn.UpdateResult:
         """Wait settings, description, tags, gates or the source file changed: never restart."""
@@ -211,13 +206,6 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
             if base.is_not_found(exc):
                 return
             raise self._failure(exc, props, "delete the batch evaluation") from exc
-
-    def _failure(self, exc: BaseException, props: dict[str, Any], action: str) -> aws.AwsError:
-        name = (props.get("spec") or {}).get("batchEvaluationName", "?")
-        resource = f"BatchEvaluation {name} (could not {action})"
-        return aws.AwsError(
-            aws.describe_error(exc, resource, str(props.get(shared.SOURCE, "?"))), aws.error_code(exc)
-        )
 
 
 class BatchEvaluationResource(dyn.Resource, module="batch_evaluation", name="BatchEvaluation"):

@@ -26,6 +26,7 @@ from components.dataset import build_datasets
 from components.foundations import External, is_resource
 from components.insight_store import build_insight_stores
 from components.log_group import LogGroup
+from components.recommendation import build_recommendation
 from components.role import Role, evaluator_refs, function_spec
 from evalctl.spec import names
 
@@ -89,6 +90,7 @@ class EvaluationStack:
         self.datasets: dict[str, Any] = {}
         self.gates: dict[str, Any] = {}
         self.insight_stores: dict[str, Any] = {}
+        self.recommendations: dict[str, Any] = {}
 
     def of_kind(self, kind: str) -> list[Decl]:
         return [d for d in self.decls if d.kind == kind]
@@ -114,6 +116,8 @@ class EvaluationStack:
             self.batches[decl.name] = self._batch(decl)
             if decl.spec.get("gates"):
                 self.gates[decl.name] = self._gate(decl)
+        for decl in self.of_kind("Recommendation"):
+            self.recommendations[decl.name] = build_recommendation(self, decl)
         self.export()
 
     def evaluator_order(self) -> list[Decl]:
@@ -254,6 +258,11 @@ class EvaluationStack:
         pulumi.export("datasets", datasets)
         stores = {n: {"arn": i.arn, "status": i.status} for n, i in self.insight_stores.items()}
         pulumi.export("insightStores", stores)
+        recommendations = {
+            n: {"id": r.recommendation_id, "status": r.status, "report": r.report_path}
+            for n, r in self.recommendations.items()
+        }
+        pulumi.export("recommendations", recommendations)
 
 
 def build_stack(program_dir: Path) -> EvaluationStack:

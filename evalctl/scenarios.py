@@ -87,7 +87,8 @@ def problems(schema_type: str, example: Any) -> list[Problem]:
     if declared not in (None, schema_type):
         found.append(("/schema_type", f"is {declared!r} but the dataset's schema type is {schema_type}"))
     if schema_type == PREDEFINED:
-        for i, turn in enumerate(example.get("turns") or []):
+        turns = example.get("turns")
+        for i, turn in enumerate(turns if isinstance(turns, list) else []):  # a non-list: the SDK says so
             if isinstance(turn, dict):
                 found += _unknown(turn, TURN_MEMBERS, f"/turns/{i}")
     elif isinstance(example.get("actor_profile"), dict):

@@ -215,8 +215,7 @@ def from_traces(work: Path, agent: str, otlp: int) -> int:
             reviewed = [item.scenario for item in gather(doc.spec, doc.file, doc.at)[0]]
             added = [json.loads(line) for line in generated.read_text().splitlines() if line.strip()]
             print(textwrap.indent(traces.scenario_diff(reviewed, added, traces.DATASET), "   "), end="")
-        prompt = work / "system_prompt.txt"
-        prompt.write_text(traces.system_prompt(ROOT / "examples" / "support-agent" / "agent.py") + "\n")
+        prompt = work / "examples" / "support-agent" / traces.PROMPT_FILE
         recommended = run_step(["recommend", "--prompt-file", str(prompt), "--evaluator", traces.EVALUATOR,
                                 *common, "--endpoint", server.endpoint])  # fmt: skip
         return max(code, recommended)

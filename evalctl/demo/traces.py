@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import difflib
 import json
 import shutil
@@ -14,6 +13,7 @@ from typing import Any
 
 DATASET = "support-scenarios"
 EVALUATOR = "Builtin.ToolSelectionAccuracy"  # TOOL_CALL level: the offline judge rates a failed call 0
+PROMPT_FILE = "system_prompt.md"  # the example agent reads its prompt from this file
 # Questions the reviewed dataset does not hold yet; ORD-4242 does not exist, so its lookup fails.
 TURNS = (
     "Has ORD-1001 been delivered yet?",
@@ -97,14 +97,9 @@ def scenario_diff(reviewed: list[dict[str, Any]], generated: list[dict[str, Any]
     return "".join(line if len(line) <= WIDTH else line[: WIDTH - 4] + "...\n" for line in found)
 
 
-def system_prompt(agent_file: Path) -> str:
-    """The agent's SYSTEM_PROMPT constant, read from its source (importing it would start the agent)."""
-    for node in ast.parse(agent_file.read_text()).body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "SYSTEM_PROMPT" for t in node.targets
-        ):
-            return str(ast.literal_eval(node.value))
-    raise LookupError(f"no SYSTEM_PROMPT in {agent_file}")
+def system_prompt(agent_dir: Path) -> str:
+    """The agent's system prompt, kept beside it (the Recommendation spec's promptFile)."""
+    return (agent_dir / PROMPT_FILE).read_text(encoding="utf-8").strip()
 
 
 def copy_specs(specs: Path, into: Path) -> Path:
@@ -112,4 +107,8 @@ def copy_specs(specs: Path, into: Path) -> Path:
     target = into / "evaluations"
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(specs, target)
+    # The Recommendation spec's promptFile lives beside the agent, outside evaluations/.
+    prompt = into / "examples" / "support-agent" / PROMPT_FILE
+    prompt.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(specs.parent / "examples" / "support-agent" / PROMPT_FILE, prompt)
     return target

@@ -33,6 +33,9 @@ class RecommendationSpec:
 def _sessions(spec: RecommendationSpec) -> list[Session]:
     if "sessionSpans" in spec.traces:
         return trace_select.ordered(trace_select.inline(spec.traces["sessionSpans"]))
+    if "logSource" in spec.traces:  # a batch or online evaluation's source, resolved at Start
+        found = trace_select.read_logs(spec.region, spec.traces["logSource"])
+        return trace_select.ordered([s for s in found if s.traces])
     logs = spec.traces["cloudwatchLogs"]
     source = {
         "logGroupNames": [trace_select.log_group_name(a) for a in logs["logGroupArns"]],

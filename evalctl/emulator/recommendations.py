@@ -7,7 +7,7 @@ import string
 from concurrent.futures import Future
 from typing import Any
 
-from evalctl.emulator import batch_inputs, bridge, jobs, recommend_work
+from evalctl.emulator import batch, batch_inputs, bridge, jobs, recommend_work
 from evalctl.emulator.core import Core, Request, paginate
 from evalctl.emulator.errors import ApiError, ValidationError
 
@@ -69,6 +69,29 @@ def _saved(config: dict[str, Any], kind: str, region: str) -> dict[str, Any]:
     return {"region": region, "traces": traces, "current": current, "bundle": bundle, "evaluatorId": chosen}
 
 
+def _trace_source(core: Core, traces: dict[str, Any]) -> dict[str, Any]:
+    """A batchEvaluation or onlineEvaluation source as the logs it reads ({"logSource": ...}): the
+    completed job's sessions, or the online configuration's source within the given window."""
+    if "batchEvaluation" in traces:
+        arn = traces["batchEvaluation"]["batchEvaluationArn"]
+        found = [r for r in core.settle(batch.TABLE).values() if r["batchEvaluationArn"] == arn]
+        if not found:
+            raise ValidationError(f"Batch evaluation {arn} does not exist")
+        # BatchEvaluationTraceConfig: "Use a completed batch evaluation as the source of agent traces."
+        status = batch.observe(core, found[0])["status"]
+        if status not in ("COMPLETED", "COMPLETED_WITH_ERRORS"):
+            raise ValidationError(
+                f"Batch evaluation {arn} is {status}; a recommendation needs a completed one"
+            )
+        return {"logSource": dict(found[0]["_spec"]["source"])}
+    if "onlineEvaluation" in traces:
+        online = traces["onlineEvaluation"]
+        window = {"startTime": online["startTime"], "endTime": online["endTime"]}
+        config = {"onlineEvaluationConfigArn": online["onlineEvaluationConfigArn"], "timeRange": window}
+        return {"logSource": batch_inputs.session_source(core, {"onlineEvaluationConfigSource": config})}
+    return traces
+
+
 def _check_start(core: Core, params: dict[str, Any]) -> None:
     rows = core.settle(TABLE).values()
     # RecommendationName: "Must be unique within your account": held until the record is deleted.
@@ -99,6 +122,7 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
         + core.settings.recommendation_run_seconds,
         "_spec": _saved(config, params["type"], req.region),
     }
+    record["_spec"]["traces"] = _trace_source(core, record["_spec"]["traces"])
     if params.get("description") is not None:
         record["description"] = params["description"]
     spec = _spec(core, record)  # an unknown evaluator is refused here, before anything is stored

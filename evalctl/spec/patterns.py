@@ -18,6 +18,7 @@ KIND_FILES: dict[str, str] = {
     "EvaluatorTest": "evaluator-test",
     "Dataset": "dataset",
     "InsightStore": "insight-store",
+    "Recommendation": "recommendation",
 }
 NAME_PATTERN = "^[a-z][a-z0-9-]{0,39}$"
 BUILTIN = r"Builtin\.[a-zA-Z0-9._-]+"

@@ -11,6 +11,7 @@ import argparse
 import atexit
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 from bedrock_agentcore.runtime import BedrockAgentCoreApp
@@ -19,10 +20,8 @@ from strands import Agent
 from telemetry import Telemetry
 from tools import TOOLS
 
-SYSTEM_PROMPT = (
-    "You are the support agent of an online store. Use lookup_order for order questions, "
-    "refund_policy for refunds and returns, and create_ticket when a human must follow up."
-)
+# A file of its own, so the Recommendation spec (evaluations/recommendations) can diff and apply to it.
+SYSTEM_PROMPT = (Path(__file__).with_name("system_prompt.md")).read_text(encoding="utf-8").strip()
 MAX_SESSIONS = 256
 
 telemetry = Telemetry()

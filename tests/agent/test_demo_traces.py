@@ -52,6 +52,6 @@ def test_new_conversations_become_scenarios_and_a_prompt_recommendation(
     assert len(added) == len(traces.TURNS)
     assert all(f'"scenario_id":"{s["scenario_id"]}"' in "".join(added) for s in generated)
     # The recommendation keeps the agent's prompt and adds a lesson for the turn whose lookup failed.
-    prompt = traces.system_prompt(demo.ROOT / "examples" / "support-agent" / "agent.py")
+    prompt = traces.system_prompt(demo.ROOT / "examples" / "support-agent")
     assert f" {prompt}\n" in out
     assert '+- For requests like "Where is my parcel ORD-4242?": the answer was rated Poor (0).' in out

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.examples import copy_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 SESSIONS = ROOT / "tests" / "data" / "spans"
@@ -18,7 +19,7 @@ SERVICE = "support_agent.DEFAULT"
 def shipped_specs(tmp_path: Path) -> Path:
     """A writable copy of evaluations/."""
     target = tmp_path / "evaluations"
-    shutil.copytree(ROOT / "evaluations", target)
+    copy_examples(target)
     return target
 
 

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from evalctl.cli.main import build_parser
+from tests.examples import copy_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "evaluations.yml"
@@ -31,7 +32,7 @@ def run_hook(hook, cwd):
 @pytest.fixture
 def repo(tmp_path):
     """A user repository: the examples and the committed schemas."""
-    shutil.copytree(ROOT / "evaluations", tmp_path / "evaluations")
+    copy_examples(tmp_path / "evaluations")
     shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
     return tmp_path
 

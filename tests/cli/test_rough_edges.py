@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from evalctl import aws
 from evalctl.cli.main import main
+from tests.examples import copy_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,7 +22,7 @@ def no_region(tmp_path, monkeypatch):
 
 
 def test_run_without_a_region_exits_2_without_a_traceback(no_region, capsys, monkeypatch):
-    shutil.copytree(ROOT / "evaluations", no_region / "evaluations")
+    copy_examples(no_region / "evaluations")
     monkeypatch.chdir(no_region)
     assert main(["run", "nightly-support"]) == 2
     err = capsys.readouterr().err

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from evalctl.cli.main import main
 from evalctl.cli.run import clients_for
 from evalctl.runner import local
 from evalctl.spec.project import load_project
+from tests.examples import copy_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 SPANS = ROOT / "tests" / "data" / "spans"
@@ -31,7 +31,7 @@ SERVICE = "support_agent.DEFAULT"
 @pytest.fixture
 def specs(tmp_path):
     target = tmp_path / "evaluations"
-    shutil.copytree(ROOT / "evaluations", target)
+    copy_examples(target)
     return target
 
 

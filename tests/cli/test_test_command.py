@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from evalctl.cli.main import main
+from tests.examples import copy_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def specs(tmp_path):
     """A copy of the shipped examples, so a test can change expectations freely."""
     target = tmp_path / "evaluations"
-    shutil.copytree(ROOT / "evaluations", target)
+    copy_examples(target)
     return target
 
 

@@ -237,3 +237,28 @@ def test_shortfalls_become_lessons_quoting_the_turns(
         '- For requests like "Hello": the answer was rated Poor (0). It ignored the question. '
         "Address this case explicitly."
     )
+
+
+def test_a_completed_batch_evaluation_is_a_trace_source(emulator: Any, data: Any, traces: Any) -> None:
+    logs = traces["cloudwatchLogs"]
+    group = logs["logGroupArns"][0].split(":log-group:")[1].removesuffix(":*")
+    job = data.start_batch_evaluation(
+        batchEvaluationName="scored", evaluators=[{"evaluatorId": "Builtin.Helpfulness"}],
+        dataSourceConfig={"cloudWatchLogs": {"serviceNames": [SERVICE], "logGroupNames": [group],
+                          "filterConfig": {"timeRange": {k: logs[k] for k in ("startTime", "endTime")}}}},
+    )  # fmt: skip
+    source = {"batchEvaluation": {"batchEvaluationArn": job["batchEvaluationArn"]}}
+    with pytest.raises(ClientError) as running:
+        _start(data, source, name="too_early")
+    assert error_code(running) == "ValidationException" and "needs a completed one" in str(running.value)
+    emulator.admin.advance_clock(3600)
+    assert data.get_batch_evaluation(batchEvaluationId=job["batchEvaluationId"])["status"] == "COMPLETED"
+    rec_id = _start(data, source, name="from_batch")["recommendationId"]
+    emulator.admin.advance_clock(60)
+    done = data.get_recommendation(recommendationId=rec_id)
+    text = done["recommendationResult"]["systemPromptRecommendationResult"]["recommendedSystemPrompt"]
+    assert text.startswith(PROMPT + "\n\n## Lessons from 1 evaluated turns"), "the job's sessions, read again"
+    unknown = {"batchEvaluation": {"batchEvaluationArn": job["batchEvaluationArn"] + "x"}}
+    with pytest.raises(ClientError) as missing:
+        _start(data, unknown, name="nowhere")
+    assert "does not exist" in str(missing.value)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from tests.engine.workspace import (
     engine_stack,
     external_foundations,
 )
+from tests.examples import copy_examples
 
 ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/support_agent-abcdefghij"
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("strands") is None, reason="needs the agent extra")
@@ -63,7 +63,7 @@ def test_up_runs_the_dataset_against_the_example_agent(
     tmp_path: Path, emulator: EmulatorHandle, agent: str
 ) -> None:
     specs = tmp_path / "evaluations"
-    shutil.copytree(ROOT / "evaluations", specs)
+    copy_examples(specs)
     stack: EngineStack = engine_stack(tmp_path, emulator, specs, external_foundations(emulator, specs))
     result = stack.up()
     assert result.summary.result == "succeeded", stack.log.getvalue()

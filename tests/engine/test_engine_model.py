@@ -19,13 +19,13 @@ from hypothesis.stateful import RuleBasedStateMachine, rule
 from evalctl.emulator.testing import running_emulator
 from tests.engine.workspace import (
     FAST,
-    ROOT,
     SERVICE,
     SESSIONS,
     EngineStack,
     engine_stack,
     external_foundations,
 )
+from tests.examples import copy_examples
 
 EVALUATORS = {"response-tone": "response_tone_local", "support-quality": "support_quality_local"}
 TEXTS = st.sampled_from(["Tone, strictly.", "Tone of replies.", "Quality of a session."])
@@ -44,7 +44,7 @@ class EngineMachine(RuleBasedStateMachine):
             self.emulator.admin.seed(pair, SERVICE)
         self.tmp = Path(tempfile.mkdtemp(prefix="engine-model-"))
         self.specs = self.tmp / "evaluations"
-        shutil.copytree(ROOT / "evaluations", self.specs)
+        copy_examples(self.specs)
         (self.specs / "batch" / "support-regression.yaml").unlink()  # needs a running agent
         self.stack: EngineStack = engine_stack(
             self.tmp, self.emulator, self.specs, external_foundations(self.emulator, self.specs)

@@ -3,7 +3,6 @@ up, up --replace and destroy against a fresh emulator (foundations: external, so
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +11,11 @@ from pulumi import automation as auto
 
 from evalctl.emulator.testing import EmulatorHandle
 from tests.engine.workspace import (
-    ROOT,
     EngineStack,
     engine_stack,
     external_foundations,
 )
+from tests.examples import copy_examples
 
 GOING = "DELETING"
 
@@ -24,7 +23,7 @@ GOING = "DELETING"
 @pytest.fixture
 def specs(tmp_path: Path) -> Path:
     folder = tmp_path / "evaluations"
-    shutil.copytree(ROOT / "evaluations", folder)
+    copy_examples(folder)
     # The dataset batch invokes a running agent (tests/emulator/test_dataset_batch.py, tests/agent).
     (folder / "batch" / "support-regression.yaml").unlink()
     return folder

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from evalctl.cli.main import main
 from evalctl.emulator import server as emulator_server
 from evalctl.emulator.testing import Admin
 from evalctl.runner import waiter
+from tests.examples import copy_examples
 
 ROOT = Path(__file__).resolve().parents[2]
 CAPTURES = ROOT.parent / "shared" / "fixtures" / "spans"
@@ -64,7 +64,7 @@ def quick_local(monkeypatch):
 
 def test_twenty_local_runs_give_identical_results(quick_local, tmp_path, capsys):
     specs = tmp_path / "evaluations"
-    shutil.copytree(ROOT / "evaluations", specs)
+    copy_examples(specs)
     seen: list[Any] = []
     for attempt in range(20):
         out = tmp_path / f"run{attempt}"
@@ -105,7 +105,7 @@ def test_summary_order_does_not_depend_on_the_hash_seed():
 def test_the_shipped_examples_run_locally_with_their_own_sessions(quick_local, tmp_path, monkeypatch, capsys):
     """Issue 11: a ground-truth session of the examples lived only in tests/data, so `--local` on
     the shipped folder failed pre-flight; now the README's command works as written, pre-flight on."""
-    shutil.copytree(ROOT / "evaluations", tmp_path / "evaluations")
+    copy_examples(tmp_path / "evaluations")
     monkeypatch.chdir(tmp_path)
     seeds = sorted(
         str(p.relative_to(tmp_path)) for p in (tmp_path / "evaluations" / "sessions").glob("*.json")
@@ -130,7 +130,7 @@ def test_each_local_run_starts_from_an_empty_account(monkeypatch, tmp_path, caps
 
     monkeypatch.setattr(emulator_server.EmulatorServer, "start", start)
     monkeypatch.setattr(waiter.RealClock, "sleep", lambda self, seconds: time.sleep(min(seconds, 0.02)))
-    shutil.copytree(ROOT / "evaluations", tmp_path / "evaluations")
+    copy_examples(tmp_path / "evaluations")
     monkeypatch.chdir(tmp_path)
     sessions = tmp_path / "evaluations" / "sessions"
     runs = []

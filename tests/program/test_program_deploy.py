@@ -8,11 +8,11 @@ Sessions are the real Strands capture from aws/bedrock-agentcore-starter-toolkit
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.examples import copy_examples
 from tests.program.deploy import FAST, Deployment, LambdaInMoto, UpFailed, provider_config
 from tests.program.mockrun import ACCOUNT
 
@@ -32,7 +32,7 @@ GOING = "DELETING"
 def specs(tmp_path):
     """A copy of the examples whose batch starts with an impossible gate."""
     folder = tmp_path / "evaluations"
-    shutil.copytree(ROOT / "evaluations", folder)
+    copy_examples(folder)
     # The dataset batch invokes a running agent (tests/emulator/test_dataset_batch.py, tests/agent).
     (folder / "batch" / "support-regression.yaml").unlink()
     edit(folder / "batch" / "nightly-support.yaml", EXAMPLE_GATE, FAILING_GATE)
@@ -50,7 +50,8 @@ def deployment(emulator, specs, span_fixtures, provider_server):
     emulator.admin.configure(**FAST)  # emulated lifecycles in tenths of a second
     emulator.admin.seed([span_fixtures / name for name in SPANS], SERVICE)
     program = {**provider_config(emulator), "agentcore-evaluations:specDir": str(specs),
-               "agentcore-evaluations:accountId": ACCOUNT}  # fmt: skip
+               "agentcore-evaluations:accountId": ACCOUNT,
+               "agentcore-evaluations:reportDir": str(specs.parent / "reports")}  # fmt: skip
     return Deployment(provider_server, ROOT, program, STACK, aws=LambdaInMoto(emulator))
 
 
@@ -75,6 +76,11 @@ def uses(emulator):
         onlineEvaluationConfigId=summary["onlineEvaluationConfigId"]
     )
     return {e["evaluatorId"] for e in config["evaluators"]}
+
+
+def recommendations(emulator):
+    rows = emulator.client("bedrock-agentcore").list_recommendations()["recommendationSummaries"]
+    return [r["recommendationId"] for r in rows if r["status"] != GOING]
 
 
 def start_calls(emulator):
@@ -102,6 +108,11 @@ def test_deploy_gate_change_and_destroy(deployment, emulator, specs):
     assert run.outputs["batchEvaluations"]["nightly-support"]["id"] == job.id
     assert all(v["passed"] for v in run.outputs["gates"]["nightly-support"])
     assert live(emulator) == (expected, ["support_live_dev"], [job.id])
+    recommended = run.outputs["recommendations"]["support-prompt"]
+    assert recommended["status"] == "COMPLETED" and recommendations(emulator) == [recommended["id"]]
+    report = Path(recommended["report"])
+    assert report == specs.parent / "reports" / "recommendations" / "support-prompt.md"
+    assert "+## Lessons from" in report.read_text(), "the report shows the recommended lines as a diff"
 
     emulator.admin.clear_call_counts()
     deployment.up()
@@ -124,3 +135,4 @@ def test_deploy_gate_change_and_destroy(deployment, emulator, specs):
 
     deployment.destroy()
     assert live(emulator) == ([], [], [])
+    assert recommendations(emulator) == []

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
+import json
 from pathlib import Path
 
 import pulumi
 import pytest
 
+from tests.examples import copy_examples
 from tests.program.mockrun import ACCOUNT, REGION, run_program
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,6 +19,7 @@ ONLINE = "pulumi-python:dynamic/online_evaluation:OnlineEvaluation"
 BATCH = "pulumi-python:dynamic/batch_evaluation:BatchEvaluation"
 GATE = "pulumi-python:dynamic/gate:Gate"
 DATASET = "pulumi-python:dynamic/dataset:Dataset"
+RECOMMENDATION = "pulumi-python:dynamic/recommendation:Recommendation"
 RESULTS = {
     "numberOfSessionsCompleted": 2,
     "numberOfSessionsFailed": 0,
@@ -39,6 +41,10 @@ def fake_outputs(args):
     elif args.typ == BATCH:
         ident = f"{outs['spec']['batchEvaluationName']}-abcde12345"
         outs.update(batchEvaluationId=ident, status="COMPLETED", results=RESULTS)
+    elif args.typ == RECOMMENDATION:
+        ident = f"{outs['baseName']}_0123456789-ABCDEFGHIJ"
+        outs.update(recommendationId=ident, status="COMPLETED", reportPath="reports/x.md")
+        return ident, outs
     elif args.typ == GATE:
         outs.update(verdicts=[{"passed": True, "message": "ok"}], passed=True)
         return f"{outs['batch_evaluation_id']}-gate", outs
@@ -69,6 +75,7 @@ def test_every_declared_resource_is_registered_once(run):
         (DATASET, "dataset-support-scenarios"),
         (BATCH, "batch-support-regression"),
         (GATE, "gate-support-regression"),
+        (RECOMMENDATION, "recommendation-support-prompt"),
     }
     assert len(run.resources) == len({r.urn for r in run.resources}), "no duplicate URNs"
 
@@ -132,6 +139,22 @@ def test_gate_judges_the_batch_outputs(run):
     assert len(gate["gates"]) == 4 and gate["source"].endswith("nightly-support.yaml")
 
 
+def test_recommendation_reads_the_agent_prompt_and_its_spans(run):
+    props = run.named("recommendation-support-prompt", RECOMMENDATION).inputs
+    spec = props["spec"]
+    prompt = ROOT / "examples" / "support-agent" / "system_prompt.md"
+    assert spec["current"] == prompt.read_text() and spec["file"] == "examples/support-agent/system_prompt.md"
+    assert spec["evaluator"] == "arn:aws:bedrock-agentcore:::evaluator/Builtin.Helpfulness"
+    sessions = EXAMPLES / "sessions"
+    files = ("raw_otel_strands_bedrock_spans.json", "raw_otel_strands_bedrock_runtime_logs.json")
+    rows = sum(len(json.loads((sessions / f).read_text())) for f in files)
+    assert len(spec["agentTraces"]["sessionSpans"]) == rows and "sessionSpansFiles" not in spec["agentTraces"]
+    assert spec["tags"] == {"evalctl:stack": STACK, "evalctl:spec": "Recommendation/support-prompt"}
+    assert (props["baseName"], props["specName"]) == ("support_prompt_dev", "support-prompt")
+    assert props["reportDir"] == str(ROOT / "reports" / "recommendations")
+    assert run.outputs["recommendations"]["support-prompt"]["status"] == "COMPLETED"
+
+
 def test_exports_name_ids_results_and_verdicts(run):
     outputs = run.outputs
     assert outputs["evaluators"]["response-tone"]["id"] == "response_tone_dev-abcde12345"
@@ -149,7 +172,7 @@ def test_exports_name_ids_results_and_verdicts(run):
 
 def test_a_bad_spec_stops_the_program_with_located_errors(tmp_path):
     specs = tmp_path / "evaluations"
-    shutil.copytree(EXAMPLES, specs)
+    copy_examples(specs)
     tone = specs / "evaluators" / "response-tone.yaml"
     tone.write_text(tone.read_text().replace("level: TRACE", "levl: TRACE"))
     batch = specs / "batch" / "nightly-support.yaml"

@@ -183,3 +183,51 @@ def test_the_insight_store_is_adopted_exported_and_awaited_by_batches_with_insig
     scores = run.named("batch-scores", "agentcore-evals:batch_evaluation:BatchEvaluation")
     assert store.urn in triage.dependencies and store.urn not in scores.dependencies
     assert run.outputs["insightStores"]["insights"]["status"] == "ACTIVE"
+
+
+def test_a_recommendation_gets_the_arns_of_the_stacks_own_evaluator_and_online_evaluation(declared, tmp_path):
+    """References to declared specs become ARN outputs (and dependencies); literal ids become ARNs."""
+    (tmp_path / "tools.json").write_text('{"lookup_order": "Looks up an order."}')
+    online = {
+        "evaluators": ["Builtin.Helpfulness"],
+        "evaluationExecutionRoleArn": "arn:aws:iam::1:role/r",
+        "rule": {"samplingConfig": {"samplingPercentage": 10}},
+        "dataSourceConfig": {"cloudWatchLogs": {"serviceNames": ["a.DEFAULT"], "logGroupNames": ["g"]}},
+    }
+    judge = {"level": "TRACE", "evaluatorConfig": {"llmAsAJudge": {}}}
+    declared([
+        decl("Evaluator", "tone", judge),
+        decl("OnlineEvaluation", "live", online),
+        decl("Recommendation", "prompt", {"type": "SYSTEM_PROMPT_RECOMMENDATION", "systemPrompt": "Be kind.",
+             "evaluator": "tone", "agentTraces": {"onlineEvaluation": {"config": "live", "lookback": "1d"}}},
+             tmp_path),
+        decl("Recommendation", "tools", {"type": "TOOL_DESCRIPTION_RECOMMENDATION", "toolsFile": "tools.json",
+             "agentTraces": {"batchEvaluation": "arn:aws:bedrock-agentcore:us-east-1:1:batch-evaluate/x"}},
+             tmp_path),
+    ])  # fmt: skip
+
+    def dynamic(args):
+        outs = {k: v for k, v in args.inputs.items() if k != "__provider"}
+        arn = f"arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}"
+        if "evaluator:" in args.typ:
+            outs.update(
+                evaluatorId="tone_dev-abcde12345", evaluatorArn=f"{arn}:evaluator/tone_dev-abcde12345"
+            )
+        if "online_evaluation:" in args.typ:
+            live = f"{arn}:online-evaluation-config/live_dev-abcde12345"
+            outs.update(onlineEvaluationConfigId="live_dev-abcde12345", onlineEvaluationConfigArn=live)
+        return f"{args.name}-id", outs
+
+    run = run_program(ROOT, CONFIG, stack="dev", dynamic=dynamic)
+    arn = f"arn:aws:bedrock-agentcore:us-east-1:{ACCOUNT}"
+    token = "pulumi-python:dynamic/recommendation:Recommendation"
+    prompt = run.named("recommendation-prompt", token)
+    spec = prompt.inputs["spec"]
+    assert spec["evaluator"] == f"{arn}:evaluator/tone_dev-abcde12345"
+    live = f"{arn}:online-evaluation-config/live_dev-abcde12345"
+    assert spec["agentTraces"]["onlineEvaluation"] == {"config": live, "lookback": "1d"}
+    component = run.named("recommendation-prompt", "agentcore-evals:recommendation:Recommendation")
+    assert {run.by_urn(u).name for u in component.dependencies} == {"evaluator-tone", "online-live"}
+    tools = run.named("recommendation-tools", token).inputs["spec"]
+    assert tools["current"] == {"lookup_order": "Looks up an order."} and "evaluator" not in tools
+    assert tools["file"] == str((tmp_path / "tools.json").resolve()), "outside the program: an absolute path"

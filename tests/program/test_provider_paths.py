@@ -19,6 +19,7 @@ PROVIDERS = {
     "components.batch_evaluation": "BatchEvaluationProvider",
     "components.dataset": "DatasetProvider",
     "components.gate": "GateProvider",
+    "components.recommendation": "RecommendationProvider",
 }
 # Shared names the provider modules and earlier releases reached through these paths.
 SHARED = {

@@ -35,6 +35,7 @@ ALLOWED_ALONE = {
     "function-source",
     "sessions-missing",
     "dataset-file",
+    "recommend-file",
     "ground-truth-unused",
     "online-ground-truth",
 }

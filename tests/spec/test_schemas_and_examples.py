@@ -42,6 +42,7 @@ def test_examples_cover_every_kind_and_the_issue_shapes():
         "LogGroup",
         "EvaluatorTest",
         "Dataset",
+        "Recommendation",
     }
     configs = {next(iter(d.spec["evaluatorConfig"])) for d in project.of_kind("Evaluator")}
     assert configs == {"llmAsAJudge", "codeBased"}

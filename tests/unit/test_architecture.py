@@ -13,9 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 # Bottom to top: a module may import its own layer and the layers below it, never above.
 LAYERS = (
     Layer("base", ("evalctl.catalog", "evalctl.iam", "evalctl.packaging", "evalctl.term",
-                   "evalctl.request_template", "evalctl.scenarios", "evalctl.service_models"),
+                   "evalctl.request_template", "evalctl.scenarios", "evalctl.service_models",
+                   "evalctl.recommend_inputs"),
           exact=("evalctl",)),
-    Layer("spec", ("evalctl.spec", "evalctl.datasets")),
+    Layer("spec", ("evalctl.spec", "evalctl.datasets", "evalctl.recommend_request")),
     Layer("api", ("evalctl.api", "evalctl.aws", "evalctl.awsops", "evalctl.dataset_sync")),
     Layer("engine", ("evalctl.engine",)),
     Layer("apps", ("evalctl.runner", "evalctl.reports", "evalctl.replay", "evalctl.importer"),
@@ -34,6 +35,7 @@ ALLOWED_CYCLES = {
         "evalctl.spec.lint.rules_batch", "evalctl.spec.lint.rules_dataset",
         "evalctl.spec.lint.rules_dataset_batch", "evalctl.spec.lint.rules_evaluator",
         "evalctl.spec.lint.rules_misc", "evalctl.spec.lint.rules_role",
+        "evalctl.spec.lint.rules_recommendation",
     }): "load_project (spec.project) runs the semantic lint, whose rules read the Project and Document "
     "it defines; splitting loading from linting moves load_project, imported by the CLI (a later round)",
 }  # fmt: skip

@@ -44,7 +44,8 @@ def _parse(value: str) -> dt.datetime | None:
         return None
 
 
-def _window(doc: Document, pointer: str, window: dict[str, Any]) -> Iterator[Diagnostic]:
+def window_problems(doc: Document, pointer: str, window: dict[str, Any]) -> Iterator[Diagnostic]:
+    """An explicit window: both ends parse as ISO 8601 and start <= end."""
     times = {}
     for key in ("startTime", "endTime"):
         if key in window:
@@ -69,10 +70,10 @@ def time_window(project: Project, doc: Document) -> Iterator[Diagnostic]:
     if "timeRange" in filters and "lookback" in filters:
         yield problem(doc, f"{FILTER}/lookback", "set either lookback or timeRange, not both", "time-range")
     if "timeRange" in filters:
-        yield from _window(doc, f"{FILTER}/timeRange", filters["timeRange"])
+        yield from window_problems(doc, f"{FILTER}/timeRange", filters["timeRange"])
     online = source.get("onlineEvaluationConfigSource") or {}
     if "timeRange" in online:
-        yield from _window(
+        yield from window_problems(
             doc, "/spec/dataSourceConfig/onlineEvaluationConfigSource/timeRange", online["timeRange"]
         )
 

@@ -12,6 +12,7 @@ from evalctl.spec.lint import (
     rules_evaluator,
     rules_insight_store,
     rules_misc,
+    rules_recommendation,
     rules_role,
 )
 from evalctl.spec.lint.refs import problem
@@ -46,6 +47,7 @@ RULES: dict[str, list[Rule]] = {
     "EvaluatorTest": [rules_misc.evaluator_test],
     "Dataset": [rules_dataset.scenarios],
     "InsightStore": [rules_insight_store.settings],
+    "Recommendation": [rules_recommendation.recommendation],
 }
 
 

@@ -25,6 +25,7 @@ def _build() -> dict[str, tuple[str, type[BaseModel]]]:
     )
     from evalctl.spec.models.infra import LogGroupDocument, RoleDocument
     from evalctl.spec.models.insight_store import InsightStoreDocument
+    from evalctl.spec.models.recommendation import RecommendationDocument
     from evalctl.spec.models.testing import EvaluatorTestDocument
 
     models = {
@@ -37,6 +38,7 @@ def _build() -> dict[str, tuple[str, type[BaseModel]]]:
         "EvaluatorTest": EvaluatorTestDocument,
         "Dataset": DatasetDocument,
         "InsightStore": InsightStoreDocument,
+        "Recommendation": RecommendationDocument,
     }
     return {kind: (stem, models[kind]) for kind, stem in KIND_FILES.items()}
 

@@ -1,0 +1,124 @@
+"""A recommendation as the provider meets it: the request, polling with a deadline, outputs and the report."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from components import _props as shared
+from evalctl import aws, awsops
+from evalctl import recommend_request as rr
+from evalctl.api.validation import validate_params
+from evalctl.recommend_inputs import SYSTEM_PROMPT
+from evalctl.reports import recommendation as report
+
+TERMINAL = frozenset({"COMPLETED", "FAILED"})
+RUNNING = frozenset({"PENDING", "IN_PROGRESS"})
+DEFAULT_TIMEOUT = 3600.0
+SPEC_NAME, BASE_NAME, REPORT_DIR = "specName", "baseName", "reportDir"
+
+
+class RecommendationError(RuntimeError):
+    """A recommendation could not be started, finished FAILED, timed out, or could not be deleted."""
+
+
+def timeout_of(spec: Mapping[str, Any]) -> float:
+    value = spec.get("waitTimeoutSeconds")
+    return DEFAULT_TIMEOUT if value is None else float(value)
+
+
+def name_of(props: Mapping[str, Any]) -> str:
+    """The AWS name: the spec's stem and a digest of everything recommended (owner included)."""
+    return rr.physical_name(str(props[BASE_NAME]), {**props["spec"], "owner": props.get(shared.OWNER)})
+
+
+def request(props: Mapping[str, Any], now: datetime | None = None) -> dict[str, Any]:
+    """StartRecommendation parameters, with the stack's owner tags (a lookback ends `now`)."""
+    params = rr.start_request(props["spec"], name_of(props), now or datetime.now(UTC))
+    params["tags"] = awsops.with_owner_tags(params.get("tags"), str(props.get(shared.OWNER, "")))
+    return params
+
+
+def problems(props: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What StartRecommendation would refuse (not judged while values are unknown in a preview)."""
+    spec = props.get("spec")
+    if not isinstance(spec, Mapping):
+        return [("spec", "spec must be a mapping")]
+    if shared.contains_unknown(spec) or not props.get(BASE_NAME):
+        return []
+    try:
+        params = request(props)
+    except (KeyError, TypeError, ValueError) as exc:
+        return [("spec", f"not a resolved Recommendation spec: {exc!r}")]
+    return [(p.path, p.message) for p in validate_params(aws.DATA, "StartRecommendation", params)]
+
+
+@dataclass
+class Poller:
+    """Backoff polling of GetRecommendation until a status, or until it is gone, within a deadline."""
+
+    client: Any
+    first_delay: float = 0.25
+    max_delay: float = 10.0
+    sleep: Callable[[float], None] = time.sleep
+
+    def _poll(self, rec_id: str, timeout: float, done: Callable[[dict[str, Any] | None], bool]) -> Any:
+        deadline, delay = time.monotonic() + timeout, self.first_delay
+        while True:
+            try:
+                found: dict[str, Any] | None = dict(self.client.get_recommendation(recommendationId=rec_id))
+            except Exception as exc:
+                if not awsops.is_not_found(exc):
+                    raise
+                found = None
+            if done(found):
+                return found
+            left = deadline - time.monotonic()
+            if left <= 0:
+                status = found["status"] if found else "GONE"
+                raise TimeoutError(f"recommendation {rec_id} is still {status} after {timeout:g} s")
+            self.sleep(min(delay, left))
+            delay = min(delay * 2, self.max_delay)
+
+    def until_done(self, rec_id: str, timeout: float) -> dict[str, Any]:
+        return dict(self._poll(rec_id, timeout, lambda r: r is None or r["status"] in TERMINAL) or {})
+
+    def until_gone(self, rec_id: str, timeout: float) -> None:
+        self._poll(rec_id, timeout, lambda r: r is None)
+
+
+def outputs(done: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
+    """What state keeps of a finished recommendation: ids, status, the recommended text, explanations."""
+    out: dict[str, Any] = {
+        "recommendationId": done["recommendationId"],
+        "recommendationArn": done.get("recommendationArn", ""),
+        "physicalName": done.get("name", ""),
+        "status": done["status"],
+        "explanations": report.explanations(done),
+    }
+    if done["status"] == "COMPLETED":
+        out["recommendedText"] = report.as_text(report.recommended(done, props["spec"]["current"]))
+    return out
+
+
+def write_report(done: Mapping[str, Any], props: Mapping[str, Any]) -> str:
+    """reports/recommendations/<spec>.{md,diff,html}: the reviewer's view; its markdown path."""
+    spec = props["spec"]
+    new = report.recommended(done, spec["current"])
+    label = str(spec.get("file") or ("system prompt" if spec["type"] == SYSTEM_PROMPT else "tools"))
+    name = str(props.get(SPEC_NAME) or done.get("name"))
+    facts = {
+        "spec": f"`{props.get(shared.SOURCE, '?')}`",
+        "recommendation": f"`{done['recommendationId']}` ({done['status']})",
+        "type": str(spec["type"]),
+        "apply": f"`evalctl recommend {name} --apply`" if spec.get("file") else "copy the recommended text",
+    }
+    folder = Path(str(props.get(REPORT_DIR) or "reports/recommendations"))
+    path = report.write_report(
+        folder, name, facts, (spec["current"], new), label=label, notes=report.explanations(done)
+    )
+    return str(path)

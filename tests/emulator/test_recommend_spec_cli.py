@@ -1,0 +1,110 @@
+"""`evalctl recommend SPEC`: the deployed recommendation of a Recommendation spec, or a new one, applied
+into the spec's promptFile; against the emulator over HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evalctl import recommend_request as rr
+from evalctl.cli.main import main
+
+FILES = ("raw_otel_langchain_spans.json", "raw_otel_langchain_runtime_logs.json")
+PROMPT = "You are a helpful assistant.\n"
+SPEC = """apiVersion: evalctl/v1alpha1
+kind: Recommendation
+metadata:
+  name: assistant-prompt
+spec:
+  type: SYSTEM_PROMPT_RECOMMENDATION
+  promptFile: ../../agent/prompt.md
+  evaluator: Builtin.Helpfulness
+  agentTraces:
+    sessionSpansFiles:
+      - ../sessions/raw_otel_langchain_spans.json
+      - ../sessions/raw_otel_langchain_runtime_logs.json
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, span_fixtures: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """evaluations/recommendations/assistant-prompt.yaml, its spans and agent/prompt.md; cwd is the repo."""
+    specs = tmp_path / "evaluations"
+    (specs / "recommendations").mkdir(parents=True)
+    (specs / "sessions").mkdir()
+    for name in FILES:
+        shutil.copy(span_fixtures / name, specs / "sessions")
+    (specs / "recommendations" / "assistant-prompt.yaml").write_text(SPEC)
+    (tmp_path / "agent").mkdir()
+    (tmp_path / "agent" / "prompt.md").write_text(PROMPT)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def quick(emulator: Any) -> Any:
+    emulator.admin.configure(recommendation_pending_seconds=0.05, recommendation_run_seconds=0.1)
+    return emulator
+
+
+def deployed(emulator: Any, project: Path) -> str:
+    """What `pulumi up` would have started: the spec's inputs under `<stem>_<digest>`."""
+    spec = {"evaluator": "Builtin.Helpfulness", "type": "SYSTEM_PROMPT_RECOMMENDATION",
+            "promptFile": "../../agent/prompt.md", "agentTraces": {"sessionSpansFiles": [
+                f"../sessions/{f}" for f in FILES]}}  # fmt: skip
+    props = rr.resolved(spec, project / "evaluations" / "recommendations")
+    props["evaluator"] = rr.BUILTIN_ARN.format("Builtin.Helpfulness")
+    name = rr.physical_name(rr.base_name("assistant-prompt", "dev"), props)
+    params = rr.start_request(props, name, dt.datetime.now(dt.UTC))
+    data = emulator.client("bedrock-agentcore")
+    rec_id = str(data.start_recommendation(**params)["recommendationId"])
+    emulator.admin.advance_clock(10)
+    return rec_id
+
+
+def args(emulator: Any, *extra: str) -> list[str]:
+    return ["recommend", "assistant-prompt", "--stack", "dev", "--endpoint", emulator.endpoint,
+            "--poll", "0.05", *extra]  # fmt: skip
+
+
+def test_apply_writes_the_deployed_recommendation_into_the_prompt_file(
+    quick: Any, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rec_id = deployed(quick, project)
+    assert main(args(quick, "--apply", "--json")) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["recommendationId"] == rec_id
+    assert answer["diff"].startswith("--- agent/prompt.md (current)\n+++ agent/prompt.md (recommended)\n")
+    assert (project / "agent" / "prompt.md").read_text() == answer["recommended"]
+    assert answer["recommended"].startswith(PROMPT + "\n## Lessons from 2 evaluated turns")
+
+    assert main(args(quick)) == 2, "the file now differs from what was recommended on"
+    assert "agent/prompt.md changed since recommendation" in capsys.readouterr().err
+
+
+def test_start_runs_a_new_one_from_the_spec_and_no_deployed_one_says_what_to_do(
+    quick: Any, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args(quick)) == 2
+    assert "run `pulumi up`, or pass --start" in capsys.readouterr().err
+    assert main(args(quick, "--start")) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("--- agent/prompt.md (current)\n") and "+## Lessons from" in out.out
+    assert (project / "agent" / "prompt.md").read_text() == PROMPT, "shown, not applied"
+    (started,) = quick.client("bedrock-agentcore").list_recommendations()["recommendationSummaries"]
+    assert started["name"].startswith("assistant_prompt_dev_r")
+
+
+def test_an_unknown_spec_gets_did_you_mean(
+    quick: Any, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = args(quick)
+    command[1] = "assistant-promt"
+    assert main(command) == 2
+    assert "did you mean 'assistant-prompt'?" in capsys.readouterr().err
+    assert quick.admin.call_counts().get("StartRecommendation", 0) == 0
