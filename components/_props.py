@@ -9,11 +9,11 @@ import pulumi
 from pulumi.dynamic import CheckFailure, DiffResult
 from pulumi.runtime import rpc
 
-from evalctl import aws
+from evalctl import aws, naming
 from evalctl.api.shapes import request_fields
 from evalctl.api.validation import validate_params
 
-NAMESPACE = "agentcore-evaluations"
+NAMESPACE = naming.PROJECT
 # Inputs that are ours, not the API's: never sent, never diffed.
 SOURCE, IMPORT_ID, OWNER = "source", "importId", "ownerUrn"
 # Set by Check: whether the engine holds state for this URN (Check got old inputs). A Create with

@@ -15,7 +15,7 @@ from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-PROJECT = "agentcore-evaluations"
+PROJECT = "evalctl"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 

@@ -49,8 +49,8 @@ def edit(path: Path, old: str, new: str) -> None:
 def deployment(emulator, specs, span_fixtures, provider_server):
     emulator.admin.configure(**FAST)  # emulated lifecycles in tenths of a second
     emulator.admin.seed([span_fixtures / name for name in SPANS], SERVICE)
-    program = {**provider_config(emulator), "agentcore-evaluations:specDir": str(specs),
-               "agentcore-evaluations:accountId": ACCOUNT}  # fmt: skip
+    program = {**provider_config(emulator), "evalctl:specDir": str(specs),
+               "evalctl:accountId": ACCOUNT}  # fmt: skip
     return Deployment(provider_server, ROOT, program, STACK, aws=LambdaInMoto(emulator))
 
 
