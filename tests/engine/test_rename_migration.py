@@ -115,3 +115,14 @@ def test_old_names_migrate_without_create_delete_or_replace(
     assert not [u for u in new_urns if naming.LEGACY_TOKEN_PACKAGE in u or naming.LEGACY_PROJECT in u]
     assert state_ids(after) == ids, "every resource keeps its physical id"
     assert live_ids(emulator) == live, "the emulator holds the same resources"
+
+    # An update after the migration stores the new owner URN while the live owner tag keeps the digest
+    # of the old one: that tag is still ours, so refresh finds no drift and the next preview no change.
+    # support-quality: no online evaluation uses it, so a new description updates it in place.
+    quality = specs / "evaluators" / "support-quality.yaml"
+    quality.write_text(quality.read_text().replace("over a whole support session", "over a support session"))
+    updated = after.up()
+    assert dict(updated.summary.resource_changes or {}).get("update") == 1, after.log.getvalue()
+    refreshed = after.refresh()
+    assert set(refreshed.summary.resource_changes or {}) == {"same"}, after.log.getvalue()
+    after.preview(expect_no_changes=True)
