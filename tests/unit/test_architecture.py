@@ -12,8 +12,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Bottom to top: a module may import its own layer and the layers below it, never above.
 LAYERS = (
-    Layer("base", ("evalctl.catalog", "evalctl.iam", "evalctl.packaging", "evalctl.progress",
-                   "evalctl.request_template", "evalctl.scenarios", "evalctl.service_models"),
+    Layer("base", ("evalctl.catalog", "evalctl.iam", "evalctl.naming", "evalctl.packaging",
+                   "evalctl.progress", "evalctl.request_template", "evalctl.scenarios",
+                   "evalctl.service_models"),
           exact=("evalctl",)),
     Layer("spec", ("evalctl.spec", "evalctl.datasets")),
     Layer("api", ("evalctl.api", "evalctl.aws", "evalctl.awsops", "evalctl.dataset_sync")),
