@@ -4,7 +4,9 @@ A component declares `TYPE_TOKEN = token("<module>", "<Class>")` and registers w
 `super().__init__(TYPE_TOKEN, name, None, aliased(TYPE_TOKEN, opts))`: the alias makes the engine
 take the state an earlier release stored under `agentcore-evals:<module>:<Class>` as this one's.
 The engine derives the children's aliases from their parent's (alias specs), so the dynamic and
-pulumi-aws resources under a component need none of their own.
+pulumi-aws resources under a component need none of their own. `_props` re-exports both, so a module
+that imports `_props as shared` switches with one line: `TYPE_TOKEN = shared.token("<module>", "<Class>")`
+(a component no release shipped under the old token needs no alias; tests/program/test_names.py checks).
 """
 
 from __future__ import annotations
