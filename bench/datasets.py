@@ -60,8 +60,8 @@ def main() -> int:
     answers = ["Shipped."] * COUNT
     with running_emulator() as emu:
         emu.admin.configure(resource_seconds=0.0, delete_seconds=0.05)
-        config = {"agentcore-evaluations:endpoint": emu.endpoint, "aws:region": "us-east-1",
-                  "agentcore-evaluations:pollSeconds": "0.02"}  # fmt: skip
+        config = {"evalctl:endpoint": emu.endpoint, "aws:region": "us-east-1",
+                  "evalctl:pollSeconds": "0.02"}  # fmt: skip
         env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
         with ProviderServer(config=config, env=env) as server:
             label = f"create {COUNT} scenarios + publish"

@@ -27,7 +27,7 @@ PARALLEL = int(os.environ.get("BENCH_PARALLEL", "10"))
 RETRY_MODE = os.environ.get("BENCH_RETRY_MODE", "standard")  # the providers' default
 THROTTLE_RATE = 0.3
 STACK = "bench"
-COMPONENT = "agentcore-evals:evaluator:Evaluator"
+COMPONENT = "evalctl:evaluator:Evaluator"
 READS = ("GetEvaluator", "ListEvaluators", "ListTagsForResource")
 
 
@@ -48,7 +48,7 @@ def props(index: int, provider: dict[str, Any], description: str, tags: bool = T
             }
         },
         "source": f"evaluations/bench/{name}.yaml",
-        "ownerUrn": f"urn:pulumi:{STACK}::agentcore-evaluations::{COMPONENT}::evaluator-{name}",
+        "ownerUrn": f"urn:pulumi:{STACK}::evalctl::{COMPONENT}::evaluator-{name}",
         "__provider": provider,
     }  # fmt: skip
 
@@ -148,8 +148,8 @@ def _quietly(step: Callable[..., Any], *args: Any) -> Any:
 
 def main() -> int:
     with running_emulator() as emulator:
-        config = {"agentcore-evaluations:endpoint": emulator.endpoint, "aws:region": "us-east-1",
-                  "agentcore-evaluations:retryMode": RETRY_MODE}  # fmt: skip
+        config = {"evalctl:endpoint": emulator.endpoint, "aws:region": "us-east-1",
+                  "evalctl:retryMode": RETRY_MODE}  # fmt: skip
         env = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
         print(f"{COUNT} evaluators through the real provider server, {PARALLEL} steps at a time, "
               f"botocore retry mode {RETRY_MODE}", flush=True)  # fmt: skip

@@ -9,11 +9,15 @@ import pulumi
 from pulumi.dynamic import CheckFailure, DiffResult
 from pulumi.runtime import rpc
 
-from evalctl import aws
+# Re-exported (the `as` form is mypy's explicit re-export): a component module that imports `_props as
+# shared` names its type `shared.token(...)` and registers with `shared.aliased(...)`.
+from components._names import aliased as aliased  # noqa: PLC0414
+from components._names import token as token  # noqa: PLC0414
+from evalctl import aws, naming
 from evalctl.api.shapes import request_fields
 from evalctl.api.validation import validate_params
 
-NAMESPACE = "agentcore-evaluations"
+NAMESPACE = naming.PROJECT
 # Inputs that are ours, not the API's: never sent, never diffed.
 SOURCE, IMPORT_ID, OWNER = "source", "importId", "ownerUrn"
 USED_ONLINE = "usedOnline"  # see components.evaluator

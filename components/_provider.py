@@ -87,7 +87,10 @@ class AgentCoreProvider(AdoptingProvider):
     def declared_live_tags(self, control: Any, arn: str, props: Mapping[str, Any]) -> dict[str, str]:
         """Live tags as the spec would declare them; wrong or missing ownership tags show as drift."""
         live = awsops.live_tags(control, arn)
-        ours = owner_tags(str(props.get(OWNER, "")))
+        owner = str(props.get(OWNER, ""))
+        ours = owner_tags(owner)
+        if awsops.owned_by(live, owner):  # the digest of the name an earlier release used is ours too
+            ours[aws.OWNER_TAG] = live[aws.OWNER_TAG]
         declared = props.get("tags") or {}
         # The stack tag is both ownership and declared (every spec's tags carry it): keep what the spec says.
         tags = {k: v for k, v in live.items() if k not in ours or declared.get(k) == v}

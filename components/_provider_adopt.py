@@ -9,7 +9,7 @@ from components._props import BUSY, OWNER, SOURCE, WAIT_HINT, normalized, projec
 from components._provider_config import ConfiguredProvider
 from evalctl import aws, awsops
 from evalctl.api.shapes import request_fields
-from evalctl.awsops import is_not_found, owner_tags
+from evalctl.awsops import is_not_found
 from evalctl.spec.names import alternate_name
 
 
@@ -81,9 +81,8 @@ class AdoptingProvider(ConfiguredProvider):
         if existing is None:
             raise exc
         ident = str(existing[api.id_key])
-        owner = owner_tags(str(props.get(OWNER, "")))[aws.OWNER_TAG]
         tags = awsops.live_tags(control, existing[api.arn_key])
-        if tags.get(aws.OWNER_TAG) != owner:
+        if not awsops.owned_by(tags, str(props.get(OWNER, ""))):
             source = props.get(SOURCE)
             raise aws.AwsError(
                 f"{source}: {api.kind} {name}: one with this name already exists (id {ident}) and this "

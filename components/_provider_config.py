@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,13 +13,18 @@ from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
 from components import _identity
 from components._props import CONFIG_KEYS, NAMESPACE, SOURCE
-from evalctl import aws, awsops
+from evalctl import aws, awsops, naming
 
 
 def _stack_config() -> dict[str, Any]:
     """The stack config the engine hands the provider process (PULUMI_CONFIG), parsed."""
     parsed = json.loads(os.environ.get("PULUMI_CONFIG") or "{}")
     return dict(parsed) if isinstance(parsed, dict) else {}
+
+
+def _first(get: Callable[[str], Any], key: str, fallback: str) -> Any:
+    value = get(key)
+    return get(fallback) if value is None else value
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,10 @@ class ConfiguredProvider(ResourceProvider):
     _aws_error: str | None = None
 
     def configure(self, req: ConfigureRequest) -> None:
-        found = {k: req.config.get(f"{NAMESPACE}:{k}") for k in CONFIG_KEYS}
+        # A key an earlier release spelled `agentcore-evaluations:*` still counts (the program warns).
+        found = {
+            k: _first(req.config.get, f"{NAMESPACE}:{k}", naming.legacy_config_key(k)) for k in CONFIG_KEYS
+        }
         found["awsRegion"] = req.config.get("aws:region")
         self._config = {k: str(v) for k, v in found.items() if v is not None}
         try:
@@ -78,7 +86,8 @@ class ConfiguredProvider(ResourceProvider):
             return self._config[key]
         if key == "awsRegion":
             return pulumi.Config("aws").get("region")
-        return pulumi.Config(NAMESPACE).get(key)
+        value = pulumi.Config(NAMESPACE).get(key)
+        return value if value is not None else pulumi.Config(naming.LEGACY_PROJECT).get(key)
 
     def client_settings(self) -> aws.ClientSettings:
         attempts = self._setting("maxAttempts")

@@ -10,8 +10,9 @@ from typing import Any
 import pulumi
 
 from components import foundations
+from evalctl import naming
 
-CONFIG_NAMESPACE = "agentcore-evaluations"
+CONFIG_NAMESPACE = naming.PROJECT
 BUILT_KINDS = {
     "Evaluator",
     "OnlineEvaluation",
@@ -75,7 +76,7 @@ class StackConfig:
     report_dir: Path = Path("reports")
 
 
-def stack_region(own: pulumi.Config) -> str:
+def stack_region(own: pulumi.Config | OwnConfig) -> str:
     """The one region of the stack, resolved as the dynamic providers and pulumi-aws resolve it."""
     region = own.get("region") or pulumi.Config("aws").get("region")
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
@@ -86,11 +87,45 @@ def stack_region(own: pulumi.Config) -> str:
     return region
 
 
+class OwnConfig:
+    """The stack's `evalctl:*` config; a key an earlier release spelled `agentcore-evaluations:*`
+    still counts (the new spelling wins), and `warn_legacy_keys` names the key to rename."""
+
+    def __init__(self) -> None:
+        self.current = pulumi.Config(CONFIG_NAMESPACE)
+        self.legacy = pulumi.Config(naming.LEGACY_PROJECT)
+
+    def get(self, key: str) -> str | None:
+        value = self.current.get(key)
+        return value if value is not None else self.legacy.get(key)
+
+    def get_object(self, key: str) -> Any:
+        value = self.current.get_object(key)
+        return value if value is not None else self.legacy.get_object(key)
+
+
+def legacy_keys() -> list[str]:
+    """The stack config keys still in the old namespace, sorted."""
+    known = {**pulumi.runtime.config.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+    return sorted(k for k in known if k.startswith(f"{naming.LEGACY_PROJECT}:"))
+
+
+def warn_legacy_keys(stack: str) -> None:
+    """One warning per old-namespace key, naming its new spelling."""
+    for key in legacy_keys():
+        new = f"{CONFIG_NAMESPACE}:{key.split(':', 1)[1]}"
+        pulumi.log.warn(
+            f"Pulumi.{stack}.yaml: config key `{key}` is the name before the rename to evalctl; it still "
+            f"works, but rename it to `{new}` (README: Migrating from agentcore-evaluations)"
+        )
+
+
 def read_config(program_dir: Path) -> StackConfig:
     """Stack config with defaults: specDir `evaluations`, region from `aws:region`."""
-    own = pulumi.Config(CONFIG_NAMESPACE)
+    own = OwnConfig()
     spec_dir = Path(own.get("specDir") or "evaluations")
     stack = pulumi.get_stack()
+    warn_legacy_keys(stack)
     return StackConfig(
         program_dir=program_dir,
         spec_dir=spec_dir if spec_dir.is_absolute() else program_dir / spec_dir,

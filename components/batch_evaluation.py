@@ -28,10 +28,11 @@ from components._batch_job import (
 )
 from components._job_provider import JobProvider
 from components._job_provider import picked as _picked
-from evalctl import aws, awsops
+from components._names import aliased, token
+from evalctl import aws, awsops, naming
 from evalctl.spec import mapping
 
-TYPE_TOKEN = "agentcore-evals:batch_evaluation:BatchEvaluation"
+TYPE_TOKEN = token("batch_evaluation", "BatchEvaluation")
 # These change how `pulumi up` waits, not which job runs: they update in place, never replace.
 WAIT_FIELDS = ("wait", "waitTimeoutSeconds")
 # These describe the job without changing what it evaluates: they update in place too (tags on the
@@ -70,7 +71,9 @@ class BatchEvaluationProvider(JobProvider):
         """Replace (create-before-delete, the new job under the alternate name) only when what is
         evaluated changes; wait settings, description, tags and gates update in place."""
         old_spec, new_spec = olds.get("spec") or {}, news.get("spec") or {}
-        replaces = [shared.OWNER] if olds.get(shared.OWNER) != news.get(shared.OWNER) else []
+        # The owner URN an earlier release stored (before the rename to `evalctl`) is the same owner.
+        same_owner = naming.same_owner(str(olds.get(shared.OWNER, "")), str(news.get(shared.OWNER, "")))
+        replaces = [] if same_owner else [shared.OWNER]
         new_job = job_inputs(new_spec)
         if shared.contains_unknown(new_job.get("evaluators")) and olds.get(KEYS) == news.get(KEYS):
             # Preview: ids of evaluators being updated are unknown, but same keys mean same ids.
@@ -155,10 +158,10 @@ class BatchEvaluationProvider(JobProvider):
         return awsops.is_pending(awsops.live_tags(self.control(), str(job.get("batchEvaluationArn") or "")))
 
     def _owned(self, client: Any, job: dict[str, Any], props: dict[str, Any]) -> bool:
-        owner = awsops.owner_tags(str(props.get(shared.OWNER, "")))[aws.OWNER_TAG]
         arn = str(job.get("batchEvaluationArn") or "")
         # Tags live on the control plane's Tag* operations, whatever the resource.
-        return bool(arn) and awsops.live_tags(self.control(), arn).get(aws.OWNER_TAG) == owner
+        owner = str(props.get(shared.OWNER, ""))
+        return bool(arn) and awsops.owned_by(awsops.live_tags(self.control(), arn), owner)
 
     def read(self, id_: str, props: dict[str, Any]) -> dyn.ReadResult:
         def outs_of(job: dict[str, Any]) -> dict[str, Any]:
@@ -245,7 +248,7 @@ class BatchEvaluation(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: BatchEvaluationArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, aliased(TYPE_TOKEN, opts))
         props: dict[str, Any] = {"spec": args.spec, shared.SOURCE: args.source, shared.OWNER: urn_value(self)}
         if args.evaluator_keys:
             props[KEYS] = args.evaluator_keys

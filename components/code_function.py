@@ -12,12 +12,13 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from components._names import aliased, token
 from components.role import Role, RoleArgs
 from evalctl import iam
 from evalctl.packaging import PackagingError, package_source
 from evalctl.spec.names import alternate_name
 
-TYPE_TOKEN = "agentcore-evals:code_function:CodeFunction"
+TYPE_TOKEN = token("code_function", "CodeFunction")
 # Packaging lives in the core so that `evalctl run --local` ships the very same bytes.
 __all__ = ["PackagingError", "package_source"]
 
@@ -63,7 +64,7 @@ class CodeFunction(pulumi.ComponentResource):
     function_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: CodeFunctionArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, aliased(TYPE_TOKEN, opts))
         child = pulumi.ResourceOptions(parent=self)
         package, code_hash = write_package(args.source, args.build_dir, args.include)
         self.role = Role(f"{name}-exec", self._role_args(args), opts=child)

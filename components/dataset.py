@@ -12,9 +12,10 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 
 from components import _props as shared
 from components import _provider as base
+from components._names import aliased, token
 from evalctl import awsops, dataset_sync
 
-TYPE_TOKEN = "agentcore-evals:dataset:Dataset"
+TYPE_TOKEN = token("dataset", "Dataset")
 NAME = "datasetName"
 SCENARIOS = "scenarios"
 # CreateDataset members UpdateDataset cannot change: a new value replaces the dataset.
@@ -206,7 +207,7 @@ class Dataset(pulumi.ComponentResource):
     dataset_version: pulumi.Output[str]
 
     def __init__(self, name: str, args: DatasetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, aliased(TYPE_TOKEN, opts))
         props = shared.resource_props(args.spec, args.source, TYPE_TOKEN, name, args.import_id)
         child = shared.child_options(self, opts)
         self.resource = DatasetResource(name, props, child)

@@ -13,10 +13,11 @@ import pulumi.dynamic as dyn
 
 from components import _props as shared
 from components import _provider as base
+from components._names import aliased, token
 from evalctl import aws, awsops
 from evalctl.api import shapes
 
-TYPE_TOKEN = "agentcore-evals:evaluator:Evaluator"
+TYPE_TOKEN = token("evaluator", "Evaluator")
 CREATE, UPDATE = "CreateEvaluator", "UpdateEvaluator"
 NAME = "evaluatorName"
 # botocore's UpdateEvaluator takes every Create member except the name and the tags.
@@ -184,7 +185,7 @@ class Evaluator(pulumi.ComponentResource):
     evaluator_arn: pulumi.Output[str]
 
     def __init__(self, name: str, args: EvaluatorArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, aliased(TYPE_TOKEN, opts))
         props = shared.resource_props(args.spec, args.source, TYPE_TOKEN, name, args.import_id)
         if args.used_online:
             props[USED_ONLINE] = True

@@ -17,9 +17,10 @@ import pulumi.dynamic as dyn
 
 from components import _props as shared
 from components import _provider as base
+from components._names import aliased, token
 from evalctl import awsops
 
-TYPE_TOKEN = "agentcore-evals:insight_store:InsightStore"
+TYPE_TOKEN = token("insight_store", "InsightStore")
 UPDATE = "UpdateAgentInsightStore"
 KEYS = ("enablementStatus", "encryptionConfiguration")
 DEFAULTS: dict[str, Any] = {
@@ -177,7 +178,7 @@ class InsightStore(pulumi.ComponentResource):
     status: pulumi.Output[str]
 
     def __init__(self, name: str, args: InsightStoreArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, aliased(TYPE_TOKEN, opts))
         props: dict[str, Any] = {
             **{k: args.spec[k] for k in KEYS if k in args.spec},
             shared.SOURCE: args.source,

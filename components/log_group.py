@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-TYPE_TOKEN = "agentcore-evals:log_group:LogGroup"
+from components._names import aliased, token
+
+TYPE_TOKEN = token("log_group", "LogGroup")
 
 
 @dataclass
@@ -28,7 +30,7 @@ class LogGroup(pulumi.ComponentResource):
     log_group_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: LogGroupArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, aliased(TYPE_TOKEN, opts))
         self.log_group = aws.cloudwatch.LogGroup(
             name,
             name=args.log_group_name,

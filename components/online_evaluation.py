@@ -11,10 +11,11 @@ import pulumi.dynamic as dyn
 
 from components import _props as shared
 from components import _provider as base
+from components._names import aliased, token
 from evalctl import awsops
 from evalctl.api import shapes
 
-TYPE_TOKEN = "agentcore-evals:online_evaluation:OnlineEvaluation"
+TYPE_TOKEN = token("online_evaluation", "OnlineEvaluation")
 CREATE, UPDATE = "CreateOnlineEvaluationConfig", "UpdateOnlineEvaluationConfig"
 NAME, ID, ARN = "onlineEvaluationConfigName", "onlineEvaluationConfigId", "onlineEvaluationConfigArn"
 ENABLE = "enableOnCreate"
@@ -132,7 +133,7 @@ class OnlineEvaluation(pulumi.ComponentResource):
     def __init__(
         self, name: str, args: OnlineEvaluationArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, aliased(TYPE_TOKEN, opts))
         props = shared.resource_props(args.spec, args.source, TYPE_TOKEN, name, args.import_id)
         child = shared.child_options(self, opts)
         self.resource = OnlineEvaluationResource(name, props, child)

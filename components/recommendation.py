@@ -16,6 +16,7 @@ from components import _props as shared
 from components import _provider as base
 from components._job_provider import JobProvider
 from components._job_provider import picked as _picked
+from components._names import token
 from components._recommendation_job import (
     BASE_NAME,
     REPORT_DIR,
@@ -35,7 +36,7 @@ from evalctl import aws, awsops
 from evalctl import recommend_request as rr
 from evalctl.recommend_inputs import InputError
 
-TYPE_TOKEN = "agentcore-evals:recommendation:Recommendation"
+TYPE_TOKEN = token("recommendation", "Recommendation")
 # These change how long `pulumi up` waits or where the report goes, not what is recommended.
 IN_PLACE = ("waitTimeoutSeconds",)
 OUTPUT_KEYS = ("recommendationId", "recommendationArn", "physicalName", "status", "recommendedText",

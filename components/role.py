@@ -10,10 +10,11 @@ from typing import Any, Protocol
 import pulumi
 import pulumi_aws as aws
 
+from components._names import aliased, token
 from evalctl import iam
 from evalctl.spec import names
 
-TYPE_TOKEN = "agentcore-evals:role:Role"
+TYPE_TOKEN = token("role", "Role")
 
 
 @dataclass
@@ -36,7 +37,7 @@ class Role(pulumi.ComponentResource):
     role_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: RoleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(TYPE_TOKEN, name, None, opts)
+        super().__init__(TYPE_TOKEN, name, None, aliased(TYPE_TOKEN, opts))
         child = pulumi.ResourceOptions(parent=self)
         self.role = aws.iam.Role(
             name,

@@ -92,7 +92,7 @@ def _build(service: str, settings: ClientSettings, session: Any | None) -> Any:
     region = settings.region or session.region_name or os.environ.get("AWS_REGION")
     if not region:
         raise MissingRegionError(
-            "no AWS region: set `agentcore-evaluations:region` (or `aws:region`) in the stack config, "
+            "no AWS region: set `evalctl:region` (or `aws:region`) in the stack config, "
             "pass --region, or export AWS_REGION"
         )
     ours = settings.backoff_base is not None
@@ -173,7 +173,7 @@ ADVICE = {
         "the deploying identity may not do this; grant it the `ciDeployer` template or the missing action"
     ),
     "ThrottlingException": (
-        "still throttled after every retry; run again later or raise `agentcore-evaluations:maxAttempts`"
+        "still throttled after every retry; run again later or raise `evalctl:maxAttempts`"
     ),
     "ServiceQuotaExceededException": "a quota is reached; delete unused resources or request an increase",
     "InternalServerException": "the service failed; run again (the operation is idempotent)",
@@ -218,9 +218,9 @@ def _transport_advice(exc: BaseException, source_file: str) -> str:
     name = type(exc).__name__
     if "Endpoint" in name or "Connect" in name:
         return (
-            "the endpoint cannot be reached; check `agentcore-evaluations:endpoint` or AWS_ENDPOINT_URL "
+            "the endpoint cannot be reached; check `evalctl:endpoint` or AWS_ENDPOINT_URL "
             "(is `evalctl emulator` running?)"
         )
     if "Credentials" in name:
-        return "no AWS credentials were found; set a profile (`agentcore-evaluations:profile`) or env keys"
+        return "no AWS credentials were found; set a profile (`evalctl:profile`) or env keys"
     return DEFAULT_ADVICE.format(source=source_file)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from evalctl import naming
 from evalctl.aws import (
     OWNER_TAG,
     PENDING_TAG,
@@ -37,14 +38,23 @@ def stack_of(urn: str) -> str:
     return head.split(":")[2] if head.count(":") >= 2 else ""
 
 
+def _owner_digest(owner_urn: str) -> str:
+    return hashlib.sha256(owner_urn.encode("utf-8")).hexdigest()[:40]
+
+
 def owner_tags(owner_urn: str) -> dict[str, str]:
     """Who owns a resource: a hash of the URN (URNs do not fit the TagValue pattern) and the stack."""
-    digest = hashlib.sha256(owner_urn.encode("utf-8")).hexdigest()[:40]
-    tags = {OWNER_TAG: digest}
+    tags = {OWNER_TAG: _owner_digest(owner_urn)}
     stack = stack_of(owner_urn)
     if stack:
         tags[STACK_TAG] = stack
     return tags
+
+
+def owned_by(tags: Mapping[str, str], owner_urn: str) -> bool:
+    """Whether `tags` say `owner_urn` owns the resource, under its current name or the one an earlier
+    release gave it (resources created before the rename to `evalctl` carry that digest)."""
+    return tags.get(OWNER_TAG) in {_owner_digest(urn) for urn in naming.owner_names(owner_urn)}
 
 
 def pending(tags: Mapping[str, str]) -> dict[str, str]:

@@ -18,9 +18,9 @@ from tests.providers.specs import JUDGE, ROLE_ARN
 
 ROOT = Path(__file__).resolve().parents[2]
 PARENTS = {
-    "dynamic/evaluator:Evaluator": "agentcore-evals:evaluator:Evaluator",
-    "dynamic/online_evaluation:OnlineEvaluation": "agentcore-evals:online_evaluation:OnlineEvaluation",
-    "dynamic/dataset:Dataset": "agentcore-evals:dataset:Dataset",
+    "dynamic/evaluator:Evaluator": "evalctl:evaluator:Evaluator",
+    "dynamic/online_evaluation:OnlineEvaluation": "evalctl:online_evaluation:OnlineEvaluation",
+    "dynamic/dataset:Dataset": "evalctl:dataset:Dataset",
 }
 
 
@@ -100,8 +100,8 @@ def test_imported_specs_validate_and_reconcile_unchanged(emulator, provider_serv
     assert main(["validate", str(out)]) == 0, capsys.readouterr().out
 
     engine = Engine(provider_server)
-    config = {"agentcore-evaluations:specDir": str(out), "aws:region": "us-east-1",
-              "agentcore-evaluations:accountId": "123456789012"}  # fmt: skip
+    config = {"evalctl:specDir": str(out), "aws:region": "us-east-1",
+              "evalctl:accountId": "123456789012"}  # fmt: skip
     emulator.admin.clear_call_counts()
     run_program(ROOT, config, dynamic=engine.up)
     calls = emulator.admin.call_counts()
@@ -146,8 +146,8 @@ def test_an_imported_dataset_is_a_spec_with_jsonl_beside_it_and_is_adopted_uncha
     assert main(["validate", str(out)]) == 0, capsys.readouterr().out
 
     engine = Engine(provider_server)
-    config = {"agentcore-evaluations:specDir": str(out), "aws:region": "us-east-1",
-              "agentcore-evaluations:accountId": "123456789012"}  # fmt: skip
+    config = {"evalctl:specDir": str(out), "aws:region": "us-east-1",
+              "evalctl:accountId": "123456789012"}  # fmt: skip
     emulator.admin.clear_call_counts()
     run_program(ROOT, config, dynamic=engine.up)
     calls = emulator.admin.call_counts()

@@ -12,10 +12,11 @@ from typing import Any
 from pulumi import automation as auto
 
 from components.stack import build_stack
+from evalctl import naming
 from evalctl.emulator.testing import EmulatorHandle
 from tests.engine.conftest import ENGINE, ROOT
 
-PROJECT = "agentcore-evaluations"
+PROJECT = naming.PROJECT
 ACCOUNT = "123456789012"
 SERVICE = "support_agent.DEFAULT"
 SPANS = ROOT / "tests" / "data" / "spans"
@@ -69,13 +70,10 @@ class EngineStack:
         return {r["urn"].rsplit("::", 1)[-1]: r["urn"] for r in deployment.get("resources", [])}
 
 
-def engine_stack(tmp: Path, emulator: EmulatorHandle, specs: Path, external: dict[str, Any]) -> EngineStack:
-    """A fresh stack whose program is `components.stack.build_stack` over `specs`, against `emulator`."""
-    home, state, work = tmp / "pulumi-home", tmp / "state", tmp / "work"
-    for folder in (home, state, work):
-        folder.mkdir(parents=True, exist_ok=True)
-    env = {
-        "PULUMI_HOME": str(home),
+def engine_env(tmp: Path) -> dict[str, str]:
+    """The CLI's environment: a private Pulumi home, passphrase secrets, our dynamic-provider plugin."""
+    return {
+        "PULUMI_HOME": str(tmp / "pulumi-home"),
         "PULUMI_CONFIG_PASSPHRASE": "engine-tier",
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
@@ -85,8 +83,16 @@ def engine_stack(tmp: Path, emulator: EmulatorHandle, specs: Path, external: dic
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
     }
+
+
+def engine_workspace(tmp: Path, project: str = PROJECT, create: bool = True) -> auto.Stack:
+    """The stack `local` of project `project` whose program is `components.stack.build_stack`, in the
+    private home, file backend and work folder under `tmp` (the same ones on every call)."""
+    home, state, work = tmp / "pulumi-home", tmp / "state", tmp / "work"
+    for folder in (home, state, work):
+        folder.mkdir(parents=True, exist_ok=True)
     settings = auto.ProjectSettings(
-        name=PROJECT, runtime="python", backend=auto.ProjectBackend(url=f"file://{state}")
+        name=project, runtime="python", backend=auto.ProjectBackend(url=f"file://{state}")
     )
     options = auto.LocalWorkspaceOptions(
         work_dir=str(work),
@@ -94,25 +100,36 @@ def engine_stack(tmp: Path, emulator: EmulatorHandle, specs: Path, external: dic
         pulumi_command=auto.PulumiCommand(root=str(ENGINE), skip_version_check=True),
         project_settings=settings,
         secrets_provider="passphrase",
-        env_vars=env,
+        env_vars=engine_env(tmp),
     )
-    stack = auto.create_or_select_stack(
-        stack_name="local", project_name=PROJECT, program=lambda: build_stack(ROOT), opts=options
-    )
+    choose = auto.create_or_select_stack if create else auto.select_stack
+    return choose(stack_name="local", project_name=project, program=lambda: build_stack(ROOT), opts=options)
+
+
+def engine_stack(
+    tmp: Path,
+    emulator: EmulatorHandle,
+    specs: Path,
+    external: dict[str, Any],
+    project: str = PROJECT,
+) -> EngineStack:
+    """A fresh stack whose program is `components.stack.build_stack` over `specs`, against `emulator`;
+    its config keys are in the namespace `project` (the project's own, as Pulumi names them)."""
+    stack = engine_workspace(tmp, project)
     plain = {
         "aws:region": "us-east-1",
         "aws:accessKey": "test",
         "aws:secretKey": "test",
-        "agentcore-evaluations:specDir": str(specs),
-        "agentcore-evaluations:endpoint": emulator.endpoint,
-        "agentcore-evaluations:accountId": ACCOUNT,
-        "agentcore-evaluations:foundations": "external",
-        "agentcore-evaluations:retryBaseSeconds": "0.05",
-        "agentcore-evaluations:pollSeconds": "0.05",
+        f"{project}:specDir": str(specs),
+        f"{project}:endpoint": emulator.endpoint,
+        f"{project}:accountId": ACCOUNT,
+        f"{project}:foundations": "external",
+        f"{project}:retryBaseSeconds": "0.05",
+        f"{project}:pollSeconds": "0.05",
     }
     stack.set_all_config({k: auto.ConfigValue(v) for k, v in plain.items()})
     nested = {
-        f"agentcore-evaluations:{group}.{name}": auto.ConfigValue(arn)
+        f"{project}:{group}.{name}": auto.ConfigValue(arn)
         for group, arns in external.items()
         for name, arn in arns.items()
     }

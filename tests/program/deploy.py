@@ -22,14 +22,14 @@ Key = tuple[str, str]
 # Emulator lifecycles in tenths of a second instead of the service's minutes (admin.configure).
 FAST = {"batch_pending_seconds": 0.05, "batch_session_seconds": 0.05, "stop_seconds": 0.1,
         "delete_seconds": 0.05, "resource_seconds": 0.05}  # fmt: skip
-# A dynamic resource's component has the same module and name: dynamic/<m>:<N> -> agentcore-evals:<m>:<N>.
+# A dynamic resource's component has the same module and name: dynamic/<m>:<N> -> evalctl:<m>:<N>.
 DYNAMIC = "pulumi-python:dynamic/"
 
 
 def provider_config(emulator: Any) -> dict[str, str]:
     """Stack config the provider server gets: the emulator's endpoint, and polls as fast as its lifecycles."""
-    return {"agentcore-evaluations:endpoint": emulator.endpoint, "aws:region": "us-east-1",
-            "agentcore-evaluations:pollSeconds": "0.05"}  # fmt: skip
+    return {"evalctl:endpoint": emulator.endpoint, "aws:region": "us-east-1",
+            "evalctl:pollSeconds": "0.05"}  # fmt: skip
 
 
 class UpFailed(Exception):
@@ -52,9 +52,7 @@ class Deployment:
     replaced: list[ResourceState] = field(default_factory=list)
 
     def urn(self, typ: str, name: str) -> str:
-        parent = (
-            typ.replace(DYNAMIC, "agentcore-evals:") if typ.startswith(DYNAMIC) and "gate" not in typ else ""
-        )
+        parent = typ.replace(DYNAMIC, "evalctl:") if typ.startswith(DYNAMIC) and "gate" not in typ else ""
         qualified = f"{parent}${typ}" if parent else typ
         return f"urn:pulumi:{self.stack}::{PROJECT}::{qualified}::{name}"
 

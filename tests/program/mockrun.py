@@ -15,7 +15,7 @@ from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-PROJECT = "agentcore-evaluations"
+PROJECT = "evalctl"
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 
@@ -36,6 +36,7 @@ class Registered:
     property_dependencies: dict[str, list[str]]
     delete_before_replace: bool
     provider: str
+    alias_types: list[str] = field(default_factory=list)  # the `type` of each alias spec
 
 
 @dataclass
@@ -132,6 +133,7 @@ class RecordingMonitor(mocks.MockMonitor):
                 property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
                 delete_before_replace=bool(request.deleteBeforeReplace),
                 provider=request.provider,
+                alias_types=[a.spec.type for a in request.aliases if a.HasField("spec")],
             )
         )
         return response

@@ -16,9 +16,9 @@ from tests.providers.harness import ProviderError, provider_input, urn
 SERVICE = "support_agent.DEFAULT"
 # Seeding names the runtime group `<runtimeId>-<endpoint>` from the capture's cloud.resource_id.
 RUNTIME_GROUP = "/aws/bedrock-agentcore/runtimes/support_agent-Ux9OE986P4-DEFAULT"
-OWNER = "urn:pulumi:test::agentcore-evaluations::agentcore-evals:batch_evaluation:BatchEvaluation::batch-b"
+OWNER = "urn:pulumi:test::evalctl::evalctl:batch_evaluation:BatchEvaluation::batch-b"
 BATCH_URN = urn(
-    "batch-b", "dynamic/batch_evaluation:BatchEvaluation", "agentcore-evals:batch_evaluation:BatchEvaluation"
+    "batch-b", "dynamic/batch_evaluation:BatchEvaluation", "evalctl:batch_evaluation:BatchEvaluation"
 )
 GATE_URN = urn("gate-b", "dynamic/gate:Gate")
 SPANS = ("raw_otel_strands_bedrock_spans.json", "raw_otel_strands_bedrock_runtime_logs.json")

@@ -16,7 +16,7 @@ SPEC = {
     "evaluators": [{"evaluatorId": "Builtin.Helpfulness"}],
     "dataSourceConfig": SOURCE,
 }
-URN = "urn:pulumi:dev::agentcore-evaluations::pulumi-python:dynamic/batch_evaluation:BatchEvaluation::b"
+URN = "urn:pulumi:dev::evalctl::pulumi-python:dynamic/batch_evaluation:BatchEvaluation::b"
 
 
 def with_lookback(value):

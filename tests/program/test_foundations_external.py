@@ -17,12 +17,10 @@ ROLES = {"online-exec": ROLE, "batch-caller": ROLE, "ci-evaluator": ROLE, "ci-de
 
 
 def config(**own: object) -> dict[str, str]:
-    base = {"agentcore-evaluations:specDir": str(ROOT / "evaluations"), "aws:region": "us-east-1",
-            "agentcore-evaluations:accountId": ACCOUNT,
-            "agentcore-evaluations:foundations": "external"}  # fmt: skip
-    base.update(
-        {f"agentcore-evaluations:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in own.items()}
-    )
+    base = {"evalctl:specDir": str(ROOT / "evaluations"), "aws:region": "us-east-1",
+            "evalctl:accountId": ACCOUNT,
+            "evalctl:foundations": "external"}  # fmt: skip
+    base.update({f"evalctl:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in own.items()})
     return base
 
 
@@ -42,9 +40,9 @@ def test_every_missing_arn_is_named_with_the_key_to_set():
     with pytest.raises(pulumi.RunError) as exc:
         run_program(ROOT, config(roleArns={"online-exec": ROLE}), stack="dev")
     text = str(exc.value)
-    assert "agentcore-evaluations:functionArns.tool-reliability" in text
+    assert "evalctl:functionArns.tool-reliability" in text
     for role in ("batch-caller", "ci-evaluator"):
-        assert f"agentcore-evaluations:roleArns.{role}" in text
+        assert f"evalctl:roleArns.{role}" in text
     assert "roleArns.online-exec" not in text
 
 

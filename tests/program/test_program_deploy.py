@@ -49,9 +49,9 @@ def edit(path: Path, old: str, new: str) -> None:
 def deployment(emulator, specs, span_fixtures, provider_server):
     emulator.admin.configure(**FAST)  # emulated lifecycles in tenths of a second
     emulator.admin.seed([span_fixtures / name for name in SPANS], SERVICE)
-    program = {**provider_config(emulator), "agentcore-evaluations:specDir": str(specs),
-               "agentcore-evaluations:accountId": ACCOUNT,
-               "agentcore-evaluations:reportDir": str(specs.parent / "reports")}  # fmt: skip
+    program = {**provider_config(emulator), "evalctl:specDir": str(specs),
+               "evalctl:accountId": ACCOUNT,
+               "evalctl:reportDir": str(specs.parent / "reports")}  # fmt: skip
     return Deployment(provider_server, ROOT, program, STACK, aws=LambdaInMoto(emulator))
 
 

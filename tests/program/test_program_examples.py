@@ -54,8 +54,8 @@ def fake_outputs(args):
 
 
 def config(spec_dir: Path) -> dict[str, str]:
-    return {"agentcore-evaluations:specDir": str(spec_dir), "aws:region": REGION,
-            "agentcore-evaluations:accountId": ACCOUNT}  # fmt: skip
+    return {"evalctl:specDir": str(spec_dir), "aws:region": REGION,
+            "evalctl:accountId": ACCOUNT}  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from components import stack as program
 from tests.program.mockrun import ACCOUNT, run_program
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = {"agentcore-evaluations:specDir": "evaluations", "aws:region": "us-east-1",
-          "agentcore-evaluations:accountId": ACCOUNT}  # fmt: skip
+CONFIG = {"evalctl:specDir": "evaluations", "aws:region": "us-east-1",
+          "evalctl:accountId": ACCOUNT}  # fmt: skip
 
 
 def decl(kind, name, spec, tmp_path=ROOT / "evaluations"):
@@ -38,7 +38,7 @@ def declared(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _spec_dir_exists(monkeypatch, tmp_path):
-    monkeypatch.setitem(CONFIG, "agentcore-evaluations:specDir", str(tmp_path))
+    monkeypatch.setitem(CONFIG, "evalctl:specDir", str(tmp_path))
 
 
 def test_foundation_resources_are_parented_and_named_per_stack(declared):
@@ -47,10 +47,10 @@ def test_foundation_resources_are_parented_and_named_per_stack(declared):
     group = run.named("log-group-results", "aws:cloudwatch/logGroup:LogGroup")
     assert group.inputs["name"] == "/evalctl/dev/results"
     assert group.inputs["retentionInDays"] == 14
-    assert group.parent == run.named("log-group-results", "agentcore-evals:log_group:LogGroup").urn
+    assert group.parent == run.named("log-group-results", "evalctl:log_group:LogGroup").urn
     role = run.named("role-online-exec", "aws:iam/role:Role")
     assert role.inputs["name"] == "online-exec-dev"
-    assert role.parent == run.named("role-online-exec", "agentcore-evals:role:Role").urn
+    assert role.parent == run.named("role-online-exec", "evalctl:role:Role").urn
     policy = run.named("role-online-exec-grants", "aws:iam/rolePolicy:RolePolicy")
     assert policy.property_dependencies["role"] == [role.urn], "the policy must wait for its role"
 
@@ -102,10 +102,10 @@ def test_spec_errors_stop_the_program_with_located_messages(monkeypatch):
 
 
 def test_missing_spec_folder_says_which_config_key_to_set(monkeypatch, tmp_path):
-    monkeypatch.setitem(CONFIG, "agentcore-evaluations:specDir", str(tmp_path / "nope"))
+    monkeypatch.setitem(CONFIG, "evalctl:specDir", str(tmp_path / "nope"))
     import pulumi
 
-    with pytest.raises(pulumi.RunError, match="agentcore-evaluations:specDir"):
+    with pytest.raises(pulumi.RunError, match="evalctl:specDir"):
         run_program(ROOT, CONFIG, stack="dev")
 
 
@@ -154,7 +154,7 @@ def test_a_dataset_batch_runs_the_datasets_id_and_newest_published_version(decla
     ref = latest.inputs["spec"]["dataset"]
     assert (ref["datasetId"], ref["datasetVersion"]) == ("support_cases_dev-abcdefghij", "4")
     assert pinned.inputs["spec"]["dataset"]["datasetVersion"] == "2"
-    owner = run.named("batch-latest", "agentcore-evals:batch_evaluation:BatchEvaluation")
+    owner = run.named("batch-latest", "evalctl:batch_evaluation:BatchEvaluation")
     assert owner.dependencies == [dataset.urn], "the job starts once the dataset is synced and published"
 
 
@@ -179,8 +179,8 @@ def test_the_insight_store_is_adopted_exported_and_awaited_by_batches_with_insig
     run = run_program(ROOT, CONFIG, stack="dev", dynamic=dynamic)
     store = run.named("insight-store-insights", "pulumi-python:dynamic/insight_store:InsightStore")
     assert store.inputs["enablementStatus"] == "ENABLED" and store.inputs["source"].endswith("insights.yaml")
-    triage = run.named("batch-triage", "agentcore-evals:batch_evaluation:BatchEvaluation")
-    scores = run.named("batch-scores", "agentcore-evals:batch_evaluation:BatchEvaluation")
+    triage = run.named("batch-triage", "evalctl:batch_evaluation:BatchEvaluation")
+    scores = run.named("batch-scores", "evalctl:batch_evaluation:BatchEvaluation")
     assert store.urn in triage.dependencies and store.urn not in scores.dependencies
     assert run.outputs["insightStores"]["insights"]["status"] == "ACTIVE"
 
@@ -226,7 +226,7 @@ def test_a_recommendation_gets_the_arns_of_the_stacks_own_evaluator_and_online_e
     assert spec["evaluator"] == f"{arn}:evaluator/tone_dev-abcde12345"
     live = f"{arn}:online-evaluation-config/live_dev-abcde12345"
     assert spec["agentTraces"]["onlineEvaluation"] == {"config": live, "lookback": "1d"}
-    component = run.named("recommendation-prompt", "agentcore-evals:recommendation:Recommendation")
+    component = run.named("recommendation-prompt", "evalctl:recommendation:Recommendation")
     assert {run.by_urn(u).name for u in component.dependencies} == {"evaluator-tone", "online-live"}
     tools = run.named("recommendation-tools", token).inputs["spec"]
     assert tools["current"] == {"lookup_order": "Looks up an order."} and "evaluator" not in tools

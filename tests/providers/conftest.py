@@ -10,8 +10,8 @@ REGION = "us-east-1"
 
 
 def server_config(endpoint: str, **extra: str) -> dict[str, str]:
-    config = {"agentcore-evaluations:endpoint": endpoint, "aws:region": REGION}
-    config.update({f"agentcore-evaluations:{k}": v for k, v in extra.items()})
+    config = {"evalctl:endpoint": endpoint, "aws:region": REGION}
+    config.update({f"evalctl:{k}": v for k, v in extra.items()})
     return config
 
 

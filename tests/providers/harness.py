@@ -47,7 +47,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT = "agentcore-evaluations"
+PROJECT = "evalctl"
 STACK = "test"
 UNKNOWN = rpc.UNKNOWN  # what the engine sends for a value not known during a preview
 START_TIMEOUT = 60.0  # generous: a cold start imports grpc, pulumi and boto3 on a busy 2-core box

@@ -39,7 +39,7 @@ def evaluator_props(name: str = "tone", **changes: Any) -> dict[str, Any]:
         "description": "tone of voice",
         "evaluatorConfig": copy.deepcopy(JUDGE),
         "source": f"evaluations/{name}.yaml",
-        "ownerUrn": urn(f"evaluator-{name}", TYPE_TOKEN.replace("agentcore-evals:", "x/")),
+        "ownerUrn": urn(f"evaluator-{name}", TYPE_TOKEN.replace("evalctl:", "x/")),
         "__provider": provider_input(EvaluatorProvider()),
     }
     props.update(changes)

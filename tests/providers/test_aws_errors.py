@@ -52,7 +52,7 @@ def client_error(code, message, status=400, operation="CreateEvaluator"):
         (
             EndpointConnectionError(endpoint_url="http://127.0.0.1:1"),
             None,
-            ["agentcore-evaluations:endpoint"],
+            ["evalctl:endpoint"],
             "no response at all: the endpoint",
         ),
         (NoCredentialsError(), None, ["no AWS credentials"], "no credentials"),
@@ -106,17 +106,15 @@ def test_client_tokens_are_fresh_per_call_and_fit_the_pattern():
 
 
 def test_owner_tags_fit_the_tag_pattern():
-    tags = awsops.owner_tags(
-        "urn:pulumi:prod::agentcore-evaluations::agentcore-evals:evaluator:Evaluator::evaluator-x"
-    )
+    tags = awsops.owner_tags("urn:pulumi:prod::evalctl::evalctl:evaluator:Evaluator::evaluator-x")
     assert tags["evalctl:stack"] == "prod"
     assert all(re.fullmatch(r"[a-zA-Z0-9\s._:/=+@-]*", v) for v in tags.values())
-    assert tags != awsops.owner_tags("urn:pulumi:prod::agentcore-evaluations::t::evaluator-y")
+    assert tags != awsops.owner_tags("urn:pulumi:prod::evalctl::t::evaluator-y")
 
 
 def test_missing_region_is_reported_before_any_call(monkeypatch):
     monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
     monkeypatch.delenv("AWS_REGION", raising=False)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
-    with pytest.raises(aws.MissingRegionError, match="agentcore-evaluations:region"):
+    with pytest.raises(aws.MissingRegionError, match="evalctl:region"):
         aws.client(aws.CONTROL, aws.ClientSettings(profile=None, endpoint="http://x"), session=None)

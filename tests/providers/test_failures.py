@@ -65,4 +65,4 @@ def test_throttling_beyond_the_retries_says_what_to_do(fragile_server, fast_emul
     assert (
         "evaluations/tone.yaml: Evaluator tone_test: CreateEvaluator failed: ThrottlingException" in message
     )
-    assert "agentcore-evaluations:maxAttempts" in message
+    assert "evalctl:maxAttempts" in message

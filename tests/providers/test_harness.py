@@ -15,7 +15,7 @@ URN = urn("echo", "dynamic/toy:Echo")
 
 @pytest.fixture(scope="module")
 def server():
-    config = {"agentcore-evaluations:endpoint": ENDPOINT}
+    config = {"evalctl:endpoint": ENDPOINT}
     with ProviderServer(config=config, env={"TOY_MARKER": "from-env"}) as srv:
         yield srv
 

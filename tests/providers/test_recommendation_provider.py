@@ -14,9 +14,9 @@ import pytest
 
 from tests.providers.harness import UNKNOWN, ProviderError, provider_input, urn, wait_until
 
-TOKEN = "agentcore-evals:recommendation:Recommendation"
+TOKEN = "evalctl:recommendation:Recommendation"
 URN = urn("recommendation-prompt", "dynamic/recommendation:Recommendation", TOKEN)
-OWNER = f"urn:pulumi:test::agentcore-evaluations::{TOKEN}::recommendation-prompt"
+OWNER = f"urn:pulumi:test::evalctl::{TOKEN}::recommendation-prompt"
 FILES = ("raw_otel_langchain_spans.json", "raw_otel_langchain_runtime_logs.json")
 PROMPT = "You are a helpful assistant.\n"
 HELPFULNESS = "arn:aws:bedrock-agentcore:::evaluator/Builtin.Helpfulness"

@@ -23,7 +23,7 @@ class EchoProvider(ResourceProvider):
     seen_config: str | None = None
 
     def configure(self, req: ConfigureRequest) -> None:
-        self.seen_config = req.config.get("agentcore-evaluations:endpoint")
+        self.seen_config = req.config.get("evalctl:endpoint")
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         failures = [] if "name" in news else [CheckFailure("name", "name is required")]

@@ -107,9 +107,9 @@ def test_the_emulator_never_logs_credentials_or_session_content(emulator, caplog
 
 def test_stack_outputs_carry_no_secret_values():
     config = {
-        "agentcore-evaluations:specDir": str(ROOT / "evaluations"),
+        "evalctl:specDir": str(ROOT / "evaluations"),
         "aws:region": REGION,
-        "agentcore-evaluations:accountId": ACCOUNT,
+        "evalctl:accountId": ACCOUNT,
         "aws:secretKey": SECRET,
         "aws:accessKey": KEY_ID,
     }

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Bottom to top: a module may import its own layer and the layers below it, never above.
 LAYERS = (
-    Layer("base", ("evalctl.catalog", "evalctl.iam", "evalctl.packaging", "evalctl.term",
+    Layer("base", ("evalctl.catalog", "evalctl.iam", "evalctl.naming", "evalctl.packaging", "evalctl.term",
                    "evalctl.request_template", "evalctl.scenarios", "evalctl.service_models",
                    "evalctl.recommend_inputs"),
           exact=("evalctl",)),
