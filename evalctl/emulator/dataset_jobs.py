@@ -13,6 +13,7 @@ from typing import Any
 
 from evalctl import request_template, scenarios
 from evalctl.emulator import agents, cwlogs, jobs, sources
+from evalctl.engine import coverage
 from evalctl.engine.model import Session
 from evalctl.engine.spans import parse_sessions
 
@@ -70,11 +71,18 @@ def _read(spec: jobs.JobSpec, wanted: set[str], since_ms: int) -> dict[str, Sess
 
 
 def _complete(session: Session | None, turns: int) -> bool:
-    return (
-        session is not None
-        and len(session.traces) >= turns
-        and all(t.assistant_response for t in session.traces)
-    )
+    """Every turn's trace has arrived whole: its answer, and its root span.
+
+    An answer alone is not enough: a Strands model span carries assistant text (with its tool use)
+    before the tool runs, so a trace read mid-export would score a truncated trajectory. The root span
+    ends last and span processors export in end order, so once it is stored its descendants are.
+    """
+    if session is None or len(session.traces) < turns:
+        return False
+    rooted = {
+        d.get("traceId") for d in session.documents if coverage.is_span(d) and not d.get("parentSpanId")
+    }
+    return all(t.assistant_response and t.trace_id in rooted for t in session.traces)
 
 
 @dataclass

@@ -48,6 +48,9 @@ class FixtureAgent:
     # Seconds after answering before the telemetry goes out, as a batching span processor would.
     export_delay: float = 0.0
     work_seconds: float = 0.0
+    # Seconds between exporting the conversation (invoke_agent span and its record) and the rest of the
+    # trace (tool spans, root span), as a batching exporter does while a slow tool still runs.
+    staged_seconds: float = 0.0
     hook: Callable[[], None] | None = None  # called on every invocation
     url: str = ""
 
@@ -131,7 +134,10 @@ class FixtureAgent:
             extra = {"gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": tool}
             scopes.append(span(secrets.token_hex(8), agent_span, f"execute_tool {tool}",
                                "strands.telemetry.tracer", extra, 2000 + index))  # fmt: skip
-        self._post("/v1/traces", {"resourceSpans": [{"resource": resource, "scopeSpans": scopes}]})
+        first, rest = scopes[1:2], scopes[:1] + scopes[2:]
+        if not self.staged_seconds:
+            first, rest = scopes, []
+        self._post("/v1/traces", {"resourceSpans": [{"resource": resource, "scopeSpans": first}]})
         body = {
             "input": {"messages": [{"role": "user", "content": {"content": json.dumps([{"text": prompt}])}}]},
             "output": {"messages": [{"role": "assistant",
@@ -145,6 +151,9 @@ class FixtureAgent:
         logs = {"resource": resource, "scopeLogs": [{"scope": {"name": "strands.telemetry.tracer"},
                                                      "logRecords": [record]}]}  # fmt: skip
         self._post("/v1/logs", {"resourceLogs": [logs]})
+        if rest:
+            time.sleep(self.staged_seconds)
+            self._post("/v1/traces", {"resourceSpans": [{"resource": resource, "scopeSpans": rest}]})
 
     def _post(self, path: str, doc: dict[str, Any]) -> None:
         request = urllib.request.Request(

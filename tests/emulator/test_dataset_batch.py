@@ -164,6 +164,19 @@ def test_telemetry_exported_after_the_answer_is_waited_for(
     assert job["evaluationResults"]["numberOfSessionsCompleted"] == 2
 
 
+def test_a_trace_read_mid_export_is_awaited_until_its_root_span(
+    emulator: Any, control: Any, data: Any, agent: FixtureAgent
+) -> None:
+    # The answer arrives first, the tool spans and the root later: scored at the answer, the refund
+    # scenario's trajectory would be empty (a 0.0 that flapped under load on the real example agent).
+    agent.export_delay, agent.staged_seconds = 0.05, 0.5
+    job_id = start(data, dataset(control, emulator, [REFUND]))
+    job = finished(emulator, data, job_id)
+    assert job["status"] == "COMPLETED", job.get("errorDetails")
+    found = records(emulator, job_id)
+    assert found[("refund", "Builtin.TrajectoryInOrderMatch")][0]["gen_ai.evaluation.score.value"] == 1.0
+
+
 def test_missing_telemetry_is_a_timeout_not_a_hang(
     emulator: Any, control: Any, data: Any, agent: FixtureAgent
 ) -> None:
