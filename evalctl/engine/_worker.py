@@ -14,16 +14,13 @@ import importlib
 import json
 import marshal
 import os
-import pickle
 import resource
 import struct
 import sys
 import time
-import traceback
 from typing import Any, BinaryIO
 
 _HEADER = struct.Struct(">cI")
-_DECODERS = {b"m": marshal.loads, b"p": pickle.loads}
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024
 
 
@@ -83,6 +80,13 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
+def _unpickle(body: bytes) -> Any:
+    """Requests holding non-JSON types come pickled (rare): import pickle only for them."""
+    import pickle
+
+    return pickle.loads(body)
+
+
 def _load(directory: str, handler: str) -> Any:
     module_name, _, function_name = handler.rpartition(".")
     sys.path.insert(0, directory)
@@ -96,6 +100,8 @@ def _call(function: Any, request: dict[str, Any], context: _Context, memory_mb: 
     except MemoryError:
         return _error("Runtime.OutOfMemory", f"Runtime exited: the function exceeded its {memory_mb} MB")
     except BaseException as exc:  # the handler's failure is the caller's result, not ours
+        import traceback  # only on failure: the import is a few ms of every worker's start-up
+
         last = traceback.extract_tb(exc.__traceback__)[-1:]
         where = f" ({last[0].filename}:{last[0].lineno})" if last else ""
         return json.dumps({"exception": f"{type(exc).__name__}: {exc}{where}"}).encode()
@@ -131,7 +137,7 @@ def main() -> None:
         # Decoding builds an acyclic tree: no cycle to find, so the collector is off meanwhile.
         gc.disable()
         try:
-            request = _DECODERS[codec](body)
+            request = marshal.loads(body) if codec == b"m" else _unpickle(body)
         finally:
             gc.enable()
         count += 1

@@ -1,0 +1,204 @@
+"""Handler worker processes and their pools: one process per worker, framed requests and replies.
+
+A frame is a codec byte, a 4-byte big-endian length and the payload. Requests (trusted, from this
+process) are marshal or pickle; replies must be bounded JSON, so nothing a handler writes into the
+pipe can run code here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import marshal
+import os
+import pickle
+import select
+import struct
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from evalctl.engine.model import CodeSource
+from evalctl.engine.sandbox import MAX_RESPONSE_BYTES, Sandbox, kill_group
+
+_WORKER = Path(__file__).with_name("_worker.py")
+_HEADER = struct.Struct(">cI")
+_STARTUP_SECONDS = 30.0
+# A reply frame holds the 6 MB response plus its JSON wrapper (and escaping of that response).
+_MAX_FRAME = 2 * MAX_RESPONSE_BYTES
+# Linux's default cap for unprivileged pipes (/proc/sys/fs/pipe-max-size).
+_PIPE_BYTES = 1024 * 1024
+
+
+class CodeRunError(RuntimeError):
+    """A code evaluator call failed; `code` becomes the result's errorCode."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Worker:
+    """One worker process, its pipes and its private folder."""
+
+    def __init__(self, directory: str, source: CodeSource) -> None:
+        self.sandbox = Sandbox(source, directory)
+        self.proc = self.sandbox.popen([sys.executable, "-I", "-B", str(_WORKER), directory, source.handler])
+        assert self.proc.stdout is not None and self.proc.stdin is not None
+        self.fd = self.proc.stdout.fileno()
+        _widen(self.proc.stdin.fileno())
+        hello = self._receive(time.monotonic() + _STARTUP_SECONDS)
+        if "load_error" in hello:
+            self.kill()
+            raise CodeRunError("HandlerLoadError", str(hello["load_error"]))
+
+    def call(self, event: dict[str, Any], timeout: float) -> dict[str, Any]:
+        """Send one event and wait for its reply."""
+        return self.receive(self.send(event, timeout), timeout)
+
+    def send(self, event: dict[str, Any], timeout: float) -> float:
+        """Write one request; return the deadline of its reply."""
+        codec, payload = _encode({"event": event, "timeout": timeout})
+        assert self.proc.stdin is not None
+        try:
+            # Two writes, not one concatenation: the payload can be megabytes.
+            self.proc.stdin.write(_HEADER.pack(codec, len(payload)))
+            self.proc.stdin.write(payload)
+            self.proc.stdin.flush()
+        except OSError as exc:
+            self.kill()
+            raise CodeRunError("HandlerCrashed", f"worker stopped accepting calls: {exc}") from exc
+        return time.monotonic() + timeout
+
+    def receive(self, deadline: float, timeout: float) -> dict[str, Any]:
+        """The reply to the request in flight, or CodeRunError (the worker is killed) past `deadline`."""
+        return self._receive(deadline, timeout)
+
+    def _receive(self, deadline: float, timeout: float | None = None) -> dict[str, Any]:
+        codec, size = _HEADER.unpack(self._read(_HEADER.size, deadline, timeout))
+        # Replies are JSON and bounded: a handler that writes into the pipe gets an error, not eval.
+        if codec != b"j" or size > _MAX_FRAME:
+            self.kill()
+            raise CodeRunError("HandlerCrashed", "worker sent a malformed reply")
+        try:
+            message = json.loads(self._read(size, deadline, timeout))
+        except ValueError as exc:
+            self.kill()
+            raise CodeRunError("HandlerCrashed", "worker sent a malformed reply") from exc
+        return message if isinstance(message, dict) else {}
+
+    def _read(self, size: int, deadline: float, timeout: float | None) -> bytes:
+        chunks, got = [], 0
+        while got < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
+                self.kill()
+                raise timed_out(timeout)
+            chunk = os.read(self.fd, size - got)
+            if not chunk:
+                self.kill()
+                raise CodeRunError("HandlerCrashed", f"worker exited (code {self.proc.poll()}) mid-call")
+            chunks.append(chunk)
+            got += len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+    def kill(self) -> None:
+        """Stop the process group and delete the private folder."""
+        kill_group(self.proc)
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream is not None:
+                stream.close()
+        self.sandbox.cleanup()
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+
+def _widen(fd: int) -> None:
+    """Grow the request pipe so a session's event goes in one write and one read, not 64 KB slices
+    with a wake-up of each side per slice (Linux; elsewhere, or over the system's cap, a no-op)."""
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+
+
+def timed_out(timeout: float | None) -> CodeRunError:
+    """The error of a call (or a start-up, without a timeout) that ran out of time."""
+    limit = f"{timeout:g} s" if timeout is not None else "start-up"
+    return CodeRunError("Timeout", f"handler did not return within {limit}")
+
+
+def _encode(request: dict[str, Any]) -> tuple[bytes, bytes]:
+    """Marshal for JSON-like events (fast); pickle when a document holds other types."""
+    try:
+        return b"m", marshal.dumps(request)
+    except ValueError:
+        return b"p", pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class Pool:
+    """Up to `size` workers for one (directory, handler); callers wait for a free one."""
+
+    def __init__(self, directory: str, source: CodeSource, size: int) -> None:
+        self._args = (directory, source)
+        self.size = size
+        self._idle: list[Worker] = []
+        self._started = 0
+        self._cond = threading.Condition()
+
+    def call(self, event: dict[str, Any], timeout: float) -> dict[str, Any]:
+        worker = self.acquire()
+        try:
+            return worker.call(event, timeout)
+        finally:
+            self.release(worker)
+
+    def acquire(self) -> Worker:
+        """An idle worker, else a new one while under `size`, else the next one released."""
+        worker = self._take(wait=True)
+        assert worker is not None
+        return worker
+
+    def try_acquire(self) -> Worker | None:
+        """An idle worker, else a new one while under `size`, else None."""
+        return self._take(wait=False)
+
+    def _take(self, wait: bool) -> Worker | None:
+        with self._cond:
+            # A waiter must wake when a worker dies too, not only when one is returned.
+            while wait and not self._idle and self._started >= self.size:
+                self._cond.wait()
+            if self._idle:
+                return self._idle.pop()
+            if self._started >= self.size:
+                return None
+            self._started += 1
+        try:
+            return Worker(*self._args)
+        except BaseException:
+            self._forget()
+            raise
+
+    def release(self, worker: Worker) -> None:
+        """Give a worker back; a dead one frees its place for a fresh start."""
+        if not worker.alive:
+            self._forget()
+            return
+        with self._cond:
+            self._idle.append(worker)
+            self._cond.notify()
+
+    def _forget(self) -> None:
+        with self._cond:
+            self._started -= 1
+            self._cond.notify()
+
+    def close(self) -> None:
+        with self._cond:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.kill()
