@@ -38,14 +38,16 @@ class _Context:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def _read_exact(stream: BinaryIO, size: int) -> bytes | None:
-    data = b""
-    while len(data) < size:
-        chunk = stream.read(size - len(data))
+def _read_exact(fd: int, size: int) -> bytes | None:
+    """`size` bytes straight from the pipe (no buffer in between: one copy), or None at its end."""
+    chunks, got = [], 0
+    while got < size:
+        chunk = os.read(fd, size - got)
         if not chunk:
             return None
-        data += chunk
-    return data
+        chunks.append(chunk)
+        got += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _send(stream: BinaryIO, payload: bytes) -> None:
@@ -114,7 +116,7 @@ def main() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    requests = sys.stdin.buffer
+    requests = sys.stdin.fileno()
     _limit_memory(memory_mb)
     try:
         function = _load(directory, handler)

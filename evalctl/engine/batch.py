@@ -37,7 +37,7 @@ def evaluate_many(jobs: Sequence[Job], judge: Judge, *, runner: CodeRunner) -> l
     by_source: dict[CodeSource, list[int]] = {}
     local: list[int] = []
     for index, (evaluator, _, _) in enumerate(jobs):
-        if evaluator.code is not None and _dispatched(evaluator):
+        if evaluator.code is not None and dispatched(evaluator):
             by_source.setdefault(evaluator.code, []).append(index)
         else:
             local.append(index)
@@ -75,8 +75,8 @@ def evaluate_many(jobs: Sequence[Job], judge: Judge, *, runner: CodeRunner) -> l
     return [[result for result in row if result is not None] for row in rows]
 
 
-def _dispatched(evaluator: EvaluatorDef) -> bool:
-    """Code evaluators with local code; everything else is scored in place by `evaluate`."""
+def dispatched(evaluator: EvaluatorDef) -> bool:
+    """Code evaluators with local code, whose calls go to the workers; the rest are scored in place."""
     return (
         evaluator.kind == "code"
         and evaluator.evaluator_id not in TRAJECTORY_EVALUATORS
