@@ -85,7 +85,12 @@ class Worker:
         except ValueError as exc:
             self.kill()
             raise CodeRunError("HandlerCrashed", "worker sent a malformed reply") from exc
-        return message if isinstance(message, dict) else {}
+        if not isinstance(message, dict):
+            return {}
+        if message.get("error", [None])[:1] == ["Runtime.OutOfMemory"]:
+            # The worker exits after this reply; stopping it here means no next call races its exit.
+            self.kill()
+        return message
 
     def _read(self, size: int, deadline: float, timeout: float | None) -> bytes:
         chunks, got = [], 0

@@ -128,3 +128,24 @@ def lambda_handler(e, c):
     rows = evaluate_many([(e, session, []) for e in pair], OfflineJudge(), runner=pool_of_two)
     assert [row[0].label for row in rows] == ["together", "together"]
     assert len({json.dumps(row[0].explanation) for row in rows}) == 2, "two worker processes"
+
+
+def test_the_call_after_running_out_of_memory_gets_a_fresh_worker(handler_dir, sessions_of):
+    """A worker that ran out of memory is replaced before the next call, never handed it."""
+    source = (
+        "import os\ndef lambda_handler(e, c):\n"
+        "    if len(e['evaluationInput']['sessionSpans']) == 8: bytearray(2 * 1024 ** 3)\n"
+        "    return {'label': 'ok', 'explanation': str(os.getpid())}"
+    )
+    evaluator = code_evaluator(handler_dir(source), "SESSION")
+    quick = sessions_of("raw_otel_langchain_tool_runtime_logs.json")[0]
+    greedy = sessions_of("openinference_adot_spans.json")[0]  # its 8 documents make the handler allocate
+    runner = CodeRunner(workers_per_handler=1)
+    try:
+        jobs = [(evaluator, s, []) for s in (quick, greedy, quick, greedy, quick)]
+        rows = evaluate_many(jobs, OfflineJudge(), runner=runner)
+    finally:
+        runner.close()
+    outcomes = [row[0].error_code or row[0].label for row in rows]
+    assert outcomes == ["ok", "Runtime.OutOfMemory", "ok", "Runtime.OutOfMemory", "ok"]
+    assert len({row[0].explanation for row in rows if row[0].label}) == 3, "a new worker after each"
