@@ -3,7 +3,8 @@
 One thread feeding every worker spends less CPU than one thread per worker blocked on its pipe
 (no GIL hand-offs and wake-ups between threads on every reply), and events are drawn from the
 iterable only when a worker is free, so the caller can do its own work in between. Each call keeps
-its own timeout, counted from the moment it is written to its worker, as in `Pool.call`.
+its own timeout, counted from the moment it is written to its worker, as in `Pool.call`. The
+workers stay with the batch until it ends: another thread calling the same pool meanwhile waits.
 """
 
 from __future__ import annotations

@@ -149,3 +149,26 @@ def test_the_call_after_running_out_of_memory_gets_a_fresh_worker(handler_dir, s
     outcomes = [row[0].error_code or row[0].label for row in rows]
     assert outcomes == ["ok", "Runtime.OutOfMemory", "ok", "Runtime.OutOfMemory", "ok"]
     assert len({row[0].explanation for row in rows if row[0].label}) == 3, "a new worker after each"
+
+
+@pytest.mark.parametrize(
+    ("payload", "code", "reason"),
+    [(b"not a zip", "InvalidCodePackage", "garbage bytes"), (None, "CodeUnavailable", "only a Lambda ARN")],
+)
+def test_unusable_code_fails_every_call_of_a_batch(pool_of_two, sessions_of, payload, code, reason):
+    """Code that cannot run fails each of its results, as one call at a time does, and nothing else."""
+    source = CodeSource(zip_bytes=payload, lambda_arn="arn:aws:lambda:us-east-1:123456789012:function:f")
+    broken = EvaluatorDef("code-abcdefghij", "code_eval", "arn:code", "TRACE", "code", code=source)
+    trajectory = builtin_definition("Builtin.TrajectoryAnyOrderMatch")
+    sessions = sessions_of("openinference_adot_spans.json", "raw_otel_langchain_tool_runtime_logs.json")
+    jobs = [(e, s, _trajectory_refs(s.session_id)) for s in sessions for e in (broken, trajectory)]
+    judge = OfflineJudge()
+    together = [[r.to_api() for r in row] for row in evaluate_many(jobs, judge, runner=pool_of_two)]
+    assert together == [[r.to_api() for r in evaluate(*job, judge, runner=pool_of_two)] for job in jobs]
+    codes = [[r.get("errorCode") for r in row] for row in together]
+    assert all(codes[::2]) and {c for row in codes[::2] for c in row} == {code}, reason
+    assert codes[1::2] == [[None], [None]], "the trajectory matches beside it still score"
+
+
+def _trajectory_refs(session_id: str) -> list[dict[str, object]]:
+    return [{"context": {"spanContext": {"sessionId": session_id}}, "expectedTrajectory": {"toolNames": []}}]
