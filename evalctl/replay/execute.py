@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from evalctl.engine.batch import Job, dispatched, evaluate_many
 from evalctl.engine.code import CodeRunner
 from evalctl.engine.judge import Judge, OfflineJudge
 from evalctl.engine.model import EvaluationResult, Session
@@ -34,33 +33,16 @@ def _score(case: Case, session: Session, judge: Judge | None, runner: CodeRunner
     return evaluate(case.evaluator, session, refs, judge or OfflineJudge(), runner=runner)
 
 
-def _job(case: Case, session: Session) -> Job:
-    return case.evaluator, session, case.references.get(session.session_id)
-
-
 def replay(
     cases: list[Case], judge: Judge | None, workers: int | None = None
 ) -> dict[str, list[EvaluationResult]]:
-    """Every (case, session) pair scored; code runs in the engine's worker processes, fed from this thread."""
+    """Every (case, session) pair scored, across threads; code runs in the engine's worker processes."""
     workers = workers or os.cpu_count() or 2
     runner = CodeRunner(workers_per_handler=workers)
     jobs = [(c, s) for c in cases if judge is not None or not c.needs_judge for s in c.sessions]
-    # Code evaluators: this thread feeds the worker processes; the rest (judges wait on the network)
-    # run in threads meanwhile.
-    code = [index for index, (case, _) in enumerate(jobs) if dispatched(case.evaluator)]
-    scored: list[list[EvaluationResult]] = [[] for _ in jobs]
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            others = {
-                index: pool.submit(_score, case, session, judge, runner)
-                for index, (case, session) in enumerate(jobs)
-                if not dispatched(case.evaluator)
-            }
-            batch = [_job(*jobs[index]) for index in code]
-            for index, results in zip(code, evaluate_many(batch, OfflineJudge(), runner=runner), strict=True):
-                scored[index] = results
-            for index, future in others.items():
-                scored[index] = future.result()
+            scored = list(pool.map(lambda job: _score(job[0], job[1], judge, runner), jobs))
     finally:
         runner.close()
     out: dict[str, list[EvaluationResult]] = {c.doc.name: [] for c in cases}
