@@ -57,7 +57,7 @@ class Worker:
 
     def send(self, event: dict[str, Any], timeout: float) -> float:
         """Write one request; return the deadline of its reply."""
-        parts = frame(event, timeout)
+        parts = _frame(event, timeout)
         assert self.proc.stdin is not None
         try:
             # One system call for header and payload, without copying the payload: a separate header
@@ -82,7 +82,8 @@ class Worker:
             raise CodeRunError("HandlerCrashed", "worker sent a malformed reply") from exc
         if not isinstance(message, dict):
             return {}
-        if message.get("error", [None])[:1] == ["Runtime.OutOfMemory"]:
+        error = message.get("error")
+        if isinstance(error, list) and error[:1] == ["Runtime.OutOfMemory"]:
             # The worker exits after this reply; stopping it here means no next call races its exit.
             self.kill()
         return message
@@ -93,7 +94,7 @@ class Worker:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
                 self.kill()
-                raise timed_out(timeout)
+                raise _timed_out(timeout)
             chunk = os.read(self.fd, size - got)
             if not chunk:
                 self.kill()
@@ -123,13 +124,13 @@ def _write_all(fd: int, parts: list[bytes]) -> None:
         rest = rest[os.write(fd, rest) :]
 
 
-def timed_out(timeout: float | None) -> CodeRunError:
+def _timed_out(timeout: float | None) -> CodeRunError:
     """The error of a call (or a start-up, without a timeout) that ran out of time."""
     limit = f"{timeout:g} s" if timeout is not None else "start-up"
     return CodeRunError("Timeout", f"handler did not return within {limit}")
 
 
-def frame(event: dict[str, Any], timeout: float) -> list[bytes]:
+def _frame(event: dict[str, Any], timeout: float) -> list[bytes]:
     """A request's header and payload: marshal for JSON-like events (fast), pickle for other types."""
     request = {"event": event, "timeout": timeout}
     try:
