@@ -14,16 +14,13 @@ import importlib
 import json
 import marshal
 import os
-import pickle
 import resource
 import struct
 import sys
 import time
-import traceback
 from typing import Any, BinaryIO
 
 _HEADER = struct.Struct(">cI")
-_DECODERS = {b"m": marshal.loads, b"p": pickle.loads}
 MAX_RESPONSE_BYTES = 6 * 1024 * 1024
 
 
@@ -41,14 +38,16 @@ class _Context:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def _read_exact(stream: BinaryIO, size: int) -> bytes | None:
-    data = b""
-    while len(data) < size:
-        chunk = stream.read(size - len(data))
+def _read_exact(fd: int, size: int) -> bytes | None:
+    """`size` bytes straight from the pipe (no buffer in between: one copy), or None at its end."""
+    chunks, got = [], 0
+    while got < size:
+        chunk = os.read(fd, size - got)
         if not chunk:
             return None
-        data += chunk
-    return data
+        chunks.append(chunk)
+        got += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _send(stream: BinaryIO, payload: bytes) -> None:
@@ -83,6 +82,13 @@ def _limit_memory(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
+def _unpickle(body: bytes) -> Any:
+    """Requests holding non-JSON types come pickled (rare): import pickle only for them."""
+    import pickle
+
+    return pickle.loads(body)
+
+
 def _load(directory: str, handler: str) -> Any:
     module_name, _, function_name = handler.rpartition(".")
     sys.path.insert(0, directory)
@@ -96,6 +102,8 @@ def _call(function: Any, request: dict[str, Any], context: _Context, memory_mb: 
     except MemoryError:
         return _error("Runtime.OutOfMemory", f"Runtime exited: the function exceeded its {memory_mb} MB")
     except BaseException as exc:  # the handler's failure is the caller's result, not ours
+        import traceback  # only on failure: the import is a few ms of every worker's start-up
+
         last = traceback.extract_tb(exc.__traceback__)[-1:]
         where = f" ({last[0].filename}:{last[0].lineno})" if last else ""
         return json.dumps({"exception": f"{type(exc).__name__}: {exc}{where}"}).encode()
@@ -108,7 +116,7 @@ def main() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    requests = sys.stdin.buffer
+    requests = sys.stdin.fileno()
     _limit_memory(memory_mb)
     try:
         function = _load(directory, handler)
@@ -131,7 +139,7 @@ def main() -> None:
         # Decoding builds an acyclic tree: no cycle to find, so the collector is off meanwhile.
         gc.disable()
         try:
-            request = _DECODERS[codec](body)
+            request = marshal.loads(body) if codec == b"m" else _unpickle(body)
         finally:
             gc.enable()
         count += 1

@@ -12,38 +12,18 @@ import atexit
 import dataclasses
 import hashlib
 import io
-import json
-import marshal
 import os
-import pickle
-import select
-import struct
-import sys
 import tempfile
 import threading
-import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evalctl.engine.model import CodeSource
-from evalctl.engine.sandbox import MAX_RESPONSE_BYTES, Sandbox, kill_group
+from evalctl.engine.workers import CodeRunError, Pool
 
-_WORKER = Path(__file__).with_name("_worker.py")
-_HEADER = struct.Struct(">cI")
-_STARTUP_SECONDS = 30.0
-# A reply frame holds the 6 MB response plus its JSON wrapper (and escaping of that response).
-_MAX_FRAME = 2 * MAX_RESPONSE_BYTES
-
-
-class CodeRunError(RuntimeError):
-    """A code evaluator call failed; `code` becomes the result's errorCode."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+__all__ = ["CodeRunError", "CodeRunner", "CodeVerdict", "default_runner", "interpret"]
 
 
 @dataclass(frozen=True)
@@ -55,151 +35,22 @@ class CodeVerdict:
     explanation: str | None
 
 
-class _Worker:
-    """One worker process, its pipes and its private folder."""
-
-    def __init__(self, directory: str, source: CodeSource) -> None:
-        self.sandbox = Sandbox(source, directory)
-        self.proc = self.sandbox.popen([sys.executable, "-I", "-B", str(_WORKER), directory, source.handler])
-        hello = self._receive(time.monotonic() + _STARTUP_SECONDS)
-        if "load_error" in hello:
-            self.kill()
-            raise CodeRunError("HandlerLoadError", str(hello["load_error"]))
-
-    def call(self, event: dict[str, Any], timeout: float) -> dict[str, Any]:
-        codec, payload = _encode({"event": event, "timeout": timeout})
-        assert self.proc.stdin is not None
-        try:
-            self.proc.stdin.write(_HEADER.pack(codec, len(payload)) + payload)
-            self.proc.stdin.flush()
-        except OSError as exc:
-            self.kill()
-            raise CodeRunError("HandlerCrashed", f"worker stopped accepting calls: {exc}") from exc
-        return self._receive(time.monotonic() + timeout, timeout)
-
-    def _receive(self, deadline: float, timeout: float | None = None) -> dict[str, Any]:
-        codec, size = _HEADER.unpack(self._read(_HEADER.size, deadline, timeout))
-        # Replies are JSON and bounded: a handler that writes into the pipe gets an error, not eval.
-        if codec != b"j" or size > _MAX_FRAME:
-            self.kill()
-            raise CodeRunError("HandlerCrashed", "worker sent a malformed reply")
-        try:
-            message = json.loads(self._read(size, deadline, timeout))
-        except ValueError as exc:
-            self.kill()
-            raise CodeRunError("HandlerCrashed", "worker sent a malformed reply") from exc
-        return message if isinstance(message, dict) else {}
-
-    def _read(self, size: int, deadline: float, timeout: float | None) -> bytes:
-        assert self.proc.stdout is not None
-        fd, chunks, got = self.proc.stdout.fileno(), [], 0
-        while got < size:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-                self.kill()
-                limit = f"{timeout:g} s" if timeout is not None else "start-up"
-                raise CodeRunError("Timeout", f"handler did not return within {limit}")
-            chunk = os.read(fd, size - got)
-            if not chunk:
-                self.kill()
-                raise CodeRunError("HandlerCrashed", f"worker exited (code {self.proc.poll()}) mid-call")
-            chunks.append(chunk)
-            got += len(chunk)
-        return b"".join(chunks)
-
-    def kill(self) -> None:
-        kill_group(self.proc)
-        for stream in (self.proc.stdin, self.proc.stdout):
-            if stream is not None:
-                stream.close()
-        self.sandbox.cleanup()
-
-    @property
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-
-def _encode(request: dict[str, Any]) -> tuple[bytes, bytes]:
-    """Marshal for JSON-like events (fast); pickle when a document holds other types."""
-    try:
-        return b"m", marshal.dumps(request)
-    except ValueError:
-        return b"p", pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-class _Pool:
-    """Up to `size` workers for one (directory, handler); callers wait for a free one."""
-
-    def __init__(self, directory: str, source: CodeSource, size: int) -> None:
-        self._args = (directory, source)
-        self._size = size
-        self._idle: list[_Worker] = []
-        self._started = 0
-        self._cond = threading.Condition()
-
-    def call(self, event: dict[str, Any], timeout: float) -> dict[str, Any]:
-        worker = self._acquire()
-        try:
-            return worker.call(event, timeout)
-        finally:
-            self._release(worker)
-
-    def _acquire(self) -> _Worker:
-        with self._cond:
-            # A waiter must wake when a worker dies too, not only when one is returned.
-            while not self._idle and self._started >= self._size:
-                self._cond.wait()
-            if self._idle:
-                return self._idle.pop()
-            self._started += 1
-        try:
-            return _Worker(*self._args)
-        except BaseException:
-            self._forget()
-            raise
-
-    def _release(self, worker: _Worker) -> None:
-        if not worker.alive:
-            self._forget()
-            return
-        with self._cond:
-            self._idle.append(worker)
-            self._cond.notify()
-
-    def _forget(self) -> None:
-        with self._cond:
-            self._started -= 1
-            self._cond.notify()
-
-    def close(self) -> None:
-        with self._cond:
-            idle, self._idle = self._idle, []
-        for worker in idle:
-            worker.kill()
-
-
 class CodeRunner:
     """Pools of handler workers keyed by code location; thread-safe; `close()` stops them."""
 
     def __init__(self, workers_per_handler: int = 2) -> None:
         self._per_handler = workers_per_handler
-        self._pools: dict[tuple[str, CodeSource], _Pool] = {}
+        self._pools: dict[tuple[str, CodeSource], Pool] = {}
         # The pool of each source seen, so a call skips resolving its folder and re-keying it.
-        self._by_source: dict[CodeSource, _Pool] = {}
+        self._by_source: dict[CodeSource, Pool] = {}
         self._extracted: dict[str, tempfile.TemporaryDirectory[str]] = {}
         self._lock = threading.Lock()
 
     def invoke(self, source: CodeSource, event: dict[str, Any]) -> CodeVerdict:
         """Call the handler with one event; raise CodeRunError for every kind of failure."""
-        pool = self._pool(source)
-        reply = pool.call(event, float(source.timeout_seconds))
-        if "exception" in reply:
-            raise CodeRunError("HandlerException", str(reply["exception"]))
-        if isinstance(reply.get("error"), list) and len(reply["error"]) == 2:
-            raise CodeRunError(str(reply["error"][0]), str(reply["error"][1]))
-        return interpret(reply.get("ok"))
+        return _verdict(self._pool(source).call(event, float(source.timeout_seconds)))
 
-    def _pool(self, source: CodeSource) -> _Pool:
+    def _pool(self, source: CodeSource) -> Pool:
         known = self._by_source.get(source)
         if known is not None:
             return known
@@ -208,7 +59,7 @@ class CodeRunner:
         key = (directory, dataclasses.replace(source, zip_bytes=None))
         with self._lock:
             if key not in self._pools:
-                self._pools[key] = _Pool(directory, source, self._per_handler)
+                self._pools[key] = Pool(directory, source, self._per_handler)
             self._by_source[source] = self._pools[key]
             return self._pools[key]
 
@@ -249,6 +100,15 @@ def _extract(zip_bytes: bytes) -> tempfile.TemporaryDirectory[str]:
         folder.cleanup()
         raise CodeRunError("InvalidCodePackage", f"code package is not a zip file: {exc}") from exc
     return folder
+
+
+def _verdict(reply: dict[str, Any]) -> CodeVerdict:
+    """A worker's reply as a verdict, or the CodeRunError it reports."""
+    if "exception" in reply:
+        raise CodeRunError("HandlerException", str(reply["exception"]))
+    if isinstance(reply.get("error"), list) and len(reply["error"]) == 2:
+        raise CodeRunError(str(reply["error"][0]), str(reply["error"][1]))
+    return interpret(reply.get("ok"))
 
 
 def interpret(returned: Any) -> CodeVerdict:

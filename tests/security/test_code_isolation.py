@@ -182,3 +182,24 @@ def lambda_handler(e, c):
     with pytest.raises(CodeRunError):
         runner.invoke(source(handler(tmp_path, body)), {})
     assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "forged",
+    ['{"error": 5}', '{"error": "Runtime.OutOfMemory"}', '{"exception": ["x"]}', "[1, 2]", '{"ok": 7}'],
+)
+def test_a_forged_json_reply_fails_the_call_only(runner, tmp_path, forged):
+    """Any JSON a handler writes into the reply pipe becomes a failed call, never an error in the engine."""
+    body = f"""
+import os, struct
+def lambda_handler(e, c):
+    payload = {forged!r}.encode()
+    for fd in range(3, 64):
+        try:
+            os.write(fd, struct.pack(">cI", b"j", len(payload)) + payload)
+        except OSError:
+            pass
+    os._exit(0)
+"""
+    with pytest.raises(CodeRunError):
+        runner.invoke(source(handler(tmp_path, body)), {})
