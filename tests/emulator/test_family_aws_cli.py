@@ -59,12 +59,13 @@ def test_aws_cli_drives_the_insight_store_and_agent_insights(
     listed = aws("bedrock-agentcore", "list-agent-insights", "--batch-evaluation-id", job_id)["agentInsights"]
     assert len(listed) == 1 and listed[0]["archiveStatus"] == "ACTIVE"
     ident, app = listed[0]["agentInsightId"], listed[0]["applicationName"]
-    got = aws("bedrock-agentcore", "get-agent-insight", "--agent-insight-id", ident, "--application-name", app)
+    named = ("--agent-insight-id", ident, "--application-name", app)
+    got = aws("bedrock-agentcore", "get-agent-insight", *named)
     assert got["agentInsightId"] == ident and got["batchEvaluationId"] == job_id
-    archived = aws("bedrock-agentcore", "update-agent-insight", "--agent-insight-id", ident,
-                   "--application-name", app, "--archive-status", "ARCHIVED")  # fmt: skip
+    archived = aws("bedrock-agentcore", "update-agent-insight", *named, "--archive-status", "ARCHIVED")
     assert archived["archiveStatus"] == "ARCHIVED"
-    assert aws("bedrock-agentcore", "list-agent-insights", "--archive-status", "ACTIVE")["agentInsights"] == []
+    active = aws("bedrock-agentcore", "list-agent-insights", "--archive-status", "ACTIVE")
+    assert active["agentInsights"] == []
 
 
 def test_aws_cli_drives_a_dataset_generation(aws: Any, emulator: Any, span_fixtures: Path) -> None:
@@ -73,19 +74,19 @@ def test_aws_cli_drives_a_dataset_generation(aws: Any, emulator: Any, span_fixtu
                   "--schema-type", "AGENTCORE_EVALUATION_PREDEFINED_V1")["datasetId"]  # fmt: skip
     emulator.admin.advance_clock(1)
     source = {"traceGeneration": {"sourceConfig": {"cloudWatchLogs": {"serviceNames": ["agent.DEFAULT"]}}}}
-    started = aws("bedrock-agentcore", "start-dataset-generation", "--dataset-id", dataset, "--name", "from_cli",
-                  "--scenario-type", "FIXED", "--source", json.dumps(source))  # fmt: skip
+    how = ("--name", "from_cli", "--scenario-type", "FIXED", "--source", json.dumps(source))
+    started = aws("bedrock-agentcore", "start-dataset-generation", "--dataset-id", dataset, *how)
     assert started["status"] == "IN_PROGRESS"
     emulator.admin.advance_clock(5)
     generation = started["generationId"]
-    done = aws("bedrock-agentcore", "get-dataset-generation", "--dataset-id", dataset,
-               "--generation-id", generation)  # fmt: skip
+    ids = ("--dataset-id", dataset, "--generation-id", generation)
+    done = aws("bedrock-agentcore", "get-dataset-generation", *ids)
     assert done["status"] == "COMPLETED" and done["generationResults"]["sessionsMatched"] == 1
     listed = aws("bedrock-agentcore", "list-dataset-generations", "--dataset-id", dataset)
     assert [g["generationId"] for g in listed["datasetGenerations"]] == [generation]
     examples = aws("bedrock-agentcore-control", "list-dataset-examples", "--dataset-id", dataset)["examples"]
     assert len(examples) == 1 and session in json.dumps(examples[0])
-    aws("bedrock-agentcore", "delete-dataset-generation", "--dataset-id", dataset, "--generation-id", generation)
+    aws("bedrock-agentcore", "delete-dataset-generation", *ids)
     emulator.admin.advance_clock(5)
     left = aws("bedrock-agentcore", "list-dataset-generations", "--dataset-id", dataset)["datasetGenerations"]
     assert [g["generationId"] for g in left] == []
