@@ -100,7 +100,7 @@ class BatchEvaluationProvider(base.AgentCoreProvider):
             job = self._start_or_adopt(client, request, props)
             if wait:
                 job = self._wait_or_stop(client, str(job["batchEvaluationId"]), timeout)
-            awsops.confirm_created(self.control(), str(job["batchEvaluationArn"]))
+            self.confirm_created(self.control(), str(job["batchEvaluationArn"]))
         except BatchEvaluationError:
             raise
         except Exception as exc:

@@ -3,7 +3,6 @@ up, up --replace and destroy against a fresh emulator (foundations: external, so
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,41 +10,7 @@ import pytest
 from pulumi import automation as auto
 
 from evalctl.emulator.testing import EmulatorHandle
-from tests.engine.workspace import (
-    ROOT,
-    EngineStack,
-    engine_stack,
-    external_foundations,
-)
-
-GOING = "DELETING"
-
-
-@pytest.fixture
-def specs(tmp_path: Path) -> Path:
-    folder = tmp_path / "evaluations"
-    shutil.copytree(ROOT / "evaluations", folder)
-    # The dataset batch invokes a running agent (tests/emulator/test_dataset_batch.py, tests/agent).
-    (folder / "batch" / "support-regression.yaml").unlink()
-    return folder
-
-
-@pytest.fixture
-def stack(tmp_path: Path, emulator: EmulatorHandle, specs: Path) -> EngineStack:
-    return engine_stack(tmp_path, emulator, specs, external_foundations(emulator, specs))
-
-
-def live(emulator: EmulatorHandle) -> tuple[list[str], list[str], list[str]]:
-    """Custom evaluator names, online config names and batch job ids the emulator holds."""
-    control, data = emulator.client("bedrock-agentcore-control"), emulator.client("bedrock-agentcore")
-    evaluators = [e["evaluatorName"] for e in control.list_evaluators()["evaluators"]
-                  if not e["evaluatorId"].startswith("Builtin.") and e.get("status") != GOING]  # fmt: skip
-    online = [c["onlineEvaluationConfigName"]
-              for c in control.list_online_evaluation_configs()["onlineEvaluationConfigs"]
-              if c.get("status") != GOING]  # fmt: skip
-    jobs = [j["batchEvaluationId"] for j in data.list_batch_evaluations()["batchEvaluations"]
-            if j["status"] != GOING]  # fmt: skip
-    return sorted(evaluators), sorted(online), sorted(jobs)
+from tests.engine.workspace import EngineStack, control_of, live
 
 
 def test_up_then_no_changes_then_refresh_then_destroy(stack: EngineStack, emulator: EmulatorHandle) -> None:
@@ -94,10 +59,6 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1))
-
-
-def control_of(emulator: EmulatorHandle) -> Any:
-    return emulator.client("bedrock-agentcore-control")
 
 
 def live_evaluator(emulator: EmulatorHandle, stack: EngineStack, name: str) -> dict[str, Any]:

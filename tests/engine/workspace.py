@@ -24,6 +24,7 @@ SESSIONS = [[SPANS / f"raw_otel_{agent}_{kind}.json" for kind in ("spans", "runt
             for agent in ("strands_bedrock", "langchain")]  # fmt: skip
 TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}'  # noqa: E501
 # Emulated lifecycles in hundredths of a second instead of the service's minutes (admin.configure).
+GOING = "DELETING"
 FAST = {"batch_pending_seconds": 0.05, "batch_session_seconds": 0.05, "stop_seconds": 0.1,
         "delete_seconds": 0.05, "resource_seconds": 0.05}  # fmt: skip
 
@@ -69,8 +70,8 @@ class EngineStack:
         return {r["urn"].rsplit("::", 1)[-1]: r["urn"] for r in deployment.get("resources", [])}
 
 
-def engine_stack(tmp: Path, emulator: EmulatorHandle, specs: Path, external: dict[str, Any]) -> EngineStack:
-    """A fresh stack whose program is `components.stack.build_stack` over `specs`, against `emulator`."""
+def workspace_options(tmp: Path) -> auto.LocalWorkspaceOptions:
+    """The private Pulumi home, file backend and work dir under `tmp` (the same for every process)."""
     home, state, work = tmp / "pulumi-home", tmp / "state", tmp / "work"
     for folder in (home, state, work):
         folder.mkdir(parents=True, exist_ok=True)
@@ -88,7 +89,7 @@ def engine_stack(tmp: Path, emulator: EmulatorHandle, specs: Path, external: dic
     settings = auto.ProjectSettings(
         name=PROJECT, runtime="python", backend=auto.ProjectBackend(url=f"file://{state}")
     )
-    options = auto.LocalWorkspaceOptions(
+    return auto.LocalWorkspaceOptions(
         work_dir=str(work),
         pulumi_home=str(home),
         pulumi_command=auto.PulumiCommand(root=str(ENGINE), skip_version_check=True),
@@ -96,8 +97,18 @@ def engine_stack(tmp: Path, emulator: EmulatorHandle, specs: Path, external: dic
         secrets_provider="passphrase",
         env_vars=env,
     )
+
+
+def program() -> None:
+    """The example program: every component `build_stack` declares from the stack's specDir."""
+    build_stack(ROOT)
+
+
+def engine_stack(tmp: Path, emulator: EmulatorHandle, specs: Path, external: dict[str, Any]) -> EngineStack:
+    """A fresh stack whose program is `components.stack.build_stack` over `specs`, against `emulator`."""
+    options = workspace_options(tmp)
     stack = auto.create_or_select_stack(
-        stack_name="local", project_name=PROJECT, program=lambda: build_stack(ROOT), opts=options
+        stack_name="local", project_name=PROJECT, program=program, opts=options
     )
     plain = {
         "aws:region": "us-east-1",
@@ -118,3 +129,20 @@ def engine_stack(tmp: Path, emulator: EmulatorHandle, specs: Path, external: dic
     }
     stack.set_all_config(nested, path=True)
     return EngineStack(stack, io.StringIO())
+
+
+def control_of(emulator: EmulatorHandle) -> Any:
+    return emulator.client("bedrock-agentcore-control")
+
+
+def live(emulator: EmulatorHandle) -> tuple[list[str], list[str], list[str]]:
+    """Custom evaluator names, online config names and batch job ids the emulator holds."""
+    control, data = emulator.client("bedrock-agentcore-control"), emulator.client("bedrock-agentcore")
+    evaluators = [e["evaluatorName"] for e in control.list_evaluators()["evaluators"]
+                  if not e["evaluatorId"].startswith("Builtin.") and e.get("status") != GOING]  # fmt: skip
+    online = [c["onlineEvaluationConfigName"]
+              for c in control.list_online_evaluation_configs()["onlineEvaluationConfigs"]
+              if c.get("status") != GOING]  # fmt: skip
+    jobs = [j["batchEvaluationId"] for j in data.list_batch_evaluations()["batchEvaluations"]
+            if j["status"] != GOING]  # fmt: skip
+    return sorted(evaluators), sorted(online), sorted(jobs)
