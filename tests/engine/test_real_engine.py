@@ -10,7 +10,7 @@ import pytest
 from pulumi import automation as auto
 
 from evalctl.emulator.testing import EmulatorHandle
-from tests.engine.workspace import EngineStack, control_of, live
+from tests.engine.workspace import EngineStack, control_of, edit, live
 
 
 def test_up_then_no_changes_then_refresh_then_destroy(stack: EngineStack, emulator: EmulatorHandle) -> None:
@@ -53,12 +53,6 @@ def test_replace_and_targeted_up_converge(stack: EngineStack, emulator: Emulator
     targeted = stack.up(target=[urns["evaluator-support-quality"]], target_dependents=True)
     assert targeted.summary.result == "succeeded", stack.log.getvalue()
     stack.preview(expect_no_changes=True)
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
 
 
 def live_evaluator(emulator: EmulatorHandle, stack: EngineStack, name: str) -> dict[str, Any]:

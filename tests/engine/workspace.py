@@ -146,3 +146,9 @@ def live(emulator: EmulatorHandle) -> tuple[list[str], list[str], list[str]]:
     jobs = [j["batchEvaluationId"] for j in data.list_batch_evaluations()["batchEvaluations"]
             if j["status"] != GOING]  # fmt: skip
     return sorted(evaluators), sorted(online), sorted(jobs)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))
