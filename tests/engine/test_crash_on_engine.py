@@ -18,6 +18,7 @@ from pulumi import automation as auto
 
 from evalctl.emulator.testing import EmulatorHandle
 from tests.engine.workspace import ROOT, EngineStack, control_of, live
+from tests.providers.engine_stand_in import descendants
 
 # Kill points: the operation the emulator must have served, and how often, before the kill.
 KILL_POINTS = {
@@ -25,25 +26,6 @@ KILL_POINTS = {
     # The online configuration is created once all three evaluators are: the run is half done.
     "mid-way": ("CreateOnlineEvaluationConfig", 1),
 }
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below `pid` (from /proc): the CLI and the plugins it started in their own groups."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        parents[int(entry.name)] = int(fields[1])
-    found, frontier = [], [pid]
-    while frontier:
-        children = [child for child, parent in parents.items() if parent in frontier]
-        found += children
-        frontier = children
-    return found
 
 
 @pytest.fixture
