@@ -4,7 +4,6 @@ exactly the spec (no duplicate from the interrupted creates) and a preview must 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -18,7 +17,7 @@ from pulumi import automation as auto
 
 from evalctl.emulator.testing import EmulatorHandle
 from tests.engine.workspace import ROOT, EngineStack, control_of, live
-from tests.providers.engine_stand_in import descendants
+from tests.providers.engine_stand_in import descendants, kill_leftovers
 
 # Kill points: the operation the emulator must have served, and how often, before the kill.
 KILL_POINTS = {
@@ -33,26 +32,24 @@ def orphans() -> Iterator[list[int]]:
     """Plugin processes a killed CLI leaves behind (their own process groups); killed at the end."""
     pids: list[int] = []
     yield pids
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
+    kill_leftovers(pids)
 
 
 def up_until(emulator: EmulatorHandle, tmp: Path, operation: str, times: int) -> subprocess.Popen[bytes]:
     """Start `pulumi up` in a new session; return once the emulator has served `operation` `times` times."""
-    log = (tmp / "crashed-up.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.engine.crash_up", str(tmp)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group: the CLI and the program host it runs
-    )
+    with (tmp / "crashed-up.log").open("wb") as log:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.engine.crash_up", str(tmp)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the CLI and the program host it runs
+        )
     deadline = time.monotonic() + 30
     while emulator.admin.call_counts().get(operation, 0) < times:
         if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             pytest.fail(f"up ended or stalled before {operation}: {(tmp / 'crashed-up.log').read_text()}")
         time.sleep(0.01)  # polling the emulator's call counts, with the deadline above
     return process

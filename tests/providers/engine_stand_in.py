@@ -5,6 +5,9 @@ as the engine does (cmdutil.RegisterProcessGroup), and waits. A test SIGKILLs it
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +30,18 @@ def descendants(pid: int) -> list[int]:
         found += children
         frontier = children
     return found
+
+
+def kill_leftovers(pids: list[int]) -> None:
+    """SIGKILL those of `pids` that still run one of our Python processes (a pid may have been reused)."""
+    for pid in pids:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"pulumi" in command or b"tests.engine" in command or b"tests.providers" in command:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@ and finishes the call, but leaves the resource tagged pending, so the next `up` 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import sys
@@ -14,7 +13,7 @@ import pytest
 
 from evalctl import aws, awsops
 from tests.providers.conftest import server_config
-from tests.providers.engine_stand_in import descendants
+from tests.providers.engine_stand_in import descendants, kill_leftovers
 from tests.providers.harness import ProviderError, ProviderServer
 from tests.providers.specs import custom_evaluators, evaluator_props, evaluator_urn
 
@@ -37,9 +36,7 @@ def test_a_create_whose_engine_is_killed_leaves_its_resource_pending(emulator):
             with pytest.raises(ProviderError) as exc:
                 creating.result(timeout=30)
         finally:
-            for pid in plugin:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+            kill_leftovers(plugin)
     assert "evalctl: the engine stopped while" in exc.value.details
     [left] = custom_evaluators(control)
     assert awsops.is_pending(awsops.live_tags(control, left["evaluatorArn"])), f"{aws.PENDING_TAG} stays"
