@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from components import _props as shared
+from components._errors import UserError
 from evalctl import aws, awsops
 from evalctl.api.validation import validate_params
 from evalctl.awsops import is_not_found
@@ -19,7 +20,7 @@ RUNNING = frozenset({"PENDING", "IN_PROGRESS"})
 DEFAULT_TIMEOUT = 3600.0
 
 
-class BatchEvaluationError(RuntimeError):
+class BatchEvaluationError(UserError):
     """A batch evaluation job could not be started, waited for, stopped or deleted."""
 
 

@@ -55,7 +55,7 @@ class AgentCoreProvider(AdoptingProvider):
                 detail = self.converge(control, props, str(props[IMPORT_ID]))
             else:
                 detail = self.create_or_adopt(control, props, str(props[self.api.name_key]))
-                awsops.confirm_created(control, str(detail[self.api.arn_key]))
+                self.confirm_created(control, str(detail[self.api.arn_key]))
         except Exception as exc:
             raise self.failure(exc, props) from exc
         return CreateResult(str(detail[self.api.id_key]), self.secret(self.outputs(props, detail)))

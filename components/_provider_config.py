@@ -6,12 +6,14 @@ import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+from pulumi.dynamic import ConfigureRequest
 
 from components import _identity
+from components._errors import MessageOnlyProvider
 from components._props import CONFIG_KEYS, NAMESPACE, SOURCE
 from evalctl import aws, awsops, naming
 
@@ -25,6 +27,26 @@ def _stack_config() -> dict[str, Any]:
 def _first(get: Callable[[str], Any], key: str, fallback: str) -> Any:
     value = get(key)
     return get(fallback) if value is None else value
+
+
+def engine_pid() -> int:
+    """The process that started this provider server's process group: the engine (`pulumi`).
+
+    The engine starts each plugin in a group of its own (cmdutil.RegisterProcessGroup, Pulumi 3.274),
+    possibly through a shell script that does not `exec`: so it is the parent of the group's leader.
+    """
+    leader = os.getpgrp()
+    if leader == os.getpid():
+        return os.getppid()
+    try:
+        return int(Path(f"/proc/{leader}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return os.getppid()
+
+
+# Read when the server loads our providers. A `kill -9` of `pulumi up` leaves this process running the
+# Create in flight; the engine never records it, so that Create must not confirm it (see confirm_created).
+_ENGINE_PID = engine_pid()
 
 
 @dataclass(frozen=True)
@@ -53,7 +75,7 @@ class Api:
         return self.call(control, "get", **{self.id_key: ident})
 
 
-class ConfiguredProvider(ResourceProvider):
+class ConfiguredProvider(MessageOnlyProvider):
     """Stack config from Configure, a client per call, timings and errors naming the spec file."""
 
     api: Api
@@ -111,6 +133,17 @@ class ConfiguredProvider(ResourceProvider):
 
     def control(self) -> Any:
         return _identity.client(aws.CONTROL, self.client_settings(), self.identity())
+
+    def confirm_created(self, control: Any, arn: str) -> None:
+        """Untag the pending create, unless the engine that asked for it is gone (killed mid-up)."""
+        if engine_pid() != _ENGINE_PID:
+            # Left pending, the resource is adopted by the next `pulumi up` instead of duplicated.
+            raise aws.AwsError(
+                f"the engine stopped while {arn} was being created; it stays tagged {aws.PENDING_TAG} so "
+                "that the next `pulumi up` adopts it",
+                "EngineGone",
+            )
+        awsops.confirm_created(control, arn)
 
     def failure(self, exc: BaseException, props: Mapping[str, Any]) -> aws.AwsError:
         """Any exception as an AwsError naming the spec file and resource."""

@@ -101,7 +101,7 @@ class BatchEvaluationProvider(JobProvider):
             job = self._start_or_adopt(client, request, props)
             if wait:
                 job = self._wait_or_stop(client, str(job["batchEvaluationId"]), timeout)
-            awsops.confirm_created(self.control(), str(job["batchEvaluationArn"]))
+            self.confirm_created(self.control(), str(job["batchEvaluationArn"]))
         except BatchEvaluationError:
             raise
         except Exception as exc:

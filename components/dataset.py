@@ -55,7 +55,7 @@ class DatasetProvider(base.AgentCoreProvider):
                 detail = self._adopt(control, props, str(props[shared.IMPORT_ID]))
             else:
                 detail = self._create(control, props)
-                awsops.confirm_created(control, str(detail["datasetArn"]))
+                self.confirm_created(control, str(detail["datasetArn"]))
         except Exception as exc:
             raise self.failure(exc, props) from exc
         return CreateResult(str(detail["datasetId"]), self.outputs(props, detail))

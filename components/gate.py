@@ -15,10 +15,10 @@ from pulumi.dynamic import (
     DiffResult,
     ReadResult,
     Resource,
-    ResourceProvider,
     UpdateResult,
 )
 
+from components._errors import MessageOnlyProvider, UserError
 from evalctl.reports.gates import FINISHED_STATUSES, GateSpecError, evaluate_gates, gate_kind
 
 TYPE_NAME = "Gate"
@@ -27,7 +27,7 @@ MODULE = "gate"
 JUDGED = ("gates", "batch_evaluation_id", "results", "aliases", "status")
 
 
-class GateFailed(RuntimeError):
+class GateFailed(UserError):
     """At least one gate failed; the message lists every failed gate, one per line."""
 
 
@@ -68,7 +68,7 @@ def gate_problems(gates: Any) -> list[tuple[str, str]]:
     return problems
 
 
-class GateProvider(ResourceProvider):
+class GateProvider(MessageOnlyProvider):
     """Judges on create and update; read and delete touch nothing (the verdict lives only in state)."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:

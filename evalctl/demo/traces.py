@@ -40,10 +40,14 @@ def talk(agent: str, prompt: str) -> str:
 
 
 def _docs(logs: Any, group: str) -> list[dict[str, Any]]:
+    """The group's documents; none while the group does not exist yet (spans and logs arrive apart)."""
     events: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {"logGroupName": group}
     while True:
-        page = logs.filter_log_events(**kwargs)
+        try:
+            page = logs.filter_log_events(**kwargs)
+        except logs.exceptions.ResourceNotFoundException:
+            return events
         events += [json.loads(e["message"]) for e in page.get("events") or []]
         if not page.get("nextToken"):
             return events

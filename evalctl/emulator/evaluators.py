@@ -53,7 +53,11 @@ def lookup(core: Core, evaluator_id: str, region: str) -> dict[str, Any]:
         if evaluator_id not in BUILTIN_LEVELS:
             raise NotFoundError(f"Evaluator {evaluator_id} not found")
         return builtin_record(evaluator_id, region)
-    record = core.get(TABLE, evaluator_id, "Evaluator")
+    return view_of(core, core.get(TABLE, evaluator_id, "Evaluator"))
+
+
+def view_of(core: Core, record: dict[str, Any]) -> dict[str, Any]:
+    """The API view of a custom evaluator's record."""
     view = strip_internal(record)
     view["lockedForModification"] = is_locked(core, record)
     return view
@@ -169,7 +173,9 @@ _SUMMARY = (
 def list_evaluators(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     builtins = [builtin_record(i, req.region) for i in BUILTIN_LEVELS]
     custom = sorted(core.settle(TABLE).values(), key=lambda r: (r["createdAt"], r["evaluatorId"]))
-    items = builtins + [lookup(core, r["evaluatorId"], req.region) for r in custom]
+    # Views of the records settled above: looking each up again would settle again, and a deletion
+    # finishing in between would make the list answer ResourceNotFoundException.
+    items = builtins + [view_of(core, r) for r in custom]
     page, token = paginate(items, params, lambda v: {k: v.get(k) for k in _SUMMARY})
     return {"evaluators": page, "nextToken": token}
 

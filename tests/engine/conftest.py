@@ -9,10 +9,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from evalctl.emulator.testing import EmulatorHandle, running_emulator
+
+if TYPE_CHECKING:
+    from tests.engine.workspace import EngineStack
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE = Path(os.environ.get("EVALCTL_ENGINE_ROOT", ROOT / ".engine"))
@@ -39,3 +43,23 @@ def emulator() -> Iterator[EmulatorHandle]:
         for pair in SESSIONS:
             handle.admin.seed(pair, SERVICE)
         yield handle
+
+
+@pytest.fixture
+def specs(tmp_path: Path) -> Path:
+    """A copy of the example specs the test may edit."""
+    from tests.examples import copy_examples
+
+    folder = tmp_path / "evaluations"
+    copy_examples(folder)
+    # The dataset batch invokes a running agent (tests/emulator/test_dataset_batch.py, tests/agent).
+    (folder / "batch" / "support-regression.yaml").unlink()
+    return folder
+
+
+@pytest.fixture
+def stack(tmp_path: Path, emulator: EmulatorHandle, specs: Path) -> EngineStack:
+    """A fresh `local` stack of the example program over `specs`, against `emulator`."""
+    from tests.engine.workspace import engine_stack, external_foundations
+
+    return engine_stack(tmp_path, emulator, specs, external_foundations(emulator, specs))

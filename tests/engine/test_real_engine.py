@@ -10,41 +10,7 @@ import pytest
 from pulumi import automation as auto
 
 from evalctl.emulator.testing import EmulatorHandle
-from tests.engine.workspace import (
-    EngineStack,
-    engine_stack,
-    external_foundations,
-)
-from tests.examples import copy_examples
-
-GOING = "DELETING"
-
-
-@pytest.fixture
-def specs(tmp_path: Path) -> Path:
-    folder = tmp_path / "evaluations"
-    copy_examples(folder)
-    # The dataset batch invokes a running agent (tests/emulator/test_dataset_batch.py, tests/agent).
-    (folder / "batch" / "support-regression.yaml").unlink()
-    return folder
-
-
-@pytest.fixture
-def stack(tmp_path: Path, emulator: EmulatorHandle, specs: Path) -> EngineStack:
-    return engine_stack(tmp_path, emulator, specs, external_foundations(emulator, specs))
-
-
-def live(emulator: EmulatorHandle) -> tuple[list[str], list[str], list[str]]:
-    """Custom evaluator names, online config names and batch job ids the emulator holds."""
-    control, data = emulator.client("bedrock-agentcore-control"), emulator.client("bedrock-agentcore")
-    evaluators = [e["evaluatorName"] for e in control.list_evaluators()["evaluators"]
-                  if not e["evaluatorId"].startswith("Builtin.") and e.get("status") != GOING]  # fmt: skip
-    online = [c["onlineEvaluationConfigName"]
-              for c in control.list_online_evaluation_configs()["onlineEvaluationConfigs"]
-              if c.get("status") != GOING]  # fmt: skip
-    jobs = [j["batchEvaluationId"] for j in data.list_batch_evaluations()["batchEvaluations"]
-            if j["status"] != GOING]  # fmt: skip
-    return sorted(evaluators), sorted(online), sorted(jobs)
+from tests.engine.workspace import EngineStack, control_of, edit, live
 
 
 def test_up_then_no_changes_then_refresh_then_destroy(stack: EngineStack, emulator: EmulatorHandle) -> None:
@@ -87,16 +53,6 @@ def test_replace_and_targeted_up_converge(stack: EngineStack, emulator: Emulator
     targeted = stack.up(target=[urns["evaluator-support-quality"]], target_dependents=True)
     assert targeted.summary.result == "succeeded", stack.log.getvalue()
     stack.preview(expect_no_changes=True)
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, f"{old!r} not in {path}"
-    path.write_text(text.replace(old, new, 1))
-
-
-def control_of(emulator: EmulatorHandle) -> Any:
-    return emulator.client("bedrock-agentcore-control")
 
 
 def live_evaluator(emulator: EmulatorHandle, stack: EngineStack, name: str) -> dict[str, Any]:

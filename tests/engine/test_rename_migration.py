@@ -37,6 +37,8 @@ def specs(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "evaluations", folder)
     # The dataset batch invokes a running agent (tests/engine/test_dataset_on_engine.py).
     (folder / "batch" / "support-regression.yaml").unlink()
+    # No release under the old names had kind Recommendation (its promptFile also lies outside the copy).
+    shutil.rmtree(folder / "recommendations")
     return folder
 
 

@@ -26,7 +26,9 @@ SESSIONS = [[SPANS / f"raw_otel_{agent}_{kind}.json" for kind in ("spans", "runt
 TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}'  # noqa: E501
 # Emulated lifecycles in hundredths of a second instead of the service's minutes (admin.configure).
 FAST = {"batch_pending_seconds": 0.05, "batch_session_seconds": 0.05, "stop_seconds": 0.1,
-        "delete_seconds": 0.05, "resource_seconds": 0.05}  # fmt: skip
+        "delete_seconds": 0.05, "resource_seconds": 0.05, "recommendation_pending_seconds": 0.05,
+        "recommendation_run_seconds": 0.1}  # fmt: skip
+GOING = "DELETING"
 
 
 def external_foundations(emulator: EmulatorHandle, specs: Path) -> dict[str, dict[str, str]]:
@@ -85,16 +87,15 @@ def engine_env(tmp: Path) -> dict[str, str]:
     }
 
 
-def engine_workspace(tmp: Path, project: str = PROJECT, create: bool = True) -> auto.Stack:
-    """The stack `local` of project `project` whose program is `components.stack.build_stack`, in the
-    private home, file backend and work folder under `tmp` (the same ones on every call)."""
+def workspace_options(tmp: Path, project: str = PROJECT) -> auto.LocalWorkspaceOptions:
+    """The private Pulumi home, file backend and work dir under `tmp` (the same for every process)."""
     home, state, work = tmp / "pulumi-home", tmp / "state", tmp / "work"
     for folder in (home, state, work):
         folder.mkdir(parents=True, exist_ok=True)
     settings = auto.ProjectSettings(
         name=project, runtime="python", backend=auto.ProjectBackend(url=f"file://{state}")
     )
-    options = auto.LocalWorkspaceOptions(
+    return auto.LocalWorkspaceOptions(
         work_dir=str(work),
         pulumi_home=str(home),
         pulumi_command=auto.PulumiCommand(root=str(ENGINE), skip_version_check=True),
@@ -102,8 +103,19 @@ def engine_workspace(tmp: Path, project: str = PROJECT, create: bool = True) -> 
         secrets_provider="passphrase",
         env_vars=engine_env(tmp),
     )
+
+
+def program() -> None:
+    """The example program: every component `build_stack` declares from the stack's specDir."""
+    build_stack(ROOT)
+
+
+def engine_workspace(tmp: Path, project: str = PROJECT, create: bool = True) -> auto.Stack:
+    """The stack `local` of project `project` whose program is `components.stack.build_stack`, in the
+    private home, file backend and work folder under `tmp` (the same ones on every call)."""
+    options = workspace_options(tmp, project)
     choose = auto.create_or_select_stack if create else auto.select_stack
-    return choose(stack_name="local", project_name=project, program=lambda: build_stack(ROOT), opts=options)
+    return choose(stack_name="local", project_name=project, program=program, opts=options)
 
 
 def engine_stack(
@@ -135,3 +147,26 @@ def engine_stack(
     }
     stack.set_all_config(nested, path=True)
     return EngineStack(stack, io.StringIO())
+
+
+def control_of(emulator: EmulatorHandle) -> Any:
+    return emulator.client("bedrock-agentcore-control")
+
+
+def live(emulator: EmulatorHandle) -> tuple[list[str], list[str], list[str]]:
+    """Custom evaluator names, online config names and batch job ids the emulator holds."""
+    control, data = emulator.client("bedrock-agentcore-control"), emulator.client("bedrock-agentcore")
+    evaluators = [e["evaluatorName"] for e in control.list_evaluators()["evaluators"]
+                  if not e["evaluatorId"].startswith("Builtin.") and e.get("status") != GOING]  # fmt: skip
+    online = [c["onlineEvaluationConfigName"]
+              for c in control.list_online_evaluation_configs()["onlineEvaluationConfigs"]
+              if c.get("status") != GOING]  # fmt: skip
+    jobs = [j["batchEvaluationId"] for j in data.list_batch_evaluations()["batchEvaluations"]
+            if j["status"] != GOING]  # fmt: skip
+    return sorted(evaluators), sorted(online), sorted(jobs)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1))

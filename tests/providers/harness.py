@@ -170,7 +170,9 @@ class ProviderServer:
         env: dict[str, str] | None = None,
         cwd: Path = ROOT,
         project: str = PROJECT,
+        launcher: tuple[str, ...] = (),
     ) -> None:
+        self.launcher = launcher  # a command the server runs under (tests.providers.engine_stand_in)
         self.config = dict(config or {})
         self.env = dict(env or {})
         self.cwd = cwd
@@ -188,7 +190,7 @@ class ProviderServer:
     def start(self) -> ProviderServer:
         env = {**os.environ, "PULUMI_PROJECT": self.project, "PULUMI_CONFIG": json.dumps(self.config)}
         env.update(self.env)
-        command = [sys.executable, "-u", "-m", "pulumi.dynamic", "127.0.0.1:0"]
+        command = [*self.launcher, sys.executable, "-u", "-m", "pulumi.dynamic", "127.0.0.1:0"]
         self._process = subprocess.Popen(
             command, cwd=self.cwd, env=env, stdout=subprocess.PIPE, stderr=self._stderr
         )
@@ -198,6 +200,12 @@ class ProviderServer:
         self.stub = provider_pb2_grpc.ResourceProviderStub(self._channel)
         self.configure(self.config)
         return self
+
+    @property
+    def pid(self) -> int:
+        """The started process: the server, or its launcher."""
+        assert self._process is not None
+        return self._process.pid
 
     def _read_port(self) -> int:
         assert self._process is not None and self._process.stdout is not None

@@ -7,7 +7,7 @@ from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.runtime import rpc
 
 from tests.providers.harness import ProviderError, ProviderServer, provider_input, urn
-from tests.providers.toy import EchoProvider
+from tests.providers.toy import EchoProvider, ShowingProvider
 
 ENDPOINT = "http://127.0.0.1:1"
 URN = urn("echo", "dynamic/toy:Echo")
@@ -79,3 +79,15 @@ def test_provider_exceptions_come_back_with_their_message(server, provider):
     with pytest.raises(ProviderError) as exc:
         server.delete(URN, "echo-x", {"name": "x", "refuseDelete": True, "__provider": provider})
     assert "cannot delete x: refused on purpose" in exc.value.details
+
+
+def test_a_refusal_shows_only_its_message_and_a_bug_its_traceback(server):
+    """In `python -m pulumi.dynamic` our providers' errors skip the SDK's traceback (components._errors)."""
+    showing = provider_input(ShowingProvider())
+    with pytest.raises(ProviderError) as refused:
+        server.delete(URN, "echo-r", {"name": "r", "refuse": True, "__provider": showing})
+    assert refused.value.details.strip() == "evalctl: r: refused on purpose. To fix: ask nicely."
+    with pytest.raises(ProviderError) as bug:
+        server.delete(URN, "echo-b", {"name": "b", "bug": True, "__provider": showing})
+    assert "Traceback (most recent call last)" in bug.value.details
+    assert "KeyError: 'no such key'" in bug.value.details and "toy.py" in bug.value.details

@@ -16,6 +16,8 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from components._errors import MessageOnlyProvider, UserError
+
 
 class EchoProvider(ResourceProvider):
     """Keeps nothing outside: what it returns shows what crossed the wire."""
@@ -58,3 +60,13 @@ class EchoProvider(ResourceProvider):
             "env": os.environ.get("TOY_MARKER"),
             "pid": os.getpid(),
         }
+
+
+class ShowingProvider(MessageOnlyProvider):
+    """Fails its deletes on purpose: with a refusal (`refuse`) or with a bug of its own (`bug`)."""
+
+    def delete(self, _id: str, props: dict[str, Any]) -> None:
+        if props.get("refuse"):
+            raise UserError(f"{props['name']}: refused on purpose. To fix: ask nicely.")
+        if props.get("bug"):
+            _ = props["no such key"]
