@@ -8,11 +8,12 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalctl.cli.exits import EXIT_USAGE
+from evalctl.cli.exits import EPILOG, EXIT_USAGE
 from evalctl.spec.names import is_run_of
 
 if TYPE_CHECKING:
@@ -49,6 +50,21 @@ def add_service_flags(parser: argparse.ArgumentParser, specs: bool = True) -> No
         parser.add_argument(
             "--stack", default=os.environ.get("PULUMI_STACK", "dev"), help="stack of the AWS names"
         )
+
+
+def add_job_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+    handler: Callable[[argparse.Namespace], int],
+) -> argparse.ArgumentParser:
+    """Register a subcommand that acts on one batch evaluation: `ID|SPEC` and the service flags."""
+    parser = subparsers.add_parser(name, help=summary, description=description, epilog=EPILOG)
+    parser.add_argument("ref", metavar="ID|SPEC", help="a batch evaluation id, or a BatchEvaluation's name")
+    add_service_flags(parser)
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 def data_client(args: argparse.Namespace) -> Any:
