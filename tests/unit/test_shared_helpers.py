@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from evalctl import awsops
 from evalctl.cli import jobs
 from evalctl.emulator import errors
 from evalctl.emulator.agents import RuntimeClientError
@@ -103,3 +104,25 @@ def test_job_parser_takes_a_reference_and_the_service_flags():
         "prod",
         handler,
     )
+
+
+def test_token_items_follows_tokens_passes_params_and_stops_on_a_repeated_token():
+    pages = {None: (["a", "b"], "t1"), "t1": (["c"], "t2"), "t2": (["d"], "t2")}
+    calls = []
+
+    def call(**kwargs):
+        calls.append(kwargs)
+        items, token = pages[kwargs.get("nextToken")]
+        return {"things": [{"id": i} for i in items], "nextToken": token}
+
+    found = [item["id"] for item in awsops.token_items(call, "things", maxResults=2)]
+    assert found == ["a", "b", "c", "d"]
+    assert calls == [
+        {"maxResults": 2},
+        {"maxResults": 2, "nextToken": "t1"},
+        {"maxResults": 2, "nextToken": "t2"},
+    ]
+
+
+def test_token_items_ends_without_a_token_and_reads_a_missing_key_as_empty():
+    assert list(awsops.token_items(lambda **_: {"nextToken": None}, "things")) == []
