@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -53,6 +54,15 @@ def contains_unknown(value: Any) -> bool:
     if isinstance(value, list):
         return any(contains_unknown(v) for v in value)
     return False
+
+
+@dataclass
+class SpecArgs:
+    """A component's arguments: its request fields (camelCase, name set), spec file, an id to adopt."""
+
+    spec: dict[str, pulumi.Input[Any]]
+    source: pulumi.Input[str]
+    import_id: pulumi.Input[str] | None = None
 
 
 def resource_props(

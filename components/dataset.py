@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -191,13 +190,8 @@ class DatasetResource(dyn.Resource, module="dataset", name="Dataset"):
         )
 
 
-@dataclass
-class DatasetArgs:
+class DatasetArgs(shared.SpecArgs):
     """The dataset's fields (datasetName set, scenarios gathered from the spec's files)."""
-
-    spec: dict[str, pulumi.Input[Any]]
-    source: pulumi.Input[str]
-    import_id: pulumi.Input[str] | None = None
 
 
 class Dataset(pulumi.ComponentResource):

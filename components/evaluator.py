@@ -14,6 +14,7 @@ import pulumi.dynamic as dyn
 from components import _props as shared
 from components import _provider as base
 from components._names import aliased, token
+from components._provider_update import id_outputs, live_members, update_in_place
 from evalctl import aws, awsops
 from evalctl.api import shapes
 
@@ -109,34 +110,24 @@ class EvaluatorProvider(base.AgentCoreProvider):
 
     def live_fields(self, detail: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
         """Every member the spec can set, as live; both names of the pair are the declared one."""
-        live = {k: detail.get(k) for k in self.keys if k != "tags"}
-        declared = str(props.get(NAME) or detail[NAME])
-        if detail[NAME] == base.alternate_name(declared):
-            live[NAME] = declared
-        return live
+        return live_members(self, detail, props, skip=("tags",))
 
     def apply_changes(
         self, control: Any, olds: dict[str, Any], news: dict[str, Any], ident: dict[str, Any]
     ) -> dict[str, Any]:
         """Tags, then fields in one UpdateEvaluator call with a fresh token."""
-        self.sync_declared_tags(control, ident["evaluatorArn"], olds, news)
-        if all(shared.normalized(olds.get(k)) == shared.normalized(news.get(k)) for k in UPDATABLE):
-            return ident
-        request = self.update_request(news)
-        evaluator_id = str(ident["evaluatorId"])
-        params = {"evaluatorId": evaluator_id, "clientToken": awsops.fresh_token(), **request}
-        try:
-            result = self.when_ready(control, evaluator_id, lambda: control.update_evaluator(**params))
-        except Exception as exc:
-            if aws.error_code(exc) != "ConflictException" or not self._locked(control, evaluator_id):
-                raise
-            raise EvaluatorLockedError(
-                f"{news.get(shared.SOURCE)}: Evaluator {news[NAME]}: locked by an online evaluation "
-                "this stack does not manage, so it cannot be updated. To fix: remove it from that "
-                "online evaluation, or declare a new evaluator (another name) and point this spec at it."
-            ) from exc
-        physical = str(ident.get("physicalName") or news[NAME])
-        return {**self.await_active(control, result, physical), "evaluatorArn": ident["evaluatorArn"]}
+
+        def refused(exc: Exception) -> None:
+            if aws.error_code(exc) == "ConflictException" and self._locked(
+                control, str(ident["evaluatorId"])
+            ):
+                raise EvaluatorLockedError(
+                    f"{news.get(shared.SOURCE)}: Evaluator {news[NAME]}: locked by an online evaluation "
+                    "this stack does not manage, so it cannot be updated. To fix: remove it from that "
+                    "online evaluation, or declare a new evaluator (another name) and point this spec at it."
+                ) from exc
+
+        return update_in_place(self, control, olds, news, ident, members=UPDATABLE, refused=refused)
 
     def lock_releasing(self, control: Any, ident: str) -> bool:
         """No online configuration references it any more: the lock is being released."""
@@ -146,14 +137,7 @@ class EvaluatorProvider(base.AgentCoreProvider):
         return bool(API.get(control, evaluator_id).get("lockedForModification"))
 
     def outputs(self, props: Mapping[str, Any], ident: Mapping[str, Any]) -> dict[str, Any]:
-        outs = shared.plain_outputs(props, CREATE)
-        outs.update(
-            evaluatorId=str(ident["evaluatorId"]),
-            evaluatorArn=str(ident["evaluatorArn"]),
-            physicalName=str(ident.get("physicalName") or ident.get(NAME) or props.get(NAME)),
-            status=str(ident.get("status") or "ACTIVE"),
-        )
-        return outs
+        return id_outputs(self, props, ident)
 
 
 class EvaluatorResource(dyn.Resource, module="evaluator", name="Evaluator"):
@@ -169,12 +153,9 @@ class EvaluatorResource(dyn.Resource, module="evaluator", name="Evaluator"):
 
 
 @dataclass
-class EvaluatorArgs:
+class EvaluatorArgs(shared.SpecArgs):
     """The CreateEvaluator request (camelCase, name set), its spec file and an optional id to adopt."""
 
-    spec: dict[str, pulumi.Input[Any]]
-    source: pulumi.Input[str]
-    import_id: pulumi.Input[str] | None = None
     used_online: bool = False
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -12,7 +11,7 @@ import pulumi.dynamic as dyn
 from components import _props as shared
 from components import _provider as base
 from components._names import aliased, token
-from evalctl import awsops
+from components._provider_update import id_outputs, live_members, update_in_place
 from evalctl.api import shapes
 
 TYPE_TOKEN = token("online_evaluation", "OnlineEvaluation")
@@ -61,13 +60,10 @@ class OnlineEvaluationProvider(base.AgentCoreProvider):
 
     def live_fields(self, detail: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
         """Every member the spec can set, as live (`enableOnCreate` is the execution status)."""
-        live = {k: detail.get(k) for k in self.keys if k not in ("tags", ENABLE)}
+        live = live_members(self, detail, props, skip=("tags", ENABLE))
         live.update({k: None for k, empty in CLEARED.items() if live.get(k) == empty})
         if "outputConfig" not in props:  # the service's default destination is not drift
             live["outputConfig"] = None
-        declared = str(props.get(NAME) or detail[NAME])
-        if detail[NAME] == base.alternate_name(declared):
-            live[NAME] = declared
         if "executionStatus" in detail:
             live["executionStatus"] = detail["executionStatus"]
             live[ENABLE] = detail["executionStatus"] == "ENABLED"
@@ -77,30 +73,11 @@ class OnlineEvaluationProvider(base.AgentCoreProvider):
         self, control: Any, olds: dict[str, Any], news: dict[str, Any], ident: dict[str, Any]
     ) -> dict[str, Any]:
         """Tags, then every changed member in one UpdateOnlineEvaluationConfig call."""
-        self.sync_declared_tags(control, ident[ARN], olds, news)
-        if all(
-            shared.normalized(olds.get(k)) == shared.normalized(news.get(k)) for k in (*UPDATABLE, ENABLE)
-        ):
-            return ident
-        request = self.update_request(news)
-        params = {ID: ident[ID], "clientToken": awsops.fresh_token(), **request}
-        result = self.when_ready(
-            control, ident[ID], lambda: control.update_online_evaluation_config(**params)
-        )
-        physical = str(ident.get("physicalName") or news[NAME])
-        return {**self.await_active(control, result, physical), ARN: ident[ARN]}
+        return update_in_place(self, control, olds, news, ident, members=(*UPDATABLE, ENABLE))
 
     def outputs(self, props: Mapping[str, Any], ident: Mapping[str, Any]) -> dict[str, Any]:
-        outs = shared.plain_outputs(props, CREATE)
-        outs.update(
-            {
-                ID: str(ident[ID]),
-                ARN: str(ident[ARN]),
-                "physicalName": str(ident.get("physicalName") or ident.get(NAME) or props.get(NAME)),
-                "status": str(ident.get("status") or "ACTIVE"),
-                "executionStatus": str(ident.get("executionStatus") or ""),
-            }
-        )
+        outs = id_outputs(self, props, ident)
+        outs["executionStatus"] = str(ident.get("executionStatus") or "")
         return outs
 
 
@@ -115,13 +92,8 @@ class OnlineEvaluationResource(dyn.Resource, module="online_evaluation", name="O
         super().__init__(OnlineEvaluationProvider(), name, {**props, **dict.fromkeys(COMPUTED)}, opts)
 
 
-@dataclass
-class OnlineEvaluationArgs:
+class OnlineEvaluationArgs(shared.SpecArgs):
     """The CreateOnlineEvaluationConfig request (evaluators as ids), its spec file, an id to adopt."""
-
-    spec: dict[str, pulumi.Input[Any]]
-    source: pulumi.Input[str]
-    import_id: pulumi.Input[str] | None = None
 
 
 class OnlineEvaluation(pulumi.ComponentResource):

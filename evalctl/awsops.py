@@ -120,6 +120,24 @@ def items(client: Any, operation: str, key: str, **params: Any) -> Iterator[dict
         yield from page.get(key, [])
 
 
+MAX_PAGES = 1000  # a guard against a service that keeps answering with a next token
+
+
+def token_items(call: Callable[..., Mapping[str, Any]], key: str, **params: Any) -> Iterator[dict[str, Any]]:
+    """Every item under `key` of a call that pages by `nextToken`, page by page.
+
+    Unlike botocore's paginator, a token that comes back unchanged ends the listing instead of raising.
+    """
+    kwargs = dict(params)
+    for _ in range(MAX_PAGES):
+        page = call(**kwargs)
+        yield from page.get(key) or []
+        token = page.get("nextToken")
+        if not token or token == kwargs.get("nextToken"):
+            return
+        kwargs["nextToken"] = token
+
+
 def find_named(client: Any, operation: str, key: str, name_key: str, name: str) -> dict[str, Any] | None:
     """The summary of the resource called `name`, reading pages of a List call until it is found."""
     return next((dict(item) for item in items(client, operation, key) if item.get(name_key) == name), None)

@@ -5,22 +5,19 @@ from __future__ import annotations
 import argparse
 
 from evalctl.cli import jobs
-from evalctl.cli.exits import EPILOG
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `evalctl archive`."""
-    parser = subparsers.add_parser(
+    jobs.add_job_parser(
+        subparsers,
         "archive",
-        help="delete a finished batch evaluation and its results",
-        description="DeleteBatchEvaluation for a job id, or for the newest run of a BatchEvaluation "
+        "delete a finished batch evaluation and its results",
+        "DeleteBatchEvaluation for a job id, or for the newest run of a BatchEvaluation "
         "given by spec name, spec file or AWS name. The service refuses a job that is still running "
         "(stop it first with `evalctl stop`); its reason is printed and the exit code is 2.",
-        epilog=EPILOG,
+        run,
     )
-    parser.add_argument("ref", metavar="ID|SPEC", help="a batch evaluation id, or a BatchEvaluation's name")
-    jobs.add_service_flags(parser)
-    parser.set_defaults(handler=run)
 
 
 def body(args: argparse.Namespace) -> int:

@@ -14,7 +14,6 @@ from evalctl import scenarios
 from evalctl.cli import jobs, waiting
 
 RUNNING = frozenset({"IN_PROGRESS"})
-MAX_PAGES = 1000
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -58,15 +57,11 @@ def _spec(args: argparse.Namespace) -> Any:
 
 
 def _dataset_id(control: Any, name: str) -> str:
-    kwargs: dict[str, Any] = {}
-    for _ in range(MAX_PAGES):
-        page = control.list_datasets(**kwargs)
-        found = [d for d in page.get("datasets") or [] if d.get("datasetName") == name]
-        if found:
-            return str(found[0]["datasetId"])
-        if not page.get("nextToken"):
-            break
-        kwargs["nextToken"] = page["nextToken"]
+    from evalctl.awsops import token_items
+
+    for dataset in token_items(control.list_datasets, "datasets"):
+        if dataset.get("datasetName") == name:
+            return str(dataset["datasetId"])
     raise jobs.JobError(f"dataset {name} is not deployed in this account and region; deploy the specs first")
 
 
@@ -87,15 +82,15 @@ def source(args: argparse.Namespace, schema_type: str) -> dict[str, Any]:
 
 def generated(control: Any, dataset_id: str, generation_id: str) -> list[dict[str, Any]]:
     """The examples the generation added to the DRAFT (every page), without their exampleId."""
-    out: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"datasetId": dataset_id, "filter": {"generationIds": [generation_id]}}
-    for _ in range(MAX_PAGES):
-        page = control.list_dataset_examples(**kwargs)
-        out += [scenarios.content(e) for e in page.get("examples") or []]
-        if not page.get("nextToken"):
-            break
-        kwargs["nextToken"] = page["nextToken"]
-    return sorted(out, key=scenarios.scenario_id)
+    from evalctl.awsops import token_items
+
+    found = token_items(
+        control.list_dataset_examples,
+        "examples",
+        datasetId=dataset_id,
+        filter={"generationIds": [generation_id]},
+    )
+    return sorted((scenarios.content(e) for e in found), key=scenarios.scenario_id)
 
 
 def _counts(current: dict[str, Any]) -> str:

@@ -36,16 +36,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def list_all(data: Any, **filters: str) -> list[dict[str, Any]]:
     """ListAgentInsights, every page, with the given filters."""
-    found: list[dict[str, Any]] = []
+    from evalctl.awsops import token_items
+
     kwargs: dict[str, Any] = {k: v for k, v in filters.items() if v}
-    for _ in range(jobs.MAX_PAGES):
-        page = data.list_agent_insights(maxResults=50, **kwargs)
-        found += page.get("agentInsights") or []
-        token = page.get("nextToken")
-        if not token or token == kwargs.get("nextToken"):
-            break
-        kwargs["nextToken"] = token
-    return found
+    return list(token_items(data.list_agent_insights, "agentInsights", maxResults=50, **kwargs))
 
 
 def _application(args: argparse.Namespace, data: Any) -> str:

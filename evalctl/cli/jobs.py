@@ -8,11 +8,12 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from evalctl.cli.exits import EXIT_USAGE
+from evalctl.cli.exits import EPILOG, EXIT_USAGE
 from evalctl.spec.names import is_run_of
 
 if TYPE_CHECKING:
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 # botocore's BatchEvaluationId pattern: the name, a hyphen, then exactly 10 alphanumerics.
 ID_SHAPE = re.compile(r"[a-zA-Z][a-zA-Z0-9-_]{0,99}-[a-zA-Z0-9]{10}")
 RUNNING = frozenset({"PENDING", "IN_PROGRESS"})
-MAX_PAGES = 1000  # 100 jobs a page; a guard against a service that loops its token
 
 
 class JobError(RuntimeError):
@@ -49,6 +49,21 @@ def add_service_flags(parser: argparse.ArgumentParser, specs: bool = True) -> No
         parser.add_argument(
             "--stack", default=os.environ.get("PULUMI_STACK", "dev"), help="stack of the AWS names"
         )
+
+
+def add_job_parser(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+    handler: Callable[[argparse.Namespace], int],
+) -> argparse.ArgumentParser:
+    """Register a subcommand that acts on one batch evaluation: `ID|SPEC` and the service flags."""
+    parser = subparsers.add_parser(name, help=summary, description=description, epilog=EPILOG)
+    parser.add_argument("ref", metavar="ID|SPEC", help="a batch evaluation id, or a BatchEvaluation's name")
+    add_service_flags(parser)
+    parser.set_defaults(handler=handler)
+    return parser
 
 
 def data_client(args: argparse.Namespace) -> Any:
@@ -89,19 +104,10 @@ def spec_of_name(project: Project | None, name: str) -> Document | None:
 
 def list_runs(data: Any, name: str | None = None) -> list[dict[str, Any]]:
     """ListBatchEvaluations (every page), only the runs of batch name `name` when given, newest first."""
-    runs: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"maxResults": 100}
-    for _ in range(MAX_PAGES):
-        page = data.list_batch_evaluations(**kwargs)
-        runs += [
-            r
-            for r in page.get("batchEvaluations") or []
-            if name is None or is_run_of(r["batchEvaluationName"], name)
-        ]
-        token = page.get("nextToken")
-        if not token or token == kwargs.get("nextToken"):
-            break
-        kwargs["nextToken"] = token
+    from evalctl.awsops import token_items
+
+    listed = token_items(data.list_batch_evaluations, "batchEvaluations", maxResults=100)
+    runs = [r for r in listed if name is None or is_run_of(r["batchEvaluationName"], name)]
     return sorted(runs, key=lambda r: (str(r.get("createdAt")), r["batchEvaluationId"]), reverse=True)
 
 

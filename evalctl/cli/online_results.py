@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from evalctl.spec.project import Document
 
 CONFIG_ARN = "aws.bedrock_agentcore.online_evaluation_config.arn"
-MAX_PAGES = 1000  # FilterLogEvents pages; a guard against a token that never ends
 
 
 def _clients(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -36,16 +35,11 @@ def _declared(args: argparse.Namespace, ref: str) -> Document | None:
 
 
 def _configs(control: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"maxResults": 100}
-    for _ in range(jobs.MAX_PAGES):
-        page = control.list_online_evaluation_configs(**kwargs)
-        found += page.get("onlineEvaluationConfigs") or []
-        token = page.get("nextToken")
-        if not token or token == kwargs.get("nextToken"):
-            break
-        kwargs["nextToken"] = token
-    return found
+    from evalctl.awsops import token_items
+
+    return list(
+        token_items(control.list_online_evaluation_configs, "onlineEvaluationConfigs", maxResults=100)
+    )
 
 
 def resolve(args: argparse.Namespace, ref: str, control: Any) -> dict[str, Any]:
@@ -90,20 +84,15 @@ def read_events(logs: Any, group: str) -> list[dict[str, Any]]:
     """Every event of a log group through FilterLogEvents, oldest first; a missing group reads empty."""
     from botocore.exceptions import ClientError
 
+    from evalctl.awsops import token_items
+
     events: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"logGroupName": group}
-    for _ in range(MAX_PAGES):
-        try:
-            page = logs.filter_log_events(**kwargs)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-                break
+    try:
+        for event in token_items(logs.filter_log_events, "events", logGroupName=group):
+            events.append(event)  # a group deleted between pages keeps what was read
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
             raise
-        events += page.get("events") or []
-        token = page.get("nextToken")
-        if not token or token == kwargs.get("nextToken"):
-            break
-        kwargs["nextToken"] = token
     return sorted(events, key=lambda e: (e.get("timestamp", 0), e.get("eventId", "")))
 
 

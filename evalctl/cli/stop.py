@@ -6,22 +6,19 @@ import argparse
 import sys
 
 from evalctl.cli import jobs
-from evalctl.cli.exits import EPILOG
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `evalctl stop`."""
-    parser = subparsers.add_parser(
+    jobs.add_job_parser(
+        subparsers,
         "stop",
-        help="stop a running batch evaluation",
-        description="StopBatchEvaluation for a job id, or for the newest PENDING/IN_PROGRESS run of a "
+        "stop a running batch evaluation",
+        "StopBatchEvaluation for a job id, or for the newest PENDING/IN_PROGRESS run of a "
         "BatchEvaluation given by spec name, spec file or AWS name. Sessions already evaluated keep "
         "their results.",
-        epilog=EPILOG,
+        run,
     )
-    parser.add_argument("ref", metavar="ID|SPEC", help="a batch evaluation id, or a BatchEvaluation's name")
-    jobs.add_service_flags(parser)
-    parser.set_defaults(handler=run)
 
 
 def body(args: argparse.Namespace) -> int:

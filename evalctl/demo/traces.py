@@ -11,6 +11,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from evalctl import awsops
+
 DATASET = "support-scenarios"
 EVALUATOR = "Builtin.ToolSelectionAccuracy"  # TOOL_CALL level: the offline judge rates a failed call 0
 PROMPT_FILE = "system_prompt.md"  # the example agent reads its prompt from this file
@@ -41,17 +43,11 @@ def talk(agent: str, prompt: str) -> str:
 
 def _docs(logs: Any, group: str) -> list[dict[str, Any]]:
     """The group's documents; none while the group does not exist yet (spans and logs arrive apart)."""
-    events: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {"logGroupName": group}
-    while True:
-        try:
-            page = logs.filter_log_events(**kwargs)
-        except logs.exceptions.ResourceNotFoundException:
-            return events
-        events += [json.loads(e["message"]) for e in page.get("events") or []]
-        if not page.get("nextToken"):
-            return events
-        kwargs["nextToken"] = page["nextToken"]
+    try:
+        events = list(awsops.token_items(logs.filter_log_events, "events", logGroupName=group))
+    except logs.exceptions.ResourceNotFoundException:
+        return []
+    return [json.loads(e["message"]) for e in events]
 
 
 def _arrived(logs: Any, sessions: list[str]) -> str | None:

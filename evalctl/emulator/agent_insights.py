@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from evalctl.emulator import insight_store
-from evalctl.emulator.core import Core, Request, paginate
+from evalctl.emulator.core import Core, Request, paginate, projection
 from evalctl.emulator.errors import ConflictError, NotFoundError
 
 TABLE = "agentInsights"
@@ -161,7 +161,7 @@ def list_insights(core: Core, params: dict[str, Any], req: Request) -> dict[str,
     page, token = paginate(
         rows,
         {**params, "maxResults": params.get("maxResults") or 50},
-        lambda r: {k: r.get(k) for k in _SUMMARY},
+        projection(_SUMMARY),
     )
     return {"agentInsights": page, "nextToken": token}
 

@@ -26,11 +26,8 @@ _RUNTIME_ARN = re.compile(
 )
 
 
-class RuntimeClientError(ApiError):
+class RuntimeClientError(ApiError, code="RuntimeClientError", status=424):
     """The agent could not be reached or failed (botocore: RuntimeClientError, HTTP 424)."""
-
-    code = "RuntimeClientError"
-    status = 424
 
 
 def runtime_arn(arn: str) -> str:

@@ -17,7 +17,7 @@ from evalctl.emulator import (
     jobs,
     resultslog,
 )
-from evalctl.emulator.core import Core, Request, paginate, strip_internal
+from evalctl.emulator.core import Core, Request, paginate, projection, strip_internal
 from evalctl.emulator.errors import ApiError, ConflictError, ValidationError
 from evalctl.emulator.state import new_hex_id
 from evalctl.emulator.summary import summarize, terminal_status
@@ -262,9 +262,9 @@ _SUMMARY = (
 
 
 def list_jobs(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
-    rows = sorted(core.settle(TABLE).values(), key=lambda r: (r["createdAt"], r["batchEvaluationId"]))
+    rows = core.listed(TABLE, "batchEvaluationId")
     items = [observe(core, r) for r in rows]
-    page, token = paginate(items, params, lambda v: {k: v.get(k) for k in _SUMMARY})
+    page, token = paginate(items, params, projection(_SUMMARY))
     return {"batchEvaluations": page, "nextToken": token}
 
 

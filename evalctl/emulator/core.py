@@ -6,7 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,10 @@ class Core:
         record["settleAt"] = self.clock.now() + seconds
         table = next(t for t, id_key in ID_KEYS.items() if id_key in record)
         self.store.pending[table].add(record[ID_KEYS[table]])
+
+    def listed(self, table: str, id_key: str) -> list[dict[str, Any]]:
+        """The table's settled records in the order List returns them: creation, then id."""
+        return sorted(self.settle(table).values(), key=lambda r: (r["createdAt"], r[id_key]))
 
     def settle(self, table: str) -> dict[str, dict[str, Any]]:
         """Apply every transition that emulator time has reached; drop finished deletions.
@@ -152,6 +156,11 @@ class Core:
         if record is None:
             raise NotFoundError(f"{kind} {key} not found")
         return record
+
+
+def projection(fields: Sequence[str]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A `paginate` renderer: the record's `fields`, those it lacks as null."""
+    return lambda record: {k: record.get(k) for k in fields}
 
 
 def paginate(

@@ -206,7 +206,7 @@ def page(items: list[dict[str, Any]], params: dict[str, Any], tag: str) -> tuple
 
 
 def list_datasets(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
-    rows = sorted(core.settle(TABLE).values(), key=lambda r: (r["createdAt"], r["datasetId"]))
+    rows = core.listed(TABLE, "datasetId")
     conditions = (params.get("filter") or {}).get("exampleCountByField")
     items = []
     for record in rows:

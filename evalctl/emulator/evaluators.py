@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from evalctl.emulator.builtins import BUILTIN_LEVELS, builtin_record
-from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
+from evalctl.emulator.core import DELETED, Core, Request, paginate, projection, strip_internal
 from evalctl.emulator.errors import ConflictError, NotFoundError, QuotaError, ValidationError
 from evalctl.emulator.state import new_id
 
@@ -172,11 +172,11 @@ _SUMMARY = (
 
 def list_evaluators(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     builtins = [builtin_record(i, req.region) for i in BUILTIN_LEVELS]
-    custom = sorted(core.settle(TABLE).values(), key=lambda r: (r["createdAt"], r["evaluatorId"]))
+    custom = core.listed(TABLE, "evaluatorId")
     # Views of the records settled above: looking each up again would settle again, and a deletion
     # finishing in between would make the list answer ResourceNotFoundException.
     items = builtins + [view_of(core, r) for r in custom]
-    page, token = paginate(items, params, lambda v: {k: v.get(k) for k in _SUMMARY})
+    page, token = paginate(items, params, projection(_SUMMARY))
     return {"evaluators": page, "nextToken": token}
 
 

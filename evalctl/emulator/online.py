@@ -7,7 +7,7 @@ from typing import Any
 
 from evalctl.catalog import BUILTIN_EVALUATORS, BUILTIN_INSIGHTS
 from evalctl.emulator import cwlogs
-from evalctl.emulator.core import DELETED, Core, Request, paginate, strip_internal
+from evalctl.emulator.core import DELETED, Core, Request, paginate, projection, strip_internal
 from evalctl.emulator.errors import ConflictError, QuotaError, ValidationError
 from evalctl.emulator.evaluators import locks, lookup, release_later
 from evalctl.emulator.settings import ONLINE_RESULTS_PREFIX, RESERVED_LOG_PREFIX
@@ -158,8 +158,8 @@ _SUMMARY = (
 
 
 def list_configs(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
-    items = sorted(core.settle(TABLE).values(), key=lambda r: (r["createdAt"], r["onlineEvaluationConfigId"]))
-    page, token = paginate(items, params, lambda v: {k: v.get(k) for k in _SUMMARY})
+    items = core.listed(TABLE, "onlineEvaluationConfigId")
+    page, token = paginate(items, params, projection(_SUMMARY))
     return {"onlineEvaluationConfigs": page, "nextToken": token}
 
 

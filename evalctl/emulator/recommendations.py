@@ -193,7 +193,7 @@ _SUMMARY = ("recommendationId", "recommendationArn", "name", "description", "typ
 
 
 def list_recommendations(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
-    rows = sorted(core.settle(TABLE).values(), key=lambda r: (r["createdAt"], r["recommendationId"]))
+    rows = core.listed(TABLE, "recommendationId")
     items = [observe(core, r) for r in rows]
     if params.get("statusFilter"):
         items = [r for r in items if r["status"] == params["statusFilter"]]

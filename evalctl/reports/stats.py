@@ -27,6 +27,13 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
 Groups = Sequence[Sequence[float]]
 
 
+def central_interval(deltas: Sequence[float], confidence: float) -> tuple[float, float]:
+    """The interval holding the central `confidence` share of the resampled deltas."""
+    ordered = sorted(deltas)
+    tail = (1 - confidence) / 2
+    return percentile(ordered, tail), percentile(ordered, 1 - tail)
+
+
 def pooled_mean(groups: Groups) -> float:
     """The mean over every value of every group: each result counts once, whatever its session."""
     count = sum(len(g) for g in groups)
@@ -50,9 +57,7 @@ def paired_cluster_ci(
     for _ in range(resamples):
         picks = [rng.randrange(n) for _ in range(n)]
         deltas.append(pooled_mean([candidate[i] for i in picks]) - pooled_mean([baseline[i] for i in picks]))
-    deltas.sort()
-    tail = (1 - confidence) / 2
-    return percentile(deltas, tail), percentile(deltas, 1 - tail)
+    return central_interval(deltas, confidence)
 
 
 def unpaired_cluster_ci(
@@ -63,10 +68,9 @@ def unpaired_cluster_ci(
     confidence: float = CONFIDENCE,
 ) -> tuple[float, float]:
     """CI of pooled_mean(candidate) - pooled_mean(baseline), resampling each side's sessions on its own."""
-    deltas = sorted(
+    deltas = [
         pooled_mean(rng.choices(candidate, k=len(candidate)))
         - pooled_mean(rng.choices(baseline, k=len(baseline)))
         for _ in range(resamples)
-    )
-    tail = (1 - confidence) / 2
-    return percentile(deltas, tail), percentile(deltas, 1 - tail)
+    ]
+    return central_interval(deltas, confidence)

@@ -61,6 +61,13 @@ class Project:
     _names: dict[str, dict[str, Document]] | None = field(default=None, repr=False, compare=False)
     _kinds: dict[str, list[Document]] | None = field(default=None, repr=False, compare=False)
 
+    def admit(self, raw: RawDocument, problems: list[Diagnostic]) -> None:
+        """File a parsed document: among the documents if its schema check found nothing, else the broken."""
+        doc = to_document(raw, valid=not problems)
+        if doc is not None:
+            (self.broken if problems else self.documents).append(doc)
+            self.reindex()
+
     def reindex(self) -> None:
         """Forget the lookup tables (call after changing `documents` or `broken`)."""
         self._names = self._kinds = None
@@ -148,10 +155,7 @@ def load_documents(paths: Iterable[Path]) -> tuple[Project, list[Diagnostic]]:
                 project.unreadable[problem.file] = _text(Path(problem.file))
         for raw, doc_problems in zip(raws, per_document, strict=True):
             problems += doc_problems
-            doc = to_document(raw, valid=not doc_problems)
-            if doc is not None:
-                (project.broken if doc_problems else project.documents).append(doc)
-    project.reindex()
+            project.admit(raw, doc_problems)
     return project, problems
 
 

@@ -10,6 +10,9 @@ import pytest
 
 from tests.examples import copy_examples
 
+# The provider tests' server (retries and polls tuned for the emulator), for `import` then `up`.
+from tests.providers.conftest import provider_server as provider_server  # noqa: PLC0414
+
 ROOT = Path(__file__).resolve().parents[2]
 SESSIONS = ROOT / "tests" / "data" / "spans"
 SERVICE = "support_agent.DEFAULT"

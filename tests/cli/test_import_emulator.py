@@ -6,14 +6,12 @@ import json
 from pathlib import Path
 
 import jsonschema
-import pytest
 import yaml
 from pulumi.runtime import rpc
 
 from evalctl.cli.main import main
 from tests.program.mockrun import run_program
-from tests.providers.conftest import server_config
-from tests.providers.harness import ProviderServer, urn
+from tests.providers.harness import urn
 from tests.providers.specs import JUDGE, ROLE_ARN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,15 +20,6 @@ PARENTS = {
     "dynamic/online_evaluation:OnlineEvaluation": "evalctl:online_evaluation:OnlineEvaluation",
     "dynamic/dataset:Dataset": "evalctl:dataset:Dataset",
 }
-
-
-@pytest.fixture(scope="module")
-def provider_server(_emulator_session):
-    config = server_config(
-        _emulator_session.endpoint, maxAttempts="8", retryBaseSeconds="0.02", pollSeconds="0.06"
-    )
-    with ProviderServer(config=config) as server:
-        yield server
 
 
 def seed_account(emulator):
@@ -77,6 +66,17 @@ class Engine:
         return self.state[args.name].id, outs
 
 
+def validate_then_up(emulator, provider_server, out, capsys):
+    """`evalctl validate` passes on the imported specs, then one `up`: its engine, config and API calls."""
+    capsys.readouterr()
+    assert main(["validate", str(out)]) == 0, capsys.readouterr().out
+    engine = Engine(provider_server)
+    config = {"evalctl:specDir": str(out), "aws:region": "us-east-1", "evalctl:accountId": "123456789012"}
+    emulator.admin.clear_call_counts()
+    run_program(ROOT, config, dynamic=engine.up)
+    return engine, config, emulator.admin.call_counts()
+
+
 def test_imported_specs_validate_and_reconcile_unchanged(emulator, provider_server, tmp_path, capsys):
     emulator.admin.configure(resource_seconds=0.05, delete_seconds=0.05)
     judge_id = seed_account(emulator)
@@ -96,15 +96,7 @@ def test_imported_specs_validate_and_reconcile_unchanged(emulator, provider_serv
         ]
         schema = json.loads((ROOT / "schemas" / f"{kind}.schema.json").read_text())
         jsonschema.validate(document, schema)
-    capsys.readouterr()
-    assert main(["validate", str(out)]) == 0, capsys.readouterr().out
-
-    engine = Engine(provider_server)
-    config = {"evalctl:specDir": str(out), "aws:region": "us-east-1",
-              "evalctl:accountId": "123456789012"}  # fmt: skip
-    emulator.admin.clear_call_counts()
-    run_program(ROOT, config, dynamic=engine.up)
-    calls = emulator.admin.call_counts()
+    engine, config, calls = validate_then_up(emulator, provider_server, out, capsys)
     assert not [op for op in calls if op.startswith(("Create", "Update", "Delete"))], calls
     assert engine.state["evaluator-response-tone"].outputs["evaluatorId"] == judge_id, "adopted, not created"
     run_program(ROOT, config, dynamic=engine.up)
@@ -142,15 +134,7 @@ def test_an_imported_dataset_is_a_spec_with_jsonl_beside_it_and_is_adopted_uncha
     assert spec["spec"]["publish"] is True and spec["spec"]["files"] == ["support-cases.jsonl"]
     lines = (out / "datasets" / "support-cases.jsonl").read_text().splitlines()
     assert [json.loads(line)["scenario_id"] for line in lines] == ["case-1", "case-2"], "sorted for review"
-    capsys.readouterr()
-    assert main(["validate", str(out)]) == 0, capsys.readouterr().out
-
-    engine = Engine(provider_server)
-    config = {"evalctl:specDir": str(out), "aws:region": "us-east-1",
-              "evalctl:accountId": "123456789012"}  # fmt: skip
-    emulator.admin.clear_call_counts()
-    run_program(ROOT, config, dynamic=engine.up)
-    calls = emulator.admin.call_counts()
+    engine, _config, calls = validate_then_up(emulator, provider_server, out, capsys)
     changes = [op for op in calls if op.startswith(("Create", "Update", "Delete", "Add"))]
     assert changes == [], calls
     assert engine.state["dataset-support-cases"].id == ident, "adopted, not created"

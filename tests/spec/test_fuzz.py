@@ -18,7 +18,7 @@ from evalctl.spec.diagnostics import Diagnostic, render
 from evalctl.spec.lint.schema_check import check_document
 from evalctl.spec.lint.semantic import lint_project
 from evalctl.spec.loader import load_text
-from evalctl.spec.project import Project, to_document
+from evalctl.spec.project import Project
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS: list[Any] = [
@@ -49,9 +49,7 @@ def validate_text(text: str, folder: Path) -> list[Diagnostic]:
     for raw in raws:
         found = check_document(raw)
         problems += found
-        doc = to_document(raw, valid=not found)
-        if doc is not None:
-            (project.broken if found else project.documents).append(doc)
+        project.admit(raw, found)
     return problems + lint_project(project)
 
 
