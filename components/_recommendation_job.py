@@ -13,7 +13,6 @@ from components import _props as shared
 from evalctl import aws, awsops
 from evalctl import recommend_request as rr
 from evalctl.api.validation import validate_params
-from evalctl.recommend_inputs import SYSTEM_PROMPT
 from evalctl.reports import recommendation as report
 
 TERMINAL = frozenset({"COMPLETED", "FAILED"})
@@ -109,7 +108,7 @@ def write_report(done: Mapping[str, Any], props: Mapping[str, Any]) -> str:
     """reports/recommendations/<spec>.{md,diff,html}: the reviewer's view; its markdown path."""
     spec = props["spec"]
     new = report.recommended(done, spec["current"])
-    label = str(spec.get("file") or ("system prompt" if spec["type"] == SYSTEM_PROMPT else "tools"))
+    label = report.label(spec.get("file"), spec["type"])
     name = str(props.get(SPEC_NAME) or done.get("name"))
     facts = {
         "spec": f"`{props.get(shared.SOURCE, '?')}`",

@@ -21,8 +21,11 @@ from evalctl.spec.names import physical_name, run_name
 if TYPE_CHECKING:
     from evalctl.spec.project import Document, Project
 
+COMPLETED = frozenset({"COMPLETED"})
 
-def _doc(args: argparse.Namespace, project: Project | None) -> Document:
+
+def spec_doc(args: argparse.Namespace, project: Project | None) -> Document:
+    """The Recommendation spec named `args.spec`; JobError with the declared names and a hint."""
     docs = project.of_kind("Recommendation") if project else []
     doc = next((d for d in docs if d.name == args.spec), None)
     if doc is None:
@@ -79,13 +82,18 @@ def _resolve(
     return props
 
 
-def _deployed(args: argparse.Namespace, data: Any, base: str) -> dict[str, Any]:
+def deployed(
+    args: argparse.Namespace, data: Any, base: str, statuses: frozenset[str] = COMPLETED,
+    hint: str = ", or pass --start to run one now",
+) -> dict[str, Any]:  # fmt: skip
+    """GetRecommendation of the newest recommendation `pulumi up` started for the spec whose stem is
+    `base`, among those in `statuses`; JobError saying what to run when there is none."""
     rows = awsops.items(data, "list_recommendations", "recommendationSummaries")
-    ours = [r for r in rows if rr.is_deployed_name(str(r["name"]), base) and r["status"] == "COMPLETED"]
+    ours = [r for r in rows if rr.is_deployed_name(str(r["name"]), base) and r["status"] in statuses]
     if not ours:
         raise jobs.JobError(
             f"no finished recommendation of spec '{args.spec}' (AWS names {base[:37]}_<digest>) in stack "
-            f"'{args.stack}': run `pulumi up`, or pass --start to run one now"
+            f"'{args.stack}': run `pulumi up`{hint}"
         )
     newest = max(ours, key=lambda r: str(r.get("createdAt")))
     return dict(data.get_recommendation(recommendationId=newest["recommendationId"]))
@@ -93,7 +101,7 @@ def _deployed(args: argparse.Namespace, data: Any, base: str) -> dict[str, Any]:
 
 def body(args: argparse.Namespace) -> int:
     project = jobs.declared(args)
-    doc = _doc(args, project)
+    doc = spec_doc(args, project)
     try:
         props = rr.resolved(doc.spec, Path(doc.file).parent, Path.cwd())
     except inputs.InputError as exc:
@@ -101,7 +109,7 @@ def body(args: argparse.Namespace) -> int:
     source = Path(props["file"]) if "file" in props else None
     data, base = jobs.data_client(args), rr.base_name(doc.name, args.stack)
     if args.start:
-        assert project is not None  # _doc found the spec in it
+        assert project is not None  # spec_doc found the spec in it
         props = _resolve(args, project, props, data.meta.region_name)
         name = run_name(base, secrets.token_hex(3))
         params = rr.start_request(props, name, dt.datetime.now(dt.UTC))
@@ -109,7 +117,7 @@ def body(args: argparse.Namespace) -> int:
         print(f"recommendation {rec_id} started", file=sys.stderr)
         done = wait_done(args, data, rec_id)
     else:
-        done = _deployed(args, data, base)
+        done = deployed(args, data, base)
         if rr.input_text(done) != props["current"]:
             where = source or "the spec's text"
             raise jobs.JobError(
