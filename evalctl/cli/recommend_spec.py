@@ -16,7 +16,7 @@ from evalctl import recommend_inputs as inputs
 from evalctl import recommend_request as rr
 from evalctl.cli import jobs
 from evalctl.cli.recommend_show import account, show, wait_done
-from evalctl.spec.names import physical_name, run_name
+from evalctl.spec.names import alternate_name, physical_name, run_name
 
 if TYPE_CHECKING:
     from evalctl.spec.project import Document, Project
@@ -45,23 +45,30 @@ def _control(args: argparse.Namespace) -> Any:
     return client(CONTROL, ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile))
 
 
-def _arn_of(args: argparse.Namespace, kind: str, name: str) -> str:
-    """The ARN of the deployed resource a spec reference names (the stack's AWS name)."""
-    aws = str(physical_name(kind, name, {}, args.stack))
+def _arn_of(args: argparse.Namespace, project: Project, kind: str, name: str) -> str:
+    """The ARN of the deployed resource a spec reference names, found by the AWS name the stack gives
+    it (the spec's explicit name, else the derived one; a replaced one may hold the alternate name)."""
+    decl = project.get(kind, name)
+    aws = str(physical_name(kind, name, decl.spec if decl else {}, args.stack))
     if kind == "BatchEvaluation":
         done = [r for r in jobs.list_runs(jobs.data_client(args), aws) if r.get("status") == "COMPLETED"]
         if done:
             return str(done[0]["batchEvaluationArn"])
-    else:
-        op, key, field = {
-            "Evaluator": ("list_evaluators", "evaluators", "evaluatorName"),
-            "OnlineEvaluation": ("list_online_evaluation_configs", "onlineEvaluationConfigs",
-                                 "onlineEvaluationConfigName"),
-        }[kind]  # fmt: skip
-        found = awsops.find_named(_control(args), op, key, field, aws)
-        if found:
-            return str(found[field.replace("Name", "Arn")])
-    raise jobs.JobError(f"{kind} '{name}' has no deployed {aws} (none completed); run `pulumi up` first")
+        raise jobs.JobError(f"{kind} '{name}' has no completed run of {aws}; run `pulumi up` first")
+    op, key, field = {
+        "Evaluator": ("list_evaluators", "evaluators", "evaluatorName"),
+        "OnlineEvaluation": ("list_online_evaluation_configs", "onlineEvaluationConfigs",
+                             "onlineEvaluationConfigName"),
+    }[kind]  # fmt: skip
+    found = {
+        str(r[field]): r
+        for r in awsops.items(_control(args), op, key)
+        if r.get(field) in (aws, alternate_name(aws))
+    }
+    live = found.get(aws) or found.get(alternate_name(aws))
+    if live is None:
+        raise jobs.JobError(f"{kind} '{name}' has no deployed {aws}; run `pulumi up` first")
+    return str(live[field.replace("Name", "Arn")])
 
 
 def _resolve(
@@ -70,15 +77,15 @@ def _resolve(
     """References to declared specs replaced by the ARNs of what the stack deployed."""
     ref = props.get("evaluator")
     if ref is not None and project.get("Evaluator", ref) is not None:
-        props["evaluator"] = _arn_of(args, "Evaluator", ref)
+        props["evaluator"] = _arn_of(args, project, "Evaluator", ref)
     elif ref is not None:
         props["evaluator"] = rr.evaluator_arn(ref, region, account(args))
     traces = props["agentTraces"]
     if traces.get("batchEvaluation") and not str(traces["batchEvaluation"]).startswith("arn:"):
-        traces["batchEvaluation"] = _arn_of(args, "BatchEvaluation", traces["batchEvaluation"])
+        traces["batchEvaluation"] = _arn_of(args, project, "BatchEvaluation", traces["batchEvaluation"])
     online = traces.get("onlineEvaluation")
     if online and not str(online["config"]).startswith("arn:"):
-        online["config"] = _arn_of(args, "OnlineEvaluation", online["config"])
+        online["config"] = _arn_of(args, project, "OnlineEvaluation", online["config"])
     return props
 
 
