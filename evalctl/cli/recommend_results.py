@@ -24,19 +24,19 @@ if TYPE_CHECKING:
 FINISHED = frozenset({"COMPLETED", "FAILED"})
 
 
-def declares(project: Project | None, ref: str) -> bool:
-    """Whether `ref` names a Recommendation and no BatchEvaluation (a batch of that name wins)."""
-    if project is None or project.get("BatchEvaluation", ref) is not None:
-        return False
-    return project.get("Recommendation", ref) is not None
+def named(project: Project, ref: str) -> Document | None:
+    """The Recommendation `ref` names by its name or file; None when a BatchEvaluation has that name."""
+    if project.get("BatchEvaluation", ref) is not None:
+        return None
+    return jobs.by_name_or_file(project.of_kind("Recommendation"), ref)
 
 
-def run(args: argparse.Namespace, project: Project) -> int:
+def run(args: argparse.Namespace, project: Project, doc: Document) -> int:
     """Exit 0 for a COMPLETED recommendation, 2 for a FAILED one or when there is none to show."""
     if args.gates_from:
         print("evalctl results: --gates-from is for batch evaluations", file=sys.stderr)
         return EXIT_USAGE
-    args.spec = args.ref
+    args.spec = doc.name
     return jobs.guarded("results", args, lambda given: _body(given, project))
 
 

@@ -28,16 +28,16 @@ def add_parser(subparsers: Any) -> None:
         description="Fetch a batch evaluation (a job id, or the newest run of a BatchEvaluation given by "
         "spec name, spec file or AWS name) and its per-session results log, print the per-evaluator "
         "table and insight clusters, apply gates (the spec's own, or --gates-from) and write reports. "
-        "Given a Recommendation spec's name: the newest finished recommendation `pulumi up` ran for it "
-        "(status, explanation, the diff of the current and the recommended text; exit 2 if it FAILED); "
-        "--report-dir writes its .diff/.md/.html.",
+        "Given a Recommendation spec (name or file): the newest finished recommendation `pulumi up` ran "
+        "for it (status, explanation, the diff of the current and the recommended text; exit 2 if it "
+        "FAILED); --report-dir writes its .diff/.md/.html.",
         epilog=EPILOG,
     )
     parser.add_argument(
         "ref",
         metavar="SPEC|ID",
         nargs="?",
-        help="a BatchEvaluation's name or file, a job id, or a Recommendation's name",
+        help="a BatchEvaluation's name or file, a job id, or a Recommendation's name or file",
     )
     parser.add_argument(
         "--online",
@@ -96,8 +96,9 @@ def run(args: argparse.Namespace) -> int:
     from evalctl.cli import recommend_results
 
     project = jobs.declared(args)
-    if project is not None and recommend_results.declares(project, args.ref):
-        return recommend_results.run(args, project)
+    recommendation = recommend_results.named(project, args.ref) if project is not None else None
+    if project is not None and recommendation is not None:
+        return recommend_results.run(args, project, recommendation)
     try:
         gates = load_gates(args.gates_from, args.spec_name) if args.gates_from else []
         response, events, doc = fetch(args)

@@ -136,7 +136,9 @@ def test_results_shows_the_newest_finished_recommendation_of_a_spec(
     assert "+## Lessons from" in (tmp_path / "out" / "assistant-prompt.md").read_text()
 
     (project / "agent" / "prompt.md").write_text("Edited since.\n")
-    assert main(results(quick)) == 0, "still shown: the diff is of the text it ran on"
+    by_file = results(quick)
+    by_file[1] = "evaluations/recommendations/assistant-prompt.yaml"
+    assert main(by_file) == 0, "still shown: the diff is of the text it ran on"
     out = capsys.readouterr()
     head = f"Recommendation assistant-prompt: {rec_id} COMPLETED (SYSTEM_PROMPT_RECOMMENDATION)\n"
     assert out.out == head + shown["diff"]
