@@ -17,6 +17,7 @@ from evalctl.cli.main import main
 
 FILES = ("raw_otel_langchain_spans.json", "raw_otel_langchain_runtime_logs.json")
 PROMPT = "You are a helpful assistant.\n"
+TOOLS = "TOOL_DESCRIPTION_RECOMMENDATION"
 SPEC = """apiVersion: evalctl/v1alpha1
 kind: Recommendation
 metadata:
@@ -53,14 +54,17 @@ def quick(emulator: Any) -> Any:
     return emulator
 
 
-def deployed(emulator: Any, project: Path, **extra: Any) -> str:
+def deployed(emulator: Any, project: Path, spec_name: str = "assistant-prompt", **extra: Any) -> str:
     """What `pulumi up` would have started: the spec's inputs under `<stem>_<digest>`."""
-    spec = {**extra, "evaluator": "Builtin.Helpfulness", "type": "SYSTEM_PROMPT_RECOMMENDATION",
+    spec = {"evaluator": "Builtin.Helpfulness", "type": "SYSTEM_PROMPT_RECOMMENDATION",
             "promptFile": "../../agent/prompt.md", "agentTraces": {"sessionSpansFiles": [
-                f"../sessions/{f}" for f in FILES]}}  # fmt: skip
-    props = rr.resolved(spec, project / "evaluations" / "recommendations")
-    props["evaluator"] = rr.BUILTIN_ARN.format("Builtin.Helpfulness")
-    name = rr.physical_name(rr.base_name("assistant-prompt", "dev"), props)
+                f"../sessions/{f}" for f in FILES]}, **extra}  # fmt: skip
+    props = rr.resolved(
+        {k: v for k, v in spec.items() if v is not None}, project / "evaluations" / "recommendations"
+    )
+    if props.get("evaluator"):
+        props["evaluator"] = rr.BUILTIN_ARN.format(props["evaluator"])
+    name = rr.physical_name(rr.base_name(spec_name, "dev"), props)
     params = rr.start_request(props, name, dt.datetime.now(dt.UTC))
     data = emulator.client("bedrock-agentcore")
     rec_id = str(data.start_recommendation(**params)["recommendationId"])
@@ -173,3 +177,28 @@ def test_a_models_explanation_shows_and_a_failed_newest_one_exits_2(
     assert shown["error"].startswith("recommendation FAILED: ModelAnswerUnusable")
     assert main(results(quick)) == 2
     assert "error: recommendation FAILED: ModelAnswerUnusable" in capsys.readouterr().out
+
+
+def test_each_tools_explanation_shows_before_the_diff_of_the_tools_file(
+    quick: Any, project: Path, model: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers, _ = model
+    (project / "agent" / "tools.json").write_text(json.dumps({"calculator": "Evaluates arithmetic."}))
+    spec = SPEC.replace("assistant-prompt", "tools").replace("SYSTEM_PROMPT", "TOOL_DESCRIPTION")
+    spec = spec.replace("promptFile: ../../agent/prompt.md", "toolsFile: ../../agent/tools.json")
+    (project / "evaluations" / "recommendations" / "tools.yaml").write_text(
+        spec.replace("  evaluator: Builtin.Helpfulness\n", "")
+    )
+    new = {"toolName": "calculator", "recommendedToolDescription": "Evaluates one arithmetic expression.",
+           "explanation": "Called with whole sentences."}  # fmt: skip
+    answers.reply = (200, json.dumps({"tools": [new]}))
+    deployed(quick, project, "tools", evaluator=None, promptFile=None, type=TOOLS,
+             toolsFile="../../agent/tools.json")  # fmt: skip
+    for command in (results(quick), args(quick)):
+        command[1] = "tools"
+        assert main(command) == 0
+        out = capsys.readouterr().out
+        assert (
+            "explanation (calculator): Called with whole sentences.\n--- agent/tools.json (current)\n" in out
+        )
+        assert '+  "calculator": "Evaluates one arithmetic expression."' in out
