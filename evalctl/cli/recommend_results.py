@@ -5,6 +5,7 @@ against the recommended one (text or `--json`), with the reviewer's report on `-
 from __future__ import annotations
 
 import argparse
+import difflib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,18 @@ def named(project: Project, ref: str) -> Document | None:
     if project.get("BatchEvaluation", ref) is not None:
         return None
     return jobs.by_name_or_file(project.of_kind("Recommendation"), ref)
+
+
+def near_miss(project: Project, ref: str, specs: Path) -> str | None:
+    """`did you mean` for a ref that names no declared spec and no job but is close to a Recommendation."""
+    batches = [d.name for d in project.of_kind("BatchEvaluation")]
+    if jobs.by_name_or_file(project.of_kind("BatchEvaluation"), ref) or jobs.ID_SHAPE.fullmatch(ref):
+        return None
+    names = batches + [d.name for d in project.of_kind("Recommendation")]
+    close = difflib.get_close_matches(ref, names, n=1, cutoff=0.6)
+    if not close or close[0] in batches:
+        return None  # the batch lookup says what it knows
+    return f"no spec named '{ref}' under {specs}; did you mean Recommendation '{close[0]}'?"
 
 
 def run(args: argparse.Namespace, project: Project, doc: Document) -> int:

@@ -99,6 +99,10 @@ def run(args: argparse.Namespace) -> int:
     recommendation = recommend_results.named(project, args.ref) if project is not None else None
     if project is not None and recommendation is not None:
         return recommend_results.run(args, project, recommendation)
+    miss = recommend_results.near_miss(project, args.ref, args.specs) if project is not None else None
+    if miss:
+        print(f"evalctl results: {miss}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         gates = load_gates(args.gates_from, args.spec_name) if args.gates_from else []
         response, events, doc = fetch(args)

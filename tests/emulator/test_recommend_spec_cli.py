@@ -148,6 +148,10 @@ def test_results_shows_the_newest_finished_recommendation_of_a_spec(
     assert out.out == head + shown["diff"]
     assert "agent/prompt.md is not the text this recommendation ran on" in out.err
     assert main(results(quick, "--gates-from", "x.yaml")) == 2
+    typo = results(quick)
+    typo[1] = "assistant-promt"
+    assert main(typo) == 2
+    assert "did you mean Recommendation 'assistant-prompt'?" in capsys.readouterr().err
 
 
 def test_a_models_explanation_shows_and_a_failed_newest_one_exits_2(
