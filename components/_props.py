@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -175,3 +177,9 @@ def project(live: Any, declared: Any) -> Any:
     if isinstance(live, Mapping) and isinstance(declared, Mapping):
         return {k: project(live[k], declared[k]) for k in declared if k in live}
     return live
+
+
+def identity_digest(parts: Mapping[str, Any]) -> str:
+    """A short stable digest of what decides a resource's identity (see components.evaluator.identity_key)."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -13,13 +13,19 @@ from components import _props as shared
 from evalctl import aws, awsops
 from evalctl import recommend_request as rr
 from evalctl.api.validation import validate_params
-from evalctl.recommend_inputs import SYSTEM_PROMPT
 from evalctl.reports import recommendation as report
 
 TERMINAL = frozenset({"COMPLETED", "FAILED"})
 RUNNING = frozenset({"PENDING", "IN_PROGRESS"})
 DEFAULT_TIMEOUT = 3600.0
 SPEC_NAME, BASE_NAME, REPORT_DIR = "specName", "baseName", "reportDir"
+# Identity keys of the referenced resources (same key, same ARN; components.evaluator.identity_key,
+# online_evaluation.identity_key, batch_evaluation.identity_key) and where their ARN sits in the spec.
+REFERENCES = {
+    "evaluatorKey": ("evaluator",),
+    "batchEvaluationKey": ("agentTraces", "batchEvaluation"),
+    "onlineEvaluationKey": ("agentTraces", "onlineEvaluation", "config"),
+}
 
 
 class RecommendationError(RuntimeError):
@@ -34,6 +40,30 @@ def timeout_of(spec: Mapping[str, Any]) -> float:
 def name_of(props: Mapping[str, Any]) -> str:
     """The AWS name: the spec's stem and a digest of everything recommended (owner included)."""
     return rr.physical_name(str(props[BASE_NAME]), {**props["spec"], "owner": props.get(shared.OWNER)})
+
+
+def _at(data: Any, path: tuple[str, ...]) -> Any:
+    for part in path:
+        data = data.get(part) if isinstance(data, Mapping) else None
+    return data
+
+
+def _put(data: Mapping[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A copy of `data` with `value` at `path` (only the containers on the path are copied)."""
+    head, rest = path[0], path[1:]
+    inner = data.get(head)
+    return {**data, head: _put(inner if isinstance(inner, Mapping) else {}, rest, value) if rest else value}
+
+
+def known_references(
+    job: dict[str, Any], old_job: Mapping[str, Any], olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`job` with each reference ARN that is unknown (a preview of an update of what it references) taken
+    from `old_job`, where the referenced resource keeps its identity key and so its ARN."""
+    for key, path in REFERENCES.items():
+        if news.get(key) and olds.get(key) == news.get(key) and shared.contains_unknown(_at(job, path)):
+            job = _put(job, path, _at(old_job, path))
+    return job
 
 
 def request(props: Mapping[str, Any], now: datetime | None = None) -> dict[str, Any]:
@@ -109,7 +139,7 @@ def write_report(done: Mapping[str, Any], props: Mapping[str, Any]) -> str:
     """reports/recommendations/<spec>.{md,diff,html}: the reviewer's view; its markdown path."""
     spec = props["spec"]
     new = report.recommended(done, spec["current"])
-    label = str(spec.get("file") or ("system prompt" if spec["type"] == SYSTEM_PROMPT else "tools"))
+    label = report.label(spec.get("file"), spec["type"])
     name = str(props.get(SPEC_NAME) or done.get("name"))
     facts = {
         "spec": f"`{props.get(shared.SOURCE, '?')}`",

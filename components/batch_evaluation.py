@@ -52,6 +52,16 @@ def job_inputs(spec: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in spec.items() if k not in IN_PLACE}
 
 
+def identity_key(name: str, spec: dict[str, Any], evaluator_keys: dict[str, str]) -> str | None:
+    """What decides whether a job keeps its ARN, known before `up`: its name, what it evaluates and the
+    identity keys of its evaluators (any change of them replaces it). None when a dataset's `latest`
+    version decides it, which is only known once that dataset is up."""
+    dataset = spec.get("dataset")
+    if isinstance(dataset, dict) and dataset.get("version", "latest") == "latest":
+        return None
+    return shared.identity_digest({"name": name, "job": job_inputs(spec), "evaluators": evaluator_keys})
+
+
 class BatchEvaluationProvider(JobProvider):
     """Starts a job on create, refreshes on read, stops and deletes on delete; job changes replace."""
 

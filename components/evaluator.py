@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -44,8 +42,7 @@ def identity_key(name: str, spec: Mapping[str, Any], used_online: bool) -> str:
     parts: dict[str, Any] = {"name": name, "set": sorted(k for k in UNSETTABLE if spec.get(k))}
     if used_online:
         parts["members"] = {k: spec.get(k) for k in sorted(UPDATABLE)}
-    text = json.dumps(parts, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return shared.identity_digest(parts)
 
 
 def online_references(control: Any) -> list[set[str]]:

@@ -19,12 +19,14 @@ from components._job_provider import picked as _picked
 from components._names import token
 from components._recommendation_job import (
     BASE_NAME,
+    REFERENCES,
     REPORT_DIR,
     RUNNING,
     SPEC_NAME,
     TERMINAL,
     Poller,
     RecommendationError,
+    known_references,
     name_of,
     outputs,
     problems,
@@ -41,9 +43,7 @@ TYPE_TOKEN = token("recommendation", "Recommendation")
 IN_PLACE = ("waitTimeoutSeconds",)
 OUTPUT_KEYS = ("recommendationId", "recommendationArn", "physicalName", "status", "recommendedText",
                "explanations", "reportPath")  # fmt: skip
-# components.evaluator.identity_key of a declared evaluator: same key, same evaluator ARN.
-KEY = "evaluatorKey"
-KEPT_INPUTS = ("spec", shared.SOURCE, shared.OWNER, BASE_NAME, SPEC_NAME, REPORT_DIR, KEY)
+KEPT_INPUTS = ("spec", shared.SOURCE, shared.OWNER, BASE_NAME, SPEC_NAME, REPORT_DIR, *REFERENCES)
 # Session spans quote the agent's users: state keeps them encrypted.
 SECRET_PATHS = [("spec", "agentTraces")]
 
@@ -69,14 +69,8 @@ class RecommendationProvider(JobProvider):
         """Replace (create-before-delete: the new one has its own name) when what is recommended changes."""
         old_spec, new_spec = olds.get("spec") or {}, news.get("spec") or {}
         replaces = [k for k in (shared.OWNER, BASE_NAME) if olds.get(k) != news.get(k)]
-        new_job = job_inputs(new_spec)
-        if (
-            shared.contains_unknown(new_job.get("evaluator"))
-            and news.get(KEY)
-            and olds.get(KEY) == news.get(KEY)
-        ):
-            # Preview: the ARN of an evaluator being updated is unknown, but the same key means the same ARN.
-            new_job["evaluator"] = old_spec.get("evaluator")
+        # Preview: the ARN of a referenced resource being updated is unknown; the same key means the same ARN.
+        new_job = known_references(job_inputs(new_spec), old_spec, olds, news)
         if job_inputs(old_spec) != new_job:
             replaces.append("spec")
         in_place = any(old_spec.get(k) != new_spec.get(k) for k in IN_PLACE)
@@ -205,7 +199,8 @@ class RecommendationArgs:
     base_name: str
     spec_name: str
     report_dir: str = "reports/recommendations"
-    evaluator_key: str | None = None
+    # Identity keys of the declared resources it references, by REFERENCES key (evaluatorKey, ...).
+    reference_keys: dict[str, str] | None = None
 
 
 class Recommendation(pulumi.ComponentResource):
@@ -222,8 +217,7 @@ class Recommendation(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         own = {"spec": args.spec, BASE_NAME: args.base_name, SPEC_NAME: args.spec_name}
         own[REPORT_DIR] = args.report_dir
-        if args.evaluator_key:
-            own[KEY] = args.evaluator_key
+        own.update({k: v for k, v in (args.reference_keys or {}).items() if v})
         props = shared.resource_props(own, args.source, TYPE_TOKEN, name, None)
         self.resource = RecommendationResource(name, props, shared.child_options(self, opts))
         self.recommendation_id = self.resource.recommendationId
@@ -260,21 +254,25 @@ def build_recommendation(stack: Any, decl: Any) -> Recommendation:
         raise pulumi.RunError(f"{decl.file}: Recommendation {decl.name}: {exc}") from exc
     spec["tags"] = {**(spec.get("tags") or {}), **stack.tags(decl)}
     depends: list[pulumi.Resource] = []
-    ref, key = spec.get("evaluator"), None
+    ref, keys = spec.get("evaluator"), {}
     if ref in stack.evaluators:
-        spec["evaluator"], key = _arn_of(stack, "Evaluator", ref, depends), stack.evaluator_key(ref)
+        keys["evaluatorKey"] = stack.evaluator_key(ref)
+        spec["evaluator"] = _arn_of(stack, "Evaluator", ref, depends)
     elif ref is not None:
         region = stack.config.region
         spec["evaluator"] = stack.account.apply(lambda account: rr.evaluator_arn(ref, region, account))
     traces = spec["agentTraces"]
-    if traces.get("batchEvaluation") in stack.batches:
-        traces["batchEvaluation"] = _arn_of(stack, "BatchEvaluation", traces["batchEvaluation"], depends)
+    batch = traces.get("batchEvaluation")
+    if batch in stack.batches:
+        traces["batchEvaluation"] = _arn_of(stack, "BatchEvaluation", batch, depends)
+        keys["batchEvaluationKey"] = stack.reference_key("BatchEvaluation", batch)
     online = traces.get("onlineEvaluation")
     if online and online["config"] in stack.online:
+        keys["onlineEvaluationKey"] = stack.reference_key("OnlineEvaluation", online["config"])
         online["config"] = _arn_of(stack, "OnlineEvaluation", online["config"], depends)
     args = RecommendationArgs(
         spec=spec, source=str(decl.file), base_name=rr.base_name(decl.name, stack.config.stack),
-        spec_name=decl.name, report_dir=str(stack.config.report_dir / "recommendations"), evaluator_key=key,
+        spec_name=decl.name, report_dir=str(stack.config.report_dir / "recommendations"), reference_keys=keys,
     )  # fmt: skip
     return Recommendation(f"recommendation-{decl.name}", args, pulumi.ResourceOptions(depends_on=depends))
 

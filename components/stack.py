@@ -195,7 +195,7 @@ class EvaluationStack:
         )
         depends: list[pulumi.Resource] = []
         spec["evaluators"] = [{"evaluatorId": self._ref(r, depends)} for r in evaluator_refs(decl)]
-        keys = {r: self.evaluator_key(r) for r in evaluator_refs(decl) if r in self.evaluators}
+        keys = self._evaluator_keys(decl)
         if spec.get("groundTruth"):
             spec["groundTruth"] = self._decl(str(spec["groundTruth"]), "GroundTruth").spec
         if spec.get("dataset"):
@@ -222,6 +222,21 @@ class EvaluationStack:
         decl = self._decl(name, "Evaluator")
         used = {r for d in self.of_kind("OnlineEvaluation") for r in evaluator_refs(d)}
         return identity_key(self.physical(decl), decl.spec, name in used)
+
+    def reference_key(self, kind: str, name: str) -> str | None:
+        """The identity key of our OnlineEvaluation or BatchEvaluation `name` (None: unknown before `up`)."""
+        from components import batch_evaluation, online_evaluation
+
+        decl = self._decl(name, kind)
+        if kind == "OnlineEvaluation":
+            return online_evaluation.identity_key(self.physical(decl), decl.spec)
+        spec = dict(decl.spec)
+        if spec.get("groundTruth"):  # its content is sent with the job: a change replaces the job
+            spec["groundTruth"] = self._decl(str(spec["groundTruth"]), "GroundTruth").spec
+        return batch_evaluation.identity_key(self.physical(decl), spec, self._evaluator_keys(decl))
+
+    def _evaluator_keys(self, decl: Decl) -> dict[str, str]:
+        return {r: self.evaluator_key(r) for r in evaluator_refs(decl) if r in self.evaluators}
 
     def _gate(self, decl: Decl) -> Any:
         from components.gate import Gate, GateArgs

@@ -111,12 +111,17 @@ def list_runs(data: Any, name: str | None = None) -> list[dict[str, Any]]:
     return sorted(runs, key=lambda r: (str(r.get("createdAt")), r["batchEvaluationId"]), reverse=True)
 
 
+def by_name_or_file(docs: list[Document], ref: str) -> Document | None:
+    """The spec among `docs` that `ref` names by its metadata.name or its file."""
+    path = Path(ref).resolve() if Path(ref).is_file() else None
+    return next((d for d in docs if d.name == ref or (path and Path(d.file).resolve() == path)), None)
+
+
 def resolve_name(args: argparse.Namespace, ref: str) -> tuple[str, Document | None]:
     """A spec name, spec file or AWS batch name -> (AWS batch name, spec); JobError with hints."""
     project = declared(args)
     docs = project.of_kind("BatchEvaluation") if project else []
-    path = Path(ref).resolve() if Path(ref).is_file() else None
-    doc = next((d for d in docs if d.name == ref or (path and Path(d.file).resolve() == path)), None)
+    doc = by_name_or_file(docs, ref)
     if doc is not None:
         return aws_name(doc, args.stack), doc
     if re.fullmatch(r"[a-zA-Z][a-zA-Z0-9_]{0,47}", ref):

@@ -8,7 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from evalctl.cli import jobs, waiting
-from evalctl.reports.recommendation import RecommendationFailed, Text, as_text, diff, recommended, write_back
+from evalctl.reports.recommendation import (
+    RecommendationFailed,
+    Text,
+    as_text,
+    diff,
+    explanations,
+    label,
+    recommended,
+    write_back,
+)
 
 RUNNING = frozenset({"PENDING", "IN_PROGRESS"})
 
@@ -31,20 +40,36 @@ def wait_done(args: argparse.Namespace, data: Any, rec_id: str) -> dict[str, Any
     )  # fmt: skip
 
 
-def show(args: argparse.Namespace, done: dict[str, Any], current: Text, source: Path | None) -> int:
-    """Print the diff (or JSON); with --apply write the recommended text into `source`."""
+def view(done: dict[str, Any], current: Text, label: str) -> dict[str, Any]:
+    """A finished recommendation as stable JSON: every key always present (None when it does not apply)."""
+    out = {k: done.get(k) for k in ("recommendationId", "name", "status", "type")}
+    out.update(current=as_text(current), recommended=None, diff="", error=None)
+    out["explanations"] = explanations(done)
     try:
         new = recommended(done, current)
     except RecommendationFailed as exc:
-        raise jobs.JobError(str(exc)) from exc
-    label = str(source) if source else "system prompt"
-    patch = diff(current, new, label)
+        return {**out, "error": str(exc)}
+    return {**out, "recommended": as_text(new), "diff": diff(current, new, label)}
+
+
+def render(shown: dict[str, Any]) -> str:
+    """The text form of `view()`: the service's explanation(s), then the diff."""
+    notes = shown["explanations"]
+    lines = [f"explanation{'' if k == 'systemPrompt' else f' ({k})'}: {' '.join(v.split())}\n" for k, v in
+             notes.items()]  # fmt: skip
+    return "".join(lines) + (shown["diff"] or "no change recommended\n")
+
+
+def show(args: argparse.Namespace, done: dict[str, Any], current: Text, source: Path | None) -> int:
+    """Print the explanation and the diff (or JSON); with --apply write the recommended text into `source`."""
+    shown = view(done, current, label(source, done.get("type")))
+    if shown["error"]:
+        raise jobs.JobError(shown["error"])
     if args.json:
-        out = {"recommendationId": done["recommendationId"], "status": done["status"]}
-        jobs.print_json({**out, "current": as_text(current), "recommended": as_text(new), "diff": patch})
+        jobs.print_json(shown)
     else:
-        sys.stdout.write(patch or "no change recommended\n")
+        sys.stdout.write(render(shown))
     if args.apply and source is not None:
-        write_back(source, new)
+        write_back(source, recommended(done, current))
         print(f"wrote the recommendation into {source}", file=sys.stderr)
     return 0

@@ -23,15 +23,21 @@ def add_parser(subparsers: Any) -> None:
     """Register `evalctl results` and its flags."""
     parser = subparsers.add_parser(
         "results",
-        help="render the results of a batch evaluation (a job id, or a spec's latest run) or, with "
-        "--online, an online evaluation's result records",
+        help="render the results of a batch evaluation (a job id, or a spec's latest run), a "
+        "Recommendation spec's latest recommendation or, with --online, an online evaluation's records",
         description="Fetch a batch evaluation (a job id, or the newest run of a BatchEvaluation given by "
         "spec name, spec file or AWS name) and its per-session results log, print the per-evaluator "
-        "table and insight clusters, apply gates (the spec's own, or --gates-from) and write reports.",
+        "table and insight clusters, apply gates (the spec's own, or --gates-from) and write reports. "
+        "Given a Recommendation spec (name or file): the newest finished recommendation `pulumi up` ran "
+        "for it (status, explanation, the diff of the current and the recommended text; exit 2 if it "
+        "FAILED); --report-dir writes its .diff/.md/.html.",
         epilog=EPILOG,
     )
     parser.add_argument(
-        "ref", metavar="SPEC|ID", nargs="?", help="a BatchEvaluation's name or file, or a job id"
+        "ref",
+        metavar="SPEC|ID",
+        nargs="?",
+        help="a BatchEvaluation's name or file, a job id, or a Recommendation's name or file",
     )
     parser.add_argument(
         "--online",
@@ -87,6 +93,16 @@ def run(args: argparse.Namespace) -> int:
         from evalctl.cli import online_results
 
         return online_results.run(args)
+    from evalctl.cli import recommend_results
+
+    project = jobs.declared(args)
+    recommendation = recommend_results.named(project, args.ref) if project is not None else None
+    if project is not None and recommendation is not None:
+        return recommend_results.run(args, project, recommendation)
+    miss = recommend_results.near_miss(project, args.ref, args.specs) if project is not None else None
+    if miss:
+        print(f"evalctl results: {miss}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         gates = load_gates(args.gates_from, args.spec_name) if args.gates_from else []
         response, events, doc = fetch(args)

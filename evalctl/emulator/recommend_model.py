@@ -14,7 +14,7 @@ from evalctl.engine.judge import JudgeError
 from evalctl.engine.llm_judges import TextModel
 
 MAX_TEXT = 20000  # SystemPromptText / ToolDescriptionText max
-MAX_EXPLANATION = 4096  # SystemPromptRecommendationResult.explanation max
+MAX_EXPLANATION = 4096  # RecommendationExplanation max (a prompt's and each tool's)
 MAX_TURNS = 20  # evaluated turns quoted in a system-prompt request, lowest scores first
 
 SYSTEM = (
@@ -57,7 +57,8 @@ def tool_request(tools: list[tuple[str, str, str]]) -> str:
         "correctly.",
         *parts,
         'Answer format: {"tools": [{"toolName": "<name>", "recommendedToolDescription": "<the complete '
-        'new description>"}]}, every tool above exactly once.',
+        'new description>", "explanation": "<what the traces showed and what you changed>"}]}, every tool '
+        "above exactly once.",
     ])  # fmt: skip
 
 
@@ -98,10 +99,15 @@ def system_prompt_result(data: dict[str, Any]) -> dict[str, Any]:
     if problem:
         return unusable(problem)
     result = {"recommendedSystemPrompt": text}
+    return {"result": {**result, **_explanation(data)}}
+
+
+def _explanation(data: dict[str, Any]) -> dict[str, str]:
+    """{"explanation": ...} when the answer gave one (RecommendationExplanation, max 4096), else {}."""
     explanation = data.get("explanation")
     if isinstance(explanation, str) and explanation.strip():
-        result["explanation"] = explanation[:MAX_EXPLANATION]  # secondary: cut, not refused
-    return {"result": result}
+        return {"explanation": explanation[:MAX_EXPLANATION]}  # secondary: cut, not refused
+    return {}
 
 
 def tools_result(data: dict[str, Any], names: list[str]) -> dict[str, Any]:
@@ -112,9 +118,12 @@ def tools_result(data: dict[str, Any], names: list[str]) -> dict[str, Any]:
     answered = [t.get("toolName") for t in given]
     if not all(isinstance(n, str) for n in answered) or sorted(answered) != sorted(names):
         return unusable(f"tools name {answered}, expected each of {names} once")
-    by_name = {t["toolName"]: t.get("recommendedToolDescription") for t in given}
+    by_name = {t["toolName"]: t for t in given}
+    tools = []
     for name in names:
-        problem = _text(by_name[name], f"recommendedToolDescription of {name}")
+        text = by_name[name].get("recommendedToolDescription")
+        problem = _text(text, f"recommendedToolDescription of {name}")
         if problem:
             return unusable(problem)
-    return {"result": {"tools": [{"toolName": n, "recommendedToolDescription": by_name[n]} for n in names]}}
+        tools.append({"toolName": name, "recommendedToolDescription": text, **_explanation(by_name[name])})
+    return {"result": {"tools": tools}}

@@ -46,6 +46,13 @@ def explanations(done: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def label(source: object | None, kind: object) -> str:
+    """How a diff names the text: its file, else what it is."""
+    if source:
+        return str(source)
+    return "system prompt" if kind == "SYSTEM_PROMPT_RECOMMENDATION" else "tools"
+
+
 def as_text(value: Text | list[Any]) -> str:
     """A prompt as it is; tool descriptions as the JSON object a tools file holds."""
     if isinstance(value, str):

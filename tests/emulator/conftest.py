@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from evalctl.emulator.conform import output_problems
+from tests.chat_server import ChatServer
+from tests.emulator.loopback_model import Model, loopback_judge
 
 
 class Conformance:
@@ -69,3 +72,10 @@ def insights(emulator: Any, conformance: Conformance) -> Any:
     logs = conformance.attach(emulator.client("logs"))
     insights_data.load(logs)
     return logs
+
+
+@pytest.fixture
+def model(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Model, ChatServer]]:
+    """A loopback model as the emulator's judge and recommendation writer (tests/emulator/loopback_model)."""
+    with loopback_judge(monkeypatch) as found:
+        yield found

@@ -1,5 +1,6 @@
 """`evalctl recommend SPEC`: the deployed recommendation of a Recommendation spec, or a new one, applied
-into the spec's promptFile; against the emulator over HTTP."""
+into the spec's promptFile; `evalctl results SPEC`: the newest finished one, its explanation and diff;
+against the emulator over HTTP."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from evalctl.cli.main import main
 
 FILES = ("raw_otel_langchain_spans.json", "raw_otel_langchain_runtime_logs.json")
 PROMPT = "You are a helpful assistant.\n"
+TOOLS = "TOOL_DESCRIPTION_RECOMMENDATION"
 SPEC = """apiVersion: evalctl/v1alpha1
 kind: Recommendation
 metadata:
@@ -52,14 +54,17 @@ def quick(emulator: Any) -> Any:
     return emulator
 
 
-def deployed(emulator: Any, project: Path) -> str:
+def deployed(emulator: Any, project: Path, spec_name: str = "assistant-prompt", **extra: Any) -> str:
     """What `pulumi up` would have started: the spec's inputs under `<stem>_<digest>`."""
     spec = {"evaluator": "Builtin.Helpfulness", "type": "SYSTEM_PROMPT_RECOMMENDATION",
             "promptFile": "../../agent/prompt.md", "agentTraces": {"sessionSpansFiles": [
-                f"../sessions/{f}" for f in FILES]}}  # fmt: skip
-    props = rr.resolved(spec, project / "evaluations" / "recommendations")
-    props["evaluator"] = rr.BUILTIN_ARN.format("Builtin.Helpfulness")
-    name = rr.physical_name(rr.base_name("assistant-prompt", "dev"), props)
+                f"../sessions/{f}" for f in FILES]}, **extra}  # fmt: skip
+    props = rr.resolved(
+        {k: v for k, v in spec.items() if v is not None}, project / "evaluations" / "recommendations"
+    )
+    if props.get("evaluator"):
+        props["evaluator"] = rr.BUILTIN_ARN.format(props["evaluator"])
+    name = rr.physical_name(rr.base_name(spec_name, "dev"), props)
     params = rr.start_request(props, name, dt.datetime.now(dt.UTC))
     data = emulator.client("bedrock-agentcore")
     rec_id = str(data.start_recommendation(**params)["recommendationId"])
@@ -108,3 +113,96 @@ def test_an_unknown_spec_gets_did_you_mean(
     assert main(command) == 2
     assert "did you mean 'assistant-prompt'?" in capsys.readouterr().err
     assert quick.admin.call_counts().get("StartRecommendation", 0) == 0
+
+
+def results(emulator: Any, *extra: str) -> list[str]:
+    return ["results", "assistant-prompt", "--stack", "dev", "--endpoint", emulator.endpoint, *extra]
+
+
+VIEW_KEYS = {"recommendationId", "name", "status", "type", "current", "recommended", "diff", "explanations",
+             "error", "spec", "file", "fresh"}  # fmt: skip
+
+
+def test_results_shows_the_newest_finished_recommendation_of_a_spec(
+    quick: Any, project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(results(quick)) == 2
+    assert "run `pulumi up`, or `evalctl recommend assistant-prompt --start`" in capsys.readouterr().err
+    rec_id = deployed(quick, project)
+
+    assert main(results(quick, "--json", "--report-dir", str(tmp_path / "out"))) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert set(shown) == VIEW_KEYS
+    assert (shown["recommendationId"], shown["status"], shown["fresh"]) == (rec_id, "COMPLETED", True)
+    assert shown["diff"].startswith("--- agent/prompt.md (current)\n+++ agent/prompt.md (recommended)\n")
+    assert shown["current"] == PROMPT and shown["recommended"].startswith(PROMPT + "\n## Lessons from")
+    assert (tmp_path / "out" / "assistant-prompt.diff").read_text() == shown["diff"]
+    assert "+## Lessons from" in (tmp_path / "out" / "assistant-prompt.md").read_text()
+
+    (project / "agent" / "prompt.md").write_text("Edited since.\n")
+    by_file = results(quick)
+    by_file[1] = "evaluations/recommendations/assistant-prompt.yaml"
+    assert main(by_file) == 0, "still shown: the diff is of the text it ran on"
+    out = capsys.readouterr()
+    head = f"Recommendation assistant-prompt: {rec_id} COMPLETED (SYSTEM_PROMPT_RECOMMENDATION)\n"
+    assert out.out == head + shown["diff"]
+    assert "agent/prompt.md is not the text this recommendation ran on" in out.err
+    assert main(results(quick, "--gates-from", "x.yaml")) == 2
+    typo = results(quick)
+    typo[1] = "assistant-promt"
+    assert main(typo) == 2
+    assert "did you mean Recommendation 'assistant-prompt'?" in capsys.readouterr().err
+
+
+def test_a_models_explanation_shows_and_a_failed_newest_one_exits_2(
+    quick: Any, project: Path, model: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers, _ = model
+    better = PROMPT + "Show the arithmetic.\n"
+    answers.reply = (
+        200,
+        json.dumps({"recommendedSystemPrompt": better, "explanation": "Sums were\nskipped."}),
+    )
+    deployed(quick, project)
+    for command in (results(quick), args(quick)):
+        assert main(command) == 0
+        assert "explanation: Sums were skipped.\n--- agent/prompt.md (current)\n" in capsys.readouterr().out
+    assert main(results(quick, "--json")) == 0
+    assert json.loads(capsys.readouterr().out)["explanations"] == {"systemPrompt": "Sums were\nskipped."}
+
+    answers.reply = (200, "not an answer")
+    (project / "evaluations" / "recommendations" / "assistant-prompt.yaml").write_text(
+        SPEC + "  runKey: again\n"
+    )
+    rec_id = deployed(quick, project, runKey="again")
+    assert main(results(quick, "--json")) == 2
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["recommendationId"], shown["status"], shown["recommended"]) == (rec_id, "FAILED", None)
+    assert shown["error"].startswith("recommendation FAILED: ModelAnswerUnusable")
+    assert main(results(quick)) == 2
+    assert "error: recommendation FAILED: ModelAnswerUnusable" in capsys.readouterr().out
+
+
+def test_each_tools_explanation_shows_before_the_diff_of_the_tools_file(
+    quick: Any, project: Path, model: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers, _ = model
+    (project / "agent" / "tools.json").write_text(json.dumps({"calculator": "Evaluates arithmetic."}))
+    spec = SPEC.replace("assistant-prompt", "tools").replace("SYSTEM_PROMPT", "TOOL_DESCRIPTION")
+    spec = spec.replace("promptFile: ../../agent/prompt.md", "toolsFile: ../../agent/tools.json")
+    (project / "evaluations" / "recommendations" / "tools.yaml").write_text(
+        spec.replace("  evaluator: Builtin.Helpfulness\n", "")
+    )
+    new = {"toolName": "calculator", "recommendedToolDescription": "Evaluates one arithmetic expression.",
+           "explanation": "Called with whole sentences."}  # fmt: skip
+    answers.reply = (200, json.dumps({"tools": [new]}))
+    deployed(quick, project, "tools", evaluator=None, promptFile=None, type=TOOLS,
+             toolsFile="../../agent/tools.json")  # fmt: skip
+    for command in (results(quick), args(quick)):
+        command[1] = "tools"
+        assert main(command) == 0
+        out = capsys.readouterr().out
+        assert (
+            "explanation (calculator): Called with whole sentences.\n--- agent/tools.json (current)\n" in out
+        )
+        assert '+  "calculator": "Evaluates one arithmetic expression."' in out

@@ -3,44 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from evalctl.emulator import bridge
 from evalctl.engine.llm_judges import SYSTEM_PROMPT as JUDGE_SYSTEM
-from tests.chat_server import ChatServer, chat_server
+from tests.chat_server import ChatServer
+from tests.emulator.loopback_model import VERDICT
 
 FILES = ("raw_otel_langchain_spans.json", "raw_otel_langchain_tool_runtime_logs.json")
 PROMPT = "You are a helpful assistant. Answer briefly."
 HELPFULNESS = "arn:aws:bedrock-agentcore:::evaluator/Builtin.Helpfulness"
-VERDICT = "It skipped the arithmetic the user asked for."
-
-
-class Model:
-    """What the loopback model answers: judge requests get a verdict, the recommendation `reply`."""
-
-    def __init__(self) -> None:
-        self.reply: tuple[int, str] = (200, "{}")
-
-    def __call__(self, body: dict[str, Any]) -> tuple[int, str]:
-        if body["messages"][0]["content"] == JUDGE_SYSTEM:
-            return 200, json.dumps({"label": "Poor", "explanation": VERDICT})
-        return self.reply
-
-
-@pytest.fixture
-def model(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Model, ChatServer]]:
-    """The emulator's judge chosen from the environment, pointing at the loopback server."""
-    answers = Model()
-    with chat_server(answers) as server:
-        monkeypatch.setenv("EVALCTL_JUDGE", "openai")
-        monkeypatch.setenv("EVALCTL_JUDGE_BASE_URL", server.base_url)
-        monkeypatch.setenv("EVALCTL_JUDGE_MODEL", "loopback-model")
-        bridge.set_judge(None)  # chosen again from EVALCTL_JUDGE on first use
-        yield answers, server
-        bridge.set_judge(None)
 
 
 @pytest.fixture

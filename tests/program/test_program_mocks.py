@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from components import batch_evaluation, evaluator, online_evaluation
 from components import stack as program
 from tests.program.mockrun import ACCOUNT, run_program
 
@@ -195,6 +196,11 @@ def test_a_recommendation_gets_the_arns_of_the_stacks_own_evaluator_and_online_e
         "dataSourceConfig": {"cloudWatchLogs": {"serviceNames": ["a.DEFAULT"], "logGroupNames": ["g"]}},
     }
     judge = {"level": "TRACE", "evaluatorConfig": {"llmAsAJudge": {}}}
+    batch = {
+        "evaluators": ["tone"],
+        "dataSourceConfig": online["dataSourceConfig"],
+        "gates": [{"maxFailedSessions": 0}],
+    }
     declared([
         decl("Evaluator", "tone", judge),
         decl("OnlineEvaluation", "live", online),
@@ -204,6 +210,9 @@ def test_a_recommendation_gets_the_arns_of_the_stacks_own_evaluator_and_online_e
         decl("Recommendation", "tools", {"type": "TOOL_DESCRIPTION_RECOMMENDATION", "toolsFile": "tools.json",
              "agentTraces": {"batchEvaluation": "arn:aws:bedrock-agentcore:us-east-1:1:batch-evaluate/x"}},
              tmp_path),
+        decl("BatchEvaluation", "nightly", batch),
+        decl("Recommendation", "batched", {"type": "SYSTEM_PROMPT_RECOMMENDATION", "systemPrompt": "Be kind.",
+             "evaluator": "Builtin.Helpfulness", "agentTraces": {"batchEvaluation": "nightly"}}, tmp_path),
     ])  # fmt: skip
 
     def dynamic(args):
@@ -216,6 +225,8 @@ def test_a_recommendation_gets_the_arns_of_the_stacks_own_evaluator_and_online_e
         if "online_evaluation:" in args.typ:
             live = f"{arn}:online-evaluation-config/live_dev-abcde12345"
             outs.update(onlineEvaluationConfigId="live_dev-abcde12345", onlineEvaluationConfigArn=live)
+        if "batch_evaluation:" in args.typ:
+            outs.update(batchEvaluationArn=f"{arn}:batch-evaluation/nightly_dev-abcde12345")
         return f"{args.name}-id", outs
 
     run = run_program(ROOT, CONFIG, stack="dev", dynamic=dynamic)
@@ -228,6 +239,27 @@ def test_a_recommendation_gets_the_arns_of_the_stacks_own_evaluator_and_online_e
     assert spec["agentTraces"]["onlineEvaluation"] == {"config": live, "lookback": "1d"}
     component = run.named("recommendation-prompt", "evalctl:recommendation:Recommendation")
     assert {run.by_urn(u).name for u in component.dependencies} == {"evaluator-tone", "online-live"}
+    # Identity keys of its references: a preview with their ARNs unknown replaces it only if they change.
+    tone_key = evaluator.identity_key("tone_dev", judge, False)
+    assert prompt.inputs["evaluatorKey"] == tone_key
+    assert prompt.inputs["onlineEvaluationKey"] == online_evaluation.identity_key("live_dev", online)
+    batched = run.named("recommendation-batched", token)
+    assert (
+        batched.inputs["spec"]["agentTraces"]["batchEvaluation"]
+        == f"{arn}:batch-evaluation/nightly_dev-abcde12345"
+    )
+    assert batched.inputs["batchEvaluationKey"] == batch_evaluation.identity_key(
+        "nightly_dev", batch, {"tone": tone_key}
+    )
+    assert (
+        batch_evaluation.identity_key("nightly_dev", {**batch, "gates": []}, {"tone": tone_key})
+        == (batched.inputs["batchEvaluationKey"])
+    ), "gates update the job in place: same job, same key"
+    assert "evaluatorKey" not in batched.inputs, "a built-in evaluator's ARN is always known"
+    latest = {**batch, "dataset": {"name": "scenarios"}}
+    assert batch_evaluation.identity_key("nightly_dev", latest, {}) is None, (
+        "known only once the dataset is up"
+    )
     tools = run.named("recommendation-tools", token).inputs["spec"]
     assert tools["current"] == {"lookup_order": "Looks up an order."} and "evaluator" not in tools
     assert tools["file"] == str((tmp_path / "tools.json").resolve()), "outside the program: an absolute path"

@@ -21,6 +21,7 @@ FILES = ("raw_otel_langchain_spans.json", "raw_otel_langchain_runtime_logs.json"
 PROMPT = "You are a helpful assistant.\n"
 HELPFULNESS = "arn:aws:bedrock-agentcore:::evaluator/Builtin.Helpfulness"
 SOURCE = "evaluations/recommendations/prompt.yaml"
+SERVICE = "support_agent.DEFAULT"
 
 
 @pytest.fixture
@@ -185,4 +186,66 @@ def test_preview_with_an_unknown_evaluator_arn_replaces_only_when_the_evaluator_
     replaced = {**previewed, "evaluatorKey": "k2"}
     plan = provider_server.diff(URN, state.id, state.outputs, replaced)
     assert plan.changes == "some" and plan.replaces == ["spec"]
+    provider_server.destroy(state)
+
+
+def _online_over_seeded_sessions(emulator: Any, span_fixtures: Path) -> str:
+    """An online evaluation configuration reading the real sessions seeded into the emulator; its ARN."""
+    emulator.admin.seed([str(span_fixtures / f) for f in FILES], SERVICE)
+    groups = [g["logGroupName"] for g in emulator.client("logs").describe_log_groups()["logGroups"]]
+    made = emulator.client("bedrock-agentcore-control").create_online_evaluation_config(
+        onlineEvaluationConfigName="prompt_live", rule={"samplingConfig": {"samplingPercentage": 100.0}},
+        dataSourceConfig={"cloudWatchLogs": {"serviceNames": [SERVICE], "logGroupNames": groups}},
+        evaluators=[{"evaluatorId": "Builtin.Helpfulness"}], enableOnCreate=True,
+        evaluationExecutionRoleArn="arn:aws:iam::123456789012:role/evaluation",
+    )  # fmt: skip
+    return str(made["onlineEvaluationConfigArn"])
+
+
+def _batch_over_seeded_sessions(emulator: Any, span_fixtures: Path) -> str:
+    """A COMPLETED batch evaluation of the real sessions seeded into the emulator; its ARN."""
+    emulator.admin.seed([str(span_fixtures / f) for f in FILES], SERVICE)
+    groups = [g["logGroupName"] for g in emulator.client("logs").describe_log_groups()["logGroups"]]
+    data = emulator.client("bedrock-agentcore")
+    started = data.start_batch_evaluation(
+        batchEvaluationName="prompt_batch", evaluators=[{"evaluatorId": "Builtin.Helpfulness"}],
+        dataSourceConfig={"cloudWatchLogs": {"serviceNames": [SERVICE], "logGroupNames": groups}},
+    )  # fmt: skip
+
+    def finished() -> bool:
+        emulator.admin.advance_clock(60)  # the job's duration follows the emulator clock
+        job = data.get_batch_evaluation(batchEvaluationId=started["batchEvaluationId"])
+        return job["status"] not in ("PENDING", "IN_PROGRESS")
+
+    assert wait_until(finished)
+    return str(
+        data.get_batch_evaluation(batchEvaluationId=started["batchEvaluationId"])["batchEvaluationArn"]
+    )
+
+
+@pytest.mark.parametrize("reference", ["onlineEvaluation", "batchEvaluation"])
+def test_preview_with_an_unknown_online_or_batch_arn_replaces_only_when_its_identity_does(
+    provider_server: Any, quick: Any, span_fixtures: Path, tmp_path: Path, reference: str
+) -> None:
+    key = f"{reference}Key"
+    if reference == "onlineEvaluation":
+        arn = _online_over_seeded_sessions(quick, span_fixtures)
+
+        def traces(value: Any) -> dict[str, Any]:
+            return {"onlineEvaluation": {"config": value, "lookback": "1d"}}
+    else:
+        arn = _batch_over_seeded_sessions(quick, span_fixtures)
+
+        def traces(value: Any) -> dict[str, Any]:
+            return {"batchEvaluation": value}
+
+    state = provider_server.up(URN, {**props(tmp_path, traces(arn)), key: "k1"})
+    assert state.outputs["status"] == "COMPLETED", state.outputs
+    previewed = {**props(tmp_path, traces(UNKNOWN)), key: "k1"}
+    assert provider_server.diff(URN, state.id, state.outputs, previewed).changes == "none"
+    plan = provider_server.diff(URN, state.id, state.outputs, {**previewed, key: "k2"})
+    assert plan.changes == "some" and plan.replaces == ["spec"]
+    unkeyed = {**{k: v for k, v in previewed.items() if k != key}, "evaluatorKey": "k1"}
+    plan = provider_server.diff(URN, state.id, state.outputs, unkeyed)
+    assert plan.replaces == ["spec"], "without its own key an unknown ARN may be a new one"
     provider_server.destroy(state)
