@@ -1,6 +1,4 @@
-"""The whole stack: read config, load specs, build every component in dependency order, export.
-
-Config and spec loading live in `_stack_config`; their names stay importable from here."""
+"""The whole stack: config and specs (`_stack_config`, re-exported), each component in order, exports."""
 
 from __future__ import annotations
 
