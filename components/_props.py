@@ -77,10 +77,13 @@ def resource_props(
     return props
 
 
-def child_options(parent: pulumi.Resource, opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+def child_options(
+    parent: pulumi.Resource, opts: pulumi.ResourceOptions | None, aliases: list[pulumi.Alias] | None = None
+) -> pulumi.ResourceOptions:
     """Options of a component's resource: parented, and the component's depends_on holds for it,
-    since it is the resource that actually calls AWS."""
-    return pulumi.ResourceOptions(parent=parent, depends_on=opts.depends_on if opts else None)
+    since it is the resource that actually calls AWS; `aliases` name where its state was before."""
+    depends_on = opts.depends_on if opts else None
+    return pulumi.ResourceOptions(parent=parent, depends_on=depends_on, aliases=list(aliases or []) or None)
 
 
 def owner_urn(type_token: str, name: str) -> str:

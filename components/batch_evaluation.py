@@ -232,13 +232,6 @@ class BatchEvaluationResource(dyn.Resource, module="batch_evaluation", name="Bat
         super().__init__(BatchEvaluationProvider(), name, {**props, **dict.fromkeys(OUTPUT_KEYS)}, opts)
 
 
-def urn_value(resource: pulumi.Resource) -> pulumi.Output[str]:
-    """A resource's URN as a value without a dependency on the resource (a child that depends on its
-    own parent is a cycle the SDK refuses)."""
-    urn = resource.urn
-    return pulumi.Output(set(), urn.future(), urn.is_known(), urn.is_secret())  # type: ignore[arg-type]
-
-
 @dataclass
 class BatchEvaluationArgs:
     """The StartBatchEvaluation request (evaluators resolved to ids) plus our additions, and its file."""
@@ -259,7 +252,8 @@ class BatchEvaluation(pulumi.ComponentResource):
         self, name: str, args: BatchEvaluationArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__(TYPE_TOKEN, name, None, aliased(TYPE_TOKEN, opts))
-        props: dict[str, Any] = {"spec": args.spec, shared.SOURCE: args.source, shared.OWNER: urn_value(self)}
+        owner = shared.owner_urn(TYPE_TOKEN, name)
+        props: dict[str, Any] = {"spec": args.spec, shared.SOURCE: args.source, shared.OWNER: owner}
         if args.evaluator_keys:
             props[KEYS] = args.evaluator_keys
         self.resource = BatchEvaluationResource(name, props, pulumi.ResourceOptions(parent=self))

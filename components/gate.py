@@ -1,4 +1,4 @@
-"""Gate: a dynamic resource that judges batch evaluation results; a failed gate fails `pulumi up`."""
+"""Gate: a component whose dynamic resource judges batch results; a failed gate fails `pulumi up`."""
 
 from __future__ import annotations
 
@@ -19,10 +19,17 @@ from pulumi.dynamic import (
 )
 
 from components._errors import MessageOnlyProvider, UserError
+from components._names import token
+from components._props import child_options
 from evalctl.reports.gates import FINISHED_STATUSES, GateSpecError, evaluate_gates, gate_kind
 
+TYPE_TOKEN = token("gate", "Gate")
+# The dynamic resource's type (`pulumi-python:dynamic/gate:Gate`): part of its URN, so it stays as is.
 TYPE_NAME = "Gate"
 MODULE = "gate"
+# Releases before the component registered the dynamic resource directly under the stack: this alias
+# makes the engine take that state as the child's (same name and type, old parent: the root stack).
+FORMER_PARENT = pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)
 # What a verdict depends on; any change re-judges in place (no API call, nothing to replace).
 JUDGED = ("gates", "batch_evaluation_id", "results", "aliases", "status")
 
@@ -110,8 +117,8 @@ class GateArgs:
     status: pulumi.Input[str] | None = None
 
 
-class Gate(Resource, module=MODULE, name=TYPE_NAME):
-    """Score gates on a batch evaluation; output `verdicts` (one JSON-able dict per gate)."""
+class GateResource(Resource, module=MODULE, name=TYPE_NAME):
+    """The dynamic resource: the gates and what they judge, plus `verdicts` and `passed`."""
 
     verdicts: pulumi.Output[list[dict[str, Any]]]
     passed: pulumi.Output[bool]
@@ -128,3 +135,19 @@ class Gate(Resource, module=MODULE, name=TYPE_NAME):
             "passed": None,
         }
         super().__init__(GateProvider(), name, props, opts)
+
+
+class Gate(pulumi.ComponentResource):
+    """Score gates on a batch evaluation; outputs `verdicts` (one JSON-able dict per gate) and `passed`."""
+
+    verdicts: pulumi.Output[list[dict[str, Any]]]
+    passed: pulumi.Output[bool]
+
+    def __init__(self, name: str, args: GateArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        # No release registered this component under another token, so it needs no `aliased`.
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        child = child_options(self, opts, aliases=[FORMER_PARENT])
+        self.resource = GateResource(name, args, child)
+        self.verdicts = self.resource.verdicts
+        self.passed = self.resource.passed
+        self.register_outputs({"verdicts": self.verdicts, "passed": self.passed})

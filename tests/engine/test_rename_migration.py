@@ -1,6 +1,8 @@
 """A stack deployed under the names before `evalctl` (project `agentcore-evaluations`, config keys in that
 namespace, component tokens `agentcore-evals:*`) migrated exactly as README says: the engine creates,
-deletes, replaces and updates nothing, and the emulator holds the same resources under the same ids."""
+deletes, replaces and updates nothing (it only records each gate's new component, state only: that release
+registered a gate's dynamic resource under the stack), and the emulator holds the same resources under
+the same ids."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from components import gate
 from evalctl import naming
 from evalctl.emulator.testing import EmulatorHandle
 from tests.engine.conftest import ENGINE
@@ -27,6 +30,7 @@ from tests.engine.workspace import (
 # The README's migration commands ("Migrating from agentcore-evaluations"), for a stack named `local`.
 RENAME = ["stack", "rename", f"organization/{naming.PROJECT}/local", "--stack", "local", "--non-interactive"]
 CONFIG_SED = ["sed", "-i", f"s/^  {naming.LEGACY_PROJECT}:/  {naming.PROJECT}:/", "Pulumi.local.yaml"]
+BARE_GATE = "pulumi-python:dynamic/gate:Gate"  # what a gate was: a dynamic resource under the stack
 COMPONENTS = ["batch_evaluation", "code_function", "dataset", "evaluator", "insight_store", "log_group",
               "online_evaluation", "role"]  # fmt: skip
 
@@ -43,7 +47,9 @@ def specs(tmp_path: Path) -> Path:
 
 
 def old_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The components register as the release before the rename did: `agentcore-evals:*`, no aliases."""
+    """The components register as the release before the rename did: `agentcore-evals:*`, no aliases,
+    and a gate is its dynamic resource alone, under the stack."""
+    monkeypatch.setattr(gate, "Gate", gate.GateResource)
     for module in COMPONENTS:
         loaded = __import__(f"components.{module}", fromlist=["TYPE_TOKEN"])
         legacy = naming.legacy_token(loaded.TYPE_TOKEN)
@@ -104,8 +110,9 @@ def test_old_names_migrate_without_create_delete_or_replace(
     migrated = after.up()
     changes: dict[str, Any] = dict(migrated.summary.resource_changes or {})
     assert migrated.summary.result == "succeeded", after.log.getvalue()
-    assert set(changes) == {"same"}, (changes, after.log.getvalue())
-    assert changes["same"] == len(old_urns) - 1, "every resource but the provider matched, none new"
+    old_gates = [u for u in old_urns if f"::{BARE_GATE}::" in u]
+    assert old_gates, "the example has a gated batch evaluation"
+    assert changes == {"same": len(old_urns) - 1, "create": len(old_gates)}, (changes, after.log.getvalue())
     after.preview(expect_no_changes=True)  # raises if the engine plans any step
 
     new_urns = all_urns(after)
@@ -113,7 +120,10 @@ def test_old_names_migrate_without_create_delete_or_replace(
     renamed = [
         naming.current_urn(u).replace(f"::{naming.LEGACY_PROJECT}-", f"::{naming.PROJECT}-") for u in old_urns
     ]
-    assert new_urns == sorted(renamed), "every resource under its new name, none added or lost"
+    # Each gate's dynamic resource now sits under its component (same name, same id).
+    moved = [u.replace(f"::{BARE_GATE}::", f"::{gate.TYPE_TOKEN}${BARE_GATE}::") for u in renamed]
+    components = [u.replace(f"::{BARE_GATE}::", f"::{gate.TYPE_TOKEN}::") for u in renamed if BARE_GATE in u]
+    assert new_urns == sorted(moved + components), "every resource under its new name, none lost"
     assert not [u for u in new_urns if naming.LEGACY_TOKEN_PACKAGE in u or naming.LEGACY_PROJECT in u]
     assert state_ids(after) == ids, "every resource keeps its physical id"
     assert live_ids(emulator) == live, "the emulator holds the same resources"

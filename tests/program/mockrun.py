@@ -37,6 +37,7 @@ class Registered:
     delete_before_replace: bool
     provider: str
     alias_types: list[str] = field(default_factory=list)  # the `type` of each alias spec
+    alias_no_parent: list[bool] = field(default_factory=list)  # each alias spec's `noParent`
 
 
 @dataclass
@@ -134,6 +135,7 @@ class RecordingMonitor(mocks.MockMonitor):
                 delete_before_replace=bool(request.deleteBeforeReplace),
                 provider=request.provider,
                 alias_types=[a.spec.type for a in request.aliases if a.HasField("spec")],
+                alias_no_parent=[a.spec.noParent for a in request.aliases if a.HasField("spec")],
             )
         )
         return response
