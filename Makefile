@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit schemas bench browser clean engine engine-test interop
+.PHONY: demo test lint typecheck unit schemas bench browser clean engine engine-test interop engine-explore
 
 DEMO_STAMP := $(VENV)/.demo-installed
 
@@ -55,6 +55,13 @@ engine: $(STAMP)
 engine-test: $(STAMP)
 	@bash engine/build.sh || echo "engine: not built (see above); tests/engine will be skipped"
 	$(BIN)/python -m pytest -p no:cacheprovider -rs tests/engine
+
+# Longer exploration of the real-engine model test (tests/engine/test_engine_model.py): more examples,
+# longer sequences of spec edits, reverts and out-of-band changes, each step a real `pulumi up`.
+engine-explore: $(STAMP)
+	@bash engine/build.sh
+	EVALCTL_ENGINE_EXAMPLES=$${EVALCTL_ENGINE_EXAMPLES:-10} EVALCTL_ENGINE_STEPS=$${EVALCTL_ENGINE_STEPS:-10} \
+		$(BIN)/python -m pytest -p no:cacheprovider -x tests/engine/test_engine_model.py
 
 # The official AgentCore CLI (npm @aws/agentcore 0.30.0) as a client of the emulator; see README
 # "The official AgentCore CLI". interop/unpack.mjs fetches the registry's tarball (integrity pinned) and
