@@ -132,7 +132,7 @@ def _running(core: Core, record: dict[str, Any]) -> bool:
         return False
     job_id = record["batchEvaluationId"]
     future = core.futures.get(job_id)
-    if future is None:  # after a restart the work is gone: start it again in the background
+    if future is None:  # after a restart the work is gone: resume it from its stored progress
         future = core.futures[job_id] = _submit(_spec(core, record))
         future.add_done_callback(lambda done: _keep_outcome(core, job_id, done.result()))
     return not future.done()

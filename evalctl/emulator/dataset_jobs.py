@@ -1,6 +1,7 @@
 """A dataset batch's background work: each scenario's turns sent to the agent in one fresh runtime
-session, the sessions' telemetry awaited (OTLP into `aws/spans`), then each scored with its scenario's
-ground truth. Agent and telemetry failures are reported per scenario; nothing waits without a deadline.
+session, each session scored with its scenario's ground truth once its telemetry (OTLP into `aws/spans`)
+is whole. Every step is reported as it happens, so progress shows and a restart resumes; agent and
+telemetry failures are reported per scenario; nothing waits without a deadline.
 """
 
 from __future__ import annotations
