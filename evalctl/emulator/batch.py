@@ -166,7 +166,8 @@ def _finish(core: Core, record: dict[str, Any], count: int) -> None:
         empty["sessions"] = dataset_progress.done_outcomes(dataset_progress.of(record))
     outcome = _outcome(core, record) if "_outcome" in record or (count and not _is_dataset(record)) else empty
     done = outcome["sessions"][:count]
-    total = len(outcome["sessions"])
+    # A dataset job counts its scenarios, as while it ran, also when stopped before invoking them all.
+    total = len(record["_spec"]["dataset"]["examples"]) if _is_dataset(record) else len(outcome["sessions"])
     time_ms = int(core.clock.now() * 1000)
     kinds = {k: (v[0], v[1]) for k, v in (record.get("_kinds") or {}).items()}
     resultslog.write(record["_spec"]["region"], record, done, kinds, time_ms)

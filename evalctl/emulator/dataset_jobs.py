@@ -109,7 +109,7 @@ def run(spec: jobs.JobSpec) -> dict[str, Any]:
             break
         work.invoked(index, example, session_id, len(turns))
         if not _stopped(spec):  # after Stop nothing more is scored
-            work.poll()
+            work.poll(due=False)
     while work.waiting and not _stopped(spec) and not _halted(spec):
         time.sleep(float(work.plan["pollSeconds"]))
         work.poll()

@@ -143,3 +143,27 @@ def test_a_restarted_emulator_resumes_a_dataset_job_at_its_first_unfinished_scen
     assert {r["session.id"] for r in found[("refund", "Builtin.Correctness")]} == {refund_session}
     assert {r["session.id"] for r in found[("order", "Builtin.Correctness")]} == {order_session}
     assert {r["session.id"] for r in found[("long", "Builtin.Correctness")]} == resumed
+
+
+def test_a_stopped_job_reports_the_scenarios_scored_before_the_stop(
+    emulator: Any, control: Any, data: Any
+) -> None:
+    agent = FixtureAgent(emulator.endpoint, dict(ANSWERS))
+    emulator.admin.map_agents({RUNTIME: agent.start()})
+    slow = {"scenario_id": "slow", "turns": [{"input": "slow"}]}
+    try:
+        job_id = start(data, dataset(control, emulator, [REFUND, slow, ORDER]))
+
+        def scored_one() -> bool:
+            emulator.admin.advance_clock(1)
+            return counters(data.get_batch_evaluation(batchEvaluationId=job_id))[0] == 1
+
+        until(scored_one, "REFUND scored while the slow scenario holds the agent")
+        assert data.stop_batch_evaluation(batchEvaluationId=job_id)["status"] == "STOPPING"
+        emulator.admin.advance_clock(5)
+        job = data.get_batch_evaluation(batchEvaluationId=job_id)
+    finally:
+        agent.stop()  # releases the slow turn
+    assert job["status"] == "STOPPED"
+    assert counters(job) == (1, 0, 3) and job["evaluationResults"]["numberOfSessionsCompleted"] == 1
+    assert ORDER["turns"][0]["input"] not in {body["prompt"] for _, body in agent.seen}
