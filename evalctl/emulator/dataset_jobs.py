@@ -80,39 +80,55 @@ def error_details(sessions: list[dict[str, Any]]) -> str | None:
     return f"{len(failed)} of {len(sessions)} scenario(s) failed: " + "; ".join(parts)
 
 
+def _send(work: dataset_run.Run, index: int, example: dict[str, Any]) -> bool:
+    """Invoke one scenario in a fresh session (also one a restart interrupted mid-turns); False once the
+    run must invoke nothing more (Stop, or the emulator stopping)."""
+    spec = work.spec
+    if _stopped(spec) or _halted(spec):
+        return False
+    session_id = str(uuid.uuid4())
+    turns = list(example.get("turns") or [])
+    try:
+        _invoke(spec, work.plan, session_id, turns)
+    except ScenarioFailed as failure:
+        work.finish(index, example, session_id, failure)
+        return True
+    except Halted:
+        return False
+    work.invoked(index, example, session_id, len(turns))
+    if not _stopped(spec):  # after Stop nothing more is scored
+        work.poll(due=False)
+    return True
+
+
+def _await(work: dataset_run.Run) -> None:
+    """Poll until no session is awaited (or Stop, or the emulator stopping)."""
+    while work.waiting and not _stopped(work.spec) and not _halted(work.spec):
+        time.sleep(float(work.plan["pollSeconds"]))
+        work.poll()
+
+
 def run(spec: jobs.JobSpec) -> dict[str, Any]:
     """The outcome of a dataset batch: one session per scenario, in the dataset's order.
 
     Scenario after scenario, the agent is invoked; after each, one telemetry read scores every awaited
     session that is complete, so progress shows as it happens while an exporter's batching delay is
     still paid about once per run. Each step is reported (`spec.report`), and a run resumed from that
-    report (`spec.resume`) invokes no scenario again whose turns all reached the agent.
+    report (`spec.resume`) invokes no scenario again whose turns all reached the agent, unless its
+    telemetry never arrives (lost with the emulator): then once more, in a fresh session.
     """
     work = dataset_run.Run(spec, _outcome)
     for index, example in enumerate(spec.dataset["examples"] if spec.dataset else []):
         entry = work.entries.get(index) or {}
-        turns = list(example.get("turns") or [])
         if entry.get("state") == dataset_progress.DONE:
             continue
-        if entry.get("state") == dataset_progress.INVOKED:  # before a restart: await, never re-invoke
-            work.invoked(index, example, entry["sessionId"], len(turns))
-            continue
-        if _stopped(spec) or _halted(spec):
+        if entry.get("state") == dataset_progress.INVOKED:  # before a restart: await, don't re-invoke
+            work.invoked(index, example, entry["sessionId"], len(example.get("turns") or []), resumed=True)
+        elif not _send(work, index, example):
             break
-        session_id = str(uuid.uuid4())  # also for a scenario a restart interrupted mid-turns
-        try:
-            _invoke(spec, work.plan, session_id, turns)
-        except ScenarioFailed as failure:
-            work.finish(index, example, session_id, failure)
-            continue
-        except Halted:
-            break
-        work.invoked(index, example, session_id, len(turns))
-        if not _stopped(spec):  # after Stop nothing more is scored
-            work.poll(due=False)
-    while work.waiting and not _stopped(spec) and not _halted(spec):
-        time.sleep(float(work.plan["pollSeconds"]))
-        work.poll()
+    _await(work)
+    while work.lost and _send(work, *work.lost.pop(0)):
+        _await(work)
     sessions = work.sessions()
     details = error_details(sessions)
     return {"sessions": sessions, "ignored": 0, "insights": {}, "error": None, "details": details}

@@ -75,6 +75,7 @@ class Pending:
     example: dict[str, Any]
     turns: int
     deadline: float
+    resumed: bool = False  # invoked before a restart
 
 
 Outcome = Callable[[jobs.JobSpec, dict[str, Any], str, object], dict[str, Any]]
@@ -89,6 +90,8 @@ class Run:
         self.outcome = outcome
         self.entries = {int(k): copy.deepcopy(v) for k, v in (spec.resume or {}).items()}
         self.waiting: dict[str, Pending] = {}
+        # Scenarios invoked before a restart whose telemetry never came: invoked again, in a fresh session.
+        self.lost: list[tuple[int, dict[str, Any]]] = []
         self.last_read = 0.0
         # Since the job started (saved in its plan), so a resumed run still finds earlier telemetry.
         started = self.plan.get("startedMs")
@@ -104,11 +107,13 @@ class Run:
         outcome = self.outcome(self.spec, example, session_id, got)
         self._record(index, {"sessionId": session_id, "state": dataset_progress.DONE, "outcome": outcome})
 
-    def invoked(self, index: int, example: dict[str, Any], session_id: str, turns: int) -> None:
+    def invoked(
+        self, index: int, example: dict[str, Any], session_id: str, turns: int, resumed: bool = False
+    ) -> None:
         """Every turn reached the agent: await the session's telemetry (for `dataset_telemetry_seconds`)."""
         self._record(index, {"sessionId": session_id, "state": dataset_progress.INVOKED})
         deadline = time.monotonic() + float(self.plan["telemetryTimeout"])
-        self.waiting[session_id] = Pending(index, example, turns, deadline)
+        self.waiting[session_id] = Pending(index, example, turns, deadline, resumed)
 
     def poll(self, *, due: bool = True) -> None:
         """One telemetry read: score every awaited session that is whole; fail those past their deadline.
@@ -124,6 +129,10 @@ class Run:
             session = found.get(session_id)
             if _complete(session, item.turns):
                 got: object = session
+            elif now >= item.deadline and item.resumed and session is None:
+                del self.waiting[session_id]  # none of it survived the restart: invoke it again
+                self.lost.append((item.index, item.example))
+                continue
             elif now >= item.deadline:
                 # Stricter reading: a session with fewer traces than turns fails; one with all of them is
                 # scored even if an answer is still missing.

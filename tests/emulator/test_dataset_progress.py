@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from evalctl.emulator.server import EmulatorServer
 from evalctl.emulator.testing import Admin, EmulatorHandle
 from tests.emulator.fixture_agent import RUNTIME, Behaviour, FixtureAgent
@@ -87,9 +89,12 @@ def _serve(data_dir: Path) -> tuple[EmulatorServer, EmulatorHandle]:
     return server, EmulatorHandle(server.endpoint, Admin(server.endpoint, server.token))
 
 
-def test_a_restarted_emulator_resumes_a_dataset_job_at_its_first_unfinished_scenario(tmp_path: Path) -> None:
-    # ORDER is invoked but its telemetry not yet exported at the restart; LONG is stopped after 2 of its
-    # 3 turns; THIRD was never invoked.
+@pytest.mark.parametrize("lost", [False, True], ids=["exported-after", "telemetry-lost"])
+def test_a_restarted_emulator_resumes_a_dataset_job_at_its_first_unfinished_scenario(
+    tmp_path: Path, lost: bool
+) -> None:
+    # ORDER is invoked but its telemetry not yet exported at the restart (then exported, or never: lost
+    # with the emulator); LONG is stopped after 2 of its 3 turns; THIRD was never invoked.
     held = {ORDER["turns"][0]["input"]}
     answers = dict(ANSWERS, **STEPS, **ADDRESS)
     reached, release = threading.Event(), threading.Event()
@@ -107,6 +112,8 @@ def test_a_restarted_emulator_resumes_a_dataset_job_at_its_first_unfinished_scen
     agent.hook = hook
     try:
         handle.admin.map_agents({RUNTIME: agent.start()})
+        # Saved in the job's plan: how long the resumed run awaits ORDER before invoking it again.
+        handle.admin.configure(dataset_telemetry_seconds=5)
         control, data = handle.client("bedrock-agentcore-control"), handle.client("bedrock-agentcore")
         job_id = start(data, dataset(control, handle, [REFUND, ORDER, LONG, THIRD]))
         until(reached.is_set, "the second turn of the long scenario")
@@ -123,7 +130,8 @@ def test_a_restarted_emulator_resumes_a_dataset_job_at_its_first_unfinished_scen
         try:
             agent.otlp, agent.hook, agent.export = handle.endpoint, None, True
             order_session = next(s for s, body in before if body["prompt"] in held)
-            agent.telemetry(order_session, ORDER["turns"][0]["input"], ANSWERS[ORDER["turns"][0]["input"]])
+            if not lost:
+                agent.telemetry(order_session, *held, ANSWERS[ORDER["turns"][0]["input"]])
             data = handle.client("bedrock-agentcore")
             job = finished(handle, data, job_id)
             found = records(handle, job_id)
@@ -134,14 +142,22 @@ def test_a_restarted_emulator_resumes_a_dataset_job_at_its_first_unfinished_scen
     assert job["status"] == "COMPLETED", job.get("errorDetails")
     assert counters(job) == (4, 0, 4)
     after = agent.seen[len(before) :]
-    assert [body["prompt"] for _, body in after] == ["Step 1", "Step 2", "Step 3", THIRD["turns"][0]["input"]]
+    again = [*held] if lost else []  # invoked once more only when none of its telemetry survived
+    assert [body["prompt"] for _, body in after] == [
+        "Step 1",
+        "Step 2",
+        "Step 3",
+        THIRD["turns"][0]["input"],
+        *again,
+    ]
     interrupted = {s for s, body in before if body["prompt"].startswith("Step")}
     resumed = {s for s, body in after if body["prompt"].startswith("Step")}
     assert len(interrupted) == len(resumed) == 1 and interrupted != resumed, "a fresh session for LONG"
     # The finished scenarios keep their sessions and results; ORDER is scored in the session it ran in.
     refund_session = before[0][0]
     assert {r["session.id"] for r in found[("refund", "Builtin.Correctness")]} == {refund_session}
-    assert {r["session.id"] for r in found[("order", "Builtin.Correctness")]} == {order_session}
+    order_now = {s for s, body in after if body["prompt"] in held} if lost else {order_session}
+    assert {r["session.id"] for r in found[("order", "Builtin.Correctness")]} == order_now != set()
     assert {r["session.id"] for r in found[("long", "Builtin.Correctness")]} == resumed
 
 
