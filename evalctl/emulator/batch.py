@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 from concurrent.futures import Future
@@ -13,6 +14,7 @@ from evalctl.emulator import (
     batch_inputs,
     bridge,
     dataset_jobs,
+    dataset_progress,
     dataset_start,
     jobs,
     resultslog,
@@ -20,7 +22,7 @@ from evalctl.emulator import (
 from evalctl.emulator.core import Core, Request, paginate, projection, strip_internal
 from evalctl.emulator.errors import ApiError, ConflictError, ValidationError
 from evalctl.emulator.state import new_hex_id
-from evalctl.emulator.summary import summarize, terminal_status
+from evalctl.emulator.summary import session_errors, summarize, terminal_status
 
 TABLE = "batches"
 ACTIVE = ("PENDING", "IN_PROGRESS", "STOPPING")
@@ -32,10 +34,13 @@ def _spec(core: Core, record: dict[str, Any]) -> jobs.JobSpec:
         defs = [bridge.definition(core, i, saved["region"]) for i in saved["evaluatorIds"]]
     except ApiError as exc:  # Start answers ValidationException: it has no ResourceNotFound error
         raise ValidationError(exc.message) from exc
+    job_id = record["batchEvaluationId"]
     return jobs.JobSpec(
         saved["region"], saved["source"], defs, saved["insightIds"], saved["metadata"],
         dataset=saved.get("dataset"), lock=core.store.lock,
-        cancel=core.cancels.setdefault(record["batchEvaluationId"], threading.Event()),
+        cancel=core.cancels.setdefault(job_id, threading.Event()), halt=core.closing,
+        resume=copy.deepcopy(dataset_progress.of(record)),
+        report=dataset_progress.reporter(core, TABLE, job_id),
     )  # fmt: skip
 
 
@@ -100,6 +105,8 @@ def start(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
 def _keep_outcome(core: Core, job_id: str, outcome: dict[str, Any]) -> None:
     """Store a finished job's outcome at once, so it is persisted and survives a restart."""
     with core.store.lock:
+        if core.closing.is_set():  # halted part-way: the next emulator on this data dir resumes it
+            return
         core.cancels.pop(job_id, None)
         record = core.store.table(TABLE).get(job_id)
         if record is not None and "_outcome" not in record:
@@ -125,7 +132,7 @@ def _running(core: Core, record: dict[str, Any]) -> bool:
         return False
     job_id = record["batchEvaluationId"]
     future = core.futures.get(job_id)
-    if future is None:  # after a restart the work is gone: start it again in the background
+    if future is None:  # after a restart the work is gone: resume it from its stored progress
         future = core.futures[job_id] = _submit(_spec(core, record))
         future.add_done_callback(lambda done: _keep_outcome(core, job_id, done.result()))
     return not future.done()
@@ -155,9 +162,12 @@ def _completed_by(core: Core, record: dict[str, Any], when: float) -> int:
 
 def _finish(core: Core, record: dict[str, Any], count: int) -> None:
     empty: dict[str, Any] = {"sessions": [], "ignored": 0}
-    outcome = _outcome(core, record) if "_outcome" in record or count else empty
+    if _is_dataset(record) and "_outcome" not in record:  # stopped mid-run: what was finished by then
+        empty["sessions"] = dataset_progress.done_outcomes(dataset_progress.of(record))
+    outcome = _outcome(core, record) if "_outcome" in record or (count and not _is_dataset(record)) else empty
     done = outcome["sessions"][:count]
-    total = len(outcome["sessions"])
+    # A dataset job counts its scenarios, as while it ran, also when stopped before invoking them all.
+    total = len(record["_spec"]["dataset"]["examples"]) if _is_dataset(record) else len(outcome["sessions"])
     time_ms = int(core.clock.now() * 1000)
     kinds = {k: (v[0], v[1]) for k, v in (record.get("_kinds") or {}).items()}
     resultslog.write(record["_spec"]["region"], record, done, kinds, time_ms)
@@ -171,20 +181,9 @@ def _finish(core: Core, record: dict[str, Any], count: int) -> None:
         elif outcome.get("details"):  # a dataset job's failed scenarios, whatever the status
             record["errorDetails"] = [outcome["details"][:1000]]
         elif record["status"] in ("FAILED", "COMPLETED_WITH_ERRORS"):
-            record["errorDetails"] = _session_errors(done)
+            record["errorDetails"] = session_errors(done)
     record["updatedAt"] = core.clock.now()
     record["_written"] = True
-
-
-def _session_errors(done: list[dict[str, Any]]) -> list[str]:
-    """One line per failed session (at most 10): which evaluator failed and why."""
-    lines = []
-    for session in [s for s in done if s["failed"]][:10]:
-        error: dict[str, Any] = next((r for r in session["results"] if "errorCode" in r), {})
-        message = f"{error.get('errorCode', 'Error')}: {error.get('errorMessage', '')}".strip()
-        where = f"session {session.get('sessionId', '?')}: {error.get('evaluatorId', '?')}"
-        lines.append(f"{where}: {message}"[:1000])
-    return lines
 
 
 def observe(core: Core, record: dict[str, Any]) -> dict[str, Any]:
@@ -198,9 +197,8 @@ def observe(core: Core, record: dict[str, Any]) -> dict[str, Any]:
     if now < record["_pendingUntil"]:
         return record
     if _running(core, record):
-        total = len(record["_spec"]["dataset"]["examples"])
         record["status"] = "IN_PROGRESS"
-        record["evaluationResults"] = summarize([], 0, total, total)
+        record["evaluationResults"] = dataset_progress.results(record)
         return record
     _outcome(core, record)
     if now < record["_runUntil"]:
@@ -228,7 +226,11 @@ def stop(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
         raise ConflictError(
             f"Batch evaluation {record['batchEvaluationId']} is {record['status']} and cannot be stopped"
         )
-    record["_stoppedCount"] = _completed_by(core, record, core.clock.now())
+    record["_stoppedCount"] = (
+        len(dataset_progress.done_outcomes(dataset_progress.of(record)))
+        if _running(core, record)
+        else _completed_by(core, record, core.clock.now())
+    )
     if record["batchEvaluationId"] in core.cancels:
         core.cancels.pop(record["batchEvaluationId"]).set()
     core.transition(record, "STOPPING", "STOPPED", core.settings.stop_seconds)

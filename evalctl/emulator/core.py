@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +59,9 @@ class Core:
     futures: dict[str, Any] = field(default_factory=dict)
     # Stop signals (threading.Event) of dataset jobs, whose background work invokes agents.
     cancels: dict[str, Any] = field(default_factory=dict)
+    # Set when the server stops: background work halts between agent calls and stores nothing more, so
+    # an emulator started next on the same data dir resumes it alone.
+    closing: threading.Event = field(default_factory=threading.Event)
     names: dict[str, dict[str, str]] = field(default_factory=dict)
     # Runtime ARN -> base URL of a local agent (`--agent ARN=URL`); kept across admin resets.
     agents: dict[str, str] = field(default_factory=dict)
@@ -64,6 +70,18 @@ class Core:
 
     def __post_init__(self) -> None:
         self.store = Store(self.data_dir)
+
+    def close(self, wait_seconds: float = 5.0) -> None:
+        """Halt background work: no further agent call or stored progress; wait a little for it to end."""
+        with self.store.lock:
+            self.closing.set()
+            # Dataset jobs only (they have a stop signal): they call agents; other work just computes.
+            work = [self.futures[k] for k in self.cancels if k in self.futures]
+        deadline = time.monotonic() + wait_seconds
+        for future in work:
+            # A worker blocked on an agent call ends when it answers; nothing it does after counts.
+            with contextlib.suppress(Exception):
+                future.result(timeout=max(0.0, deadline - time.monotonic()))
 
     def url_signature(self, path: str, expires: str) -> str:
         """HMAC of a download path and its expiry (the `signature` query parameter)."""

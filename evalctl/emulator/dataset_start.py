@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from evalctl import request_template, scenarios
-from evalctl.emulator import agents
+from evalctl.emulator import agents, cwlogs
 from evalctl.emulator.core import Core, Request
 from evalctl.emulator.datasets import DRAFT, TABLE, latest_version
 from evalctl.emulator.errors import ValidationError
@@ -116,6 +116,7 @@ def plan(core: Core, params: dict[str, Any], req: Request) -> tuple[dict[str, An
         "agentTimeout": settings.agent_timeout_seconds,
         "telemetryTimeout": settings.dataset_telemetry_seconds,
         "pollSeconds": settings.dataset_poll_seconds,
+        "startedMs": cwlogs.now_ms(),  # telemetry since then is the run's, also for a resumed run
     }
     details = {
         "dataset": {"datasetId": config["dataset"]["datasetId"], "datasetVersion": version},

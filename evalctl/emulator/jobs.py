@@ -29,6 +29,11 @@ class JobSpec:
     dataset: dict[str, Any] | None = None
     lock: Any = None
     cancel: threading.Event | None = None  # set by Stop: a dataset job invokes no further scenario
+    # Set when the emulator stops: a dataset job sends no further turn and its outcome is not kept.
+    halt: threading.Event | None = None
+    # A dataset job's progress so far (evalctl.emulator.dataset_progress) and where each step goes.
+    resume: dict[str, Any] | None = None
+    report: Callable[[int, dict[str, Any]], None] | None = None
 
 
 def submit(spec: JobSpec, work: Callable[[JobSpec], dict[str, Any]]) -> Future[dict[str, Any]]:

@@ -146,6 +146,9 @@ class EmulatorServer:
 
     def stop(self) -> None:
         """Stop serving and release the port; state already persisted stays in data_dir."""
+        # First: a dataset job still invoking its agent must neither send more nor store more, so an
+        # emulator started next on this data dir resumes it without a second worker.
+        self.core.close()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -65,3 +65,14 @@ def terminal_status(outcome: dict[str, Any], done: list[dict[str, Any]]) -> str:
     if failed == 0:
         return "COMPLETED"
     return "COMPLETED_WITH_ERRORS" if failed < len(done) else "FAILED"
+
+
+def session_errors(done: list[dict[str, Any]]) -> list[str]:
+    """One line per failed session (at most 10): which evaluator failed and why."""
+    lines = []
+    for session in [s for s in done if s["failed"]][:10]:
+        error: dict[str, Any] = next((r for r in session["results"] if "errorCode" in r), {})
+        message = f"{error.get('errorCode', 'Error')}: {error.get('errorMessage', '')}".strip()
+        where = f"session {session.get('sessionId', '?')}: {error.get('evaluatorId', '?')}"
+        lines.append(f"{where}: {message}"[:1000])
+    return lines

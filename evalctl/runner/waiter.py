@@ -11,6 +11,8 @@ from typing import Any, Protocol, TextIO
 from evalctl.term import StatusLine
 
 TERMINAL = frozenset({"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "STOPPED"})
+# Someone watches a live line: its counts are never older than this (a log is fine with fewer polls).
+LIVE_MAX_DELAY = 60.0
 
 
 class Clock(Protocol):
@@ -67,6 +69,25 @@ class Schedule:
         return max(self.min_delay, min(self.max_delay, delay))
 
 
+def scenario_counts(results: Mapping[str, Any]) -> str:
+    """A dataset job's progress, e.g. `scenarios 2/6 scored, 1 in progress (1 failed)`.
+
+    Only what the fields document: scored = numberOfSessionsCompleted + numberOfSessionsFailed ("successfully
+    evaluated" / "failed evaluation"); in progress = numberOfSessionsInProgress ("currently being
+    evaluated"), which a service may count as invoked-and-unscored sessions only (the emulator) or as
+    every unscored scenario; the total is totalNumberOfSessions as reported, fixed or growing. Nothing
+    here assumes one reading: no "invoked" count is derived from them.
+    """
+    completed = int(results.get("numberOfSessionsCompleted") or 0)
+    failed = int(results.get("numberOfSessionsFailed") or 0)
+    running = int(results.get("numberOfSessionsInProgress") or 0)
+    total = results.get("totalNumberOfSessions")
+    scored = completed + failed
+    of_total = f"/{max(int(total), scored)}" if total is not None else ""
+    text = f"scenarios {scored}{of_total} scored, {running} in progress"
+    return text + (f" ({failed} failed)" if failed else "")
+
+
 @dataclass
 class Progress:
     """The job's status line: live on a terminal, a line per change otherwise (CI logs stay short)."""
@@ -87,13 +108,21 @@ class Progress:
             int(r.get("numberOfSessionsCompleted") or 0),
             int(r.get("numberOfSessionsFailed") or 0),
         )
-        counts = (
-            f"sessions {completed} done / {r.get('numberOfSessionsInProgress', 0)} running / {failed} failed"
-        )
-        of_total = f" of {total}" if total is not None else ""
-        text = f"{job.get('batchEvaluationId', '?')}: {job.get('status', '?')}  {counts}{of_total}"
+        if job.get("datasetExecutionDetails"):
+            counts = scenario_counts(r)
+        else:
+            running = r.get("numberOfSessionsInProgress", 0)
+            counts = f"sessions {completed} done / {running} running / {failed} failed"
+            counts += f" of {total}" if total is not None else ""
+        text = f"{job.get('batchEvaluationId', '?')}: {job.get('status', '?')}  {counts}"
         finished = completed + failed + int(r.get("numberOfSessionsIgnored") or 0)
-        self.line.update(text, done=finished, total=total, note=f"  [{elapsed:,.0f}s]")
+        shown_total = None if total is None else max(int(total), finished)
+        self.line.update(text, done=finished, total=shown_total, note=f"  [{elapsed:,.0f}s]")
+
+    @property
+    def live(self) -> bool:
+        """Shown on a terminal as a live line (not quiet)."""
+        return not self.quiet and self.line.live
 
     def done(self) -> None:
         if not self.quiet:
@@ -110,6 +139,8 @@ def wait(
     """Poll until a terminal status; raises WaitTimeout with the last response when time runs out."""
     clock = clock or RealClock()
     schedule = schedule or Schedule()
+    if progress is not None and progress.live:
+        schedule.max_delay = min(schedule.max_delay, LIVE_MAX_DELAY)
     started = clock.now()
     try:
         while True:

@@ -3,6 +3,7 @@ its telemetry exported over OTLP to the in-process emulator on the fixed --otlp-
 
 from __future__ import annotations
 
+import itertools
 import socket
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,10 @@ def test_a_dataset_run_against_a_local_agent_passes_its_gates(
     assert len(agent.seen) == 1 and agent.seen[0][1] == {"prompt": "How long do I have to return shoes?"}
     assert '"status": "COMPLETED"' in out and '"passed": true' in out
     assert '"scenarioId": "returns"' in out, "results.json says which scenario each session ran"
+    # Off a terminal: the dataset job's progress, one line per change (the elapsed note aside).
+    progress = [line.rsplit("  [", 1)[0] for line in err.splitlines() if " scored, " in line]
+    assert progress[-1].endswith("COMPLETED  scenarios 1/1 scored, 0 in progress"), err
+    assert all(a != b for a, b in itertools.pairwise(progress)), progress
 
 
 def test_an_agent_that_is_down_fails_the_run_with_the_reason(

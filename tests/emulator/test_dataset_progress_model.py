@@ -1,0 +1,92 @@
+"""The dataset progress counters as a state machine: scenarios invoked, failed, scored and resumed after a
+restart in any order keep `evaluationResults` monotone, within the total, and whole at the end."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from evalctl.emulator import dataset_progress, dataset_run, jobs
+
+SCENARIOS = 5
+
+
+def _outcome(spec: jobs.JobSpec, example: dict[str, Any], session_id: str, got: object) -> dict[str, Any]:
+    failed = isinstance(got, dataset_run.ScenarioFailed)
+    result = {"evaluatorId": "Builtin.Correctness", **({"errorCode": "X"} if failed else {"value": 1.0})}
+    return {"sessionId": session_id, "results": [result], "failed": failed, "scenarioId": example["id"]}
+
+
+class Progress(RuleBasedStateMachine):
+    """One dataset job: a record holding `_progress`, and the run (resumable) that reports into it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        examples = [{"id": f"s{i}"} for i in range(SCENARIOS)]
+        plan = {"examples": examples, "telemetryTimeout": 30, "startedMs": 0}
+        self.record: dict[str, Any] = {"_spec": {"dataset": plan}, "_progress": {}}
+        self.examples = examples
+        self.spec = jobs.JobSpec("us-east-1", {}, [], [], None, dataset=plan, report=self._report)
+        self.run = dataset_run.Run(self.spec, _outcome)
+        self.next = 0
+        self.sessions = 0
+        self.last_scored = 0
+
+    def _report(self, index: int, entry: dict[str, Any]) -> None:
+        self.record["_progress"][str(index)] = copy.deepcopy(entry)
+
+    def _session(self) -> str:
+        self.sessions += 1
+        return f"session-{self.sessions}"
+
+    @precondition(lambda self: self.next < SCENARIOS)
+    @rule(fails=st.booleans())
+    def invoke_next(self, fails: bool) -> None:
+        example = self.examples[self.next]
+        if fails:  # the agent refused a turn: finished at once, as failed
+            self.run.finish(self.next, example, self._session(), dataset_run.ScenarioFailed("E", "down"))
+        else:
+            self.run.invoked(self.next, example, self._session(), 1)
+        self.next += 1
+
+    @precondition(lambda self: bool(self.run.waiting))
+    @rule(data=st.data(), late=st.booleans())
+    def score_one(self, data: st.DataObject, late: bool) -> None:
+        session_id = data.draw(st.sampled_from(sorted(self.run.waiting)))
+        item = self.run.waiting.pop(session_id)
+        got = dataset_run.ScenarioFailed("TelemetryTimeout", "late") if late else object()
+        self.run.finish(item.index, item.example, session_id, got)
+
+    @rule()
+    def restart(self) -> None:
+        """A new run from what was reported: invoked scenarios are awaited again, never re-invoked."""
+        resumed = jobs.JobSpec(
+            "us-east-1", {}, [], [], None, dataset=self.spec.dataset, report=self._report,
+            resume=copy.deepcopy(self.record["_progress"]),
+        )  # fmt: skip
+        self.run = dataset_run.Run(resumed, _outcome)
+        for index, entry in sorted(self.run.entries.items()):
+            if entry["state"] == dataset_progress.INVOKED:
+                self.run.invoked(index, self.examples[index], entry["sessionId"], 1)
+        self.next = len(self.record["_progress"])
+
+    @invariant()
+    def counters_hold(self) -> None:
+        r = dataset_progress.results(self.record)
+        scored = r["numberOfSessionsCompleted"] + r["numberOfSessionsFailed"]
+        invoked = scored + r["numberOfSessionsInProgress"]
+        assert r["totalNumberOfSessions"] == SCENARIOS
+        assert self.last_scored <= scored <= invoked <= SCENARIOS, r
+        assert invoked == len(self.record["_progress"])
+        self.last_scored = scored
+        if self.next == SCENARIOS and not self.run.waiting:
+            assert (scored, r["numberOfSessionsInProgress"]) == (SCENARIOS, 0)
+            assert [o["scenarioId"] for o in self.run.sessions()] == [e["id"] for e in self.examples]
+
+
+Progress.TestCase.settings = settings(max_examples=150, stateful_step_count=25, deadline=None)
+TestProgress = Progress.TestCase
