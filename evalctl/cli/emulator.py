@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from evalctl.cli.exits import EXIT_USAGE
+
 DEFAULT_PORT = 4566
 DEFAULT_ENDPOINT = f"http://127.0.0.1:{DEFAULT_PORT}"
 
@@ -75,20 +77,36 @@ def exports(endpoint: str, region: str = "us-east-1") -> list[str]:
 
 
 def _seed(args: argparse.Namespace) -> int:
+    from evalctl.emulator.seedfiles import SeedFileError, read_session_files
     from evalctl.emulator.testing import Admin, AdminRequestError
     from evalctl.emulator.tokens import token_for
 
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         print(f"evalctl emulator seed: no such file: {', '.join(missing)}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     try:
+        read_session_files(args.files)  # every bad file named before anything is sent
         endpoint = args.endpoint.rstrip("/")
         admin = Admin(endpoint, token_for(endpoint, args.token_file))
         ids = admin.seed(args.files, args.service_name, args.fresh_session_ids)
+    except SeedFileError as exc:
+        print(f"evalctl emulator seed: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (AdminRequestError, OSError) as exc:
-        print(f"evalctl emulator seed: {args.endpoint}: {exc}", file=sys.stderr)
-        return 1
+        running = " (is `evalctl emulator` running there? start it, or pass its URL with --endpoint)"
+        print(
+            f"evalctl emulator seed: {args.endpoint}: {exc}{running if isinstance(exc, OSError) else ''}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if not ids:
+        print(
+            "evalctl emulator seed: the files hold no session (no span or log event has a session.id "
+            "attribute), so no batch evaluation can find them",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     print(f"seeded {len(ids)} session(s) for service {args.service_name}:")
     for session_id in ids:
         print(f"  {session_id}")
@@ -121,7 +139,7 @@ def _serve(args: argparse.Namespace) -> int:
         server = EmulatorServer(args.host, args.port, args.data_dir)
     except LegacyStateError as exc:
         print(f"evalctl emulator: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_USAGE
     server.core.agents.update(agents)
     server.app.faults.configure(
         throttle_rate=args.throttle_rate, error_rate=args.error_rate, latency_ms=args.latency_ms
@@ -130,7 +148,7 @@ def _serve(args: argparse.Namespace) -> int:
         server.start()
     except OSError as exc:
         print(f"evalctl emulator: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_USAGE
     # SIGTERM stops like Ctrl-C, so --data-dir state is saved on the way out.
     signal.signal(signal.SIGTERM, _interrupt)
     token_file = write_token_file(args.token_file or default_token_file(server.port), server.token)

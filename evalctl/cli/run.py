@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import os
 import sys
 from contextlib import ExitStack
@@ -103,6 +104,13 @@ def fix_arguments(args: argparse.Namespace) -> str | None:
         )
     if args.seed and not args.local:
         return "--seed loads sessions into the in-process emulator: add --local"
+    if args.seed:
+        from evalctl.emulator.seedfiles import SeedFileError, read_session_files
+
+        try:
+            read_session_files(args.seed)
+        except SeedFileError as exc:
+            return f"--seed:\n{exc}"
     return local_agent.problem(args)
 
 
@@ -118,8 +126,11 @@ def load(args: argparse.Namespace) -> tuple[Project, Document] | int:
         return EXIT_USAGE
     doc = find_target(project, args.target)
     if doc is None:
-        names = ", ".join(d.name for d in project.of_kind("BatchEvaluation")) or "none"
-        print(f"evalctl run: no BatchEvaluation '{args.target}' (declared: {names})", file=sys.stderr)
+        declared = [d.name for d in project.of_kind("BatchEvaluation")]
+        close = difflib.get_close_matches(args.target, declared, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        names = ", ".join(declared) or "none"
+        print(f"evalctl run: no BatchEvaluation '{args.target}' (declared: {names}){hint}", file=sys.stderr)
         return EXIT_USAGE
     return project, doc
 

@@ -151,3 +151,43 @@ def test_seed_command_loads_sessions_into_a_running_emulator(
 def test_seed_command_reports_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["emulator", "seed", str(tmp_path / "nope.json"), "--service-name", "s"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_seed_command_names_files_that_are_not_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.txt").write_text("hello\n")
+    (tmp_path / "half.json").write_text('{"a": \n')
+    files = [str(tmp_path / "notes.txt"), str(tmp_path / "half.json")]
+    assert main(["emulator", "seed", *files, "--service-name", "s", "--endpoint", "http://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'notes.txt'}:1:1: not JSON (Expecting value)" in err
+    assert f"{tmp_path / 'half.json'}:2:1: not JSON (Expecting value)" in err
+
+
+def test_seed_command_refuses_files_without_sessions(
+    emulator: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty.json").write_text("[]")
+    code = main(
+        [
+            "emulator",
+            "seed",
+            str(tmp_path / "empty.json"),
+            "--service-name",
+            "s",
+            "--endpoint",
+            emulator.endpoint,
+        ]
+    )
+    assert code == 2
+    assert "the files hold no session" in capsys.readouterr().err
+
+
+def test_seed_command_says_to_start_the_emulator_when_none_answers(
+    span_fixtures: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = [str(span_fixtures / f) for f in FILES]
+    code = main(["emulator", "seed", *files, "--service-name", "s", "--endpoint", "http://127.0.0.1:9"])
+    assert code == 2
+    assert "is `evalctl emulator` running there?" in capsys.readouterr().err
