@@ -53,22 +53,37 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(handler=run)
 
 
+def _read(path: Path, flag: str, as_json: bool = False) -> Any:
+    """The text (or JSON) of a file a flag names; JobError says which flag and why not."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return json.loads(text) if as_json else text
+    except json.JSONDecodeError as exc:
+        raise jobs.JobError(f"{flag} {path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from exc
+    except UnicodeDecodeError as exc:
+        raise jobs.JobError(f"{flag} {path}: not a UTF-8 text file") from exc
+    except OSError as exc:
+        raise jobs.JobError(f"{flag} {path}: cannot read ({exc.strerror or exc})") from exc
+
+
 def _current(args: argparse.Namespace) -> tuple[str, Text]:
     """(type, current text or {tool: description}) from the flags."""
     if args.tools_file is not None:
-        tools = json.loads(args.tools_file.read_text())
+        tools = _read(args.tools_file, "--tools-file", as_json=True)
         if not isinstance(tools, dict) or not all(isinstance(v, str) for v in tools.values()):
             raise jobs.JobError(f"{args.tools_file}: expected a JSON object of tool name -> description")
         return "TOOL_DESCRIPTION_RECOMMENDATION", dict(sorted(tools.items()))
-    text = args.prompt if args.prompt is not None else args.prompt_file.read_text()
+    text = args.prompt if args.prompt is not None else _read(args.prompt_file, "--prompt-file")
     return "SYSTEM_PROMPT_RECOMMENDATION", text
 
 
 def _traces(args: argparse.Namespace, region: str) -> dict[str, Any]:
     if args.spans_file is not None:
-        return {"sessionSpans": json.loads(args.spans_file.read_text())}
+        return {"sessionSpans": _read(args.spans_file, "--spans-file", as_json=True)}
     if not args.service:
         raise jobs.JobError("--service is required unless --spans-file gives the spans")
+    if not args.since > 0:
+        raise jobs.JobError(f"--since {args.since:g}: give a positive number of hours")
     now = dt.datetime.now(dt.UTC)
     caller = account(args)
     arns = [f"arn:aws:logs:{region}:{caller}:log-group:{g}" for g in args.log_group or ["aws/spans"]]

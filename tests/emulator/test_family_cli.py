@@ -60,6 +60,24 @@ def test_recommend_apply_needs_a_file_and_failures_exit_two(
     assert "TracesUnavailable" in capsys.readouterr().err
 
 
+def test_recommend_names_unreadable_input_files_and_a_bad_window_before_any_call(
+    quick: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "tools.md").write_text("lookup: finds an order\n")
+    common = ["--endpoint", quick.endpoint, "--service", SERVICE, "--poll", "0.05"]
+    cases = [
+        (["--prompt-file", str(tmp_path / "nope.md")], f"--prompt-file {tmp_path / 'nope.md'}: cannot read"),
+        (["--tools-file", str(tmp_path / "tools.md")], f"--tools-file {tmp_path / 'tools.md'}:1:1: not JSON"),
+        (["--prompt", "Be brief.", "--spans-file", str(tmp_path / "x.json")], "--spans-file"),
+        (["--prompt", "Be brief.", "--since", "-5"], "--since -5: give a positive number of hours"),
+    ]
+    for flags, message in cases:
+        assert main(["recommend", *flags, *common]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+    assert quick.admin.call_counts().get("StartRecommendation", 0) == 0
+
+
 def test_dataset_generate_writes_the_scenarios_next_to_the_spec(
     quick: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
