@@ -151,9 +151,25 @@ def resolve(args: argparse.Namespace, ref: str, data: Any, running: bool = False
     if running:
         runs = [r for r in runs if r["status"] in RUNNING]
     if not runs:
-        what = "running job" if running else "run"
-        raise JobError(f"no {what} of '{ref}' (AWS name {name}) in this account and region")
+        raise no_runs(args, ref, name, doc, "running job" if running else "run")
     return Target(runs[0]["batchEvaluationId"], doc)
+
+
+def no_runs(
+    args: argparse.Namespace, ref: str, name: str, doc: Document | None, what: str = "run"
+) -> JobError:
+    """Nothing ran under `name`: for a name no spec declares, say so with the closest declared one."""
+    if doc is not None:
+        return JobError(f"no {what} of '{ref}' (AWS name {name}) in this account and region")
+    project = declared(args)
+    names = [d.name for d in project.of_kind("BatchEvaluation")] if project else []
+    close = difflib.get_close_matches(ref, names, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    listed = ", ".join(sorted(names)) or "none"
+    return JobError(
+        f"no {what} of '{ref}' in this account and region, and no BatchEvaluation of that name is declared "
+        f"under {args.specs} (declared: {listed}){hint}"
+    )
 
 
 def act(args: argparse.Namespace, operation: str, running: bool = False) -> int:

@@ -59,7 +59,13 @@ def test_run_history_results_stop_archive_with_json(fast, specs, deployed, capsy
     assert code == 0
     second_id = json.loads(out)["batchEvaluationId"]
     code, out, _ = cli(fast, capsys, "history", "--specs", str(specs), "--json")
-    assert [r["batchEvaluationId"] for r in json.loads(out)] == [second_id, first_id]
+    listed = json.loads(out)
+    assert [r["batchEvaluationId"] for r in listed] == [second_id, first_id]
+    # The pending run has no verdict yet (its empty results would read as failed gates).
+    assert listed[0]["gates"] is None and listed[0]["gatesPending"] is True
+    assert listed[1]["gatesPending"] is False
+    _, out, _ = cli(fast, capsys, "history", "--specs", str(specs))
+    assert " PENDING " in out.splitlines()[1] and " pending " in out.splitlines()[1]
 
     code, _, err = cli(fast, capsys, "archive", second_id, "--specs", str(specs))
     assert code == 2 and "ConflictException" in err and "stop it first" in err
@@ -91,6 +97,22 @@ def test_a_mistyped_spec_name_gets_did_you_mean(fast, specs, capsys):
     code, out, err = cli(fast, capsys, "history", "nightly-suport", "--specs", str(specs))
     assert code == 2 and out == ""
     assert "did you mean 'nightly-support'?" in err
+
+
+def test_a_mistyped_name_shaped_like_an_aws_name_gets_did_you_mean_in_every_verb(fast, specs, capsys):
+    # `nightlysupport` could be an AWS batch name, so it is looked up; with no run it is a mistake.
+    for verb in ("history", "results", "stop", "archive"):
+        code, out, err = cli(fast, capsys, verb, "nightlysupport", "--specs", str(specs))
+        assert code == 2 and out == "", verb
+        assert "no BatchEvaluation of that name is declared" in err, verb
+        assert err.rstrip().endswith("did you mean 'nightly-support'?"), verb
+
+
+def test_history_limit_must_be_positive(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["history", "--limit", "0"])
+    assert stop.value.code == 2
+    assert "--limit: 0: give at least 1" in capsys.readouterr().err
 
 
 def test_history_text_shows_status_sessions_gates_and_scores(fast, specs, deployed, capsys):
