@@ -60,5 +60,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     for path in skipped:
         print(f"kept {path} (exists; --force overwrites)")
-    print(f"imported {len(written)} resource(s) into {out_dir}; run `evalctl validate {out_dir}` next")
+    if not docs:
+        print("no custom evaluator, online evaluation or dataset in this account and region; nothing written")
+        return 0
+    # A dataset writes two files (its spec and the JSONL beside it): count resources, not files.
+    kept = f" ({len(skipped)} kept)" if skipped else ""
+    imported = len(docs) - len(skipped)
+    print(f"imported {imported} resource(s) into {out_dir}{kept}; run `evalctl validate {out_dir}` next")
     return 0
