@@ -239,9 +239,8 @@ def stop(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
 def delete(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     record = _get(core, params["batchEvaluationId"])
     running = record["status"] in ("PENDING", "IN_PROGRESS", "STOPPING")
-    core.delete_job(
-        record, "batchEvaluationId", "Batch evaluation", running=running, advice="; stop it first"
-    )
+    advice = "; wait until it is STOPPED" if record["status"] == "STOPPING" else "; stop it first"
+    core.delete_job(record, "batchEvaluationId", "Batch evaluation", running=running, advice=advice)
     core.store.tags.pop(record["batchEvaluationArn"], None)
     return {k: record[k] for k in ("batchEvaluationId", "batchEvaluationArn", "status")}
 

@@ -65,11 +65,18 @@ def test_stop_then_delete(emulator: Any, data: Any, seeded: list[str]) -> None:
     job_id = _start(data)["batchEvaluationId"]
     stopped = data.stop_batch_evaluation(batchEvaluationId=job_id)
     assert stopped["status"] == "STOPPING"
+    with pytest.raises(ClientError, match="is STOPPING; wait until it is STOPPED"):
+        data.delete_batch_evaluation(batchEvaluationId=job_id)
     emulator.admin.advance_clock(2)
     job = data.get_batch_evaluation(batchEvaluationId=job_id)
     assert job["status"] == "STOPPED"
     assert job["evaluationResults"]["numberOfSessionsCompleted"] == 0
     assert data.delete_batch_evaluation(batchEvaluationId=job_id)["status"] == "DELETING"
+    # A second delete is a conflict that does not tell the caller to stop a job being deleted.
+    with pytest.raises(ClientError) as again:
+        data.delete_batch_evaluation(batchEvaluationId=job_id)
+    assert error_code(again) == "ConflictException"
+    assert again.value.response["Error"]["Message"].endswith(f"{job_id} is already DELETING")
     emulator.admin.advance_clock(2)
     with pytest.raises(ClientError) as exc:
         data.get_batch_evaluation(batchEvaluationId=job_id)
