@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import difflib
 import json
 import os
@@ -73,9 +74,14 @@ def data_client(args: argparse.Namespace) -> Any:
     return client(DATA, ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile))
 
 
+def _plain(value: Any) -> str:
+    """botocore's datetimes as ISO 8601 (`str()` would put a space where the `T` goes)."""
+    return value.isoformat() if isinstance(value, dt.datetime | dt.date) else str(value)
+
+
 def print_json(data: Any) -> None:
-    """Clean, sorted JSON on stdout."""
-    print(json.dumps(data, indent=2, sort_keys=True, default=str))
+    """Clean, sorted JSON on stdout; timestamps in ISO 8601."""
+    print(json.dumps(data, indent=2, sort_keys=True, default=_plain))
 
 
 def declared(args: argparse.Namespace) -> Project | None:
