@@ -12,6 +12,7 @@ from typing import Any
 
 from evalctl import scenarios
 from evalctl.cli import jobs, waiting
+from evalctl.cli.argtypes import positive_float, positive_int
 
 RUNNING = frozenset({"IN_PROGRESS"})
 
@@ -31,9 +32,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     generate.add_argument(
         "--log-group", action="append", default=[], help="trace log group name (repeatable)"
     )
-    generate.add_argument("--since", type=float, default=24 * 7, help="read the last N hours (default 168)")
     generate.add_argument(
-        "--max-scenarios", type=int, help="at most this many scenarios (service default 100)"
+        "--since", type=positive_float, default=24 * 7, help="read the last N hours (default 168)"
+    )
+    generate.add_argument(
+        "--max-scenarios", type=positive_int, help="at most this many scenarios (service default 100)"
     )
     generate.add_argument(
         "--ground-truth", action="append", choices=("expected_response", "expected_trajectory"), default=[],

@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from evalctl.cli import jobs
+from evalctl.cli.argtypes import positive_int
 from evalctl.cli.exits import EPILOG
 
 UNFINISHED = jobs.RUNNING | {"STOPPING"}
@@ -28,14 +29,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--limit", type=positive_int, default=20, help="show at most N runs (default 20)")
     jobs.add_service_flags(parser)
     parser.set_defaults(handler=run)
-
-
-def positive_int(text: str) -> int:
-    """--limit: a whole number of at least 1 (argparse turns the ValueError into a usage error)."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text}: give at least 1")
-    return value
 
 
 def describe_run(

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from evalctl.cli import jobs, waiting
+from evalctl.cli.argtypes import positive_float
 from evalctl.cli.exits import EPILOG, EXIT_USAGE
 from evalctl.cli.recommend_show import account, show, wait_done
 from evalctl.recommend_request import BUILTIN_ARN, start_request
@@ -42,7 +43,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--log-group", action="append", default=[], help="trace log group (default aws/spans)"
     )
     parser.add_argument(
-        "--since", type=float, default=24.0, help="read traces of the last N hours (default 24)"
+        "--since", type=positive_float, default=24.0, help="read traces of the last N hours (default 24)"
     )
     parser.add_argument("--spans-file", type=Path, help="a JSON list of OpenTelemetry spans instead of logs")
     parser.add_argument("--name", help="recommendation name (default: evalctl_recommend_<time>)")
@@ -82,8 +83,6 @@ def _traces(args: argparse.Namespace, region: str) -> dict[str, Any]:
         return {"sessionSpans": _read(args.spans_file, "--spans-file", as_json=True)}
     if not args.service:
         raise jobs.JobError("--service is required unless --spans-file gives the spans")
-    if not args.since > 0:
-        raise jobs.JobError(f"--since {args.since:g}: give a positive number of hours")
     now = dt.datetime.now(dt.UTC)
     caller = account(args)
     arns = [f"arn:aws:logs:{region}:{caller}:log-group:{g}" for g in args.log_group or ["aws/spans"]]

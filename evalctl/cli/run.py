@@ -13,6 +13,7 @@ from typing import Any
 
 from evalctl.aws import ClientSettings, MissingRegionError, client, describe_error
 from evalctl.cli import local_agent
+from evalctl.cli.argtypes import positive_float
 from evalctl.cli.exits import EPILOG, EXIT_INTERRUPTED, EXIT_USAGE
 from evalctl.cli.jobs import print_json
 from evalctl.reports.gates import evaluate_gates, gate_exit_code
@@ -60,7 +61,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="with --local: recorded session files",
     )
     local_agent.add_arguments(parser)
-    parser.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait (default 3600)")
+    parser.add_argument(
+        "--timeout", type=positive_float, default=3600.0, help="seconds to wait (default 3600)"
+    )
     parser.add_argument("--detach", action="store_true", help="start the job and return its id at once")
     parser.add_argument("--skip-preflight", action="store_true", help="start without the pre-flight checks")
     parser.add_argument(

@@ -108,13 +108,6 @@ def test_a_mistyped_name_shaped_like_an_aws_name_gets_did_you_mean_in_every_verb
         assert err.rstrip().endswith("did you mean 'nightly-support'?"), verb
 
 
-def test_history_limit_must_be_positive(capsys):
-    with pytest.raises(SystemExit) as stop:
-        main(["history", "--limit", "0"])
-    assert stop.value.code == 2
-    assert "--limit: 0: give at least 1" in capsys.readouterr().err
-
-
 def test_history_text_shows_status_sessions_gates_and_scores(fast, specs, deployed, capsys):
     deployed(NAME)
     assert cli(fast, capsys, "run", NAME, "--specs", str(specs), "--quiet")[0] in (0, 1)

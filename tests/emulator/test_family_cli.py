@@ -60,7 +60,7 @@ def test_recommend_apply_needs_a_file_and_failures_exit_two(
     assert "TracesUnavailable" in capsys.readouterr().err
 
 
-def test_recommend_names_unreadable_input_files_and_a_bad_window_before_any_call(
+def test_recommend_names_unreadable_input_files_before_any_call(
     quick: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "tools.md").write_text("lookup: finds an order\n")
@@ -69,7 +69,6 @@ def test_recommend_names_unreadable_input_files_and_a_bad_window_before_any_call
         (["--prompt-file", str(tmp_path / "nope.md")], f"--prompt-file {tmp_path / 'nope.md'}: cannot read"),
         (["--tools-file", str(tmp_path / "tools.md")], f"--tools-file {tmp_path / 'tools.md'}:1:1: not JSON"),
         (["--prompt", "Be brief.", "--spans-file", str(tmp_path / "x.json")], "--spans-file"),
-        (["--prompt", "Be brief.", "--since", "-5"], "--since -5: give a positive number of hours"),
     ]
     for flags, message in cases:
         assert main(["recommend", *flags, *common]) == 2
