@@ -13,6 +13,7 @@ from typing import Any
 from evalctl import scenarios
 from evalctl.cli import jobs, waiting
 from evalctl.cli.argtypes import positive_float, positive_int
+from evalctl.cli.exits import EPILOG
 
 RUNNING = frozenset({"IN_PROGRESS"})
 
@@ -26,6 +27,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="generate scenarios from agent traces into a declared dataset",
         description="StartDatasetGeneration into the deployed dataset of a Dataset spec, wait, then write "
         "the scenarios it added to the DRAFT as <name>.generated.jsonl next to the spec, for review.",
+        epilog=EPILOG,
     )
     generate.add_argument("ref", metavar="NAME", help="a Dataset spec's metadata.name")
     generate.add_argument("--service", required=True, help="the agent's service.name in its traces")

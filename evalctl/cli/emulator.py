@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from evalctl.cli.exits import EXIT_USAGE
+from evalctl.cli.exits import EPILOG, EXIT_USAGE
 
 DEFAULT_PORT = 4566
 DEFAULT_ENDPOINT = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -23,6 +23,7 @@ def add_parser(subparsers: Any) -> None:
         help="serve a local AgentCore Evaluations endpoint",
         description="Serve AgentCore Evaluations (control and data plane) plus IAM, CloudWatch Logs, "
         "Lambda and STS on one port, until Ctrl-C.",
+        epilog=EPILOG,
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument(
@@ -50,7 +51,7 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.set_defaults(handler=run)
     commands = parser.add_subparsers(dest="emulator_command", metavar="{seed}")
-    seed = commands.add_parser("seed", help="load recorded sessions into a running emulator")
+    seed = commands.add_parser("seed", help="load recorded sessions into a running emulator", epilog=EPILOG)
     seed.add_argument("files", nargs="+", type=Path, help="span/event capture files (fixture formats)")
     seed.add_argument("--service-name", required=True, help="service.name the sessions are seeded under")
     seed.add_argument(

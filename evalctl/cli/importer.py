@@ -10,7 +10,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from evalctl import aws, importer
-from evalctl.cli.exits import EXIT_USAGE
+from evalctl.cli.exits import EPILOG, EXIT_USAGE
 
 DEFAULT_OUT = "evaluations/imported"
 WHERE = "the account (--endpoint, --region, --profile)"
@@ -24,6 +24,7 @@ def add_parser(subparsers: Any) -> None:
         description="List custom evaluators, online evaluation configs and datasets in the account and "
         "write one spec file per resource (a dataset's scenarios as JSONL beside it), with "
         "metadata.importId so that `pulumi up` adopts them unchanged.",
+        epilog=EPILOG,
     )
     parser.add_argument(
         "--out", default=DEFAULT_OUT, help=f"folder to write specs into (default {DEFAULT_OUT})"

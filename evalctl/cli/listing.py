@@ -7,13 +7,14 @@ import os
 from pathlib import Path
 
 from evalctl import term
+from evalctl.cli.exits import EPILOG
 from evalctl.spec.diagnostics import render
 from evalctl.spec.names import physical_name
 from evalctl.spec.project import Document, load_project
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("list", help="print a table of what the specs declare")
+    parser = subparsers.add_parser("list", help="print a table of what the specs declare", epilog=EPILOG)
     parser.add_argument("paths", nargs="*", type=Path, help="spec files or folders (default: evaluations/)")
     parser.add_argument("--stack", default=os.environ.get("PULUMI_STACK", "dev"))
     parser.set_defaults(handler=run)

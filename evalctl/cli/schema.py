@@ -6,12 +6,15 @@ import argparse
 import sys
 from pathlib import Path
 
+from evalctl.cli.exits import EPILOG
 from evalctl.spec import schemagen
 from evalctl.spec.models import KINDS
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("schema", help="write, check or print the JSON Schemas of the spec kinds")
+    parser = subparsers.add_parser(
+        "schema", help="write, check or print the JSON Schemas of the spec kinds", epilog=EPILOG
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help="write schemas/*.schema.json")
     mode.add_argument(

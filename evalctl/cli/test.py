@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from evalctl import term
+from evalctl.cli.exits import EPILOG
 from evalctl.engine.judge import Judge
 from evalctl.engine.llm_judges import judge_from_env
 from evalctl.engine.model import EvaluationResult
@@ -23,7 +24,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("test", help="replay evaluators locally on recorded sessions")
+    parser = subparsers.add_parser(
+        "test", help="replay evaluators locally on recorded sessions", epilog=EPILOG
+    )
     parser.add_argument("paths", nargs="*", type=Path, help="spec files or folders (default: evaluations/)")
     parser.add_argument("--stack", default=os.environ.get("PULUMI_STACK", "dev"))
     parser.add_argument(

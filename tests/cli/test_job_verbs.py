@@ -125,9 +125,12 @@ def test_unknown_subcommand_gets_did_you_mean(capsys):
 
 
 def test_exit_codes_are_in_every_verbs_help(capsys):
-    for verb in ("run", "results", "history", "stop", "archive"):
+    # README: "Exit codes are the same everywhere (and in every `--help`)".
+    verbs = ["run", "results", "history", "stop", "archive", "validate", "list", "schema", "insights"]
+    verbs += ["compare", "test", "builtins", "init", "completion", "import", "recommend"]
+    for verb in [*verbs, "dataset generate", "emulator", "emulator seed"]:
         with pytest.raises(SystemExit) as stop:
-            main([verb, "--help"])
+            main([*verb.split(), "--help"])
         assert stop.value.code == 0
         text = " ".join(capsys.readouterr().out.split())
         assert "exit codes: 0 success" in text and "130 interrupted" in text, verb
