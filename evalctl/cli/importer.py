@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         text = (
             str(exc) if isinstance(exc, aws.MissingRegionError) else aws.describe_error(exc, "import", WHERE)
         )
-        print(f"error: {text}", file=sys.stderr)
+        print(f"evalctl import: {text}", file=sys.stderr)
         return EXIT_USAGE  # nothing imported: no region, no credentials or the service refused
     docs = importer.documents(inventory)
     out_dir = Path(args.out)

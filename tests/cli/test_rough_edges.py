@@ -44,7 +44,7 @@ def test_import_without_a_region_exits_2_with_one_sentence(no_region, capsys):
     """`import` exited 1 without a region; nothing judged is a usage error (2)."""
     assert main(["import", "--out", str(no_region / "out")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: no AWS region") and err.count("\n") == 1
+    assert err.startswith("evalctl import: no AWS region") and err.count("\n") == 1
 
 
 @pytest.mark.parametrize(
