@@ -121,7 +121,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(render_text(results), end="")
     if results.job.status not in FINISHED_STATUSES:
-        print(f"note: the job is {results.job.status}; gates judge finished jobs only", file=sys.stderr)
+        print(
+            f"note: the job is {results.job.status}, not finished: its gates were judged on the results it "
+            "has so far, and the exit code is 2 whatever they say",
+            file=sys.stderr,
+        )
     if args.report_dir:
         for path in write_reports(results, args.report_dir, args.pass_mark):
             print(f"wrote {path}", file=sys.stderr)

@@ -76,7 +76,8 @@ def test_exit_codes(reason, gates, status, code, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(results_cli, "make_clients", lambda args: _stubbed(response, SAMPLE["events"]))
     argv = ["results", JOB_ID] + (["--gates-from", str(_spec(tmp_path, gates))] if gates else [])
     assert main(argv) == code, (reason, capsys.readouterr())
-    note = "note: the job is IN_PROGRESS; gates judge finished jobs only" in capsys.readouterr().err
+    note = "note: the job is IN_PROGRESS, not finished: its gates were judged on the results it has so far"
+    note = note in capsys.readouterr().err
     assert note is (status == "IN_PROGRESS"), reason
 
 
