@@ -190,3 +190,11 @@ def test_bad_seed_files_are_all_named_before_any_emulator_starts(specs, tmp_path
     assert f"{tmp_path / 'missing.json'}: cannot read (No such file or directory)" in err
     assert f"{tmp_path / 'notes.txt'}:1:1: not JSON (Expecting value)" in err
     assert "Traceback" not in err
+
+
+def test_an_unreachable_endpoint_names_the_flag_to_check(specs, capsys):
+    argv = ["run", "nightly-support", "--specs", str(specs), "--endpoint", "http://127.0.0.1:9"]
+    assert main([*argv, "--region", "us-east-1"]) == 2
+    err = capsys.readouterr().err
+    assert "the endpoint cannot be reached; check --endpoint (a command)" in err
+    assert "is `evalctl emulator` running?" in err
