@@ -91,6 +91,20 @@ def test_no_matching_sessions_fails_with_details(emulator: Any, data: Any) -> No
     assert "No sessions" in job["errorDetails"][0]
 
 
+def test_another_agents_runtime_events_are_not_its_sessions(
+    emulator: Any, data: Any, seeded: list[str]
+) -> None:
+    # The default prefix covers every runtime's log group: the events of agent.DEFAULT must not
+    # become sessions of a batch over other.DEFAULT (it scored them as one session before).
+    job_id = _start(data, dataSourceConfig={"cloudWatchLogs": {"serviceNames": ["other.DEFAULT"]}})[
+        "batchEvaluationId"
+    ]
+    emulator.admin.advance_clock(60)
+    job = data.get_batch_evaluation(batchEvaluationId=job_id)
+    assert job["status"] == "FAILED"
+    assert "No sessions" in job["errorDetails"][0]
+
+
 def test_online_config_as_the_data_source(emulator: Any, control: Any, data: Any, seeded: list[str]) -> None:
     # The config reads the seeded runtime's group: spans without their events fail the session.
     config = control.create_online_evaluation_config(
