@@ -117,6 +117,18 @@ def test_missing_log_group_and_bundles_fail_with_a_reason(emulator: Any, data: A
     assert "/nope" in result["errorMessage"]
 
 
+def test_another_services_events_in_the_log_group_are_not_its_traces(
+    emulator: Any, data: Any, traces: Any
+) -> None:
+    # The runtime group holds agent.DEFAULT's events; a recommendation for other.DEFAULT read them.
+    traces["cloudwatchLogs"]["serviceNames"] = ["other.DEFAULT"]
+    other = _start(data, traces, name="other")["recommendationId"]
+    emulator.admin.advance_clock(10)
+    failed = data.get_recommendation(recommendationId=other)
+    assert failed["status"] == "FAILED"
+    assert failed["recommendationResult"]["systemPromptRecommendationResult"]["errorCode"] == "NoTracesFound"
+
+
 def test_unknown_evaluator_and_type_mismatch_are_refused(data: Any, traces: Any) -> None:
     unknown = "arn:aws:bedrock-agentcore:us-east-1:123456789012:evaluator/ghost-abcdefghij"
     with pytest.raises(ClientError) as exc:
