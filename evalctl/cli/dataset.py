@@ -128,18 +128,24 @@ def body(args: argparse.Namespace) -> int:
         raise jobs.JobError(f"dataset generation {gen_id} FAILED: {done.get('failureReason', '')}")
     examples = generated(control, dataset_id, gen_id)
     path = Path(doc.file).parent / f"{doc.name}.generated.jsonl"
-    path.write_text("".join(json.dumps(e, sort_keys=True) + "\n" for e in examples))
+    if examples:  # nothing new must not wipe scenarios an earlier run wrote and nobody reviewed yet
+        path.write_text("".join(json.dumps(e, sort_keys=True) + "\n" for e in examples))
     answer = {k: v for k, v in done.items() if k != "ResponseMetadata"}
     if args.json:
-        jobs.print_json({"generation": answer, "file": str(path), "examples": len(examples)})
-    else:
-        for detail in done.get("errorDetails") or []:
-            print(
-                f"  {detail.get('errorCode')}: {detail.get('errorMessage')} ({detail.get('count')})",
-                file=sys.stderr,
-            )
-        print(f"{done['status']}: {len(examples)} scenarios written to {path} (review them in a PR; "
-              "they are already in the dataset's DRAFT)")  # fmt: skip
+        shown = str(path) if examples else None
+        jobs.print_json({"generation": answer, "file": shown, "examples": len(examples)})
+        return 0
+    for detail in done.get("errorDetails") or []:
+        print(
+            f"  {detail.get('errorCode')}: {detail.get('errorMessage')} ({detail.get('count')})",
+            file=sys.stderr,
+        )
+    if not examples:
+        kept = f"; {path} left as it was" if path.exists() else ""
+        print(f"{done['status']}: no scenario generated{kept}")
+        return 0
+    print(f"{done['status']}: {len(examples)} scenarios written to {path} (review them in a PR; "
+          "they are already in the dataset's DRAFT)")  # fmt: skip
     return 0
 
 

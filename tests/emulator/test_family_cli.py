@@ -105,6 +105,32 @@ def test_dataset_generate_writes_the_scenarios_next_to_the_spec(
     assert "exampleId" not in lines[0]
 
 
+def test_dataset_generate_with_nothing_generated_keeps_the_file_under_review(
+    quick: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    specs = tmp_path / "evaluations"
+    specs.mkdir()
+    (specs / "cases.yaml").write_text(DATASET_SPEC)
+    reviewed = specs / "cases.generated.jsonl"
+    reviewed.write_text('{"scenario_id": "from-an-earlier-run"}\n')
+    control = quick.client("bedrock-agentcore-control")
+    control.create_dataset(
+        datasetName=physical_name("Dataset", "cases", {}, "dev"),
+        schemaType="AGENTCORE_EVALUATION_PREDEFINED_V1",
+    )
+    quick.admin.advance_clock(1)
+    # No trace of this service: the generation writes nothing, and the earlier file must survive.
+    args = ["dataset", "generate", "cases", "--specs", str(specs), "--endpoint", quick.endpoint,
+            "--service", "other.DEFAULT", "--poll", "0.05"]  # fmt: skip
+    assert main(args) == 0
+    assert capsys.readouterr().out == f"COMPLETED: no scenario generated; {reviewed} left as it was\n"
+    assert reviewed.read_text() == '{"scenario_id": "from-an-earlier-run"}\n'
+    assert main([*args, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["file"], answer["examples"]) == (None, 0)
+    assert reviewed.read_text() == '{"scenario_id": "from-an-earlier-run"}\n'
+
+
 def test_dataset_generate_names_the_declared_datasets(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
