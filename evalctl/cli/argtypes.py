@@ -19,3 +19,19 @@ def positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"{text}: give a number above 0")
     return value
+
+
+def fraction(text: str) -> float:
+    """A share of calls, from 0 to 1."""
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text}: give a fraction from 0 to 1 (0.1 is 10%)")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """A whole number of at least 0 (milliseconds)."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text}: give 0 or more")
+    return value

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from evalctl.cli.argtypes import fraction, non_negative_int
 from evalctl.cli.exits import EPILOG, EXIT_USAGE
 
 DEFAULT_PORT = 4566
@@ -39,9 +40,11 @@ def add_parser(subparsers: Any) -> None:
         type=Path,
         help="write the admin token here, mode 0600 (default ~/.cache/evalctl/emulator-PORT.token)",
     )
-    parser.add_argument("--throttle-rate", type=float, default=0.0, help="fraction of calls answered 429")
-    parser.add_argument("--error-rate", type=float, default=0.0, help="fraction of calls answered 500")
-    parser.add_argument("--latency-ms", type=int, default=0, help="added latency per AgentCore call")
+    parser.add_argument("--throttle-rate", type=fraction, default=0.0, help="fraction of calls answered 429")
+    parser.add_argument("--error-rate", type=fraction, default=0.0, help="fraction of calls answered 500")
+    parser.add_argument(
+        "--latency-ms", type=non_negative_int, default=0, help="added latency per AgentCore call"
+    )
     parser.add_argument(
         "--agent",
         action="append",
@@ -148,7 +151,11 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         server.start()
     except OSError as exc:
-        print(f"evalctl emulator: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
+        print(
+            f"evalctl emulator: cannot bind {args.host}:{args.port}: {exc.strerror or exc}; stop what holds "
+            "it or pass another --port (0 picks a free one)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     # SIGTERM stops like Ctrl-C, so --data-dir state is saved on the way out.
     signal.signal(signal.SIGTERM, _interrupt)
