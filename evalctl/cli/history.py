@@ -114,6 +114,7 @@ def render(rows: list[dict[str, Any]]) -> str:
 
 def body(args: argparse.Namespace) -> int:
     """List, describe the newest `--limit`, print."""
+    jobs.follow_file(args, args.spec)
     data = jobs.data_client(args)
     name, doc = jobs.resolve_name(args, args.spec) if args.spec else (None, None)
     project = jobs.declared(args)

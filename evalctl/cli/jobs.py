@@ -84,6 +84,14 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, sort_keys=True, default=_plain))
 
 
+def follow_file(args: argparse.Namespace, ref: str | None) -> None:
+    """A spec FILE outside --specs brings its own project folder, as `evalctl run FILE` does."""
+    from evalctl.spec.project import project_folder
+
+    if ref and Path(ref).is_file() and not Path(ref).resolve().is_relative_to(args.specs.resolve()):
+        args.specs = project_folder(Path(ref))
+
+
 def declared(args: argparse.Namespace) -> Project | None:
     """The project under --specs (None when the folder is absent), errors or not."""
     from evalctl.spec.project import load_documents
@@ -180,6 +188,7 @@ def no_runs(
 
 def act(args: argparse.Namespace, operation: str, running: bool = False) -> int:
     """Resolve `args.ref` and call Stop/DeleteBatchEvaluation on it; print what the service answered."""
+    follow_file(args, args.ref)
     data = data_client(args)
     target = resolve(args, args.ref, data, running=running)
     response = getattr(data, operation)(batchEvaluationId=target.job_id)

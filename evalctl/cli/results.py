@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     if (args.online is None) == (args.ref is None):
         print("evalctl results: give SPEC|ID (a batch evaluation) or --online NAME|ID", file=sys.stderr)
         return EXIT_USAGE
+    jobs.follow_file(args, args.online if args.online is not None else args.ref)
     if args.online is not None:
         if args.report_dir or args.gates_from:
             print("evalctl results: --report-dir and --gates-from are for batch evaluations", file=sys.stderr)

@@ -99,6 +99,27 @@ def test_a_mistyped_spec_name_gets_did_you_mean(fast, specs, capsys):
     assert "did you mean 'nightly-support'?" in err
 
 
+def test_a_spec_file_outside_the_current_folder_brings_its_project(
+    fast, specs, deployed, tmp_path, monkeypatch, capsys
+):
+    deployed(NAME)
+    fast.admin.configure(batch_pending_seconds=3600)
+    file = str(specs / "batch" / "nightly-support.yaml")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # no evaluations/ here: the file's own folder is the project
+    code, out, err = cli(fast, capsys, "run", file, "--detach", "--json", "--quiet")
+    assert code == 0, err
+    job_id = json.loads(out)["batchEvaluationId"]
+    code, out, err = cli(fast, capsys, "history", file, "--json")
+    assert code == 0, err
+    assert [r["batchEvaluationId"] for r in json.loads(out)] == [job_id]
+    code, out, err = cli(fast, capsys, "results", file, "--json")
+    assert json.loads(out)["job"]["id"] == job_id, err
+    code, out, err = cli(fast, capsys, "stop", file, "--json")
+    assert (code, json.loads(out)["batchEvaluationId"]) == (0, job_id), err
+
+
 def test_a_mistyped_name_shaped_like_an_aws_name_gets_did_you_mean_in_every_verb(fast, specs, capsys):
     # `nightlysupport` could be an AWS batch name, so it is looked up; with no run it is a mistake.
     for verb in ("history", "results", "stop", "archive"):
