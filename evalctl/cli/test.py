@@ -9,7 +9,7 @@ from pathlib import Path
 
 from evalctl import term
 from evalctl.cli.exits import EPILOG
-from evalctl.engine.judge import Judge
+from evalctl.engine.judge import Judge, JudgeError
 from evalctl.engine.llm_judges import judge_from_env
 from evalctl.engine.model import EvaluationResult
 from evalctl.replay.cases import Case, CaseError, build
@@ -113,7 +113,11 @@ def run(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"evalctl test: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    judge = choose_judge(args.judge)
+    try:
+        judge = choose_judge(args.judge)
+    except JudgeError as exc:  # EVALCTL_JUDGE names no judge we have, or its settings are incomplete
+        print(f"evalctl test: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     scored = replay(cases, judge, args.workers)
     outcomes = [o for case in cases for o in check(case, scored[case.doc.name], judge is not None)]
     print(table(outcomes))

@@ -161,3 +161,11 @@ def test_a_report_dir_that_cannot_be_created_names_it(specs, tmp_path, capsys):
     taken.write_text("a file, not a folder\n")
     assert main(["test", str(specs), "--report-dir", str(taken / "reports")]) == 2
     assert capsys.readouterr().err == f"evalctl test: cannot use {taken / 'reports'}: Not a directory\n"
+
+
+def test_an_unknown_judge_in_the_environment_is_one_line_and_exit_2(specs, capsys, monkeypatch):
+    monkeypatch.setenv("EVALCTL_JUDGE", "foo")
+    assert main(["test", str(specs)]) == 2
+    assert capsys.readouterr().err == (
+        "evalctl test: EVALCTL_JUDGE='foo': expected offline, bedrock or openai\n"
+    )
