@@ -278,7 +278,14 @@ HANDLERS = {
 
 def _run(spec: jobs.JobSpec) -> dict[str, Any]:
     """A dataset job invokes its agent first; any other job reads the logs it names."""
-    return dataset_jobs.run(spec) if spec.dataset is not None else jobs.run(spec)
+    if spec.dataset is not None:
+        return dataset_jobs.run(spec)
+    try:
+        return jobs.run(spec)
+    except Exception as exc:
+        # Scoring itself broke (EVALCTL_JUDGE names no judge, ...): the job FAILS with the reason, as
+        # when its logs cannot be read. Raised, it left no outcome and every Get answered 500.
+        return {"sessions": [], "ignored": 0, "insights": {}, "error": f"Could not evaluate sessions: {exc}"}
 
 
 def _submit(spec: jobs.JobSpec) -> Future[dict[str, Any]]:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from evalctl.emulator import bridge
 from tests.emulator.helpers import ROLE_ARN, error_code
 
 SERVICE = "agent.DEFAULT"
@@ -103,6 +104,21 @@ def test_another_agents_runtime_events_are_not_its_sessions(
     job = data.get_batch_evaluation(batchEvaluationId=job_id)
     assert job["status"] == "FAILED"
     assert "No sessions" in job["errorDetails"][0]
+
+
+def test_a_judge_that_cannot_be_made_fails_the_job_with_the_reason(
+    emulator: Any, data: Any, seeded: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVALCTL_JUDGE", "foo")
+    bridge.set_judge(None)  # chosen again from EVALCTL_JUDGE on first use
+    try:
+        job_id = _start(data)["batchEvaluationId"]
+        emulator.admin.advance_clock(60)
+        job = data.get_batch_evaluation(batchEvaluationId=job_id)
+    finally:
+        bridge.set_judge(None)
+    assert job["status"] == "FAILED"
+    assert "EVALCTL_JUDGE='foo': expected offline, bedrock or openai" in job["errorDetails"][0]
 
 
 def test_online_config_as_the_data_source(emulator: Any, control: Any, data: Any, seeded: list[str]) -> None:
