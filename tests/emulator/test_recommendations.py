@@ -251,6 +251,21 @@ def test_shortfalls_become_lessons_quoting_the_turns(
     )
 
 
+def test_a_turn_without_user_input_is_named_so_not_quoted_empty(
+    emulator: Any, data: Any, harsh: Any, span_fixtures: Any
+) -> None:
+    # The Strands capture's first traces carry no user prompt: the lesson quoted "" before.
+    files = ("raw_otel_strands_bedrock_spans.json", "raw_otel_strands_bedrock_runtime_logs.json")
+    spans = [row["raw_otel_json"] for f in files for row in json.loads((span_fixtures / f).read_text())]
+    rec_id = _start(data, {"sessionSpans": spans}, name="blank")["recommendationId"]
+    emulator.admin.advance_clock(10)
+    done = data.get_recommendation(recommendationId=rec_id)
+    text = done["recommendationResult"]["systemPromptRecommendationResult"]["recommendedSystemPrompt"]
+    lessons = [line for line in text.splitlines() if line.startswith("- For ")]
+    assert lessons and not any('requests like ""' in line for line in lessons)
+    assert any(line.startswith("- For a turn whose user input the traces do not hold: ") for line in lessons)
+
+
 def test_a_completed_batch_evaluation_is_a_trace_source(emulator: Any, data: Any, traces: Any) -> None:
     logs = traces["cloudwatchLogs"]
     group = logs["logGroupArns"][0].split(":log-group:")[1].removesuffix(":*")
