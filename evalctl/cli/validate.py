@@ -85,4 +85,8 @@ def only_requested(
         return requested(problem.file) or problem.code == "yaml-syntax"
 
     docs = [d for d in [*project.documents, *project.broken] if requested(d.file)]
-    return [p for p in problems if shown(p)], len(asked), len(docs)
+    kept = [p for p in problems if shown(p)]
+    # The summary counts the siblings whose problems it shows too: "2 errors in 1 file" for two files
+    # would disagree with the lines above it.
+    files = asked | {Path(p.file).resolve() for p in kept if Path(p.file).is_file()}
+    return kept, len(files), len(docs)
