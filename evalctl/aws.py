@@ -218,9 +218,9 @@ def _transport_advice(exc: BaseException, source_file: str) -> str:
     name = type(exc).__name__
     if "Endpoint" in name or "Connect" in name:
         return (
-            "the endpoint cannot be reached; check `evalctl:endpoint` or AWS_ENDPOINT_URL "
-            "(is `evalctl emulator` running?)"
+            "the endpoint cannot be reached; check --endpoint (a command) or `evalctl:endpoint` (a stack), "
+            "and AWS_ENDPOINT_URL (is `evalctl emulator` running?)"
         )
     if "Credentials" in name:
-        return "no AWS credentials were found; set a profile (`evalctl:profile`) or env keys"
+        return "no AWS credentials were found; set a profile (--profile, `evalctl:profile`) or env keys"
     return DEFAULT_ADVICE.format(source=source_file)

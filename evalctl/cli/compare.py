@@ -54,12 +54,12 @@ def run(args: argparse.Namespace) -> int:
     from evalctl.reports.headline import headline
 
     if args.tolerance < 0 or args.resamples < 1:
-        print("error: --tolerance must be >= 0 and --resamples >= 1", file=sys.stderr)
+        print("evalctl compare: --tolerance must be >= 0 and --resamples >= 1", file=sys.stderr)
         return EXIT_USAGE
     try:
         baseline, candidate = load_side(args.baseline, args), load_side(args.candidate, args)
     except SideError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"evalctl compare: {exc}", file=sys.stderr)
         return EXIT_USAGE
     comparison = compare(baseline, candidate, args.tolerance, seed=args.seed, resamples=args.resamples)
     json_out = args.json or args.format == "json"

@@ -12,6 +12,8 @@ from typing import Any
 
 from evalctl import scenarios
 from evalctl.cli import jobs, waiting
+from evalctl.cli.argtypes import positive_float, positive_int
+from evalctl.cli.exits import EPILOG
 
 RUNNING = frozenset({"IN_PROGRESS"})
 
@@ -25,15 +27,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="generate scenarios from agent traces into a declared dataset",
         description="StartDatasetGeneration into the deployed dataset of a Dataset spec, wait, then write "
         "the scenarios it added to the DRAFT as <name>.generated.jsonl next to the spec, for review.",
+        epilog=EPILOG,
     )
     generate.add_argument("ref", metavar="NAME", help="a Dataset spec's metadata.name")
     generate.add_argument("--service", required=True, help="the agent's service.name in its traces")
     generate.add_argument(
         "--log-group", action="append", default=[], help="trace log group name (repeatable)"
     )
-    generate.add_argument("--since", type=float, default=24 * 7, help="read the last N hours (default 168)")
     generate.add_argument(
-        "--max-scenarios", type=int, help="at most this many scenarios (service default 100)"
+        "--since", type=positive_float, default=24 * 7, help="read the last N hours (default 168)"
+    )
+    generate.add_argument(
+        "--max-scenarios", type=positive_int, help="at most this many scenarios (service default 100)"
     )
     generate.add_argument(
         "--ground-truth", action="append", choices=("expected_response", "expected_trajectory"), default=[],
@@ -123,18 +128,24 @@ def body(args: argparse.Namespace) -> int:
         raise jobs.JobError(f"dataset generation {gen_id} FAILED: {done.get('failureReason', '')}")
     examples = generated(control, dataset_id, gen_id)
     path = Path(doc.file).parent / f"{doc.name}.generated.jsonl"
-    path.write_text("".join(json.dumps(e, sort_keys=True) + "\n" for e in examples))
+    if examples:  # nothing new must not wipe scenarios an earlier run wrote and nobody reviewed yet
+        path.write_text("".join(json.dumps(e, sort_keys=True) + "\n" for e in examples))
     answer = {k: v for k, v in done.items() if k != "ResponseMetadata"}
     if args.json:
-        jobs.print_json({"generation": answer, "file": str(path), "examples": len(examples)})
-    else:
-        for detail in done.get("errorDetails") or []:
-            print(
-                f"  {detail.get('errorCode')}: {detail.get('errorMessage')} ({detail.get('count')})",
-                file=sys.stderr,
-            )
-        print(f"{done['status']}: {len(examples)} scenarios written to {path} (review them in a PR; "
-              "they are already in the dataset's DRAFT)")  # fmt: skip
+        shown = str(path) if examples else None
+        jobs.print_json({"generation": answer, "file": shown, "examples": len(examples)})
+        return 0
+    for detail in done.get("errorDetails") or []:
+        print(
+            f"  {detail.get('errorCode')}: {detail.get('errorMessage')} ({detail.get('count')})",
+            file=sys.stderr,
+        )
+    if not examples:
+        kept = f"; {path} left as it was" if path.exists() else ""
+        print(f"{done['status']}: no scenario generated{kept}")
+        return 0
+    print(f"{done['status']}: {len(examples)} scenarios written to {path} (review them in a PR; "
+          "they are already in the dataset's DRAFT)")  # fmt: skip
     return 0
 
 

@@ -10,6 +10,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from evalctl.cli.argtypes import fraction, non_negative_int
+from evalctl.cli.exits import EPILOG, EXIT_USAGE
+
 DEFAULT_PORT = 4566
 DEFAULT_ENDPOINT = f"http://127.0.0.1:{DEFAULT_PORT}"
 
@@ -21,6 +24,7 @@ def add_parser(subparsers: Any) -> None:
         help="serve a local AgentCore Evaluations endpoint",
         description="Serve AgentCore Evaluations (control and data plane) plus IAM, CloudWatch Logs, "
         "Lambda and STS on one port, until Ctrl-C.",
+        epilog=EPILOG,
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     parser.add_argument(
@@ -36,9 +40,11 @@ def add_parser(subparsers: Any) -> None:
         type=Path,
         help="write the admin token here, mode 0600 (default ~/.cache/evalctl/emulator-PORT.token)",
     )
-    parser.add_argument("--throttle-rate", type=float, default=0.0, help="fraction of calls answered 429")
-    parser.add_argument("--error-rate", type=float, default=0.0, help="fraction of calls answered 500")
-    parser.add_argument("--latency-ms", type=int, default=0, help="added latency per AgentCore call")
+    parser.add_argument("--throttle-rate", type=fraction, default=0.0, help="fraction of calls answered 429")
+    parser.add_argument("--error-rate", type=fraction, default=0.0, help="fraction of calls answered 500")
+    parser.add_argument(
+        "--latency-ms", type=non_negative_int, default=0, help="added latency per AgentCore call"
+    )
     parser.add_argument(
         "--agent",
         action="append",
@@ -48,7 +54,7 @@ def add_parser(subparsers: Any) -> None:
     )
     parser.set_defaults(handler=run)
     commands = parser.add_subparsers(dest="emulator_command", metavar="{seed}")
-    seed = commands.add_parser("seed", help="load recorded sessions into a running emulator")
+    seed = commands.add_parser("seed", help="load recorded sessions into a running emulator", epilog=EPILOG)
     seed.add_argument("files", nargs="+", type=Path, help="span/event capture files (fixture formats)")
     seed.add_argument("--service-name", required=True, help="service.name the sessions are seeded under")
     seed.add_argument(
@@ -75,20 +81,36 @@ def exports(endpoint: str, region: str = "us-east-1") -> list[str]:
 
 
 def _seed(args: argparse.Namespace) -> int:
+    from evalctl.emulator.seedfiles import SeedFileError, read_session_files
     from evalctl.emulator.testing import Admin, AdminRequestError
     from evalctl.emulator.tokens import token_for
 
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         print(f"evalctl emulator seed: no such file: {', '.join(missing)}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     try:
+        read_session_files(args.files)  # every bad file named before anything is sent
         endpoint = args.endpoint.rstrip("/")
         admin = Admin(endpoint, token_for(endpoint, args.token_file))
         ids = admin.seed(args.files, args.service_name, args.fresh_session_ids)
+    except SeedFileError as exc:
+        print(f"evalctl emulator seed: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (AdminRequestError, OSError) as exc:
-        print(f"evalctl emulator seed: {args.endpoint}: {exc}", file=sys.stderr)
-        return 1
+        running = " (is `evalctl emulator` running there? start it, or pass its URL with --endpoint)"
+        print(
+            f"evalctl emulator seed: {args.endpoint}: {exc}{running if isinstance(exc, OSError) else ''}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if not ids:
+        print(
+            "evalctl emulator seed: the files hold no session (no span or log event has a session.id "
+            "attribute), so no batch evaluation can find them",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     print(f"seeded {len(ids)} session(s) for service {args.service_name}:")
     for session_id in ids:
         print(f"  {session_id}")
@@ -121,7 +143,7 @@ def _serve(args: argparse.Namespace) -> int:
         server = EmulatorServer(args.host, args.port, args.data_dir)
     except LegacyStateError as exc:
         print(f"evalctl emulator: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_USAGE
     server.core.agents.update(agents)
     server.app.faults.configure(
         throttle_rate=args.throttle_rate, error_rate=args.error_rate, latency_ms=args.latency_ms
@@ -129,8 +151,12 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         server.start()
     except OSError as exc:
-        print(f"evalctl emulator: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return 1
+        print(
+            f"evalctl emulator: cannot bind {args.host}:{args.port}: {exc.strerror or exc}; stop what holds "
+            "it or pass another --port (0 picks a free one)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     # SIGTERM stops like Ctrl-C, so --data-dir state is saved on the way out.
     signal.signal(signal.SIGTERM, _interrupt)
     token_file = write_token_file(args.token_file or default_token_file(server.port), server.token)

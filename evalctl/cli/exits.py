@@ -8,6 +8,7 @@ EXIT_USAGE = (
     2  # nothing judged: bad arguments, unknown name or id, spec errors, the service refused, job failed
 )
 EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), after stopping what the command started
+EXIT_BROKEN_PIPE = 141  # stdout closed by its reader (128 + SIGPIPE), as shells report it
 
 EPILOG = (
     "exit codes: 0 success; 1 a gate, expectation or comparison failed (validate: errors found); "

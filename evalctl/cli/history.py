@@ -6,7 +6,10 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from evalctl.cli import jobs
+from evalctl.cli.argtypes import positive_int
 from evalctl.cli.exits import EPILOG
+
+UNFINISHED = jobs.RUNNING | {"STOPPING"}
 
 if TYPE_CHECKING:
     from evalctl.spec.project import Project
@@ -23,7 +26,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         epilog=EPILOG,
     )
     parser.add_argument("spec", nargs="?", metavar="SPEC", help="a BatchEvaluation's name or spec file")
-    parser.add_argument("--limit", type=int, default=20, help="show at most N runs (default 20)")
+    parser.add_argument("--limit", type=positive_int, default=20, help="show at most N runs (default 20)")
     jobs.add_service_flags(parser)
     parser.set_defaults(handler=run)
 
@@ -39,7 +42,9 @@ def describe_run(
     results = from_batch(response, [], source="emulator" if args.endpoint else "aws")
     doc = jobs.spec_of_name(project, results.job.name)
     gates = list(doc.spec.get("gates") or []) if doc is not None and doc.valid else []
-    if gates:
+    # A job still running has no verdict yet: judging its partial results would show FAIL.
+    pending = bool(gates) and results.job.status in UNFINISHED
+    if gates and not pending:
         results, _ = apply_gates(results, gates)
     job = results.job
     return {
@@ -62,12 +67,15 @@ def describe_run(
             }
             for r in results.evaluators
         ],
-        "gates": [g.model_dump(mode="json") for g in results.gates] if gates else None,
+        "gates": [g.model_dump(mode="json") for g in results.gates] if gates and not pending else None,
+        "gatesPending": pending,
     }
 
 
 def gates_cell(row: dict[str, Any]) -> str:
-    """`pass 2/2`, `FAIL 1/2`, or `-` without declared gates."""
+    """`pass 2/2`, `FAIL 1/2`, `pending` while the job runs, or `-` without declared gates."""
+    if row.get("gatesPending"):
+        return "pending"
     gates = row["gates"]
     if not gates:
         return "-"
@@ -106,10 +114,14 @@ def render(rows: list[dict[str, Any]]) -> str:
 
 def body(args: argparse.Namespace) -> int:
     """List, describe the newest `--limit`, print."""
+    jobs.follow_file(args, args.spec)
     data = jobs.data_client(args)
-    name = jobs.resolve_name(args, args.spec)[0] if args.spec else None
+    name, doc = jobs.resolve_name(args, args.spec) if args.spec else (None, None)
     project = jobs.declared(args)
-    rows = [describe_run(args, s, data, project) for s in jobs.list_runs(data, name)[: max(args.limit, 0)]]
+    runs = jobs.list_runs(data, name)
+    if args.spec and name and doc is None and not runs:
+        raise jobs.no_runs(args, args.spec, name, doc)
+    rows = [describe_run(args, s, data, project) for s in runs[: args.limit]]
     if args.json:
         jobs.print_json(rows)
     elif rows:

@@ -10,7 +10,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from evalctl import aws, importer
-from evalctl.cli.exits import EXIT_USAGE
+from evalctl.cli.exits import EPILOG, EXIT_USAGE
 
 DEFAULT_OUT = "evaluations/imported"
 WHERE = "the account (--endpoint, --region, --profile)"
@@ -24,6 +24,7 @@ def add_parser(subparsers: Any) -> None:
         description="List custom evaluators, online evaluation configs and datasets in the account and "
         "write one spec file per resource (a dataset's scenarios as JSONL beside it), with "
         "metadata.importId so that `pulumi up` adopts them unchanged.",
+        epilog=EPILOG,
     )
     parser.add_argument(
         "--out", default=DEFAULT_OUT, help=f"folder to write specs into (default {DEFAULT_OUT})"
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         text = (
             str(exc) if isinstance(exc, aws.MissingRegionError) else aws.describe_error(exc, "import", WHERE)
         )
-        print(f"error: {text}", file=sys.stderr)
+        print(f"evalctl import: {text}", file=sys.stderr)
         return EXIT_USAGE  # nothing imported: no region, no credentials or the service refused
     docs = importer.documents(inventory)
     out_dir = Path(args.out)
@@ -60,5 +61,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
     for path in skipped:
         print(f"kept {path} (exists; --force overwrites)")
-    print(f"imported {len(written)} resource(s) into {out_dir}; run `evalctl validate {out_dir}` next")
+    if not docs:
+        print("no custom evaluator, online evaluation or dataset in this account and region; nothing written")
+        return 0
+    # A dataset writes two files (its spec and the JSONL beside it): count resources, not files.
+    kept = f" ({len(skipped)} kept)" if skipped else ""
+    imported = len(docs) - len(skipped)
+    print(f"imported {imported} resource(s) into {out_dir}{kept}; run `evalctl validate {out_dir}` next")
     return 0

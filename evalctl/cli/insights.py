@@ -117,4 +117,12 @@ def run(args: argparse.Namespace) -> int:
     if args.restore and args.action != "archive":
         print("evalctl insights: --restore goes with `archive`", file=sys.stderr)
         return EXIT_USAGE
+    # What another action takes would be ignored silently: an ID given to `list` lists everything.
+    if args.action == "list":
+        misplaced = ["an ID (`evalctl insights show ID` shows one)"] if args.insight_id else []
+    else:
+        misplaced = [flag for flag, value in (("--batch", args.batch), ("--status", args.status)) if value]
+    if misplaced:
+        print(f"evalctl insights: {', '.join(misplaced)} does not go with `{args.action}`", file=sys.stderr)
+        return EXIT_USAGE
     return jobs.guarded("insights", args, body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import difflib
 import json
 import os
@@ -73,9 +74,22 @@ def data_client(args: argparse.Namespace) -> Any:
     return client(DATA, ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile))
 
 
+def _plain(value: Any) -> str:
+    """botocore's datetimes as ISO 8601 (`str()` would put a space where the `T` goes)."""
+    return value.isoformat() if isinstance(value, dt.datetime | dt.date) else str(value)
+
+
 def print_json(data: Any) -> None:
-    """Clean, sorted JSON on stdout."""
-    print(json.dumps(data, indent=2, sort_keys=True, default=str))
+    """Clean, sorted JSON on stdout; timestamps in ISO 8601."""
+    print(json.dumps(data, indent=2, sort_keys=True, default=_plain))
+
+
+def follow_file(args: argparse.Namespace, ref: str | None) -> None:
+    """A spec FILE outside --specs brings its own project folder, as `evalctl run FILE` does."""
+    from evalctl.spec.project import project_folder
+
+    if ref and Path(ref).is_file() and not Path(ref).resolve().is_relative_to(args.specs.resolve()):
+        args.specs = project_folder(Path(ref))
 
 
 def declared(args: argparse.Namespace) -> Project | None:
@@ -151,13 +165,30 @@ def resolve(args: argparse.Namespace, ref: str, data: Any, running: bool = False
     if running:
         runs = [r for r in runs if r["status"] in RUNNING]
     if not runs:
-        what = "running job" if running else "run"
-        raise JobError(f"no {what} of '{ref}' (AWS name {name}) in this account and region")
+        raise no_runs(args, ref, name, doc, "running job" if running else "run")
     return Target(runs[0]["batchEvaluationId"], doc)
+
+
+def no_runs(
+    args: argparse.Namespace, ref: str, name: str, doc: Document | None, what: str = "run"
+) -> JobError:
+    """Nothing ran under `name`: for a name no spec declares, say so with the closest declared one."""
+    if doc is not None:
+        return JobError(f"no {what} of '{ref}' (AWS name {name}) in this account and region")
+    project = declared(args)
+    names = [d.name for d in project.of_kind("BatchEvaluation")] if project else []
+    close = difflib.get_close_matches(ref, names, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    listed = ", ".join(sorted(names)) or "none"
+    return JobError(
+        f"no {what} of '{ref}' in this account and region, and no BatchEvaluation of that name is declared "
+        f"under {args.specs} (declared: {listed}){hint}"
+    )
 
 
 def act(args: argparse.Namespace, operation: str, running: bool = False) -> int:
     """Resolve `args.ref` and call Stop/DeleteBatchEvaluation on it; print what the service answered."""
+    follow_file(args, args.ref)
     data = data_client(args)
     target = resolve(args, args.ref, data, running=running)
     response = getattr(data, operation)(batchEvaluationId=target.job_id)

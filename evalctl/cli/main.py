@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from evalctl import __version__
-from evalctl.cli.exits import EPILOG, EXIT_INTERRUPTED, EXIT_USAGE
+from evalctl.cli.exits import EPILOG, EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE
 
 # Each module exposes `add_parser(subparsers)` and `run(args) -> int`. Modules are imported
 # lazily so that `evalctl validate` never pays for importing the emulator or boto3.
@@ -88,6 +89,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`evalctl list | head`): stop quietly, as a shell tool killed by SIGPIPE.
+        # Point stdout at /dev/null so the interpreter's final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except OSError as exc:
+        if exc.filename is None:
+            raise
+        # A path the user gave cannot be written or read (--report-dir is a file, no permission, disk
+        # full): one line naming it, as for every other usage error. Socket errors have no filename.
+        target = f"{exc.filename} -> {exc.filename2}" if exc.filename2 else str(exc.filename)
+        print(f"evalctl {chosen}: cannot use {target}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

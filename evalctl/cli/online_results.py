@@ -55,11 +55,19 @@ def resolve(args: argparse.Namespace, ref: str, control: Any) -> dict[str, Any]:
     match = [c for c in _configs(control) if c["onlineEvaluationConfigName"] in names]
     if doc is None and not match and jobs.ID_SHAPE.fullmatch(ref):
         match = [{"onlineEvaluationConfigId": ref}]
+    if not match and doc is not None:
+        raise jobs.JobError(
+            f"OnlineEvaluation '{doc.name}' is declared but not deployed: no configuration named "
+            f"{' or '.join(sorted(names))} in this account and region; deploy it with `pulumi up`, or "
+            "check --stack, --region and --endpoint"
+        )
     if not match:
         project = jobs.declared(args)
         declared = [d.name for d in project.of_kind("OnlineEvaluation")] if project else []
         hint = jobs.unknown(ref, declared, args.specs).replace("a BatchEvaluation", "an OnlineEvaluation")
-        raise jobs.JobError(hint.replace("batch evaluation id", "online evaluation configuration name or id"))
+        raise jobs.JobError(
+            hint.replace("a batch evaluation id", "an online evaluation configuration name or id")
+        )
     got = control.get_online_evaluation_config(onlineEvaluationConfigId=match[0]["onlineEvaluationConfigId"])
     return {k: v for k, v in got.items() if k != "ResponseMetadata"}
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from evalctl.cli import jobs, waiting
+from evalctl.cli.argtypes import positive_float
 from evalctl.cli.exits import EPILOG, EXIT_USAGE
 from evalctl.cli.recommend_show import account, show, wait_done
 from evalctl.recommend_request import BUILTIN_ARN, start_request
@@ -42,7 +43,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--log-group", action="append", default=[], help="trace log group (default aws/spans)"
     )
     parser.add_argument(
-        "--since", type=float, default=24.0, help="read traces of the last N hours (default 24)"
+        "--since", type=positive_float, default=24.0, help="read traces of the last N hours (default 24)"
     )
     parser.add_argument("--spans-file", type=Path, help="a JSON list of OpenTelemetry spans instead of logs")
     parser.add_argument("--name", help="recommendation name (default: evalctl_recommend_<time>)")
@@ -53,20 +54,33 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.set_defaults(handler=run)
 
 
+def _read(path: Path, flag: str, as_json: bool = False) -> Any:
+    """The text (or JSON) of a file a flag names; JobError says which flag and why not."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return json.loads(text) if as_json else text
+    except json.JSONDecodeError as exc:
+        raise jobs.JobError(f"{flag} {path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from exc
+    except UnicodeDecodeError as exc:
+        raise jobs.JobError(f"{flag} {path}: not a UTF-8 text file") from exc
+    except OSError as exc:
+        raise jobs.JobError(f"{flag} {path}: cannot read ({exc.strerror or exc})") from exc
+
+
 def _current(args: argparse.Namespace) -> tuple[str, Text]:
     """(type, current text or {tool: description}) from the flags."""
     if args.tools_file is not None:
-        tools = json.loads(args.tools_file.read_text())
+        tools = _read(args.tools_file, "--tools-file", as_json=True)
         if not isinstance(tools, dict) or not all(isinstance(v, str) for v in tools.values()):
             raise jobs.JobError(f"{args.tools_file}: expected a JSON object of tool name -> description")
         return "TOOL_DESCRIPTION_RECOMMENDATION", dict(sorted(tools.items()))
-    text = args.prompt if args.prompt is not None else args.prompt_file.read_text()
+    text = args.prompt if args.prompt is not None else _read(args.prompt_file, "--prompt-file")
     return "SYSTEM_PROMPT_RECOMMENDATION", text
 
 
 def _traces(args: argparse.Namespace, region: str) -> dict[str, Any]:
     if args.spans_file is not None:
-        return {"sessionSpans": json.loads(args.spans_file.read_text())}
+        return {"sessionSpans": _read(args.spans_file, "--spans-file", as_json=True)}
     if not args.service:
         raise jobs.JobError("--service is required unless --spans-file gives the spans")
     now = dt.datetime.now(dt.UTC)

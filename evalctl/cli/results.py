@@ -50,7 +50,10 @@ def add_parser(subparsers: Any) -> None:
         "--report-dir", type=Path, help="write results.json, junit.xml, summary.md, report.html"
     )
     parser.add_argument(
-        "--gates-from", type=Path, metavar="SPEC", help="BatchEvaluation spec file with gates"
+        "--gates-from",
+        type=Path,
+        metavar="SPEC",
+        help="judge these gates instead: a BatchEvaluation's name (under --specs) or a spec file",
     )
     parser.add_argument("--spec-name", help="which BatchEvaluation in --gates-from, when it holds several")
     parser.add_argument(
@@ -78,7 +81,7 @@ def make_clients(args: argparse.Namespace) -> tuple[Any, Any]:
 
 def run(args: argparse.Namespace) -> int:
     """Fetch, render, gate and write; every failure is one line on stderr and exit code 2."""
-    from evalctl.reports.decide import GatesFileError, apply_gates, load_gates
+    from evalctl.reports.decide import GatesFileError, apply_gates
     from evalctl.reports.results import from_batch
     from evalctl.reports.text import render_text
     from evalctl.reports.writers import write_reports
@@ -86,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
     if (args.online is None) == (args.ref is None):
         print("evalctl results: give SPEC|ID (a batch evaluation) or --online NAME|ID", file=sys.stderr)
         return EXIT_USAGE
+    jobs.follow_file(args, args.online if args.online is not None else args.ref)
     if args.online is not None:
         if args.report_dir or args.gates_from:
             print("evalctl results: --report-dir and --gates-from are for batch evaluations", file=sys.stderr)
@@ -104,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"evalctl results: {miss}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        gates = load_gates(args.gates_from, args.spec_name) if args.gates_from else []
+        gates = gates_from(args) if args.gates_from else []
         response, events, doc = fetch(args)
         if not args.gates_from and doc is not None and doc.valid:
             gates = list(doc.spec.get("gates") or [])
@@ -118,11 +122,35 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(render_text(results), end="")
     if results.job.status not in FINISHED_STATUSES:
-        print(f"note: the job is {results.job.status}; gates judge finished jobs only", file=sys.stderr)
+        print(
+            f"note: the job is {results.job.status}, not finished: its gates were judged on the results it "
+            "has so far, and the exit code is 2 whatever they say",
+            file=sys.stderr,
+        )
     if args.report_dir:
         for path in write_reports(results, args.report_dir, args.pass_mark):
             print(f"wrote {path}", file=sys.stderr)
     return code
+
+
+def gates_from(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The gates --gates-from names: a spec file's BatchEvaluation, else a declared one by name."""
+    from evalctl.reports.decide import GatesFileError, load_gates
+
+    ref = args.gates_from
+    if ref.is_file():
+        return load_gates(ref, args.spec_name)
+    project = jobs.declared(args)
+    docs = project.of_kind("BatchEvaluation") if project else []
+    doc = next((d for d in docs if d.name == str(ref)), None)
+    if doc is None:
+        message = jobs.unknown(str(ref), [d.name for d in docs], args.specs)
+        raise GatesFileError(
+            f"--gates-from {message.replace('a batch evaluation id (name-XXXXXXXXXX)', 'a file')}"
+        )
+    if not doc.valid:
+        raise GatesFileError(f"--gates-from {ref}: {doc.file} has errors; run `evalctl validate {doc.file}`")
+    return list(doc.spec.get("gates") or [])
 
 
 class FetchError(RuntimeError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import os
 import sys
 from contextlib import ExitStack
@@ -12,6 +13,7 @@ from typing import Any
 
 from evalctl.aws import ClientSettings, MissingRegionError, client, describe_error
 from evalctl.cli import local_agent
+from evalctl.cli.argtypes import positive_float
 from evalctl.cli.exits import EPILOG, EXIT_INTERRUPTED, EXIT_USAGE
 from evalctl.cli.jobs import print_json
 from evalctl.reports.gates import evaluate_gates, gate_exit_code
@@ -59,7 +61,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="with --local: recorded session files",
     )
     local_agent.add_arguments(parser)
-    parser.add_argument("--timeout", type=float, default=3600.0, help="seconds to wait (default 3600)")
+    parser.add_argument(
+        "--timeout", type=positive_float, default=3600.0, help="seconds to wait (default 3600)"
+    )
     parser.add_argument("--detach", action="store_true", help="start the job and return its id at once")
     parser.add_argument("--skip-preflight", action="store_true", help="start without the pre-flight checks")
     parser.add_argument(
@@ -103,6 +107,13 @@ def fix_arguments(args: argparse.Namespace) -> str | None:
         )
     if args.seed and not args.local:
         return "--seed loads sessions into the in-process emulator: add --local"
+    if args.seed:
+        from evalctl.emulator.seedfiles import SeedFileError, read_session_files
+
+        try:
+            read_session_files(args.seed)
+        except SeedFileError as exc:
+            return f"--seed:\n{exc}"
     return local_agent.problem(args)
 
 
@@ -118,8 +129,11 @@ def load(args: argparse.Namespace) -> tuple[Project, Document] | int:
         return EXIT_USAGE
     doc = find_target(project, args.target)
     if doc is None:
-        names = ", ".join(d.name for d in project.of_kind("BatchEvaluation")) or "none"
-        print(f"evalctl run: no BatchEvaluation '{args.target}' (declared: {names})", file=sys.stderr)
+        declared = [d.name for d in project.of_kind("BatchEvaluation")]
+        close = difflib.get_close_matches(args.target, declared, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        names = ", ".join(declared) or "none"
+        print(f"evalctl run: no BatchEvaluation '{args.target}' (declared: {names}){hint}", file=sys.stderr)
         return EXIT_USAGE
     return project, doc
 

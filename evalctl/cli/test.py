@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from evalctl import term
-from evalctl.engine.judge import Judge
+from evalctl.cli.exits import EPILOG
+from evalctl.engine.judge import Judge, JudgeError
 from evalctl.engine.llm_judges import judge_from_env
 from evalctl.engine.model import EvaluationResult
 from evalctl.replay.cases import Case, CaseError, build
@@ -23,7 +24,9 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("test", help="replay evaluators locally on recorded sessions")
+    parser = subparsers.add_parser(
+        "test", help="replay evaluators locally on recorded sessions", epilog=EPILOG
+    )
     parser.add_argument("paths", nargs="*", type=Path, help="spec files or folders (default: evaluations/)")
     parser.add_argument("--stack", default=os.environ.get("PULUMI_STACK", "dev"))
     parser.add_argument(
@@ -110,7 +113,11 @@ def run(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"evalctl test: {problem}", file=sys.stderr)
         return EXIT_USAGE
-    judge = choose_judge(args.judge)
+    try:
+        judge = choose_judge(args.judge)
+    except JudgeError as exc:  # EVALCTL_JUDGE names no judge we have, or its settings are incomplete
+        print(f"evalctl test: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     scored = replay(cases, judge, args.workers)
     outcomes = [o for case in cases for o in check(case, scored[case.doc.name], judge is not None)]
     print(table(outcomes))

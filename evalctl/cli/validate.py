@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from evalctl import term
+from evalctl.cli.exits import EPILOG
 from evalctl.spec.diagnostics import Diagnostic, render, summary
 from evalctl.spec.loader import discover
 from evalctl.spec.project import Project, load_project, with_context
@@ -18,16 +19,28 @@ MAX_SHOWN = 200
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = subparsers.add_parser("validate", help="validate spec files with file:line:col errors")
+    parser = subparsers.add_parser(
+        "validate", help="validate spec files with file:line:col errors", epilog=EPILOG
+    )
     parser.add_argument("paths", nargs="*", type=Path, help="spec files or folders (default: evaluations/)")
-    parser.add_argument("--format", choices=("text", "json", "github"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text lines (default), a JSON list, or GitHub Actions annotations",
+    )
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument(
         "--stack",
         default=os.environ.get("PULUMI_STACK", "dev"),
         help="stack name used to derive physical names (default: $PULUMI_STACK or dev)",
     )
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="color text output (default auto)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -72,4 +85,8 @@ def only_requested(
         return requested(problem.file) or problem.code == "yaml-syntax"
 
     docs = [d for d in [*project.documents, *project.broken] if requested(d.file)]
-    return [p for p in problems if shown(p)], len(asked), len(docs)
+    kept = [p for p in problems if shown(p)]
+    # The summary counts the siblings whose problems it shows too: "2 errors in 1 file" for two files
+    # would disagree with the lines above it.
+    files = asked | {Path(p.file).resolve() for p in kept if Path(p.file).is_file()}
+    return kept, len(files), len(docs)

@@ -7,13 +7,18 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from evalctl.cli.argtypes import positive_float
 from evalctl.cli.jobs import JobError
 from evalctl.term import StatusLine
 
 
 def add_wait_flags(parser: Any) -> None:
-    parser.add_argument("--poll", type=float, default=5.0, help="seconds between status checks (default 5)")
-    parser.add_argument("--timeout", type=float, default=3600.0, help="give up after this many seconds")
+    parser.add_argument(
+        "--poll", type=positive_float, default=5.0, help="seconds between status checks (default 5)"
+    )
+    parser.add_argument(
+        "--timeout", type=positive_float, default=3600.0, help="give up after this many seconds"
+    )
 
 
 def wait(

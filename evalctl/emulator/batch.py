@@ -241,9 +241,8 @@ def stop(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
 def delete(core: Core, params: dict[str, Any], req: Request) -> dict[str, Any]:
     record = _get(core, params["batchEvaluationId"])
     running = record["status"] in ("PENDING", "IN_PROGRESS", "STOPPING")
-    core.delete_job(
-        record, "batchEvaluationId", "Batch evaluation", running=running, advice="; stop it first"
-    )
+    advice = "; wait until it is STOPPED" if record["status"] == "STOPPING" else "; stop it first"
+    core.delete_job(record, "batchEvaluationId", "Batch evaluation", running=running, advice=advice)
     core.store.tags.pop(record["batchEvaluationArn"], None)
     return {k: record[k] for k in ("batchEvaluationId", "batchEvaluationArn", "status")}
 
@@ -281,7 +280,14 @@ HANDLERS = {
 
 def _run(spec: jobs.JobSpec) -> dict[str, Any]:
     """A dataset job invokes its agent first; any other job reads the logs it names."""
-    return dataset_jobs.run(spec) if spec.dataset is not None else jobs.run(spec)
+    if spec.dataset is not None:
+        return dataset_jobs.run(spec)
+    try:
+        return jobs.run(spec)
+    except Exception as exc:
+        # Scoring itself broke (EVALCTL_JUDGE names no judge, ...): the job FAILS with the reason, as
+        # when its logs cannot be read. Raised, it left no outcome and every Get answered 500.
+        return {"sessions": [], "ignored": 0, "insights": {}, "error": f"Could not evaluate sessions: {exc}"}
 
 
 def _submit(spec: jobs.JobSpec) -> Future[dict[str, Any]]:

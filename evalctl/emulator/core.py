@@ -163,7 +163,9 @@ class Core:
     ) -> dict[str, Any]:
         """Start deleting a job record (DELETING for `delete_seconds`, then gone): a ConflictException
         while it runs (unless `allowed`) or is already being deleted. Its own cleanup is the caller's."""
-        if (running and not allowed) or record["status"] == "DELETING":
+        if record["status"] == "DELETING":
+            raise ConflictError(f"{what} {record[id_key]} is already DELETING")
+        if running and not allowed:
             raise ConflictError(f"{what} {record[id_key]} is {record['status']}{advice}")
         self.transition(record, "DELETING", DELETED, self.settings.delete_seconds)
         return {id_key: record[id_key], "status": "DELETING"}

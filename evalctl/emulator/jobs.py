@@ -8,7 +8,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from evalctl.emulator import bridge, sources
+from evalctl.emulator import bridge, live_sessions, sources
 from evalctl.engine import coverage, insights, scoring
 from evalctl.engine.model import EvaluationResult, EvaluatorDef, Session, SpanContext
 
@@ -92,6 +92,9 @@ def run(spec: JobSpec) -> dict[str, Any]:
     """The outcome of a job over logs: per-session API results, the ignored count and the insights."""
     try:
         docs = sources.read_documents(spec.region, spec.source)
+        services = set(spec.source.get("serviceNames") or [])
+        if services:  # runtime log groups under a prefix hold other agents' events too
+            docs = live_sessions.of_services(docs, services)
         sessions, ignored = sources.select_sessions(docs, spec.source)
     except Exception as exc:  # reading logs failed: the job FAILS with the reason, like the service
         return {"sessions": [], "ignored": 0, "insights": {}, "error": f"Could not read sessions: {exc}"}

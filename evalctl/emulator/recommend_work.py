@@ -102,6 +102,12 @@ def _quote(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
+def _requests_like(prompt: str) -> str:
+    """`For requests like "<prompt>"`, or what to say when the traces hold no user input for the turn."""
+    quoted = _quote(prompt, 160)
+    return f'For requests like "{quoted}"' if quoted else "For a turn whose user input the traces do not hold"
+
+
 def _ranked(
     evaluator: EvaluatorDef, scored: list[tuple[EvaluationResult, str]]
 ) -> tuple[list[tuple[EvaluationResult, str]], str]:
@@ -134,7 +140,7 @@ def _prompt(
         summary,
     ]
     lessons = [
-        f'- For requests like "{_quote(p, 160)}": the answer was rated {r.label or r.value} '
+        f"- {_requests_like(p)}: the answer was rated {r.label or r.value} "
         f"({float(r.value or 0):g}). {_quote(r.explanation or '', 240)} Address this case explicitly."
         for r, p in short[:MAX_LESSONS]
     ]

@@ -54,6 +54,16 @@ def _end_connections(server: Any) -> None:
             connection.shutdown(socket.SHUT_RDWR)  # its thread reads EOF, finishes and closes it
 
 
+def _check_free(host: str, port: int) -> None:
+    """OSError when (host, port) cannot be bound: werkzeug would print its own text and sys.exit(1)."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug's server does
+        probe.bind((host, port))
+
+
 class _QuietHandler(WSGIRequestHandler):
     """Keep-alive connections (about twice the request rate for boto3) and no log lines."""
 
@@ -132,6 +142,7 @@ class EmulatorServer:
     def start(self) -> EmulatorServer:
         """Bind (port 0 picks a free port) and serve in a daemon thread."""
         tokens.warn_if_exposed(self.host)
+        _check_free(self.host, self.port)
         server = make_server(self.host, self.port, self.gate, threaded=True, request_handler=_QuietHandler)
         self._server = server
         self.port = server.server_port

@@ -17,6 +17,7 @@ from botocore.config import Config
 
 from evalctl.emulator import tokens
 from evalctl.emulator.gate import TOKEN_HEADER
+from evalctl.emulator.seedfiles import read_session_files
 from evalctl.emulator.server import EmulatorServer
 
 REGION = "us-east-1"
@@ -116,7 +117,7 @@ class Admin:
         self, paths: Sequence[str | Path], service_name: str, fresh_session_ids: bool = False
     ) -> list[str]:
         """Load recorded session files into the emulated log groups, re-timed to now."""
-        files = [{"name": str(p), "content": json.loads(Path(p).read_text())} for p in paths]
+        files = read_session_files(paths)
         payload = {"serviceName": service_name, "files": files, "freshSessionIds": fresh_session_ids}
         ids: list[str] = self._call("POST", "seed", payload)["sessionIds"]
         return ids

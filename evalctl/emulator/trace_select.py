@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from evalctl.emulator import sources
+from evalctl.emulator import live_sessions, sources
 from evalctl.engine.model import Session
 from evalctl.engine.spans import parse_sessions
 
@@ -34,8 +34,11 @@ def log_group_name(arn: str) -> str:
 
 
 def read_logs(region: str, source: dict[str, Any]) -> list[Session]:
-    """Sessions of `source` (sources.read_documents' shape); LookupError when a named group is missing."""
-    return parse_sessions(sources.read_documents(region, source))
+    """Sessions of `source` (sources.read_documents' shape) of its serviceNames only (runtime log groups
+    under a prefix hold other agents' events too); LookupError when a named group is missing."""
+    docs = sources.read_documents(region, source)
+    services = set(source.get("serviceNames") or [])
+    return parse_sessions(live_sessions.of_services(docs, services) if services else docs)
 
 
 def inline(spans: list[Any]) -> list[Session]:

@@ -107,7 +107,8 @@ def test_usage_errors_exit_2(reason, argv, message, tmp_path, capsys):
     bad.write_text('{"schemaVersion": "1"}')
     args = [a.format(tmp=tmp_path, bad=bad) for a in argv]
     assert main(args) == 2, reason
-    assert message in capsys.readouterr().err, reason
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("evalctl compare: "), reason
 
 
 def test_job_ids_are_fetched(tmp_path, monkeypatch, capsys):

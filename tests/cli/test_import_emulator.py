@@ -129,6 +129,8 @@ def test_an_imported_dataset_is_a_spec_with_jsonl_beside_it_and_is_adopted_uncha
     control.create_dataset_version(datasetId=ident)
     out = tmp_path / "evaluations"
     assert main(["import", "--out", str(out), "--endpoint", emulator.endpoint, "--region", "us-east-1"]) == 0
+    # Two files for one dataset: the count is of resources.
+    assert capsys.readouterr().out.splitlines()[-1].startswith("imported 1 resource(s) into ")
     spec = yaml.safe_load((out / "datasets" / "support-cases.yaml").read_text())
     assert spec["metadata"]["importId"] == ident
     assert spec["spec"]["publish"] is True and spec["spec"]["files"] == ["support-cases.jsonl"]
@@ -138,3 +140,12 @@ def test_an_imported_dataset_is_a_spec_with_jsonl_beside_it_and_is_adopted_uncha
     changes = [op for op in calls if op.startswith(("Create", "Update", "Delete", "Add"))]
     assert changes == [], calls
     assert engine.state["dataset-support-cases"].id == ident, "adopted, not created"
+
+
+def test_an_empty_account_writes_nothing_and_says_so(emulator, tmp_path, capsys):
+    out = tmp_path / "evaluations"
+    assert main(["import", "--out", str(out), "--endpoint", emulator.endpoint, "--region", "us-east-1"]) == 0
+    assert capsys.readouterr().out == (
+        "no custom evaluator, online evaluation or dataset in this account and region; nothing written\n"
+    )
+    assert not out.exists()

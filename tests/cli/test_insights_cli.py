@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,11 @@ def test_list_show_archive_restore(emulator: Any, job_id: str, capsys: Any) -> N
     code, _, err = cli(emulator, capsys, "insights", "archive", ident)
     assert code == 2 and "ConflictException" in err
     code, out, _ = cli(emulator, capsys, "insights", "archive", ident, "--restore", "--json")
-    assert (code, json.loads(out)["archiveStatus"]) == (0, "ACTIVE")
+    restored = json.loads(out)
+    assert (code, restored["archiveStatus"]) == (0, "ACTIVE")
+    # ISO 8601, as every timestamp evalctl prints in JSON (not str(datetime), which has a space).
+    assert dt.datetime.fromisoformat(restored["updatedAt"]).tzinfo is not None
+    assert "T" in restored["updatedAt"]
 
 
 def test_errors_are_one_line_and_exit_2(emulator: Any, job_id: str, capsys: Any) -> None:
@@ -69,6 +74,10 @@ def test_errors_are_one_line_and_exit_2(emulator: Any, job_id: str, capsys: Any)
     assert code == 2 and "needs an insight ID" in err
     code, _, err = cli(emulator, capsys, "insights", "list", "--restore")
     assert code == 2 and "--restore goes with `archive`" in err
+    code, _, err = cli(emulator, capsys, "insights", "list", "0" * 32)
+    assert code == 2 and "an ID (`evalctl insights show ID` shows one) does not go with `list`" in err
+    code, _, err = cli(emulator, capsys, "insights", "archive", "0" * 32, "--status", "ACTIVE")
+    assert code == 2 and err.strip() == "evalctl insights: --status does not go with `archive`"
 
 
 def test_empty_list_says_so(emulator: Any, capsys: Any) -> None:

@@ -59,7 +59,13 @@ def test_run_history_results_stop_archive_with_json(fast, specs, deployed, capsy
     assert code == 0
     second_id = json.loads(out)["batchEvaluationId"]
     code, out, _ = cli(fast, capsys, "history", "--specs", str(specs), "--json")
-    assert [r["batchEvaluationId"] for r in json.loads(out)] == [second_id, first_id]
+    listed = json.loads(out)
+    assert [r["batchEvaluationId"] for r in listed] == [second_id, first_id]
+    # The pending run has no verdict yet (its empty results would read as failed gates).
+    assert listed[0]["gates"] is None and listed[0]["gatesPending"] is True
+    assert listed[1]["gatesPending"] is False
+    _, out, _ = cli(fast, capsys, "history", "--specs", str(specs))
+    assert " PENDING " in out.splitlines()[1] and " pending " in out.splitlines()[1]
 
     code, _, err = cli(fast, capsys, "archive", second_id, "--specs", str(specs))
     assert code == 2 and "ConflictException" in err and "stop it first" in err
@@ -93,6 +99,36 @@ def test_a_mistyped_spec_name_gets_did_you_mean(fast, specs, capsys):
     assert "did you mean 'nightly-support'?" in err
 
 
+def test_a_spec_file_outside_the_current_folder_brings_its_project(
+    fast, specs, deployed, tmp_path, monkeypatch, capsys
+):
+    deployed(NAME)
+    fast.admin.configure(batch_pending_seconds=3600)
+    file = str(specs / "batch" / "nightly-support.yaml")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # no evaluations/ here: the file's own folder is the project
+    code, out, err = cli(fast, capsys, "run", file, "--detach", "--json", "--quiet")
+    assert code == 0, err
+    job_id = json.loads(out)["batchEvaluationId"]
+    code, out, err = cli(fast, capsys, "history", file, "--json")
+    assert code == 0, err
+    assert [r["batchEvaluationId"] for r in json.loads(out)] == [job_id]
+    code, out, err = cli(fast, capsys, "results", file, "--json")
+    assert json.loads(out)["job"]["id"] == job_id, err
+    code, out, err = cli(fast, capsys, "stop", file, "--json")
+    assert (code, json.loads(out)["batchEvaluationId"]) == (0, job_id), err
+
+
+def test_a_mistyped_name_shaped_like_an_aws_name_gets_did_you_mean_in_every_verb(fast, specs, capsys):
+    # `nightlysupport` could be an AWS batch name, so it is looked up; with no run it is a mistake.
+    for verb in ("history", "results", "stop", "archive"):
+        code, out, err = cli(fast, capsys, verb, "nightlysupport", "--specs", str(specs))
+        assert code == 2 and out == "", verb
+        assert "no BatchEvaluation of that name is declared" in err, verb
+        assert err.rstrip().endswith("did you mean 'nightly-support'?"), verb
+
+
 def test_history_text_shows_status_sessions_gates_and_scores(fast, specs, deployed, capsys):
     deployed(NAME)
     assert cli(fast, capsys, "run", NAME, "--specs", str(specs), "--quiet")[0] in (0, 1)
@@ -110,9 +146,12 @@ def test_unknown_subcommand_gets_did_you_mean(capsys):
 
 
 def test_exit_codes_are_in_every_verbs_help(capsys):
-    for verb in ("run", "results", "history", "stop", "archive"):
+    # README: "Exit codes are the same everywhere (and in every `--help`)".
+    verbs = ["run", "results", "history", "stop", "archive", "validate", "list", "schema", "insights"]
+    verbs += ["compare", "test", "builtins", "init", "completion", "import", "recommend"]
+    for verb in [*verbs, "dataset generate", "emulator", "emulator seed"]:
         with pytest.raises(SystemExit) as stop:
-            main([verb, "--help"])
+            main([*verb.split(), "--help"])
         assert stop.value.code == 0
         text = " ".join(capsys.readouterr().out.split())
         assert "exit codes: 0 success" in text and "130 interrupted" in text, verb

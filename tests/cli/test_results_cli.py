@@ -76,7 +76,8 @@ def test_exit_codes(reason, gates, status, code, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(results_cli, "make_clients", lambda args: _stubbed(response, SAMPLE["events"]))
     argv = ["results", JOB_ID] + (["--gates-from", str(_spec(tmp_path, gates))] if gates else [])
     assert main(argv) == code, (reason, capsys.readouterr())
-    note = "note: the job is IN_PROGRESS; gates judge finished jobs only" in capsys.readouterr().err
+    note = "note: the job is IN_PROGRESS, not finished: its gates were judged on the results it has so far"
+    note = note in capsys.readouterr().err
     assert note is (status == "IN_PROGRESS"), reason
 
 
@@ -149,3 +150,21 @@ def test_errors_exit_2_with_one_line(reason, found, spec_text, message, tmp_path
     err = capsys.readouterr().err
     assert message in err, (reason, err)
     assert err.count("\n") == 1, "one line"
+
+
+def test_gates_from_takes_a_declared_batch_evaluations_name(tmp_path, monkeypatch, capsys):
+    specs = tmp_path / "evaluations"
+    specs.mkdir()
+    source = "  dataSourceConfig: {cloudWatchLogs: {serviceNames: [a.DEFAULT], logGroupNames: [/a]}}\n"
+    (specs / "nightly.yaml").write_text((SPEC % HELPFUL_80).replace(", response-tone]", "]\n" + source))
+    monkeypatch.setattr(
+        results_cli, "make_clients", lambda args: _stubbed(SAMPLE["response"], SAMPLE["events"])
+    )
+    argv = ["results", JOB_ID, "--specs", str(specs), "--json", "--gates-from"]
+    assert main([*argv, "nightly-support"]) == 1
+    (gate,) = json.loads(capsys.readouterr().out)["gates"]
+    assert gate["gate"] == {"evaluator": "Builtin.Helpfulness", "minAverageScore": 0.8}
+    assert main([*argv, "nightly-suport"]) == 2
+    err = capsys.readouterr().err
+    assert "--gates-from 'nightly-suport' is neither a BatchEvaluation declared under" in err
+    assert err.rstrip().endswith("nor a file; did you mean 'nightly-support'?")

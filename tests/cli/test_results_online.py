@@ -64,6 +64,12 @@ def test_results_online_refuses_unknown_names_and_mixed_arguments(quick_emulator
     specs = str(shipped_specs)
     code, _, err = cli(quick_emulator, capsys, "results", "--online", "support-lve", "--specs", specs)
     assert code == 2 and "did you mean 'support-live'?" in err and "OnlineEvaluation" in err
+    assert "nor an online evaluation configuration name or id" in err
+    # Declared but never deployed: say so, instead of "neither declared ...; did you mean" itself.
+    code, _, err = cli(quick_emulator, capsys, "results", "--online", "support-live", "--specs", specs)
+    assert code == 2 and "did you mean" not in err
+    assert "OnlineEvaluation 'support-live' is declared but not deployed: no configuration named" in err
+    assert "support_live_dev or support_live_dev_bg" in err and "pulumi up" in err
     code, _, err = cli(quick_emulator, capsys, "results", "nightly-support", "--online", "support-live")
     assert code == 2 and "--online" in err
     code, _, err = cli(quick_emulator, capsys, "results")

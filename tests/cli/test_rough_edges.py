@@ -44,4 +44,25 @@ def test_import_without_a_region_exits_2_with_one_sentence(no_region, capsys):
     """`import` exited 1 without a region; nothing judged is a usage error (2)."""
     assert main(["import", "--out", str(no_region / "out")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: no AWS region") and err.count("\n") == 1
+    assert err.startswith("evalctl import: no AWS region") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["history", "--limit", "0"], "--limit"),
+        (["run", "x", "--timeout", "-1"], "--timeout"),
+        (["recommend", "--prompt", "p", "--service", "s", "--since", "-5"], "--since"),
+        (["recommend", "--prompt", "p", "--service", "s", "--poll", "0"], "--poll"),
+        (["dataset", "generate", "d", "--service", "s", "--since", "0"], "--since"),
+        (["dataset", "generate", "d", "--service", "s", "--max-scenarios", "0"], "--max-scenarios"),
+        (["dataset", "generate", "d", "--service", "s", "--timeout", "-3"], "--timeout"),
+    ],
+)
+def test_zero_or_negative_counts_and_durations_are_usage_errors(argv, flag, capsys):
+    # Each was accepted: a negative window reached the service, --max-scenarios 0 was dropped silently.
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {flag}: " in err and ("give at least 1" in err or "give a number above 0" in err)

@@ -174,3 +174,27 @@ def test_the_target_may_be_the_spec_file_itself(fast, specs, capsys):
     )
     assert code == 0, capsys.readouterr().err
     assert capsys.readouterr().out.strip().startswith("nightly_support_dev_r")
+
+
+def test_a_mistyped_name_gets_did_you_mean(specs, capsys):
+    assert main(["run", "nightly-suport", "--specs", str(specs)]) == 2
+    assert "no BatchEvaluation 'nightly-suport'" in (err := capsys.readouterr().err)
+    assert err.rstrip().endswith("did you mean 'nightly-support'?")
+
+
+def test_bad_seed_files_are_all_named_before_any_emulator_starts(specs, tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("not json\n")
+    files = [str(tmp_path / "missing.json"), str(tmp_path / "notes.txt")]
+    assert main(["run", "nightly-support", "--specs", str(specs), "--local", "--seed", *files]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'missing.json'}: cannot read (No such file or directory)" in err
+    assert f"{tmp_path / 'notes.txt'}:1:1: not JSON (Expecting value)" in err
+    assert "Traceback" not in err
+
+
+def test_an_unreachable_endpoint_names_the_flag_to_check(specs, capsys):
+    argv = ["run", "nightly-support", "--specs", str(specs), "--endpoint", "http://127.0.0.1:9"]
+    assert main([*argv, "--region", "us-east-1"]) == 2
+    err = capsys.readouterr().err
+    assert "the endpoint cannot be reached; check --endpoint (a command)" in err
+    assert "is `evalctl emulator` running?" in err

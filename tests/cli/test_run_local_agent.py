@@ -110,6 +110,25 @@ def test_agent_needs_local_and_a_url(specs: Path, capsys: pytest.CaptureFixture[
     assert "expects the URL" in capsys.readouterr().err
 
 
+def test_a_taken_otlp_port_says_to_pick_another(specs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        argv = [
+            "run",
+            "support-regression",
+            "--specs",
+            str(specs),
+            "--local",
+            "--agent",
+            "http://127.0.0.1:9",
+        ]
+        # werkzeug printed its own text and called sys.exit(1) before our message could run.
+        assert main([*argv, "--otlp-port", str(port)]) == 2
+    assert f"cannot listen on port {port}" in capsys.readouterr().err
+
+
 def test_against_an_endpoint_a_dataset_batch_needs_its_agent_and_dataset(
     emulator: Any, specs: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -142,3 +142,30 @@ def test_bedrock_judge_without_a_region_is_a_usage_error_not_a_traceback(specs, 
     assert main(["test", str(specs), "--judge", "bedrock"]) == 2
     err = capsys.readouterr().err
     assert "--judge bedrock needs an AWS region" in err and "Traceback" not in err
+
+
+def test_a_report_dir_that_is_a_file_is_one_line_and_exit_2(specs, tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.write_text("a file, not a folder\n")
+    assert main(["test", str(specs), "--report-dir", str(taken)]) == 2
+    assert capsys.readouterr().err == f"evalctl test: cannot use {taken}: File exists\n"
+    assert main(["test", str(specs), "--report-dir", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    side = str(tmp_path / "out")
+    assert main(["compare", side, side, "--out", str(taken / "x.md")]) == 2
+    assert capsys.readouterr().err == f"evalctl compare: cannot use {taken / 'x.md'}: Not a directory\n"
+
+
+def test_a_report_dir_that_cannot_be_created_names_it(specs, tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.write_text("a file, not a folder\n")
+    assert main(["test", str(specs), "--report-dir", str(taken / "reports")]) == 2
+    assert capsys.readouterr().err == f"evalctl test: cannot use {taken / 'reports'}: Not a directory\n"
+
+
+def test_an_unknown_judge_in_the_environment_is_one_line_and_exit_2(specs, capsys, monkeypatch):
+    monkeypatch.setenv("EVALCTL_JUDGE", "foo")
+    assert main(["test", str(specs)]) == 2
+    assert capsys.readouterr().err == (
+        "evalctl test: EVALCTL_JUDGE='foo': expected offline, bedrock or openai\n"
+    )

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from evalctl.emulator import bridge
 from tests.emulator.helpers import ROLE_ARN, error_code
 
 SERVICE = "agent.DEFAULT"
@@ -65,11 +66,18 @@ def test_stop_then_delete(emulator: Any, data: Any, seeded: list[str]) -> None:
     job_id = _start(data)["batchEvaluationId"]
     stopped = data.stop_batch_evaluation(batchEvaluationId=job_id)
     assert stopped["status"] == "STOPPING"
+    with pytest.raises(ClientError, match="is STOPPING; wait until it is STOPPED"):
+        data.delete_batch_evaluation(batchEvaluationId=job_id)
     emulator.admin.advance_clock(2)
     job = data.get_batch_evaluation(batchEvaluationId=job_id)
     assert job["status"] == "STOPPED"
     assert job["evaluationResults"]["numberOfSessionsCompleted"] == 0
     assert data.delete_batch_evaluation(batchEvaluationId=job_id)["status"] == "DELETING"
+    # A second delete is a conflict that does not tell the caller to stop a job being deleted.
+    with pytest.raises(ClientError) as again:
+        data.delete_batch_evaluation(batchEvaluationId=job_id)
+    assert error_code(again) == "ConflictException"
+    assert again.value.response["Error"]["Message"].endswith(f"{job_id} is already DELETING")
     emulator.admin.advance_clock(2)
     with pytest.raises(ClientError) as exc:
         data.get_batch_evaluation(batchEvaluationId=job_id)
@@ -82,6 +90,35 @@ def test_no_matching_sessions_fails_with_details(emulator: Any, data: Any) -> No
     job = data.get_batch_evaluation(batchEvaluationId=job_id)
     assert job["status"] == "FAILED"
     assert "No sessions" in job["errorDetails"][0]
+
+
+def test_another_agents_runtime_events_are_not_its_sessions(
+    emulator: Any, data: Any, seeded: list[str]
+) -> None:
+    # The default prefix covers every runtime's log group: the events of agent.DEFAULT must not
+    # become sessions of a batch over other.DEFAULT (it scored them as one session before).
+    job_id = _start(data, dataSourceConfig={"cloudWatchLogs": {"serviceNames": ["other.DEFAULT"]}})[
+        "batchEvaluationId"
+    ]
+    emulator.admin.advance_clock(60)
+    job = data.get_batch_evaluation(batchEvaluationId=job_id)
+    assert job["status"] == "FAILED"
+    assert "No sessions" in job["errorDetails"][0]
+
+
+def test_a_judge_that_cannot_be_made_fails_the_job_with_the_reason(
+    emulator: Any, data: Any, seeded: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EVALCTL_JUDGE", "foo")
+    bridge.set_judge(None)  # chosen again from EVALCTL_JUDGE on first use
+    try:
+        job_id = _start(data)["batchEvaluationId"]
+        emulator.admin.advance_clock(60)
+        job = data.get_batch_evaluation(batchEvaluationId=job_id)
+    finally:
+        bridge.set_judge(None)
+    assert job["status"] == "FAILED"
+    assert "EVALCTL_JUDGE='foo': expected offline, bedrock or openai" in job["errorDetails"][0]
 
 
 def test_online_config_as_the_data_source(emulator: Any, control: Any, data: Any, seeded: list[str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,67 @@ def test_seed_command_loads_sessions_into_a_running_emulator(
 def test_seed_command_reports_missing_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["emulator", "seed", str(tmp_path / "nope.json"), "--service-name", "s"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_seed_command_names_files_that_are_not_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.txt").write_text("hello\n")
+    (tmp_path / "half.json").write_text('{"a": \n')
+    files = [str(tmp_path / "notes.txt"), str(tmp_path / "half.json")]
+    assert main(["emulator", "seed", *files, "--service-name", "s", "--endpoint", "http://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'notes.txt'}:1:1: not JSON (Expecting value)" in err
+    assert f"{tmp_path / 'half.json'}:2:1: not JSON (Expecting value)" in err
+
+
+def test_seed_command_refuses_files_without_sessions(
+    emulator: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "empty.json").write_text("[]")
+    code = main(
+        [
+            "emulator",
+            "seed",
+            str(tmp_path / "empty.json"),
+            "--service-name",
+            "s",
+            "--endpoint",
+            emulator.endpoint,
+        ]
+    )
+    assert code == 2
+    assert "the files hold no session" in capsys.readouterr().err
+
+
+def test_seed_command_says_to_start_the_emulator_when_none_answers(
+    span_fixtures: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = [str(span_fixtures / f) for f in FILES]
+    code = main(["emulator", "seed", *files, "--service-name", "s", "--endpoint", "http://127.0.0.1:9"])
+    assert code == 2
+    assert "is `evalctl emulator` running there?" in capsys.readouterr().err
+
+
+def test_a_taken_port_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        assert main(["emulator", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"evalctl emulator: cannot bind 127.0.0.1:{port}: Address already in use;")
+    assert "pass another --port (0 picks a free one)" in err
+    assert "is in use by another program" not in err  # werkzeug's own text, printed before its exit(1)
+
+
+@pytest.mark.parametrize(
+    "flags", [["--throttle-rate", "2"], ["--error-rate", "-0.1"], ["--latency-ms", "-5"]]
+)
+def test_fault_flags_out_of_range_are_usage_errors(
+    flags: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["emulator", *flags])
+    assert stop.value.code == 2
+    assert f"argument {flags[0]}: {flags[1]}: give" in capsys.readouterr().err

@@ -60,6 +60,23 @@ def test_recommend_apply_needs_a_file_and_failures_exit_two(
     assert "TracesUnavailable" in capsys.readouterr().err
 
 
+def test_recommend_names_unreadable_input_files_before_any_call(
+    quick: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "tools.md").write_text("lookup: finds an order\n")
+    common = ["--endpoint", quick.endpoint, "--service", SERVICE, "--poll", "0.05"]
+    cases = [
+        (["--prompt-file", str(tmp_path / "nope.md")], f"--prompt-file {tmp_path / 'nope.md'}: cannot read"),
+        (["--tools-file", str(tmp_path / "tools.md")], f"--tools-file {tmp_path / 'tools.md'}:1:1: not JSON"),
+        (["--prompt", "Be brief.", "--spans-file", str(tmp_path / "x.json")], "--spans-file"),
+    ]
+    for flags, message in cases:
+        assert main(["recommend", *flags, *common]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err
+    assert quick.admin.call_counts().get("StartRecommendation", 0) == 0
+
+
 def test_dataset_generate_writes_the_scenarios_next_to_the_spec(
     quick: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -86,6 +103,32 @@ def test_dataset_generate_writes_the_scenarios_next_to_the_spec(
     }
     assert lines[0]["turns"][0]["expected_response"]
     assert "exampleId" not in lines[0]
+
+
+def test_dataset_generate_with_nothing_generated_keeps_the_file_under_review(
+    quick: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    specs = tmp_path / "evaluations"
+    specs.mkdir()
+    (specs / "cases.yaml").write_text(DATASET_SPEC)
+    reviewed = specs / "cases.generated.jsonl"
+    reviewed.write_text('{"scenario_id": "from-an-earlier-run"}\n')
+    control = quick.client("bedrock-agentcore-control")
+    control.create_dataset(
+        datasetName=physical_name("Dataset", "cases", {}, "dev"),
+        schemaType="AGENTCORE_EVALUATION_PREDEFINED_V1",
+    )
+    quick.admin.advance_clock(1)
+    # No trace of this service: the generation writes nothing, and the earlier file must survive.
+    args = ["dataset", "generate", "cases", "--specs", str(specs), "--endpoint", quick.endpoint,
+            "--service", "other.DEFAULT", "--poll", "0.05"]  # fmt: skip
+    assert main(args) == 0
+    assert capsys.readouterr().out == f"COMPLETED: no scenario generated; {reviewed} left as it was\n"
+    assert reviewed.read_text() == '{"scenario_id": "from-an-earlier-run"}\n'
+    assert main([*args, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert (answer["file"], answer["examples"]) == (None, 0)
+    assert reviewed.read_text() == '{"scenario_id": "from-an-earlier-run"}\n'
 
 
 def test_dataset_generate_names_the_declared_datasets(

@@ -117,6 +117,18 @@ def test_missing_log_group_and_bundles_fail_with_a_reason(emulator: Any, data: A
     assert "/nope" in result["errorMessage"]
 
 
+def test_another_services_events_in_the_log_group_are_not_its_traces(
+    emulator: Any, data: Any, traces: Any
+) -> None:
+    # The runtime group holds agent.DEFAULT's events; a recommendation for other.DEFAULT read them.
+    traces["cloudwatchLogs"]["serviceNames"] = ["other.DEFAULT"]
+    other = _start(data, traces, name="other")["recommendationId"]
+    emulator.admin.advance_clock(10)
+    failed = data.get_recommendation(recommendationId=other)
+    assert failed["status"] == "FAILED"
+    assert failed["recommendationResult"]["systemPromptRecommendationResult"]["errorCode"] == "NoTracesFound"
+
+
 def test_unknown_evaluator_and_type_mismatch_are_refused(data: Any, traces: Any) -> None:
     unknown = "arn:aws:bedrock-agentcore:us-east-1:123456789012:evaluator/ghost-abcdefghij"
     with pytest.raises(ClientError) as exc:
@@ -237,6 +249,21 @@ def test_shortfalls_become_lessons_quoting_the_turns(
         '- For requests like "Hello": the answer was rated Poor (0). It ignored the question. '
         "Address this case explicitly."
     )
+
+
+def test_a_turn_without_user_input_is_named_so_not_quoted_empty(
+    emulator: Any, data: Any, harsh: Any, span_fixtures: Any
+) -> None:
+    # The Strands capture's first traces carry no user prompt: the lesson quoted "" before.
+    files = ("raw_otel_strands_bedrock_spans.json", "raw_otel_strands_bedrock_runtime_logs.json")
+    spans = [row["raw_otel_json"] for f in files for row in json.loads((span_fixtures / f).read_text())]
+    rec_id = _start(data, {"sessionSpans": spans}, name="blank")["recommendationId"]
+    emulator.admin.advance_clock(10)
+    done = data.get_recommendation(recommendationId=rec_id)
+    text = done["recommendationResult"]["systemPromptRecommendationResult"]["recommendedSystemPrompt"]
+    lessons = [line for line in text.splitlines() if line.startswith("- For ")]
+    assert lessons and not any('requests like ""' in line for line in lessons)
+    assert any(line.startswith("- For a turn whose user input the traces do not hold: ") for line in lessons)
 
 
 def test_a_completed_batch_evaluation_is_a_trace_source(emulator: Any, data: Any, traces: Any) -> None:

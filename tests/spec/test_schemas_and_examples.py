@@ -92,3 +92,21 @@ spec:
     errors = [p.format() for p in problems if p.severity == "error"]
     assert errors == []
     assert project.get("BatchEvaluation", "nightly-support") is not None
+
+
+def test_schema_check_tells_missing_from_stale_and_names_the_folder(tmp_path, capsys):
+    assert main(["schema", "--write", "--dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    (tmp_path / "evaluator.schema.json").write_text("{}\n")
+    (tmp_path / "role.schema.json").unlink()
+    assert main(["schema", "--check", "--dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{tmp_path / 'evaluator.schema.json'}: out of date with the models; "
+        f"run `evalctl schema --write --dir {tmp_path}`",
+        f"{tmp_path / 'role.schema.json'}: missing; run `evalctl schema --write --dir {tmp_path}`",
+    ]
+
+
+def test_schema_print_of_a_mistyped_kind_gets_did_you_mean(capsys):
+    assert main(["schema", "--print", "Evaluater"]) == 2
+    assert "did you mean 'Evaluator'?" in capsys.readouterr().err

@@ -97,6 +97,9 @@ def gates(project: Project, doc: Document) -> Iterator[Diagnostic]:
             close = difflib.get_close_matches(ref, sorted(listed), n=1, cutoff=0.85)
             meant = short.get(ref.lower()) or (close[0] if close else None)
             fix = f"did you mean '{meant}'?" if meant else "add it to evaluators or fix the name"
+            if meant and ref in BUILTIN_EVALUATORS and meant not in BUILTIN_EVALUATORS:
+                # The gate is right and the list is misspelled: point at the list, not the gate.
+                fix = f"evaluators lists '{meant}', which is not a built-in: fix it there"
             yield problem(
                 doc,
                 f"/spec/gates/{index}/evaluator",
