@@ -56,7 +56,19 @@ def name_of(props: Mapping[str, Any]) -> str:
     """The AWS name: the spec's stem and a digest of everything recommended (owner included), session
     spans as their documents: the same name whether state holds them or only their files' digests."""
     spec = inlined(props)["spec"]
-    return rr.physical_name(str(props[BASE_NAME]), {**spec, "owner": props.get(shared.OWNER)})
+    return rr.physical_name(str(props[BASE_NAME]), wire_form({**spec, "owner": props.get(shared.OWNER)}))
+
+
+def wire_form(value: Any) -> Any:
+    """`value` as a provider input arrives (Pulumi's wire has only doubles and drops None members): how
+    earlier releases, which sent the span documents inline, saw them when they digested the name."""
+    if isinstance(value, bool) or not isinstance(value, int | Mapping | list):
+        return value
+    if isinstance(value, int):
+        return float(value)
+    if isinstance(value, list):
+        return [wire_form(v) for v in value]
+    return {k: wire_form(v) for k, v in value.items() if v is not None}
 
 
 def inlined(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -121,7 +133,7 @@ def compared_jobs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[dic
     old_job = job_inputs(old_spec)
     new_job = known_references(job_inputs(new_spec), old_spec, olds, news)
     if SPANS in (old_job.get("agentTraces") or {}) and SPAN_FILES in (new_job.get("agentTraces") or {}):
-        return old_job, inlined({**news, "spec": new_job})["spec"]
+        return old_job, wire_form(inlined({**news, "spec": new_job})["spec"])
     return span_digests(old_job), span_digests(new_job)
 
 
