@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,3 +186,24 @@ def identity_digest(parts: Mapping[str, Any]) -> str:
     """A short stable digest of what decides a resource's identity (see components.evaluator.identity_key)."""
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def identity_key(parts: Mapping[str, Any], kept: Iterable[str] = ()) -> str:
+    """`<digest of parts>+<member>...`: a resource keeps its id while `parts` stay equal and none of
+    the `kept` members (set members the API cannot clear) goes; adding one updates it in place."""
+    return "+".join([identity_digest(parts), *sorted(set(kept))])
+
+
+def key_parts(key: str) -> tuple[str, set[str]]:
+    """An identity key's digest and its kept members."""
+    digest, *kept = key.split("+")
+    return digest, set(kept)
+
+
+def same_identity(old: Any, new: Any) -> bool:
+    """Whether a resource whose identity key was `old` keeps its id and ARN when its key becomes `new`:
+    the same digest, and every member kept before still set. Unknown (None) keys never match."""
+    if not isinstance(old, str) or not isinstance(new, str) or not old or not new:
+        return False
+    (old_digest, old_kept), (new_digest, new_kept) = key_parts(old), key_parts(new)
+    return old_digest == new_digest and old_kept <= new_kept

@@ -118,9 +118,9 @@ def known_references(
     job: dict[str, Any], old_job: Mapping[str, Any], olds: Mapping[str, Any], news: Mapping[str, Any]
 ) -> dict[str, Any]:
     """`job` with each reference ARN that is unknown (a preview of an update of what it references) taken
-    from `old_job`, where the referenced resource keeps its identity key and so its ARN."""
+    from `old_job`, where the referenced resource keeps its identity (`_props.same_identity`) and ARN."""
     for key, path in REFERENCES.items():
-        if news.get(key) and olds.get(key) == news.get(key) and shared.contains_unknown(_at(job, path)):
+        if shared.same_identity(olds.get(key), news.get(key)) and shared.contains_unknown(_at(job, path)):
             job = _put(job, path, _at(old_job, path))
     return job
 
