@@ -207,3 +207,11 @@ def same_identity(old: Any, new: Any) -> bool:
         return False
     (old_digest, old_kept), (new_digest, new_kept) = key_parts(old), key_parts(new)
     return old_digest == new_digest and old_kept <= new_kept
+
+
+def key_learned(old: Any, new: Any, same_target: bool) -> bool:
+    """Whether a dependant's state must take key `new` for `old` (an update without an API call): the
+    same identity with a member kept now, whose removal must preview a replace, or any new key of a
+    reference whose id or ARN is known to be the one in state (`same_target`), such as the key an
+    earlier release stored for a resource with a kept member, written the way this release writes it."""
+    return bool(new) and old != new and (same_target or same_identity(old, new))

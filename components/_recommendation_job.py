@@ -137,6 +137,17 @@ def compared_jobs(olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[dic
     return span_digests(old_job), span_digests(new_job)
 
 
+def keys_learned(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+    """Whether a reference's identity key changed in a way state must learn (`_props.key_learned`)."""
+    old_spec, new_spec = olds.get("spec") or {}, news.get("spec") or {}
+    for key, path in REFERENCES.items():
+        arn = _at(new_spec, path)
+        same = arn is not None and not shared.contains_unknown(arn) and arn == _at(old_spec, path)
+        if shared.key_learned(olds.get(key), news.get(key), same):
+            return True
+    return False
+
+
 def request(props: Mapping[str, Any], now: datetime | None = None) -> dict[str, Any]:
     """StartRecommendation parameters, with the stack's owner tags (a lookback ends `now`)."""
     full = inlined(props)

@@ -112,7 +112,9 @@ class BatchEvaluationProvider(JobProvider):
             replaces.append("spec")
         in_place = any(old_spec.get(k) != new_spec.get(k) for k in IN_PLACE)
         changed = bool(replaces) or in_place or olds.get(shared.SOURCE) != news.get(shared.SOURCE)
-        changed = changed or olds.get(KEYS) != news.get(KEYS)
+        old_keys, new_keys, ids = olds.get(KEYS) or {}, news.get(KEYS) or {}, new_spec.get("evaluators")
+        same = not shared.contains_unknown(ids) and ids == old_spec.get("evaluators")
+        changed = changed or any(shared.key_learned(old_keys.get(r), k, same) for r, k in new_keys.items())
         return dyn.DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
 
     def poller(self, client: Any) -> Poller:

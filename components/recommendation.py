@@ -30,6 +30,7 @@ from components._recommendation_job import (
     Poller,
     RecommendationError,
     compared_jobs,
+    keys_learned,
     outputs,
     problems,
     request,
@@ -69,9 +70,8 @@ class RecommendationProvider(JobProvider):
         if old_job != new_job:
             replaces.append("spec")
         in_place = any(old_spec.get(k) != new_spec.get(k) for k in IN_PLACE)
-        # New identity keys of its references: state must hold them to judge the next preview.
-        kept = (shared.SOURCE, SPEC_NAME, REPORT_DIR, *REFERENCES)
-        in_place = in_place or any(olds.get(k) != news.get(k) for k in kept)
+        in_place = in_place or any(olds.get(k) != news.get(k) for k in (shared.SOURCE, SPEC_NAME, REPORT_DIR))
+        in_place = in_place or keys_learned(olds, news)
         # Span files moved, or documents in state (an earlier release) now named by file: state only.
         in_place = in_place or _traces(old_spec).get(SPAN_FILES) != _traces(new_spec).get(SPAN_FILES)
         return dyn.DiffResult(

@@ -35,6 +35,13 @@ def test_adding_an_unclearable_member_keeps_the_identity_and_removing_it_does_no
     assert not shared.same_identity(described, bare), "the API cannot clear it: removing it replaces"
     assert not shared.same_identity(bare, online_evaluation.identity_key("live_v2_dev", {}))
     assert not shared.same_identity(None, bare) and not shared.same_identity(bare, None)
+    assert shared.key_learned(bare, described, False), "state learns the kept member: its removal replaces"
+    assert not shared.key_learned(described, bare, False) and not shared.key_learned(bare, bare, True)
+    stored = stored_key({"name": "live_dev", "set": ["description"]})  # an earlier release's key
+    assert not shared.same_identity(stored, described), "an earlier release's key with a kept member"
+    assert shared.key_learned(stored, described, True) and not shared.key_learned(stored, described, False), (
+        "rewritten once its ARN is known to be the one in state"
+    )
     locked = evaluator.identity_key("tone_dev", {}, True)
     assert not shared.same_identity(locked, evaluator.identity_key("tone_dev", {"description": "x"}, True)), (
         "used online, every change replaces the evaluator"
