@@ -164,6 +164,8 @@ def diff_members(
     )
     removed = [k for k in changed if k in unsettable and normalized(news.get(k)) is None]
     replaces = sorted({k for k in changed if k in immutable} | set(removed))
+    # pulumi.dynamic's server does not send `stables` and the engine's preview of an update keeps no
+    # output of a dynamic resource anyway: dependants compare identity keys (docs/engine.md).
     stables = sorted(immutable - set(changed))
     return DiffResult(changes=bool(changed), replaces=replaces, stables=stables, delete_before_replace=False)
 
