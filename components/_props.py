@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,6 +164,8 @@ def diff_members(
     )
     removed = [k for k in changed if k in unsettable and normalized(news.get(k)) is None]
     replaces = sorted({k for k in changed if k in immutable} | set(removed))
+    # pulumi.dynamic's server does not send `stables` and the engine's preview of an update keeps no
+    # output of a dynamic resource anyway: dependants compare identity keys (docs/engine.md).
     stables = sorted(immutable - set(changed))
     return DiffResult(changes=bool(changed), replaces=replaces, stables=stables, delete_before_replace=False)
 
@@ -186,3 +188,32 @@ def identity_digest(parts: Mapping[str, Any]) -> str:
     """A short stable digest of what decides a resource's identity (see components.evaluator.identity_key)."""
     text = json.dumps(parts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def identity_key(parts: Mapping[str, Any], kept: Iterable[str] = ()) -> str:
+    """`<digest of parts>+<member>...`: a resource keeps its id while `parts` stay equal and none of
+    the `kept` members (set members the API cannot clear) goes; adding one updates it in place."""
+    return "+".join([identity_digest(parts), *sorted(set(kept))])
+
+
+def key_parts(key: str) -> tuple[str, set[str]]:
+    """An identity key's digest and its kept members."""
+    digest, *kept = key.split("+")
+    return digest, set(kept)
+
+
+def same_identity(old: Any, new: Any) -> bool:
+    """Whether a resource whose identity key was `old` keeps its id and ARN when its key becomes `new`:
+    the same digest, and every member kept before still set. Unknown (None) keys never match."""
+    if not isinstance(old, str) or not isinstance(new, str) or not old or not new:
+        return False
+    (old_digest, old_kept), (new_digest, new_kept) = key_parts(old), key_parts(new)
+    return old_digest == new_digest and old_kept <= new_kept
+
+
+def key_learned(old: Any, new: Any, same_target: bool) -> bool:
+    """Whether a dependant's state must take key `new` for `old` (an update without an API call): the
+    same identity with a member kept now, whose removal must preview a replace, or any new key of a
+    reference whose id or ARN is known to be the one in state (`same_target`), such as the key an
+    earlier release stored for a resource with a kept member, written the way this release writes it."""
+    return bool(new) and old != new and (same_target or same_identity(old, new))

@@ -52,14 +52,32 @@ def job_inputs(spec: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in spec.items() if k not in IN_PLACE}
 
 
-def identity_key(name: str, spec: dict[str, Any], evaluator_keys: dict[str, str]) -> str | None:
+def identity_key(
+    name: str, spec: dict[str, Any], evaluator_keys: dict[str, str], dataset_key: str | None = None
+) -> str | None:
     """What decides whether a job keeps its ARN, known before `up`: its name, what it evaluates and the
-    identity keys of its evaluators (any change of them replaces it). None when a dataset's `latest`
-    version decides it, which is only known once that dataset is up."""
+    identity of its evaluators (one replaced replaces the job; one updated in place does not). A
+    dataset's `latest` version is decided by `dataset_key` (components.dataset.version_key); None
+    without it. With evaluators that keep no member, the key earlier releases stored."""
     dataset = spec.get("dataset")
-    if isinstance(dataset, dict) and dataset.get("version", "latest") == "latest":
+    latest = isinstance(dataset, dict) and dataset.get("version", "latest") == "latest"
+    if latest and not dataset_key:
         return None
-    return shared.identity_digest({"name": name, "job": job_inputs(spec), "evaluators": evaluator_keys})
+    split = {ref: shared.key_parts(key) for ref, key in evaluator_keys.items()}
+    parts: dict[str, Any] = {
+        "name": name,
+        "job": job_inputs(spec),
+        "evaluators": {r: d for r, (d, _) in split.items()},
+    }
+    if latest:
+        parts["datasetVersion"] = dataset_key
+    return shared.identity_key(parts, (f"{ref}.{m}" for ref, (_, kept) in split.items() for m in kept))
+
+
+def same_evaluators(olds: Any, news: Any) -> bool:
+    """Whether the evaluators of identity keys `olds` keep their ids under keys `news` (by reference)."""
+    olds, news = olds or {}, news or {}
+    return set(olds) == set(news) and all(shared.same_identity(olds[r], news[r]) for r in news)
 
 
 class BatchEvaluationProvider(JobProvider):
@@ -85,14 +103,18 @@ class BatchEvaluationProvider(JobProvider):
         same_owner = naming.same_owner(str(olds.get(shared.OWNER, "")), str(news.get(shared.OWNER, "")))
         replaces = [] if same_owner else [shared.OWNER]
         new_job = job_inputs(new_spec)
-        if shared.contains_unknown(new_job.get("evaluators")) and olds.get(KEYS) == news.get(KEYS):
+        if shared.contains_unknown(new_job.get("evaluators")) and same_evaluators(
+            olds.get(KEYS), news.get(KEYS)
+        ):
             # Preview: ids of evaluators being updated are unknown, but same keys mean same ids.
             new_job["evaluators"] = job_inputs(old_spec).get("evaluators")
         if job_inputs(old_spec) != new_job:
             replaces.append("spec")
         in_place = any(old_spec.get(k) != new_spec.get(k) for k in IN_PLACE)
         changed = bool(replaces) or in_place or olds.get(shared.SOURCE) != news.get(shared.SOURCE)
-        changed = changed or olds.get(KEYS) != news.get(KEYS)
+        old_keys, new_keys, ids = olds.get(KEYS) or {}, news.get(KEYS) or {}, new_spec.get("evaluators")
+        same = not shared.contains_unknown(ids) and ids == old_spec.get("evaluators")
+        changed = changed or any(shared.key_learned(old_keys.get(r), k, same) for r, k in new_keys.items())
         return dyn.DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
 
     def poller(self, client: Any) -> Poller:

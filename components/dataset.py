@@ -199,6 +199,8 @@ class Dataset(pulumi.ComponentResource):
 
     dataset_id: pulumi.Output[str]
     dataset_version: pulumi.Output[str]
+    # components.dataset.version_key of its declaration (None: its examples are in S3), set by the stack.
+    version_key: str | None = None
 
     def __init__(self, name: str, args: DatasetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE_TOKEN, name, None, aliased(TYPE_TOKEN, opts))
@@ -223,4 +225,11 @@ def build_datasets(decls: list[Any], physical: Any, tags: Any) -> dict[str, Data
         spec["tags"] = {**(decl.spec.get("tags") or {}), **tags(decl)}
         args = DatasetArgs(spec=spec, source=str(decl.file), import_id=decl.import_id)
         built[decl.name] = Dataset(f"dataset-{decl.name}", args)
+        built[decl.name].version_key = None if decl.spec.get("s3Source") else version_key(spec)
     return built
+
+
+def version_key(spec: Mapping[str, Any]) -> str:
+    """What decides the dataset's newest published version, known before `up`: the dataset itself and
+    its examples (the provider publishes only when they changed). Examples in S3 are not known here."""
+    return shared.identity_digest({k: spec.get(k) for k in sorted({*IMMUTABLE, SCENARIOS, "publish"})})

@@ -39,10 +39,11 @@ def identity_key(name: str, spec: Mapping[str, Any], used_online: bool) -> str:
     or (used online, so locked) any change of an updatable member. Dependants compare this key
     when the id itself is unknown in a preview, so preview shows the step `up` will take.
     """
-    parts: dict[str, Any] = {"name": name, "set": sorted(k for k in UNSETTABLE if spec.get(k))}
+    # "set": [] keeps the key of one with no member kept as earlier releases wrote it.
+    parts: dict[str, Any] = {"name": name, "set": []}
     if used_online:
         parts["members"] = {k: spec.get(k) for k in sorted(UPDATABLE)}
-    return shared.identity_digest(parts)
+    return shared.identity_key(parts, (k for k in UNSETTABLE if spec.get(k)))
 
 
 def online_references(control: Any) -> list[set[str]]:

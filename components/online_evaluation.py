@@ -41,9 +41,10 @@ API = base.Api(
 
 def identity_key(name: str, spec: Mapping[str, Any]) -> str:
     """What decides whether a configuration keeps its ARN, known before `up` (preview included): it is
-    replaced only for a new name or a removed member the API cannot clear. Dependants compare this key
-    when the ARN itself is unknown in a preview (components.evaluator.identity_key does the same)."""
-    return shared.identity_digest({"name": name, "set": sorted(k for k in UNSETTABLE if spec.get(k))})
+    replaced only for a new name or a removed member the API cannot clear (adding one updates it in
+    place). Dependants compare keys with `_props.same_identity` when the ARN is unknown in a preview:
+    the engine keeps no output of an updated dynamic resource there (components.evaluator does the same)."""
+    return shared.identity_key({"name": name, "set": []}, (k for k in UNSETTABLE if spec.get(k)))
 
 
 class OnlineEvaluationProvider(base.AgentCoreProvider):

@@ -19,15 +19,18 @@ from components._job_provider import picked as _picked
 from components._names import token
 from components._recommendation_job import (
     BASE_NAME,
+    IN_PLACE,
+    PROJECT_DIR,
     REFERENCES,
     REPORT_DIR,
     RUNNING,
+    SPAN_FILES,
     SPEC_NAME,
     TERMINAL,
     Poller,
     RecommendationError,
-    known_references,
-    name_of,
+    compared_jobs,
+    keys_learned,
     outputs,
     problems,
     request,
@@ -39,18 +42,12 @@ from evalctl import recommend_request as rr
 from evalctl.recommend_inputs import InputError
 
 TYPE_TOKEN = token("recommendation", "Recommendation")
-# These change how long `pulumi up` waits or where the report goes, not what is recommended.
-IN_PLACE = ("waitTimeoutSeconds",)
 OUTPUT_KEYS = ("recommendationId", "recommendationArn", "physicalName", "status", "recommendedText",
                "explanations", "reportPath")  # fmt: skip
-KEPT_INPUTS = ("spec", shared.SOURCE, shared.OWNER, BASE_NAME, SPEC_NAME, REPORT_DIR, *REFERENCES)
-# Session spans quote the agent's users: state keeps them encrypted.
+KEPT_INPUTS = ("spec", shared.SOURCE, shared.OWNER, BASE_NAME, SPEC_NAME, REPORT_DIR, PROJECT_DIR,
+               *REFERENCES)  # fmt: skip
+# Session spans (state of earlier releases held them) quote the agent's users: state keeps them encrypted.
 SECRET_PATHS = [("spec", "agentTraces")]
-
-
-def job_inputs(spec: dict[str, Any]) -> dict[str, Any]:
-    """The members of a spec that decide what is recommended (runKey included)."""
-    return {k: v for k, v in spec.items() if k not in IN_PLACE}
 
 
 class RecommendationProvider(JobProvider):
@@ -69,12 +66,14 @@ class RecommendationProvider(JobProvider):
         """Replace (create-before-delete: the new one has its own name) when what is recommended changes."""
         old_spec, new_spec = olds.get("spec") or {}, news.get("spec") or {}
         replaces = [k for k in (shared.OWNER, BASE_NAME) if olds.get(k) != news.get(k)]
-        # Preview: the ARN of a referenced resource being updated is unknown; the same key means the same ARN.
-        new_job = known_references(job_inputs(new_spec), old_spec, olds, news)
-        if job_inputs(old_spec) != new_job:
+        old_job, new_job = compared_jobs(olds, news)
+        if old_job != new_job:
             replaces.append("spec")
         in_place = any(old_spec.get(k) != new_spec.get(k) for k in IN_PLACE)
         in_place = in_place or any(olds.get(k) != news.get(k) for k in (shared.SOURCE, SPEC_NAME, REPORT_DIR))
+        in_place = in_place or keys_learned(olds, news)
+        # Span files moved, or documents in state (an earlier release) now named by file: state only.
+        in_place = in_place or _traces(old_spec).get(SPAN_FILES) != _traces(new_spec).get(SPAN_FILES)
         return dyn.DiffResult(
             changes=bool(replaces) or in_place, replaces=replaces, delete_before_replace=False
         )
@@ -175,7 +174,13 @@ class RecommendationProvider(JobProvider):
             raise self._failure(exc, props, "delete the recommendation") from exc
 
     def _what(self, props: dict[str, Any]) -> str:
-        return f"{props.get(shared.SOURCE, '?')}: Recommendation {props.get(SPEC_NAME) or name_of(props)}"
+        name = props.get(SPEC_NAME) or props.get(BASE_NAME)
+        return f"{props.get(shared.SOURCE, '?')}: Recommendation {name}"
+
+
+def _traces(spec: dict[str, Any]) -> dict[str, Any]:
+    traces = spec.get("agentTraces")
+    return dict(traces) if isinstance(traces, dict) else {}
 
 
 class RecommendationResource(dyn.Resource, module="recommendation", name="Recommendation"):
@@ -199,6 +204,8 @@ class RecommendationArgs:
     base_name: str
     spec_name: str
     report_dir: str = "reports/recommendations"
+    # The program's folder: sessionSpansFiles paths are relative to it (the provider reads them there).
+    project_dir: str | None = None
     # Identity keys of the declared resources it references, by REFERENCES key (evaluatorKey, ...).
     reference_keys: dict[str, str] | None = None
 
@@ -217,6 +224,8 @@ class Recommendation(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         own = {"spec": args.spec, BASE_NAME: args.base_name, SPEC_NAME: args.spec_name}
         own[REPORT_DIR] = args.report_dir
+        if args.project_dir:
+            own[PROJECT_DIR] = args.project_dir
         own.update({k: v for k, v in (args.reference_keys or {}).items() if v})
         props = shared.resource_props(own, args.source, TYPE_TOKEN, name, None)
         self.resource = RecommendationResource(name, props, shared.child_options(self, opts))
@@ -249,7 +258,7 @@ def _arn_of(stack: Any, kind: str, name: Any, depends: list[pulumi.Resource]) ->
 def build_recommendation(stack: Any, decl: Any) -> Recommendation:
     """The component of one Recommendation spec: files read, references made ARNs of the stack's own."""
     try:
-        spec = rr.resolved(decl.spec, decl.directory, stack.config.program_dir.resolve())
+        spec = rr.resolved(decl.spec, decl.directory, stack.config.program_dir.resolve(), by_reference=True)
     except InputError as exc:  # `evalctl validate` reports these; here only if a file changed since
         raise pulumi.RunError(f"{decl.file}: Recommendation {decl.name}: {exc}") from exc
     spec["tags"] = {**(spec.get("tags") or {}), **stack.tags(decl)}
@@ -273,6 +282,7 @@ def build_recommendation(stack: Any, decl: Any) -> Recommendation:
     args = RecommendationArgs(
         spec=spec, source=str(decl.file), base_name=rr.base_name(decl.name, stack.config.stack),
         spec_name=decl.name, report_dir=str(stack.config.report_dir / "recommendations"), reference_keys=keys,
+        project_dir=str(stack.config.program_dir.resolve()),
     )  # fmt: skip
     return Recommendation(f"recommendation-{decl.name}", args, pulumi.ResourceOptions(depends_on=depends))
 

@@ -57,10 +57,8 @@ def literal_id(ref: str) -> str:
 
 def insight_entries(spec: dict[str, Any]) -> dict[str, Any]:
     """`insights: [Builtin.Insight.X]` in a spec is `[{"insightId": ...}]` in the API."""
-    if not spec.get("insights"):
-        return spec
-    entries = [i if isinstance(i, dict) else {"insightId": str(i)} for i in spec["insights"]]
-    return {**spec, "insights": entries}
+    entries = [i if isinstance(i, dict) else {"insightId": str(i)} for i in spec.get("insights") or []]
+    return {**spec, "insights": entries} if entries else spec
 
 
 def with_tags(spec: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:
@@ -231,7 +229,9 @@ class EvaluationStack:
         spec = dict(decl.spec)
         if spec.get("groundTruth"):  # its content is sent with the job: a change replaces the job
             spec["groundTruth"] = self._decl(str(spec["groundTruth"]), "GroundTruth").spec
-        return batch_evaluation.identity_key(self.physical(decl), spec, self._evaluator_keys(decl))
+        dataset = self.datasets.get(str((spec.get("dataset") or {}).get("name")))  # its `latest` version
+        keys, version = self._evaluator_keys(decl), getattr(dataset, "version_key", None)
+        return batch_evaluation.identity_key(self.physical(decl), spec, keys, version)
 
     def _evaluator_keys(self, decl: Decl) -> dict[str, str]:
         return {r: self.evaluator_key(r) for r in evaluator_refs(decl) if r in self.evaluators}

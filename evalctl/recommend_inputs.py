@@ -5,8 +5,10 @@ with the same words it would have at deploy time."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -113,4 +115,41 @@ def session_spans(files: list[str], base: Path) -> list[dict[str, Any]]:
             "/spec/agentTraces/sessionSpansFiles",
             f"{len(spans)} span documents; sessionSpans takes 1 to {MAX_SPANS}",
         )
+    return spans
+
+
+def span_refs(files: list[str], base: Path, root: Path) -> list[dict[str, str]]:
+    """Each sessionSpansFiles entry as {path, sha256}: the path relative to `root` (absolute when the
+    file lies outside it), so the provider input is the same on every machine. Checked like inline."""
+    session_spans(files, base)
+    refs = []
+    for name in files:
+        path = (base / name).resolve()
+        shown = path.relative_to(root) if path.is_relative_to(root) else path
+        refs.append({"path": shown.as_posix(), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
+    return refs
+
+
+def referenced_spans(refs: list[Mapping[str, str]], root: Path) -> list[dict[str, Any]]:
+    """The documents of files named by `span_refs`, read under `root`; InputError when one is gone or
+    its content is no longer the one planned (its sha256 differs)."""
+    spans: list[dict[str, Any]] = []
+    for index, ref in enumerate(refs):
+        pointer, name = f"/spec/agentTraces/sessionSpansFiles/{index}", str(ref["path"])
+        try:
+            data = (root / name).read_bytes()
+        except OSError as exc:
+            raise InputError(pointer, f"cannot read {name} under {root}: {exc}", "recommend-file") from exc
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != ref["sha256"]:
+            raise InputError(
+                pointer,
+                f"{name} changed since it was planned (sha256 {digest[:12]}..., planned "
+                f"{str(ref['sha256'])[:12]}...): run `pulumi up` again to plan its new content",
+                "recommend-file",
+            )
+        try:
+            spans += _documents(json.loads(data.decode("utf-8")), name, pointer)
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise InputError(pointer, f"{name} is not JSON: {exc}") from exc
     return spans

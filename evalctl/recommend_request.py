@@ -35,10 +35,14 @@ def evaluator_arn(ref: str, region: str, account: str) -> str:
     return f"arn:aws:bedrock-agentcore:{region}:{account}:evaluator/{ref}"
 
 
-def resolved(spec: Mapping[str, Any], base: Path, shown: Path | None = None) -> dict[str, Any]:
+def resolved(
+    spec: Mapping[str, Any], base: Path, shown: Path | None = None, by_reference: bool = False
+) -> dict[str, Any]:
     """The spec with its current text and session spans read from their files (InputError if not).
 
     `file` records where the text came from (relative to `shown` when given), for reports and --apply.
+    `by_reference` keeps sessionSpansFiles as {path relative to `shown`, sha256} entries instead of the
+    documents (the provider reads them when it starts the job), so state does not hold the spans.
     """
     out = {k: spec[k] for k in PLAIN if spec.get(k) is not None}
     out["current"] = inputs.current_text(dict(spec), base)
@@ -48,7 +52,9 @@ def resolved(spec: Mapping[str, Any], base: Path, shown: Path | None = None) -> 
         out["file"] = str(path.relative_to(shown)) if shown and path.is_relative_to(shown) else str(path)
     traces = dict(spec["agentTraces"])
     files = traces.pop("sessionSpansFiles", None)
-    if files:
+    if files and by_reference:
+        traces["sessionSpansFiles"] = inputs.span_refs(list(files), base, shown or Path.cwd())
+    elif files:
         traces["sessionSpans"] = inputs.session_spans(list(files), base)
     out["agentTraces"] = traces
     return out

@@ -252,11 +252,16 @@ def test_preview_shows_what_up_does_when_a_referenced_evaluator_updates_in_place
         return [Declared(ev_urn, lambda _: evaluator), Declared(BATCH_URN, batch)]
 
     engine = Engine(server)
-    engine.up(program("one"))
+    engine.up(program(None))
     job = engine.state[BATCH_URN].id
+    # A first description updates the evaluator in place (only its removal replaces): the job learns
+    # the evaluator's new identity key in state, and is not re-run.
+    assert engine.preview(program("one")) == {ev_urn: "update", BATCH_URN: "update"}
+    assert engine.up(program("one")) == {ev_urn: "update", BATCH_URN: "update"}
     assert engine.preview(program("two")) == {ev_urn: "update", BATCH_URN: "same"}
     assert engine.up(program("two")) == {ev_urn: "update", BATCH_URN: "same"}
     assert engine.state[BATCH_URN].id == job, "no paid re-run"
+    assert engine.preview(program(None)) == {ev_urn: "replace", BATCH_URN: "replace"}, "removed: replaced"
     renamed = program("two", name="tone_v2_test")
     assert engine.preview(renamed) == {ev_urn: "replace", BATCH_URN: "replace"}
     assert engine.up(renamed) == {ev_urn: "replace", BATCH_URN: "replace"}

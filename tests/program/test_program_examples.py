@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import hashlib
 from pathlib import Path
 
 import pulumi
@@ -147,8 +147,12 @@ def test_recommendation_reads_the_agent_prompt_and_its_spans(run):
     assert spec["evaluator"] == "arn:aws:bedrock-agentcore:::evaluator/Builtin.Helpfulness"
     sessions = EXAMPLES / "sessions"
     files = ("raw_otel_strands_bedrock_spans.json", "raw_otel_strands_bedrock_runtime_logs.json")
-    rows = sum(len(json.loads((sessions / f).read_text())) for f in files)
-    assert len(spec["agentTraces"]["sessionSpans"]) == rows and "sessionSpansFiles" not in spec["agentTraces"]
+    # State holds each file's path under the program and its digest, not the documents (read on create).
+    digests = [hashlib.sha256((sessions / f).read_bytes()).hexdigest() for f in files]
+    assert spec["agentTraces"] == {"sessionSpansFiles": [
+        {"path": f"evaluations/sessions/{f}", "sha256": d} for f, d in zip(files, digests, strict=True)
+    ]}  # fmt: skip
+    assert props["projectDir"] == str(ROOT)
     assert spec["tags"] == {"evalctl:stack": STACK, "evalctl:spec": "Recommendation/support-prompt"}
     assert (props["baseName"], props["specName"]) == ("support_prompt_dev", "support-prompt")
     assert props["reportDir"] == str(ROOT / "reports" / "recommendations")

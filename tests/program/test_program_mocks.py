@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from components import batch_evaluation, evaluator, online_evaluation
+from components import batch_evaluation, dataset, evaluator, online_evaluation
 from components import stack as program
 from tests.program.mockrun import ACCOUNT, run_program
 
@@ -201,6 +201,13 @@ def test_a_recommendation_gets_the_arns_of_the_stacks_own_evaluator_and_online_e
         "dataSourceConfig": online["dataSourceConfig"],
         "gates": [{"maxFailedSessions": 0}],
     }
+    scenarios = [{"scenario_id": "s", "turns": [{"input": "Hi"}]}]
+    regression = {
+        **batch,
+        "evaluators": ["Builtin.Correctness"],
+        "dataset": {"name": "scenarios"},
+        "agent": "a",
+    }
     declared([
         decl("Evaluator", "tone", judge),
         decl("OnlineEvaluation", "live", online),
@@ -213,6 +220,10 @@ def test_a_recommendation_gets_the_arns_of_the_stacks_own_evaluator_and_online_e
         decl("BatchEvaluation", "nightly", batch),
         decl("Recommendation", "batched", {"type": "SYSTEM_PROMPT_RECOMMENDATION", "systemPrompt": "Be kind.",
              "evaluator": "Builtin.Helpfulness", "agentTraces": {"batchEvaluation": "nightly"}}, tmp_path),
+        decl("Dataset", "scenarios", {"publish": True, "scenarios": scenarios}),
+        decl("BatchEvaluation", "regression", regression),
+        decl("Recommendation", "regressed", {"type": "SYSTEM_PROMPT_RECOMMENDATION", "systemPrompt": "Kind.",
+             "evaluator": "Builtin.Helpfulness", "agentTraces": {"batchEvaluation": "regression"}}, tmp_path),
     ])  # fmt: skip
 
     def dynamic(args):
@@ -257,8 +268,11 @@ def test_a_recommendation_gets_the_arns_of_the_stacks_own_evaluator_and_online_e
     ), "gates update the job in place: same job, same key"
     assert "evaluatorKey" not in batched.inputs, "a built-in evaluator's ARN is always known"
     latest = {**batch, "dataset": {"name": "scenarios"}}
-    assert batch_evaluation.identity_key("nightly_dev", latest, {}) is None, (
-        "known only once the dataset is up"
+    assert batch_evaluation.identity_key("nightly_dev", latest, {}) is None, "unknown without the dataset's"
+    # On a dataset's `latest` version: keyed by what makes the dataset publish a new version.
+    data = run.named("dataset-scenarios", "pulumi-python:dynamic/dataset:Dataset").inputs
+    assert run.named("recommendation-regressed", token).inputs["batchEvaluationKey"] == (
+        batch_evaluation.identity_key("regression_dev", regression, {}, dataset.version_key(data))
     )
     tools = run.named("recommendation-tools", token).inputs["spec"]
     assert tools["current"] == {"lookup_order": "Looks up an order."} and "evaluator" not in tools

@@ -42,6 +42,9 @@ def test_diff_is_local_and_exact(provider_server, emulator, changes, expected, r
     )
     assert (plan.changes, plan.replaces) == (expected, replaces), reason
     assert emulator.admin.call_counts() == {}, "diff never calls AWS"
+    # pulumi.dynamic's server sends no `stables` (nor would the engine keep the ARN of an updated dynamic
+    # resource in a preview with them): dependants compare identity keys instead (docs/engine.md).
+    assert plan.stables == []
 
 
 def test_create_then_refresh_reports_no_drift(provider_server, fast_emulator, evaluator_id):

@@ -245,6 +245,12 @@ def test_preview_with_an_unknown_online_or_batch_arn_replaces_only_when_its_iden
     assert provider_server.diff(URN, state.id, state.outputs, previewed).changes == "none"
     plan = provider_server.diff(URN, state.id, state.outputs, {**previewed, key: "k2"})
     assert plan.changes == "some" and plan.replaces == ["spec"]
+    # A member the API cannot clear (a description) set for the first time: updated in place, same ARN;
+    # state learns the new key (an update without an API call). Removing it again replaces.
+    plan = provider_server.diff(URN, state.id, state.outputs, {**previewed, key: "k1+description"})
+    assert plan.changes == "some" and plan.replaces == []
+    plan = provider_server.diff(URN, state.id, {**state.outputs, key: "k1+description"}, previewed)
+    assert plan.replaces == ["spec"]
     unkeyed = {**{k: v for k, v in previewed.items() if k != key}, "evaluatorKey": "k1"}
     plan = provider_server.diff(URN, state.id, state.outputs, unkeyed)
     assert plan.replaces == ["spec"], "without its own key an unknown ARN may be a new one"
