@@ -84,6 +84,7 @@ def records(outcomes: list[Outcome]) -> list[GateRecord]:
             passed=o.passed,
             message=f"{o.test}: {o.evaluator} on {o.target}: {o.message}",
             threshold=0,
+            details={"sessions": list(o.sessions)} if o.sessions else {},
         )
         for o in outcomes
     ]

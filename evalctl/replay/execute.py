@@ -25,6 +25,8 @@ class Outcome:
     passed: bool
     message: str
     skipped: bool = False
+    # Sessions whose results broke the expectation (or that had none for it), for the reports' badges.
+    sessions: tuple[str, ...] = ()
 
 
 def _score(case: Case, session: Session, judge: Judge | None, runner: CodeRunner) -> list[EvaluationResult]:
@@ -97,12 +99,16 @@ def check(case: Case, results: Iterable[EvaluationResult], judged: bool) -> list
             continue
         hits = [r for r in results if _matches(r, expect)]
         problems = [p for r in hits for p in _violations(r, expect)]
+        broken = {r.context.session_id for r in hits if _problems(r, expect)}
         if not hits:
             problems = [f"no result for {target} (is it in the session files?)"]
+            broken = {expect["sessionId"]} if expect.get("sessionId") else set()
         shown = "; ".join(problems) or _describe(hits)
         if problems and expect.get("reason"):
             shown += f" (expected because: {expect['reason']})"
-        outcomes.append(Outcome(case.doc.name, evaluator, target, not problems, shown))
+        outcomes.append(
+            Outcome(case.doc.name, evaluator, target, not problems, shown, sessions=tuple(sorted(broken)))
+        )
     return outcomes
 
 

@@ -12,6 +12,7 @@ from evalctl.reports.models import EvaluatorSummary, InsightCluster, RootCause, 
 from evalctl.reports.outcomes import (
     AVERAGE_DEFINITION,
     DEFAULT_PASS_MARK,
+    EXPECTATION_FAILED,
     RANK,
     STATUS_WORDS,
     CaseOutcome,
@@ -19,8 +20,10 @@ from evalctl.reports.outcomes import (
     describe_score,
     distribution,
     entry_status,
+    expectation_failures,
     label_counts,
     low_score_note,
+    ordered_sessions,
     row_entries,
     target,
 )
@@ -53,7 +56,7 @@ def render_html(results: RunResults, default_pass_mark: float = DEFAULT_PASS_MAR
         *(_evaluator_section(results, row) for row in results.evaluators),
         "</div>",
         _insights(results.insights.clusters),
-        _sessions(outcomes),
+        _sessions(outcomes, expectation_failures(results)),
         "</main>",
     ]
     title = escape(f"evalctl · {results.job.name}")
@@ -173,24 +176,25 @@ def _root_cause(cause: RootCause) -> str:
     return f"<li><b>{escape(cause.name)}</b> ({affected}): {escape(cause.rootCause)}{fix}</li>"
 
 
-def _sessions(outcomes: list[CaseOutcome]) -> str:
-    by_session: dict[str, list[CaseOutcome]] = {}
-    for outcome in outcomes:
-        by_session.setdefault(outcome.session_id, []).append(outcome)
-    ordered = sorted(by_session.items(), key=lambda kv: (min(RANK[o.status] for o in kv[1]), kv[0]))
+def _sessions(outcomes: list[CaseOutcome], failures: dict[str, list[str]]) -> str:
+    ordered = ordered_sessions(outcomes, failures)
     controls = (
         '<div class="controls"><input type="search" id="session-search" placeholder="filter sessions">'
         '<label><input type="checkbox" id="problems-only"> problems only</label></div>'
     )
-    blocks = "".join(_session(session_id, cases) for session_id, cases in ordered)
+    blocks = "".join(_session(sid, cases, failures.get(sid, [])) for sid, cases in ordered)
     return f"<h2>Sessions ({len(ordered)})</h2>{controls}{blocks}"
 
 
-def _session(session_id: str, cases: list[CaseOutcome]) -> str:
+def _session(session_id: str, cases: list[CaseOutcome], failures: list[str]) -> str:
     worst_case = min(cases, key=lambda o: RANK[o.status])
-    worst = worst_case.status
+    worst: str = worst_case.status
+    words = STATUS_WORDS[worst_case.status]
     quiet = ("passed", "labelled")
     note = "" if worst in quiet else f' <span class="meta">{escape(worst_case.message)}</span>'
+    if failures:  # an EvaluatorTest expectation about this session failed: it must not read "pass"
+        worst, words = "fail", EXPECTATION_FAILED
+        note = f' <span class="meta">{escape("; ".join(failures))}</span>'
     rows = []
     for case in cases:
         for entry in case.entries:
@@ -208,7 +212,7 @@ def _session(session_id: str, cases: list[CaseOutcome]) -> str:
     text = escape(" ".join([session_id, *(o.evaluator.name for o in cases)]).lower())
     return (
         f'<details class="session" data-status="{worst}" data-search="{text}"><summary>'
-        f'<span class="badge {worst}">{STATUS_WORDS[worst]}</span> '
+        f'<span class="badge {worst}">{words}</span> '
         f"<code>{escape(session_id)}</code>{note}</summary>"
         "<table><tr><th>Evaluator</th><th>Target</th><th>Outcome</th><th>Explanation</th></tr>"
         + "".join(rows)

@@ -9,6 +9,7 @@ from evalctl.reports.models import InsightCluster, RunResults
 from evalctl.reports.outcomes import (
     AVERAGE_DEFINITION,
     DEFAULT_PASS_MARK,
+    EXPECTATION_FAILED,
     RANK,
     STATUS_WORDS,
     CaseOutcome,
@@ -17,7 +18,9 @@ from evalctl.reports.outcomes import (
     describe_score,
     distribution,
     entry_status,
+    expectation_failures,
     low_score_note,
+    ordered_sessions,
     target,
 )
 from evalctl.reports.text import (
@@ -62,7 +65,7 @@ def render_markdown(results: RunResults, default_pass_mark: float = DEFAULT_PASS
     if results.insights.clusters:
         parts.append("### Insights\n\n" + "\n".join(_cluster(c) for c in results.insights.clusters))
     budget = MAX_CHARS - sum(len(p) + 2 for p in parts)
-    parts.append(_sessions(outcomes, budget))
+    parts.append(_sessions(outcomes, budget, expectation_failures(results)))
     return "\n\n".join(parts) + "\n"
 
 
@@ -118,15 +121,12 @@ def _cluster(cluster: InsightCluster) -> str:
     return "\n".join(lines)
 
 
-def _sessions(outcomes: list[CaseOutcome], budget: int) -> str:
-    by_session: dict[str, list[CaseOutcome]] = {}
-    for outcome in outcomes:
-        by_session.setdefault(outcome.session_id, []).append(outcome)
-    ordered = sorted(by_session.items(), key=lambda kv: (min(RANK[o.status] for o in kv[1]), kv[0]))
+def _sessions(outcomes: list[CaseOutcome], budget: int, failures: dict[str, list[str]]) -> str:
+    ordered = ordered_sessions(outcomes, failures)
     blocks = [f"### Sessions ({len(ordered)})"]
     used = len(blocks[0]) + 200  # room for the closing note
     for session_id, cases in ordered[:MAX_SESSIONS]:
-        block = _session_block(session_id, cases)
+        block = _session_block(session_id, cases, failures.get(session_id, []))
         if used + len(block) + 2 > budget:
             break
         blocks.append(block)
@@ -142,10 +142,11 @@ def _clip(text: str) -> str:
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
-def _session_block(session_id: str, cases: list[CaseOutcome]) -> str:
+def _session_block(session_id: str, cases: list[CaseOutcome], failures: list[str]) -> str:
     worst = min(cases, key=lambda o: RANK[o.status]).status
-    badge = f"{STATUS_ICON[worst]} {STATUS_WORDS[worst]}"
+    badge = f"❌ {EXPECTATION_FAILED}" if failures else f"{STATUS_ICON[worst]} {STATUS_WORDS[worst]}"
     lines = [f"<details><summary>{badge} <code>{html.escape(session_id)}</code></summary>", ""]
+    lines += [f"- ❌ {cell(message)}" for message in failures] + ([""] if failures else [])
     lines += ["| Evaluator | Target | Score | Explanation |", "|---|---|---|---|"]
     for case in cases:
         for entry in case.entries:

@@ -27,6 +27,8 @@ STATUS_WORDS: dict[str, str] = {
     "skipped": "no result",
     "labelled": "label",
 }
+# A session an EvaluatorTest expectation failed on (`evalctl test`), whatever its scores say.
+EXPECTATION_FAILED = "expectation failed"
 # Worst first: how a session's badge is chosen from its rows (labels alone leave no verdict).
 RANK: dict[str, int] = {"error": 0, "failed": 1, "skipped": 2, "passed": 3, "labelled": 4}
 
@@ -158,3 +160,26 @@ def status_counts(outcomes: list[CaseOutcome]) -> Mapping[str, int]:
     for outcome in outcomes:
         counts[outcome.status] += 1
     return counts
+
+
+def expectation_failures(results: RunResults) -> dict[str, list[str]]:
+    """Session id -> the failed expectations about it (`evalctl test`), so no such session reads "pass"."""
+    failures: dict[str, list[str]] = {}
+    for gate in results.gates:
+        if gate.kind == "expectation" and not gate.passed:
+            for session_id in gate.details.get("sessions") or []:
+                failures.setdefault(str(session_id), []).append(gate.message)
+    return failures
+
+
+def ordered_sessions(
+    outcomes: list[CaseOutcome], failures: Mapping[str, list[str]]
+) -> list[tuple[str, list[CaseOutcome]]]:
+    """Sessions with their outcomes, worst first: failed expectations, then by the worst status."""
+    by_session: dict[str, list[CaseOutcome]] = {}
+    for outcome in outcomes:
+        by_session.setdefault(outcome.session_id, []).append(outcome)
+    return sorted(
+        by_session.items(),
+        key=lambda kv: (kv[0] not in failures, min(RANK[o.status] for o in kv[1]), kv[0]),
+    )

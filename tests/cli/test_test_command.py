@@ -169,3 +169,23 @@ def test_an_unknown_judge_in_the_environment_is_one_line_and_exit_2(specs, capsy
     assert capsys.readouterr().err == (
         "evalctl test: EVALCTL_JUDGE='foo': expected offline, bedrock or openai\n"
     )
+
+
+def test_a_session_whose_expectation_failed_never_reads_pass_in_the_reports(specs, tmp_path, capsys):
+    # The handler scores the session 1.0 (a pass by score); the expectation asks for another label.
+    path = specs / "tests" / "tool-reliability.yaml"
+    path.write_text(path.read_text().replace("label: NoTools", "label: Reliable", 1))
+    out_dir = tmp_path / "out"
+    assert main(["test", str(specs), "--report-dir", str(out_dir)]) == 1
+    capsys.readouterr()
+    session = "cc8a8e69-8bed-4e5f-9a06-9a58550fd713"
+    results = json.loads((out_dir / "results.json").read_text())
+    failed = [g for g in results["gates"] if not g["passed"]]
+    assert [g["details"]["sessions"] for g in failed] == [[session]]
+    summary = (out_dir / "summary.md").read_text()
+    badge = next(line for line in summary.splitlines() if f"<code>{session}</code>" in line)
+    assert "❌ expectation failed" in badge and "pass" not in badge.replace("expectation", ""), badge
+    assert "label 'NoTools' != 'Reliable'" in summary.split(badge, 1)[1].split("</details>", 1)[0]
+    page = (out_dir / "report.html").read_text()
+    block = page.split(f"<code>{session}</code>", 1)[0].rsplit("<details", 1)[1]
+    assert 'data-status="fail"' in block and ">expectation failed<" in block, block
