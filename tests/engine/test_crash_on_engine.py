@@ -4,6 +4,7 @@ exactly the spec (no duplicate from the interrupted creates) and a preview must 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -16,7 +17,7 @@ import pytest
 from pulumi import automation as auto
 
 from evalctl.emulator.testing import EmulatorHandle
-from tests.engine.workspace import ROOT, EngineStack, control_of, live
+from tests.engine.workspace import ROOT, EngineStack, control_of, engine_workspace, live
 from tests.providers.engine_stand_in import descendants, kill_leftovers
 
 # Kill points: the operation the emulator must have served, and how often, before the kill.
@@ -66,6 +67,8 @@ def test_kill_minus_9_mid_up_then_cancel_refresh_up_converges(
     orphans += [process.pid, *descendants(process.pid)]
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+    # Step 0 of the README: a kill inside the file backend's metadata write leaves an empty `.attrs`.
+    repair_interrupted_metadata(tmp_path / "state")
 
     # The crash left the backend's lock file and the interrupted creates as pending operations.
     with pytest.raises(auto.CommandError, match="currently locked"):
@@ -90,3 +93,32 @@ def test_kill_minus_9_mid_up_then_cancel_refresh_up_converges(
     used = {e["evaluatorId"] for e in config["evaluators"]}
     assert used == {ids["response-tone"], ids["tool-reliability"], "Builtin.Helpfulness"}
     stack.preview(expect_no_changes=True)
+
+
+def repair_interrupted_metadata(backend: Path) -> list[Path]:
+    """README "Crashes and recovery", step 0: delete `.attrs` files that are not whole JSON.
+
+    The file backend writes each blob's `<file>.attrs` in place (gocloud.dev blob/fileblob, attrs.go
+    `setAttrs`: os.Create, then encode), so a kill between the two leaves it empty, and every later read
+    of that blob fails with EOF. A missing `.attrs` is read as no attributes."""
+    removed = []
+    for path in sorted(backend.rglob("*.attrs")):
+        try:
+            json.loads(path.read_text() or "!")
+        except ValueError:
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def test_an_interrupted_metadata_write_fails_every_read_until_step_0_removes_it(tmp_path: Path) -> None:
+    stack = engine_workspace(tmp_path)
+    stack.set_config("note", auto.ConfigValue("kept"))
+    before = stack.export_stack().deployment
+    attrs = [p for p in (tmp_path / "state").rglob("*.json.attrs") if "stacks" in p.parts]
+    assert attrs, "the file backend keeps a .attrs beside the stack file"
+    attrs[0].write_text("")  # as a kill between os.Create and the encode leaves it
+    with pytest.raises(auto.CommandError, match="EOF"):
+        stack.export_stack()
+    assert repair_interrupted_metadata(tmp_path / "state") == [attrs[0]]
+    assert stack.export_stack().deployment == before
