@@ -86,7 +86,9 @@ def test_batch_evaluation_run_view_history(stack: Stack) -> None:
     assert source["serviceNames"] == [stack.service_name("AgentA")]
     assert source["logGroupNames"] == [f"{RUNTIME_PREFIX}{stack.runtimes['AgentA']}-DEFAULT"]
     window = source["filterConfig"]["timeRange"]
-    assert (window["endTime"] - window["startTime"]).total_seconds() == 7 * 86400
+    # The CLI takes endTime from one clock reading and startTime (now - 7 days) from a later one, so the
+    # window is 7 days less the milliseconds between them (its k5r: `new Date()`, then `Date.now()-t*…`).
+    assert 0 <= 7 * 86400 - (window["endTime"] - window["startTime"]).total_seconds() < 1
     assert viewed["evaluationResults"] == job["evaluationResults"]
     assert job["evaluationResults"]["totalNumberOfSessions"] == len(stack.sessions["AgentA"])
     summaries = [s["evaluatorId"] for s in job["evaluationResults"]["evaluatorSummaries"]]
