@@ -14,6 +14,17 @@ import pulumi.dynamic as dyn
 
 from components import _props as shared
 from components import _provider as base
+from components._batch_identity import (
+    DATASET_KEY,
+    IN_PLACE,
+    KEYS,
+    WAIT_FIELDS,
+    identity_key,
+    job_inputs,
+    keys_learned,
+    previewed,
+    same_evaluators,
+)
 from components._batch_job import (
     RUNNING,
     TERMINAL,
@@ -33,51 +44,11 @@ from evalctl import aws, awsops, naming
 from evalctl.spec import mapping
 
 TYPE_TOKEN = token("batch_evaluation", "BatchEvaluation")
-# These change how `pulumi up` waits, not which job runs: they update in place, never replace.
-WAIT_FIELDS = ("wait", "waitTimeoutSeconds")
-# These describe the job without changing what it evaluates: they update in place too (tags on the
-# live job; the description only in state, since there is no UpdateBatchEvaluation).
-IN_PLACE = (*WAIT_FIELDS, "description", "tags", "gates")
 JOB_KEYS = ("batchEvaluationId", "batchEvaluationArn", "status", "results", "errorDetails")
 OUTPUT_KEYS = (*JOB_KEYS, "physicalName", "timeRange")
-# Identity keys of the evaluators the spec references (components.evaluator.identity_key).
-KEYS = "evaluatorKeys"
-KEPT_INPUTS = ("spec", shared.SOURCE, shared.OWNER, KEYS)
+KEPT_INPUTS = ("spec", shared.SOURCE, shared.OWNER, KEYS, DATASET_KEY)
 # Ground truth (prompts, expected answers) and what botocore marks sensitive stay secret in state.
 SECRET_PATHS = [("spec", "groundTruth"), ("spec", "description"), ("spec", "evaluationMetadata")]
-
-
-def job_inputs(spec: dict[str, Any]) -> dict[str, Any]:
-    """The members of a spec that decide what is evaluated (runKey included)."""
-    return {k: v for k, v in spec.items() if k not in IN_PLACE}
-
-
-def identity_key(
-    name: str, spec: dict[str, Any], evaluator_keys: dict[str, str], dataset_key: str | None = None
-) -> str | None:
-    """What decides whether a job keeps its ARN, known before `up`: its name, what it evaluates and the
-    identity of its evaluators (one replaced replaces the job; one updated in place does not). A
-    dataset's `latest` version is decided by `dataset_key` (components.dataset.version_key); None
-    without it. With evaluators that keep no member, the key earlier releases stored."""
-    dataset = spec.get("dataset")
-    latest = isinstance(dataset, dict) and dataset.get("version", "latest") == "latest"
-    if latest and not dataset_key:
-        return None
-    split = {ref: shared.key_parts(key) for ref, key in evaluator_keys.items()}
-    parts: dict[str, Any] = {
-        "name": name,
-        "job": job_inputs(spec),
-        "evaluators": {r: d for r, (d, _) in split.items()},
-    }
-    if latest:
-        parts["datasetVersion"] = dataset_key
-    return shared.identity_key(parts, (f"{ref}.{m}" for ref, (_, kept) in split.items() for m in kept))
-
-
-def same_evaluators(olds: Any, news: Any) -> bool:
-    """Whether the evaluators of identity keys `olds` keep their ids under keys `news` (by reference)."""
-    olds, news = olds or {}, news or {}
-    return set(olds) == set(news) and all(shared.same_identity(olds[r], news[r]) for r in news)
 
 
 class BatchEvaluationProvider(JobProvider):
@@ -102,19 +73,13 @@ class BatchEvaluationProvider(JobProvider):
         # The owner URN an earlier release stored (before the rename to `evalctl`) is the same owner.
         same_owner = naming.same_owner(str(olds.get(shared.OWNER, "")), str(news.get(shared.OWNER, "")))
         replaces = [] if same_owner else [shared.OWNER]
-        new_job = job_inputs(new_spec)
-        if shared.contains_unknown(new_job.get("evaluators")) and same_evaluators(
-            olds.get(KEYS), news.get(KEYS)
-        ):
-            # Preview: ids of evaluators being updated are unknown, but same keys mean same ids.
-            new_job["evaluators"] = job_inputs(old_spec).get("evaluators")
-        if job_inputs(old_spec) != new_job:
+        # Preview: ids of evaluators, and a dataset's id and version, are unknown while they update in
+        # place; their keys say whether they stay (components._batch_identity).
+        if job_inputs(old_spec) != previewed(old_spec, new_spec, olds, news):
             replaces.append("spec")
         in_place = any(old_spec.get(k) != new_spec.get(k) for k in IN_PLACE)
         changed = bool(replaces) or in_place or olds.get(shared.SOURCE) != news.get(shared.SOURCE)
-        old_keys, new_keys, ids = olds.get(KEYS) or {}, news.get(KEYS) or {}, new_spec.get("evaluators")
-        same = not shared.contains_unknown(ids) and ids == old_spec.get("evaluators")
-        changed = changed or any(shared.key_learned(old_keys.get(r), k, same) for r, k in new_keys.items())
+        changed = changed or keys_learned(olds, news, new_spec, old_spec)
         return dyn.DiffResult(changes=changed, replaces=replaces, delete_before_replace=False)
 
     def poller(self, client: Any) -> Poller:
@@ -261,6 +226,7 @@ class BatchEvaluationArgs:
     spec: dict[str, pulumi.Input[Any]]
     source: pulumi.Input[str]
     evaluator_keys: dict[str, str] | None = None
+    dataset_key: str | None = None  # components.dataset.version_key of the Dataset it runs
 
 
 class BatchEvaluation(pulumi.ComponentResource):
@@ -278,6 +244,8 @@ class BatchEvaluation(pulumi.ComponentResource):
         props: dict[str, Any] = {"spec": args.spec, shared.SOURCE: args.source, shared.OWNER: owner}
         if args.evaluator_keys:
             props[KEYS] = args.evaluator_keys
+        if args.dataset_key:
+            props[DATASET_KEY] = args.dataset_key
         self.resource = BatchEvaluationResource(name, props, pulumi.ResourceOptions(parent=self))
         self.batch_evaluation_id = self.resource.batchEvaluationId
         self.status = self.resource.status
@@ -288,7 +256,9 @@ class BatchEvaluation(pulumi.ComponentResource):
 
 
 __all__ = [
+    "IN_PLACE",
     "TERMINAL",
+    "WAIT_FIELDS",
     "BatchEvaluation",
     "BatchEvaluationArgs",
     "BatchEvaluationError",
@@ -296,5 +266,7 @@ __all__ = [
     "BatchEvaluationResource",
     "BatchWaitTimeout",
     "Poller",
+    "identity_key",
+    "same_evaluators",
     "start_request",
 ]

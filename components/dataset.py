@@ -12,7 +12,7 @@ from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, Up
 from components import _props as shared
 from components import _provider as base
 from components._names import aliased, token
-from evalctl import awsops, dataset_sync
+from evalctl import awsops, dataset_sync, scenarios
 
 TYPE_TOKEN = token("dataset", "Dataset")
 NAME = "datasetName"
@@ -229,7 +229,34 @@ def build_datasets(decls: list[Any], physical: Any, tags: Any) -> dict[str, Data
     return built
 
 
+# The examples part of a version key when the provider publishes nothing (`publish` off).
+UNPUBLISHED = "unpublished"
+
+
 def version_key(spec: Mapping[str, Any]) -> str:
-    """What decides the dataset's newest published version, known before `up`: the dataset itself and
-    its examples (the provider publishes only when they changed). Examples in S3 are not known here."""
-    return shared.identity_digest({k: spec.get(k) for k in sorted({*IMMUTABLE, SCENARIOS, "publish"})})
+    """What decides the dataset's newest published version, known before `up`: `<dataset>:<examples>`,
+    the digest of the members whose change replaces the dataset, then, with `publish` on, the digest of
+    its examples by scenario id (the provider publishes when they changed, whatever their order), else
+    `unpublished`. Examples in S3 are not known here."""
+    dataset = shared.identity_digest({k: spec.get(k) for k in sorted(IMMUTABLE)})
+    if not spec.get("publish"):
+        return f"{dataset}:{UNPUBLISHED}"
+    found = [(scenarios.scenario_id(e), scenarios.content(e)) for e in spec.get(SCENARIOS) or []]
+    by_id = sorted(found, key=lambda item: item[0])
+    return f"{dataset}:{shared.identity_digest({'examples': by_id})}"
+
+
+def same_dataset(old: Any, new: Any) -> bool:
+    """Whether a Dataset whose version key goes from `old` to `new` keeps its id (not replaced)."""
+    if not isinstance(old, str) or not isinstance(new, str) or ":" not in old or ":" not in new:
+        return False
+    return old.split(":")[0] == new.split(":")[0]
+
+
+def same_version(old: Any, new: Any) -> bool:
+    """Whether it also publishes no new version: `publish` off now, or on before and the examples
+    unchanged (turning `publish` on publishes one, as the provider's update does)."""
+    if not same_dataset(old, new):
+        return False
+    before, after = str(old).split(":")[1], str(new).split(":")[1]
+    return after in (UNPUBLISHED, before)

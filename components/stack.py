@@ -194,12 +194,13 @@ class EvaluationStack:
         keys = self._evaluator_keys(decl)
         if spec.get("groundTruth"):
             spec["groundTruth"] = self._decl(str(spec["groundTruth"]), "GroundTruth").spec
+        dataset_key = self._dataset_key(spec)  # tells a preview whether the Dataset keeps its version
         if spec.get("dataset"):
             spec["dataset"] = self._dataset_ref(spec["dataset"], depends)
         if spec.get("insights"):  # a job with insights writes them only once the store is enabled
             depends += list(self.insight_stores.values())
         spec["batchEvaluationName"] = self.physical(decl)
-        args = BatchEvaluationArgs(spec=spec, source=str(decl.file), evaluator_keys=keys)
+        args = BatchEvaluationArgs(spec, str(decl.file), keys, dataset_key)
         return BatchEvaluation(f"batch-{decl.name}", args, pulumi.ResourceOptions(depends_on=depends))
 
     def _dataset_ref(self, ref: dict[str, Any], depends: list[pulumi.Resource]) -> dict[str, Any]:
@@ -229,9 +230,12 @@ class EvaluationStack:
         spec = dict(decl.spec)
         if spec.get("groundTruth"):  # its content is sent with the job: a change replaces the job
             spec["groundTruth"] = self._decl(str(spec["groundTruth"]), "GroundTruth").spec
-        dataset = self.datasets.get(str((spec.get("dataset") or {}).get("name")))  # its `latest` version
-        keys, version = self._evaluator_keys(decl), getattr(dataset, "version_key", None)
+        keys, version = self._evaluator_keys(decl), self._dataset_key(spec)  # its `latest` version
         return batch_evaluation.identity_key(self.physical(decl), spec, keys, version)
+
+    def _dataset_key(self, spec: dict[str, Any]) -> str | None:
+        """components.dataset.version_key of the Dataset a batch runs (None: none, or its examples in S3)."""
+        return getattr(self.datasets.get(str((spec.get("dataset") or {}).get("name"))), "version_key", None)
 
     def _evaluator_keys(self, decl: Decl) -> dict[str, str]:
         return {r: self.evaluator_key(r) for r in evaluator_refs(decl) if r in self.evaluators}

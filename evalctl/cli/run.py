@@ -65,7 +65,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--timeout", type=positive_float, default=3600.0, help="seconds to wait (default 3600)"
     )
     parser.add_argument("--detach", action="store_true", help="start the job and return its id at once")
-    parser.add_argument("--skip-preflight", action="store_true", help="start without the pre-flight checks")
+    parser.add_argument(
+        "--skip-preflight",
+        action="store_true",
+        help="start without checking log groups, spans in the window, ground-truth sessions and that custom "
+        "evaluators are ACTIVE; custom evaluators and the dataset must still exist (the job needs their ids)",
+    )
     parser.add_argument(
         "--report-dir", type=Path, help="write results.json, junit.xml, summary.md, report.html"
     )
@@ -204,7 +209,7 @@ def gate(
 def execute(args: argparse.Namespace, project: Project, doc: Document, settings: ClientSettings) -> int:
     made = clients_for(settings)
     clients = Clients(made["control"], made["data"], made["logs"])
-    plan = batch.plan(project, doc, clients, dt.datetime.now(dt.UTC))
+    plan = batch.plan(project, doc, clients, dt.datetime.now(dt.UTC), checks=not args.skip_preflight)
     findings = plan.findings or ([] if args.skip_preflight else batch.check(plan.request, clients))
     if findings:
         print("\n".join(f.format() for f in findings), file=sys.stderr)

@@ -287,7 +287,7 @@ def _run(spec: jobs.JobSpec) -> dict[str, Any]:
     except Exception as exc:
         # Scoring itself broke (EVALCTL_JUDGE names no judge, ...): the job FAILS with the reason, as
         # when its logs cannot be read. Raised, it left no outcome and every Get answered 500.
-        return {"sessions": [], "ignored": 0, "insights": {}, "error": f"Could not evaluate sessions: {exc}"}
+        return jobs.broken(exc, [])
 
 
 def _submit(spec: jobs.JobSpec) -> Future[dict[str, Any]]:

@@ -118,6 +118,21 @@ def run(spec: jobs.JobSpec) -> dict[str, Any]:
     telemetry never arrives (lost with the emulator): then once more, in a fresh session.
     """
     work = dataset_run.Run(spec, _outcome)
+    try:
+        _steps(work)
+    except Exception as exc:
+        # Scoring itself broke (EVALCTL_JUDGE names no judge, a scorer raised): the job FAILS with the
+        # reason, keeping the scenarios finished before. Raised, it left no outcome and every Get
+        # answered 500. Entries still INVOKED stay so: the stored outcome means nothing resumes them.
+        return jobs.broken(exc, work.sessions())
+    sessions = work.sessions()
+    details = error_details(sessions)
+    return {"sessions": sessions, "ignored": 0, "insights": {}, "error": None, "details": details}
+
+
+def _steps(work: dataset_run.Run) -> None:
+    """Every scenario not yet done: invoked (or awaited, if invoked before a restart) and scored."""
+    spec = work.spec
     for index, example in enumerate(spec.dataset["examples"] if spec.dataset else []):
         entry = work.entries.get(index) or {}
         if entry.get("state") == dataset_progress.DONE:
@@ -129,6 +144,3 @@ def run(spec: jobs.JobSpec) -> dict[str, Any]:
     _await(work)
     while work.lost and _send(work, *work.lost.pop(0)):
         _await(work)
-    sessions = work.sessions()
-    details = error_details(sessions)
-    return {"sessions": sessions, "ignored": 0, "insights": {}, "error": None, "details": details}

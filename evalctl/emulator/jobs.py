@@ -41,6 +41,12 @@ def submit(spec: JobSpec, work: Callable[[JobSpec], dict[str, Any]]) -> Future[d
     return _POOL.submit(work, spec)
 
 
+def broken(exc: Exception, sessions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The outcome of a job whose scoring raised: FAILED, the reason in errorDetails, `sessions` kept."""
+    reason = f"Could not evaluate sessions: {exc}"
+    return {"sessions": sessions, "ignored": 0, "insights": {}, "error": reason}
+
+
 def score_session(spec: JobSpec, session: Session, metadata: dict[str, Any] | None) -> list[EvaluationResult]:
     """Every evaluator of the job on one session, with the ground truth `metadata` gives it."""
     refs = sources.reference_inputs(metadata, session)

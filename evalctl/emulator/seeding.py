@@ -135,10 +135,14 @@ def seed_documents(core: Core, payload: dict[str, Any]) -> list[str]:
     # the data 1 ms before the current second, so no sub-second phase can cut its last events off.
     now_ns = int(core.clock.now()) * 1_000_000_000 - 1_000_000
     session_ids = prepare(docs, service, now_ns, bool(payload.get("freshSessionIds")))
+    if not session_ids:
+        # No batch could find documents without a session id: seed nothing, create no log group.
+        return []
     fallback_ms = now_ns // 1_000_000
     stamped = [((_time_ns(d) // 1_000_000) or fallback_ms, d) for d in docs]
     spans = [(t, json.dumps(d)) for t, d in stamped if is_span(d)]
-    cwlogs.put_events(region, SPANS_LOG_GROUP, "default", spans)
+    if spans:  # events alone create no empty aws/spans group
+        cwlogs.put_events(region, SPANS_LOG_GROUP, "default", spans)
     by_group: dict[str, list[tuple[int, str]]] = {}
     for when, doc in stamped:
         if not is_span(doc):

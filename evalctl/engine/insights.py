@@ -3,7 +3,9 @@
 - `failure_analysis` (`Builtin.Insight.FailureAnalysis` -> `failureAnalysisResult`): three fixed
   categories - failed tool calls (sub-category per tool, root cause per error text), low scores
   (value below 0.5; sub-category per evaluator, root cause per label) and evaluator errors
-  (sub-category per evaluator, root cause per errorCode).
+  (sub-category per evaluator, root cause per errorCode). A root cause's `rootCause` text is the
+  explanation of its lowest-scored session (ties: the first session id), clipped to 300 characters and
+  naming that session, so it says why rather than repeating the cluster's name.
 - `user_intents` (`Builtin.Insight.UserIntent` -> `userIntentResult`): sessions clustered by the
   first user prompt: greeting, calculation, question, request, or no user message.
 - `execution_summaries` (`Builtin.Insight.ExecutionSummary` -> `executionSummaryResult`):
@@ -13,6 +15,7 @@ Cluster ids count from 1 in the order above; empty clusters are left out.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -43,8 +46,9 @@ _GREETING = re.compile(r"^\s*(hi|hello|hey|good (morning|afternoon|evening))\b",
 _CALCULATION = re.compile(r"\d\s*[-+*/x^]\s*\d|\b(calculate|compute|sum|multiply|divide)\b", re.I)
 _QUESTION = re.compile(r"\?\s*$|^\s*(what|who|when|where|why|how|which|is|are|can|does|do)\b", re.I)
 
-# (session id, explanation, failure spans)
-Affected = tuple[str, str, list[dict[str, Any]]]
+# (session id, explanation, failure spans, score: the value of a low score, else None)
+Affected = tuple[str, str, list[dict[str, Any]], float | None]
+_WHY_CHARS = 300
 
 
 def analyze(
@@ -76,7 +80,10 @@ def _tool_failures(sessions: list[Session]) -> Groups:
             if call.error:
                 cause = call.error.strip().splitlines()[0][:200]
                 span = _span(call.span_id, call.trace_id, _signal_for_error(call.error), call.error)
-                groups[call.name][cause].append((session.session_id, f"{call.name} failed: {cause}", [span]))
+                # The arguments say what the name (the error's first line) does not: which call broke.
+                args = json.dumps(call.arguments, sort_keys=True, default=str)[:200]
+                why = f"{call.name} called with {args} failed: {call.error.strip()}"
+                groups[call.name][cause].append((session.session_id, why, [span], None))
     return groups
 
 
@@ -86,12 +93,12 @@ def _result_failures(results: list[EvaluationResult]) -> tuple[Groups, Groups]:
         ctx = result.context
         if result.failed:
             why = result.error_message or result.error_code or ""
-            errors[result.evaluator_id][str(result.error_code)].append((ctx.session_id, why, []))
+            errors[result.evaluator_id][str(result.error_code)].append((ctx.session_id, why, [], None))
         elif result.value is not None and result.value < LOW_SCORE:
             signal = _EVALUATOR_SIGNALS.get(result.evaluator_id, "other")
             why = result.explanation or ""
             spans = [_span(ctx.span_id or "", ctx.trace_id, signal, why)] if ctx.trace_id else []
-            low[result.evaluator_id][str(result.label)].append((ctx.session_id, why, spans))
+            low[result.evaluator_id][str(result.label)].append((ctx.session_id, why, spans, result.value))
     return low, errors
 
 
@@ -123,7 +130,7 @@ def _category(cluster_id: int, name: str, description: str, groups: Groups, advi
             {
                 "clusterId": root_id,
                 "name": cause[:200] or "unspecified",
-                "rootCause": cause or "unspecified",
+                "rootCause": _why(cause, affected),
                 "recommendation": advice,
                 "affectedSessionCount": len({a[0] for a in affected}),
                 "affectedSessions": [
@@ -134,7 +141,7 @@ def _category(cluster_id: int, name: str, description: str, groups: Groups, advi
                         "recommendation": advice,
                         "failureSpans": spans,
                     }
-                    for sid, why, spans in affected
+                    for sid, why, spans, _ in affected
                 ],
             }
             for root_id, (cause, affected) in enumerate(sorted(causes.items()), start=1)
@@ -157,6 +164,20 @@ def _category(cluster_id: int, name: str, description: str, groups: Groups, advi
         "affectedSessionCount": len(everyone),
         "subCategories": subs,
     }
+
+
+def _why(cause: str, affected: list[Affected]) -> str:
+    """Why the cluster failed: its lowest-scored session's explanation (else the first session's by id),
+    not the label or code that names the cluster again."""
+    ranked = sorted(affected, key=lambda a: (a[3] if a[3] is not None else 0.0, a[0], a[1]))
+    sid, why, _, score = next((a for a in ranked if a[1].strip() and a[1].strip() != cause), ranked[0])
+    text = why.strip()
+    if not text or text == cause:
+        return f"No explanation was recorded ({len(affected)} result(s); first in session {sid})."
+    if len(text) > _WHY_CHARS:
+        text = text[: _WHY_CHARS - 1].rstrip() + "…"
+    scored = f", scored {score:.2f}" if score is not None else ""
+    return f"{text} (session {sid}{scored})"
 
 
 def _span(span_id: str, trace_id: str | None, category: str, evidence: str) -> dict[str, Any]:

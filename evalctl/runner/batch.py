@@ -76,15 +76,19 @@ def dataset_ids(project: Project, doc: Document, control: Any) -> tuple[dict[str
                 return {target.name: str(item["datasetId"])}, []
         token = page.get("nextToken")
         if not token:
-            fix = "deploy it first (`pulumi up`), or run against the local emulator (`--local --agent URL`)"
+            fix = (
+                "deploy it first (`pulumi up`), or run against the local emulator (`--local --agent URL`); "
+                "--skip-preflight cannot skip this, the job needs its id"
+            )
             return {}, [Finding("dataset", f"dataset {name} ('{target.name}') does not exist", fix)]
 
 
-def plan(project: Project, doc: Document, clients: Clients, now: dt.datetime) -> Plan:
-    """Resolve evaluator and dataset names to ids (found by their AWS names) and build the request."""
+def plan(project: Project, doc: Document, clients: Clients, now: dt.datetime, *, checks: bool = True) -> Plan:
+    """Resolve evaluator and dataset names to ids (found by their AWS names) and build the request.
+    Without `checks` (--skip-preflight) an evaluator need only exist: its status is not checked."""
     wanted = custom_refs(project, doc)
     listed = list_evaluators(clients.control) if wanted else {}
-    findings = preflight.evaluators(listed, wanted)
+    findings = preflight.evaluators(listed, wanted, project.stack, active=checks)
     aliases = {ref: str(listed[name]["evaluatorId"]) for ref, name in wanted.items() if name in listed}
     datasets, missing = dataset_ids(project, doc, clients.control)
     if findings or missing:

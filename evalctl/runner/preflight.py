@@ -118,20 +118,24 @@ def spans(
     return scan, []
 
 
-def evaluators(listed: Mapping[str, Mapping[str, Any]], wanted: Mapping[str, str]) -> list[Finding]:
-    """Custom evaluators (logical name -> AWS name) exist and are ACTIVE."""
+def evaluators(
+    listed: Mapping[str, Mapping[str, Any]], wanted: Mapping[str, str], stack: str, active: bool = True
+) -> list[Finding]:
+    """Custom evaluators (logical name -> AWS name) exist and, unless `active` is False, are ACTIVE."""
     out = []
     for logical, physical in wanted.items():
         found = listed.get(physical)
         if found is None:
+            # Not skippable: StartBatchEvaluation takes evaluator ids, found here by the AWS name.
             out.append(
                 Finding(
                     "evaluators",
-                    f"evaluator '{logical}' ({physical}) does not exist",
-                    "deploy it first with `pulumi up`, or check the stack (--stack)",
+                    f"evaluator '{logical}' ({physical}) does not exist in this account and region",
+                    f"deploy it first (`pulumi up` on stack {stack}), or pass the --stack and --region "
+                    "it was deployed to; --skip-preflight cannot skip this, the job needs its id",
                 )
             )
-        elif found.get("status") != "ACTIVE":
+        elif active and found.get("status") != "ACTIVE":
             out.append(
                 Finding(
                     "evaluators",

@@ -15,6 +15,7 @@ from evalctl.aws import ClientSettings
 from evalctl.cli.main import main
 from evalctl.cli.run import clients_for
 from evalctl.runner import local
+from evalctl.spec.mapping import evaluator_request
 from evalctl.spec.project import load_project
 from tests.examples import copy_examples
 
@@ -198,3 +199,25 @@ def test_an_unreachable_endpoint_names_the_flag_to_check(specs, capsys):
     err = capsys.readouterr().err
     assert "the endpoint cannot be reached; check --endpoint (a command)" in err
     assert "is `evalctl emulator` running?" in err
+
+
+def test_skip_preflight_still_needs_the_evaluators_and_says_so(fast, specs, capsys):
+    assert run(fast, specs, "--skip-preflight") == 2
+    err = capsys.readouterr().err
+    assert "evaluator 'response-tone' (response_tone_dev) does not exist in this account and region" in err
+    assert "`pulumi up` on stack dev" in err and "--skip-preflight cannot skip this" in err
+    assert fast.admin.call_counts().get("StartBatchEvaluation", 0) == 0
+
+
+def test_skip_preflight_starts_without_the_log_and_status_checks(emulator, specs, capsys):
+    # No sessions seeded (no log group matches) and the evaluator still CREATING: both checks are skipped.
+    emulator.admin.configure(resource_seconds=3600)
+    path = specs / "batch" / "nightly-support.yaml"
+    path.write_text(path.read_text().replace(", tool-reliability]", "]"))
+    project, _ = load_project([specs], "dev")
+    control = emulator.client("bedrock-agentcore-control")
+    control.create_evaluator(**evaluator_request(project.valid("Evaluator", "response-tone"), "dev", None))
+    assert run(emulator, specs, "--detach") == 2
+    assert "evaluator 'response-tone' (response_tone_dev) is CREATING" in capsys.readouterr().err
+    assert run(emulator, specs, "--detach", "--skip-preflight") == 0
+    assert emulator.admin.call_counts().get("StartBatchEvaluation", 0) == 1

@@ -108,7 +108,10 @@ def test_failed_tool_call_becomes_an_insight(
     )
     assert "Emulated" in detail["description"]
     [root] = detail["rootCauses"]
-    assert root["explanation"] == seed.ERROR and root["affectedSessionCount"] == 1
+    assert root["name"] == seed.ERROR and root["affectedSessionCount"] == 1
+    # Why, not the name again: the failed call with its arguments, in which session.
+    assert root["explanation"].startswith("multiply_numbers called with {")
+    assert root["explanation"].endswith(f"failed: {seed.ERROR} (session {seed.SESSION})")
     [sample] = detail["sampleSessions"]
     assert sample["sessionId"] == seed.SESSION
     assert sample["findings"][0]["targetType"] == "SPAN_ID"

@@ -170,19 +170,17 @@ def test_seed_command_refuses_files_without_sessions(
     emulator: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "empty.json").write_text("[]")
-    code = main(
-        [
-            "emulator",
-            "seed",
-            str(tmp_path / "empty.json"),
-            "--service-name",
-            "s",
-            "--endpoint",
-            emulator.endpoint,
-        ]
-    )
-    assert code == 2
-    assert "the files hold no session" in capsys.readouterr().err
+    # A span and a runtime log event, neither with a session id: nothing a batch could find.
+    span = {"traceId": "a" * 32, "spanId": "b" * 16, "startTimeUnixNano": 1, "endTimeUnixNano": 2}
+    event = {"resource": {"attributes": {}}, "body": "hello", "timeUnixNano": 2}
+    (tmp_path / "anonymous.json").write_text(json.dumps([span, event]))
+    for name in ("empty.json", "anonymous.json"):
+        argv = ["emulator", "seed", str(tmp_path / name), "--service-name", "s"]
+        argv += ["--endpoint", emulator.endpoint]
+        assert main(argv) == 2
+        assert "the files hold no session" in capsys.readouterr().err
+    # Nothing seeded, nothing created: no runtime log group, no aws/spans.
+    assert emulator.client("logs").describe_log_groups()["logGroups"] == []
 
 
 def test_seed_command_says_to_start_the_emulator_when_none_answers(

@@ -187,6 +187,43 @@ def test_missing_telemetry_is_a_timeout_not_a_hang(
     assert "TelemetryTimeout: traces of 0 of 1 turn(s) arrived within 0.3 s" in job["errorDetails"][0]
 
 
+def test_a_judge_that_cannot_be_made_fails_the_dataset_job_with_the_reason(
+    emulator: Any, control: Any, data: Any, agent: FixtureAgent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evalctl.emulator import bridge
+
+    monkeypatch.setenv("EVALCTL_JUDGE", "foo")
+    bridge.set_judge(None)  # chosen again from EVALCTL_JUDGE on first use
+    try:
+        job_id = start(data, dataset(control, emulator, [REFUND, ORDER]))
+        job = finished(emulator, data, job_id)
+        again = data.get_batch_evaluation(batchEvaluationId=job_id)  # stays answerable, not a 500
+    finally:
+        bridge.set_judge(None)
+    assert job["status"] == again["status"] == "FAILED"
+    assert "EVALCTL_JUDGE='foo': expected offline, bedrock or openai" in job["errorDetails"][0]
+
+
+def test_a_scorer_raising_mid_run_keeps_the_scenarios_scored_before(
+    emulator: Any, control: Any, data: Any, agent: FixtureAgent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evalctl.emulator import jobs
+
+    score = jobs.score_session
+
+    def flaky(spec: Any, session: Any, metadata: dict[str, Any] | None) -> Any:
+        if (metadata or {})["sessionMetadata"][0]["testScenarioId"] == "order":
+            raise RuntimeError("scorer broke on order")
+        return score(spec, session, metadata)
+
+    monkeypatch.setattr(jobs, "score_session", flaky)
+    job = finished(emulator, data, start(data, dataset(control, emulator, [REFUND, ORDER])))
+    assert job["status"] == "FAILED"
+    assert job["errorDetails"] == ["Could not evaluate sessions: scorer broke on order"]
+    results = job["evaluationResults"]
+    assert (results["numberOfSessionsCompleted"], results["totalNumberOfSessions"]) == (1, 2)
+
+
 def test_stop_answers_at_once_and_no_further_scenario_is_invoked(
     emulator: Any, control: Any, data: Any, agent: FixtureAgent
 ) -> None:

@@ -304,3 +304,51 @@ def test_a_dataset_batch_runs_the_published_version_on_the_agent(server, emulato
     assert state.outputs["status"] == "COMPLETED", state.outputs["errorDetails"]
     assert state.outputs["results"]["numberOfSessionsCompleted"] == 1
     assert [body for _, body in agent.seen] == [{"prompt": "When do you open?"}]
+
+
+def test_preview_replaces_a_latest_dataset_batch_only_when_a_new_version_is_published(server, emulator):
+    """A Dataset updated in place has an unknown version in a preview: its version key says whether the
+    update publishes one (a new run over it: replace) or not (description, order, `publish: false`)."""
+    from components.dataset import version_key
+    from tests.emulator.fixture_agent import ENDPOINT_ARN, LOG_GROUP, RUNTIME
+    from tests.emulator.fixture_agent import SERVICE as AGENT_SERVICE
+    from tests.providers.engine import Declared, Engine
+    from tests.providers.test_dataset_provider import URN as DATASET_URN
+    from tests.providers.test_dataset_provider import props as dataset_props
+    from tests.providers.test_dataset_provider import scenario
+
+    emulator.admin.configure(**FAST)
+    emulator.admin.map_agents({RUNTIME: "http://127.0.0.1:9"})  # the jobs need not succeed, only start
+    source = {"cloudWatchLogs": {"serviceNames": [AGENT_SERVICE], "logGroupNames": [LOG_GROUP]}}
+
+    def program(items, **changes):
+        data = dataset_props(items, **changes)
+
+        def batch(outs):
+            ref = {"name": "cases", "version": "latest", "datasetId": outs[DATASET_URN]["datasetId"],
+                   "datasetVersion": outs[DATASET_URN]["datasetVersion"]}  # fmt: skip
+            spec = props(dataSourceConfig=source, dataset=ref, agent=ENDPOINT_ARN, wait=False)
+            return {**spec, "datasetKey": version_key(data)}
+
+        return [Declared(DATASET_URN, lambda _: data), Declared(BATCH_URN, batch)]
+
+    a, b, c = scenario("a"), scenario("b"), scenario("c")
+    engine = Engine(server)
+    engine.up(program([a, b]))
+    job = engine.state[BATCH_URN].id
+    stays = {DATASET_URN: "update", BATCH_URN: "same"}
+    for kept in (program([a, b], description="renamed"), program([b, a], description="renamed")):
+        assert engine.preview(kept) == stays, "no new version: the same job"
+        assert engine.up(kept) == stays
+    # Turning `publish` off publishes nothing: state learns it (so turning it on again re-runs).
+    learns = {DATASET_URN: "update", BATCH_URN: "update"}
+    assert engine.preview(program([a, b, c], publish=False)) == learns
+    assert engine.up(program([a, b, c], publish=False)) == learns
+    assert engine.preview(program([a, b, scenario("c", "7 days.")], publish=False)) == stays
+    assert engine.state[BATCH_URN].id == job and calls(emulator, "StartBatchEvaluation") == 1, "no re-run"
+    new = {DATASET_URN: "update", BATCH_URN: "replace"}
+    assert engine.preview(program([a, b, c])) == new, "publish on again: version 2, a new run"
+    assert engine.up(program([a, b, c])) == new
+    assert engine.state[BATCH_URN].outputs["spec"]["dataset"]["datasetVersion"] == "2"
+    assert engine.preview(program([a, b, scenario("c", "7 days.")])) == new, "a changed example"
+    engine.destroy()

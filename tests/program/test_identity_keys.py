@@ -71,3 +71,22 @@ def test_a_batch_on_the_latest_dataset_version_is_keyed_by_what_publishes_a_vers
     )
     more = dataset.version_key({**data, "scenarios": [*scenarios, {"scenario_id": "refund"}]})
     assert batch_evaluation.identity_key("nightly_dev", latest, {}, more) != key, "a new version: a new job"
+    unpublished = dataset.version_key({**data, "publish": False})
+    edited = dataset.version_key({**data, "publish": False, "scenarios": [{"scenario_id": "refund"}]})
+    assert unpublished == edited, "with `publish` off no version is published, whatever the examples"
+    assert dataset.version_key({**data, "scenarios": scenarios[::-1]}) == dataset.version_key(data)
+
+
+def test_a_dataset_version_stays_unless_the_update_publishes_one() -> None:
+    """What a batch preview asks (components._batch_identity): same dataset, same newest version?"""
+    scenarios = [{"scenario_id": "a", "turns": [{"input": "x"}]}, {"scenario_id": "b", "turns": []}]
+    on = {"datasetName": "scenarios_dev", "publish": True, "scenarios": scenarios}
+    key = dataset.version_key(on)
+    off = dataset.version_key({**on, "publish": False})
+    assert dataset.same_version(key, dataset.version_key({**on, "scenarios": scenarios[::-1]}))
+    assert dataset.same_version(key, off), "turned off: nothing is published"
+    assert not dataset.same_version(off, key), "turned on: the provider publishes a version"
+    assert not dataset.same_version(key, dataset.version_key({**on, "scenarios": scenarios[:1]}))
+    renamed = dataset.version_key({**on, "datasetName": "other_dev"})
+    assert not dataset.same_dataset(key, renamed) and not dataset.same_version(key, renamed)
+    assert dataset.same_dataset(key, off) and not dataset.same_dataset(None, key), "unknown: not the same"

@@ -274,6 +274,9 @@ def test_a_recommendation_gets_the_arns_of_the_stacks_own_evaluator_and_online_e
     assert run.named("recommendation-regressed", token).inputs["batchEvaluationKey"] == (
         batch_evaluation.identity_key("regression_dev", regression, {}, dataset.version_key(data))
     )
+    # The batch itself carries the same version key, so its preview knows whether the version stays.
+    runs = run.named("batch-regression", "pulumi-python:dynamic/batch_evaluation:BatchEvaluation").inputs
+    assert runs["datasetKey"] == dataset.version_key(data)
     tools = run.named("recommendation-tools", token).inputs["spec"]
     assert tools["current"] == {"lookup_order": "Looks up an order."} and "evaluator" not in tools
     assert tools["file"] == str((tmp_path / "tools.json").resolve()), "outside the program: an absolute path"

@@ -115,3 +115,32 @@ def test_execution_summaries():
 def test_unknown_insight_ids_are_skipped():
     """Only Builtin.Insight.* ids the engine knows produce members."""
     assert analyze(["Builtin.Insight.Other"], SESSIONS, RESULTS) == {}
+
+
+def _poor(sid, value, explanation):
+    return EvaluationResult(
+        "Builtin.Helpfulness", "Builtin.Helpfulness", "arn", SpanContext(sid), value=value, label="Poor",
+        explanation=explanation,
+    )  # fmt: skip
+
+
+def test_a_low_score_root_cause_says_why_not_the_label_again():
+    """rootCause is the lowest-scored session's explanation (clipped, naming it), whatever the order."""
+    long = "The answer ignored the refund question and talked about shipping instead. " * 10
+    results = [_poor("s-a", 0.3, "Partly off topic."), _poor("s-b", 0.1, long), _poor("s-c", 0.1, "Terse.")]
+    causes = []
+    for ordered in (results, results[::-1]):
+        failures = analyze(ALL[:1], SESSIONS[:2], ordered)["failureAnalysisResult"]["failures"]
+        (root,) = failures[0]["subCategories"][0]["rootCauses"]
+        causes.append(root["rootCause"])
+    assert causes[0] == causes[1]
+    assert root["name"] == "Poor" and "Poor" not in root["rootCause"]
+    text, _, where = root["rootCause"].rpartition(" (")
+    assert long.startswith(text[:-1]) and text.endswith("…") and len(text) == 300
+    assert where == "session s-b, scored 0.10)"  # 0.10 ties with s-c: the first session id wins
+
+
+def test_an_evaluator_error_root_cause_gives_the_message_not_the_code():
+    failures = analyze(ALL[:1], SESSIONS, RESULTS)["failureAnalysisResult"]["failures"]
+    (root,) = failures[2]["subCategories"][0]["rootCauses"]
+    assert (root["name"], root["rootCause"]) == ("Timeout", "slow (session s-math)")
