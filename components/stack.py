@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import foundations
+from components._spec_shapes import base_ref, insight_entries, literal_id, with_tags
 from components._stack_config import (
     BUILT_KINDS,
     CONFIG_NAMESPACE,
@@ -41,28 +42,6 @@ def load_declarations(config: StackConfig) -> list[Decl]:
         count = f"{len(errors)} error(s) in the specs under {config.spec_dir}; fix them (`evalctl validate`)"
         raise pulumi.RunError("\n".join([*errors, count]))
     return decls
-
-
-def base_ref(decl: Decl) -> str | None:
-    """The base evaluator a derived evaluator builds on."""
-    derived = (decl.spec.get("evaluatorConfig") or {}).get("derived") or {}
-    ref = derived.get("baseEvaluatorId")
-    return str(ref) if ref else None
-
-
-def literal_id(ref: str) -> str:
-    """An evaluator id from a literal reference: ARNs become their id, ids stay."""
-    return ref.rsplit("evaluator/", 1)[-1] if ref.startswith("arn:") else ref
-
-
-def insight_entries(spec: dict[str, Any]) -> dict[str, Any]:
-    """`insights: [Builtin.Insight.X]` in a spec is `[{"insightId": ...}]` in the API."""
-    entries = [i if isinstance(i, dict) else {"insightId": str(i)} for i in spec.get("insights") or []]
-    return {**spec, "insights": entries} if entries else spec
-
-
-def with_tags(spec: dict[str, Any], tags: dict[str, str]) -> dict[str, Any]:
-    return {**spec, "tags": {**(spec.get("tags") or {}), **tags}}
 
 
 class EvaluationStack:
