@@ -75,3 +75,20 @@ def test_up_runs_the_dataset_against_the_example_agent(
     job = emulator.client("bedrock-agentcore").get_batch_evaluation(batchEvaluationId=run["id"])
     assert job["evaluationResults"]["numberOfSessionsCompleted"] == 6, "one session per scenario"
     stack.preview(expect_no_changes=True)
+
+    # A description change keeps the published version: the run over it stays (no replace in preview,
+    # the same job after up). A changed scenario publishes a new version: the run is replaced.
+    path = specs / "datasets" / "support-scenarios.yaml"
+    text = path.read_text()
+    old = "  description: Order, refund and ticket questions for the support agent, with one known failure.\n"
+    assert old in text
+    path.write_text(text.replace(old, "  description: Support questions, one known failure.\n"))
+    planned = stack.preview().change_summary
+    assert not planned.get("replace") and planned.get("update") == 1, planned
+    again = stack.up()
+    assert again.outputs["batchEvaluations"].value["support-regression"]["id"] == run["id"]
+    assert again.outputs["datasets"].value["support-scenarios"]["version"] == dataset["version"]
+    changed = path.read_text().replace("Where is my order ORD-1001?", "Where is order ORD-1001 now?")
+    path.write_text(changed)
+    planned = stack.preview().change_summary
+    assert planned.get("replace") == 1, planned
