@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import json
 import math
 import os
 import sys
@@ -155,16 +154,3 @@ def simulate(args: argparse.Namespace) -> int:
 
             print(describe_error(exc, f"Dataset/{doc.name}", doc.file), file=sys.stderr)
             return EXIT_USAGE
-
-
-def write_transcripts(path: Path, transcripts: list[Any]) -> Path:
-    """simulation.json: every scenario's turns, why it ended or failed, the actor's reasoning."""
-    path.mkdir(parents=True, exist_ok=True)
-    target = path / "simulation.json"
-    target.write_text(json.dumps({"scenarios": [t.to_json() for t in transcripts]}, indent=2) + "\n")
-    return target
-
-
-def say(args: argparse.Namespace, text: str) -> None:
-    if not args.quiet:
-        print(text, file=sys.stderr)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import re
 import secrets
 import sys
 import time
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 from evalctl.aws import ClientSettings
 from evalctl.cli import local_agent, run
 from evalctl.cli.exits import EXIT_USAGE
-from evalctl.cli.simulate import say, write_transcripts
 from evalctl.datasets import gather
 from evalctl.engine.llm_judges import TextModel
 from evalctl.runner import batch, local, simulate
@@ -24,6 +25,19 @@ from evalctl.spec.names import physical_name, run_name
 from evalctl.spec.project import Document, Project
 
 _SLACK_MS = 60_000  # telemetry stamped by an agent clock a little behind ours still counts
+
+
+def write_transcripts(path: Path, transcripts: list[Any]) -> Path:
+    """simulation.json: every scenario's turns, why it ended or failed, the actor's reasoning."""
+    path.mkdir(parents=True, exist_ok=True)
+    target = path / "simulation.json"
+    target.write_text(json.dumps({"scenarios": [t.to_json() for t in transcripts]}, indent=2) + "\n")
+    return target
+
+
+def say(args: argparse.Namespace, text: str) -> None:
+    if not args.quiet:
+        print(text, file=sys.stderr)
 
 
 def _emulator(args: argparse.Namespace, stack: ExitStack) -> Any:
