@@ -189,3 +189,13 @@ def test_a_predefined_or_unknown_dataset_is_refused(
     assert main(["simulate", "support-simulatd", *args]) == 2
     assert "did you mean 'support-simulated'?" in capsys.readouterr().err
     assert actor.requests == []
+
+
+def test_an_agent_that_is_down_fails_each_scenario_with_the_reason(
+    specs: Path, port: int, actor: ChatServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _simulate(specs, "http://127.0.0.1:9", port) == 2
+    err = capsys.readouterr().err
+    assert "scenario stops-after-two: 0 turn(s)" in err and "FAILED turn 1: The agent at" in err
+    assert "could not be reached" in err and "no scenario produced a session to score" in err
+    assert actor.requests == []  # the actor is asked only after an agent reply
