@@ -170,3 +170,9 @@ def ground_truth(example: dict[str, Any]) -> dict[str, Any]:
     if any("expectedResponse" in t for t in turns):
         inline["turns"] = turns
     return inline
+
+
+def sdk_parse(schema_type: str, example: dict[str, Any]) -> dict[str, Any]:
+    """The scenario as the SDK's model reads it (its defaults filled in, e.g. max_turns), as JSON."""
+    parsed: dict[str, Any] = _sdk_model(schema_type).model_validate(content(example)).model_dump(mode="json")
+    return parsed

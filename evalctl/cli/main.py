@@ -19,6 +19,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("evalctl.cli.schema", "write or print the JSON Schemas of the spec kinds"),
     "emulator": ("evalctl.cli.emulator", "serve a local AgentCore Evaluations endpoint"),
     "run": ("evalctl.cli.run", "run a declared batch evaluation with gates and reports"),
+    "simulate": (
+        "evalctl.cli.simulate",
+        "run a simulated Dataset against your local agent with an actor model, then score the sessions",
+    ),
     "results": (
         "evalctl.cli.results",
         "render a batch evaluation's results (job id, or a spec's latest run)",

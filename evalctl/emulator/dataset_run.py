@@ -52,21 +52,6 @@ def _read(spec: jobs.JobSpec, wanted: set[str], since_ms: int) -> dict[str, Sess
     return {s.session_id: s for s in found if s.session_id in wanted}
 
 
-def _complete(session: Session | None, turns: int) -> bool:
-    """Every turn's trace has arrived whole: its answer, and its root span.
-
-    An answer alone is not enough: a Strands model span carries assistant text (with its tool use)
-    before the tool runs, so a trace read mid-export would score a truncated trajectory. The root span
-    ends last and span processors export in end order, so once it is stored its descendants are.
-    """
-    if session is None or len(session.traces) < turns:
-        return False
-    rooted = {
-        d.get("traceId") for d in session.documents if coverage.is_span(d) and not d.get("parentSpanId")
-    }
-    return all(t.assistant_response and t.trace_id in rooted for t in session.traces)
-
-
 @dataclass
 class Pending:
     """A scenario whose turns all reached the agent, awaiting its telemetry until `deadline`."""
@@ -127,7 +112,7 @@ class Run:
         now = time.monotonic()
         for session_id, item in list(self.waiting.items()):
             session = found.get(session_id)
-            if _complete(session, item.turns):
+            if coverage.whole(session, item.turns):
                 got: object = session
             elif now >= item.deadline and item.resumed and session is None:
                 del self.waiting[session_id]  # none of it survived the restart: invoke it again

@@ -7,7 +7,10 @@ and gets a confident low score; both data paths refuse instead, at the grain the
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from evalctl.engine.model import Session
 
 Doc = dict[str, Any]
 Grain = Callable[[Doc], Hashable]
@@ -62,3 +65,16 @@ def sessions_without_events(docs: list[Doc]) -> set[str]:
 
 def _session(doc: Doc) -> Any:
     return (doc.get("attributes") or {}).get("session.id")
+
+
+def whole(session: Session | None, turns: int) -> bool:
+    """Every turn's trace has arrived whole: its answer, and its root span.
+
+    An answer alone is not enough: a Strands model span carries assistant text (with its tool use)
+    before the tool runs, so a trace read mid-export would score a truncated trajectory. The root span
+    ends last and span processors export in end order, so once it is stored its descendants are.
+    """
+    if session is None or len(session.traces) < turns:
+        return False
+    rooted = {d.get("traceId") for d in session.documents if is_span(d) and not d.get("parentSpanId")}
+    return all(t.assistant_response and t.trace_id in rooted for t in session.traces)

@@ -80,7 +80,13 @@ def _target(project: Project, doc: Document, ref: dict[str, Any]) -> Iterator[Di
         yield problem(
             doc,
             "/spec/dataset/name",
-            f"dataset '{name}' is {schema_type}; a batch runs only {scenarios.PREDEFINED} datasets",
+            f"dataset '{name}' is {schema_type}; a batch runs only {scenarios.PREDEFINED} datasets"
+            + (
+                f" (run simulated scenarios against a local agent: evalctl simulate {name} --agent URL "
+                "--evaluator ID)"
+                if schema_type == scenarios.SIMULATED
+                else ""
+            ),
             "dataset-schema",
         )
     if not target.spec.get("publish"):

@@ -1,0 +1,156 @@
+"""`evalctl simulate DATASET --agent URL --evaluator ID`: a simulated Dataset against your local agent.
+
+An in-process emulator stands in for AgentCore as in `evalctl run --local --agent` (OTLP receiver on
+--otlp-port, the agent mapped to a synthetic runtime); each scenario is a conversation between the
+agent and an actor model (evalctl.runner.simulate), and the sessions are then scored by an ordinary
+batch evaluation over their ids, gated and reported as `evalctl run` does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import math
+import os
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from evalctl import request_template, scenarios
+from evalctl.cli import local_agent
+from evalctl.cli.argtypes import positive_float
+from evalctl.cli.exits import EPILOG, EXIT_USAGE
+from evalctl.engine.judge import JudgeError
+from evalctl.engine.llm_judges import TextModel, judge_from_env
+from evalctl.spec.project import Document, Project
+
+OFFLINE = (
+    "simulated scenarios need an actor model and none is configured (EVALCTL_JUDGE is offline); set "
+    "EVALCTL_JUDGE=bedrock (EVALCTL_JUDGE_MODEL, AWS credentials) or EVALCTL_JUDGE=openai "
+    "(EVALCTL_JUDGE_BASE_URL, EVALCTL_JUDGE_API_KEY, EVALCTL_JUDGE_MODEL); no actor is faked"
+)
+
+
+def _min_average(text: str) -> dict[str, Any]:
+    evaluator, sep, value = text.rpartition("=")
+    wrong = f"expected EVALUATOR=SCORE, e.g. Builtin.Helpfulness=0.7, not {text!r}"
+    try:
+        score = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(wrong) from None
+    if not sep or not evaluator or not math.isfinite(score):
+        raise argparse.ArgumentTypeError(wrong)
+    return {"evaluator": evaluator, "minAverageScore": score}
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register `evalctl simulate` and its flags."""
+    parser = subparsers.add_parser(
+        "simulate",
+        help="run a simulated Dataset's scenarios against your local agent with an actor model, then score",
+        description="Each scenario: its input, then messages from the actor model (EVALCTL_JUDGE=bedrock|"
+        "openai) until it stops or max_turns; the sessions are scored in an in-process emulator by a batch "
+        "evaluation over their ids, gated and reported as `evalctl run` does.",
+        epilog=EPILOG,
+    )
+    parser.add_argument("dataset", help="a Dataset's metadata.name (AGENTCORE_EVALUATION_SIMULATED_V1)")
+    parser.add_argument("--agent", required=True, metavar="URL", help="your agent (POST URL/invocations)")
+    parser.add_argument(
+        "--evaluator", action="append", required=True, metavar="ID",
+        help="evaluator to score the sessions with: Builtin.* or a declared Evaluator (repeatable)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--min-average", action="append", type=_min_average, default=[], metavar="EVALUATOR=SCORE",
+        help="gate: the evaluator's average must be at least SCORE (repeatable)",
+    )  # fmt: skip
+    parser.add_argument("--request-template", help=f"payload per turn (default {request_template.DEFAULT})")
+    parser.add_argument(
+        "--specs", type=Path, default=Path("evaluations"), help="spec folder (default: evaluations/)"
+    )
+    parser.add_argument(
+        "--stack", default=os.environ.get("PULUMI_STACK", "dev"), help="stack of the AWS names"
+    )
+    parser.add_argument("--region", help="region of the local emulator (default us-east-1)")
+    parser.add_argument(
+        "--otlp-port", type=int, default=local_agent.OTLP_PORT,
+        help=f"port of the local emulator and its OTLP/HTTP receiver (default {local_agent.OTLP_PORT})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--telemetry-timeout", type=positive_float, default=30.0,
+        help="seconds to wait for a session's spans after its last turn (default 30)",
+    )  # fmt: skip
+    parser.add_argument("--timeout", type=positive_float, default=3600.0, help="seconds to wait for scoring")
+    parser.add_argument("--report-dir", type=Path, help="write results.json, ..., and simulation.json")
+    parser.add_argument("--quiet", action="store_true", help="no progress or status messages, errors only")
+    parser.add_argument("--json", action="store_true", help="print results.json on stdout")
+    parser.set_defaults(handler=simulate, local=True, endpoint=None)
+
+
+def _dataset(args: argparse.Namespace) -> tuple[Project, Document] | str:
+    """The simulated Dataset spec, or what is wrong (spec errors as file:line:col)."""
+    from evalctl.spec.diagnostics import render
+    from evalctl.spec.project import load_project
+
+    project, problems = load_project([args.specs], args.stack)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        return render(errors, "text") + f"\nfix the {len(errors)} spec error(s) first"
+    doc = project.valid("Dataset", args.dataset)
+    if doc is None:
+        declared = [d.name for d in project.of_kind("Dataset")]
+        close = difflib.get_close_matches(args.dataset, declared, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"no Dataset '{args.dataset}' (declared: {', '.join(declared) or 'none'}){hint}"
+    if (doc.spec.get("schemaType") or scenarios.PREDEFINED) != scenarios.SIMULATED:
+        return (
+            f"{doc.file}: Dataset '{doc.name}' holds predefined scenarios: run them with a BatchEvaluation "
+            "on it, `evalctl run <batch> --local --agent URL`"
+        )
+    return project, doc
+
+
+def _problem(args: argparse.Namespace) -> str | None:
+    if not str(args.agent).startswith(("http://", "https://")):
+        return f"--agent expects the URL of your agent, e.g. http://127.0.0.1:8080, not {args.agent!r}"
+    if args.request_template is not None:
+        wrong = request_template.problem(args.request_template)
+        if wrong:
+            return f"--request-template {wrong}"
+    return None
+
+
+def actor_model() -> TextModel | str:
+    """The configured actor model (the judges' model), or why there is none."""
+    try:
+        model = judge_from_env()
+    except (JudgeError, ValueError) as exc:
+        return str(exc)
+    return model if isinstance(model, TextModel) else OFFLINE
+
+
+def simulate(args: argparse.Namespace) -> int:
+    """`evalctl simulate`: exit 0 pass, 1 gate failed, 2 usage error, a scenario or the job failed."""
+    found = _problem(args)
+    loaded = _dataset(args) if found is None else found
+    model = actor_model() if not isinstance(loaded, str) else loaded
+    if isinstance(model, str):
+        print(f"evalctl simulate: {model}", file=sys.stderr)
+        return EXIT_USAGE
+    assert not isinstance(loaded, str)
+    project, doc = loaded
+    from evalctl.cli import simulate_run
+
+    with ExitStack() as stack:
+        try:
+            return simulate_run.execute(args, stack, project, doc, model)
+        except local_agent.UsageError as exc:
+            print(f"evalctl simulate: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except Exception as exc:
+            if not hasattr(exc, "response") and "botocore" not in type(exc).__module__:
+                raise
+            from evalctl.aws import describe_error
+
+            print(describe_error(exc, f"Dataset/{doc.name}", doc.file), file=sys.stderr)
+            return EXIT_USAGE

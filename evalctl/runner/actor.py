@@ -1,0 +1,101 @@
+"""The simulated user of a simulated scenario: a real model asked for the next message as JSON.
+
+The actor is the judge's model (EVALCTL_JUDGE=bedrock|openai, a `TextModel`). Each turn it gets a
+system prompt built from the scenario's actor profile and description, and the conversation so far,
+and must answer one JSON object `{"stop": bool, "message": str, "reasoning": str}`. An answer that
+does not fit is refused with the reason: there is no retry and no made-up message.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from evalctl.engine.judge import JudgeError
+from evalctl.engine.llm_judges import TextModel
+
+MAX_QUOTED = 4000  # characters of one message quoted back to the actor: long replies stay affordable
+
+
+class ActorError(Exception):
+    """The actor model failed or answered something unusable; the message says which."""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One turn: what the user (the scenario's input or the actor) sent and what the agent answered."""
+
+    message: str
+    reply: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The actor's answer: end the conversation, or send `message` next."""
+
+    stop: bool
+    message: str
+    reasoning: str
+
+
+def system_prompt(scenario: dict[str, Any]) -> str:
+    """Who the actor plays: the profile's traits, context and goal, and the scenario's description."""
+    profile = scenario.get("actor_profile") or {}
+    traits = profile.get("traits") or {}
+    lines = [
+        "You play a user talking to an AI agent, to test the agent. Stay in character; never say you are "
+        "an AI or a test.",
+        f"Scenario: {scenario.get('scenario_description') or '(none given)'}",
+        f"Your context: {profile.get('context', '')}",
+        f"Your goal: {profile.get('goal', '')}",
+    ]
+    if traits:
+        lines.append("Your traits: " + json.dumps(traits, sort_keys=True))
+    lines.append(
+        'After each agent reply answer with one JSON object only: {"stop": <true when your goal is met or '
+        'the conversation cannot go further, else false>, "message": "<your next message to the agent; '
+        'empty when stop is true>", "reasoning": "<one sentence: why>"}'
+    )
+    return "\n".join(lines)
+
+
+def _quote(text: str) -> str:
+    return text if len(text) <= MAX_QUOTED else text[:MAX_QUOTED] + " [...]"
+
+
+def conversation(exchanges: list[Exchange]) -> str:
+    """The conversation so far, as the actor's user message."""
+    parts = []
+    for number, item in enumerate(exchanges, 1):
+        parts.append(f"Turn {number}\nYou: {_quote(item.message)}\nAgent: {_quote(item.reply)}")
+    return "\n\n".join(parts) + "\n\nYour JSON answer:"
+
+
+def parse(text: str) -> Decision:
+    """The actor's decision from its answer text, or ActorError saying what is wrong with it."""
+    start, end = text.find("{"), text.rfind("}")  # tolerate code fences or a sentence around it
+    try:
+        data = json.loads(text[start : end + 1]) if 0 <= start < end else None
+    except ValueError:
+        data = None
+    shown = " ".join(text.split())[:200]
+    if not isinstance(data, dict):
+        raise ActorError(f"the actor's answer is not a JSON object: {shown!r}")
+    stop, message, reasoning = data.get("stop"), data.get("message", ""), data.get("reasoning", "")
+    if not isinstance(stop, bool):
+        raise ActorError(f"the actor's answer has no boolean `stop`: {shown!r}")
+    if not isinstance(message, str) or not isinstance(reasoning, str):
+        raise ActorError(f"the actor's `message` and `reasoning` must be strings: {shown!r}")
+    if not stop and not message.strip():
+        raise ActorError(f"the actor neither stopped nor gave a message: {shown!r}")
+    return Decision(stop, message, reasoning)
+
+
+def decide(model: TextModel, scenario: dict[str, Any], exchanges: list[Exchange]) -> Decision:
+    """Ask the actor model once for its next step."""
+    try:
+        text, _usage = model.complete(system_prompt(scenario), conversation(exchanges))
+    except JudgeError as exc:
+        raise ActorError(f"the actor model call failed: {exc}") from exc
+    return parse(text)
