@@ -158,8 +158,11 @@ def execute(
     progress = Progress(quiet=args.quiet)
     job = wait(lambda: data.get_batch_evaluation(batchEvaluationId=job_id), args.timeout, progress=progress)
     gated = dataclasses.replace(doc, spec={"gates": args.min_average})
-    code = run.report(args, gated, job, batch.result_events(clients["logs"], job), aliases)
     failed = [t for t in transcripts if t.error]
+    # The reports (results.json, summary.md, the PR comment) must not read as if every scenario ran.
+    unscored = [f"scenario {t.scenario_id} was not scored: {t.error}" for t in failed]
+    job = {**job, "errorDetails": [*(job.get("errorDetails") or []), *unscored]}
+    code = run.report(args, gated, job, batch.result_events(clients["logs"], job), aliases)
     if failed:
         print(f"evalctl simulate: {len(failed)} of {len(transcripts)} scenario(s) failed", file=sys.stderr)
     return max(code, EXIT_USAGE if failed else 0)

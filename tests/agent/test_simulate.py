@@ -163,6 +163,10 @@ def test_scenarios_run_as_the_actor_asks_and_their_sessions_are_scored(
     assert per_trace == {stop["sessionId"]: 2, more["sessionId"]: 3}  # one Helpfulness result per turn
     assert results["gates"][0]["passed"] is True
     assert "1 of 3 scenario(s) failed" in err and (reports / "results.json").is_file()
+    # The reports name the scenario that was not scored, so a passed gate cannot read as a full run.
+    unscored = f"scenario garbled-actor was not scored: {garbled['error']}"
+    assert unscored in results["job"]["errorDetails"]
+    assert f"> **Error:** {unscored}" in (reports / "summary.md").read_text()
 
 
 def test_offline_is_refused_before_any_agent_call(
