@@ -107,7 +107,31 @@ def _dataset(args: argparse.Namespace) -> tuple[Project, Document] | str:
             f"{doc.file}: Dataset '{doc.name}' holds predefined scenarios: run them with a BatchEvaluation "
             "on it, `evalctl run <batch> --local --agent URL`"
         )
-    return project, doc
+    wrong = _evaluators(args, project)
+    return wrong if wrong else (project, doc)
+
+
+def _evaluators(args: argparse.Namespace, project: Project) -> str | None:
+    """An --evaluator the in-process emulator cannot score with, or a gate on one not passed."""
+    from evalctl.catalog import BUILTIN_EVALUATORS
+
+    declared = [d.name for d in project.of_kind("Evaluator")]
+    for ref in args.evaluator:
+        if ref in BUILTIN_EVALUATORS or project.valid("Evaluator", ref) is not None:
+            continue
+        close = difflib.get_close_matches(ref, [*BUILTIN_EVALUATORS, *declared], n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return (
+            f"--evaluator {ref!r} is neither a built-in (`evalctl builtins`) nor an Evaluator declared in "
+            f"{args.specs}{hint}"
+        )
+    for gate in args.min_average:
+        if gate["evaluator"] not in args.evaluator:
+            return (
+                f"--min-average {gate['evaluator']}=... gates an evaluator the sessions are not scored with; "
+                f"add --evaluator {gate['evaluator']}"
+            )
+    return None
 
 
 def _problem(args: argparse.Namespace) -> str | None:

@@ -195,6 +195,23 @@ def test_a_predefined_or_unknown_dataset_is_refused(
     assert actor.requests == []
 
 
+def test_an_unknown_evaluator_or_a_gate_on_one_not_scored_is_refused_before_any_call(
+    specs: Path, port: int, actor: ChatServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    agent = FixtureAgent(f"http://127.0.0.1:{port}", {})
+    url = agent.start()
+    args = ["simulate", "support-simulated", "--specs", str(specs), "--agent", url]
+    try:
+        assert main([*args, "--evaluator", "Builtin.Helpfulnes"]) == 2
+        assert "did you mean 'Builtin.Helpfulness'?" in capsys.readouterr().err
+        gated = ["--evaluator", "Builtin.Helpfulness", "--min-average", "Builtin.Correctness=0.5"]
+        assert main([*args, *gated]) == 2
+        assert "add --evaluator Builtin.Correctness" in capsys.readouterr().err
+    finally:
+        agent.stop()
+    assert agent.seen == [] and actor.requests == []
+
+
 def test_an_agent_that_is_down_fails_each_scenario_with_the_reason(
     specs: Path, port: int, actor: ChatServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
