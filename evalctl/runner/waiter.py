@@ -70,10 +70,11 @@ class Schedule:
 
 
 def scenario_counts(results: Mapping[str, Any]) -> str:
-    """A dataset job's progress, e.g. `scenarios 2/6 scored, 1 in progress (1 failed)`.
+    """A dataset job's progress, e.g. `scenarios 1/6 scored, 1 in progress (1 failed)`.
 
-    Only what the fields document: scored = numberOfSessionsCompleted + numberOfSessionsFailed ("successfully
-    evaluated" / "failed evaluation"); in progress = numberOfSessionsInProgress ("currently being
+    Only what the fields document: scored = numberOfSessionsCompleted ("successfully evaluated"), failed =
+    numberOfSessionsFailed ("failed evaluation": never counted as scored, so an agent that is down reads
+    `0/6 scored ... (6 failed)`, not `6/6 scored`); in progress = numberOfSessionsInProgress ("currently being
     evaluated"), which a service may count as invoked-and-unscored sessions only (the emulator) or as
     every unscored scenario; the total is totalNumberOfSessions as reported, fixed or growing. Nothing
     here assumes one reading: no "invoked" count is derived from them.
@@ -82,9 +83,8 @@ def scenario_counts(results: Mapping[str, Any]) -> str:
     failed = int(results.get("numberOfSessionsFailed") or 0)
     running = int(results.get("numberOfSessionsInProgress") or 0)
     total = results.get("totalNumberOfSessions")
-    scored = completed + failed
-    of_total = f"/{max(int(total), scored)}" if total is not None else ""
-    text = f"scenarios {scored}{of_total} scored, {running} in progress"
+    of_total = f"/{max(int(total), completed + failed)}" if total is not None else ""
+    text = f"scenarios {completed}{of_total} scored, {running} in progress"
     return text + (f" ({failed} failed)" if failed else "")
 
 

@@ -98,6 +98,8 @@ def test_an_agent_that_is_down_fails_the_run_with_the_reason(
     assert code != 0
     assert "GET http://127.0.0.1:9/ping failed" in err
     assert "AgentInvocationError" in out + err and "could not be reached" in out + err
+    final = [line for line in err.splitlines() if "scenarios " in line][-1]
+    assert "FAILED  scenarios 0/1 scored, 0 in progress (1 failed)" in final, err  # not "1/1 scored"
 
 
 def test_agent_needs_local_and_a_url(specs: Path, capsys: pytest.CaptureFixture[str]) -> None:

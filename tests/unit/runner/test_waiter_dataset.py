@@ -63,17 +63,21 @@ def test_a_line_per_change_with_scored_monotone_and_within_the_total(
     assert len(lines) <= len(distinct)  # never a line per poll, only per change
     shown = [LINE.search(line) for line in lines]
     assert all(shown), lines
-    counts = [(int(m[1]), int(m[2]), int(m[3])) for m in shown if m]
-    assert all(s <= t for s, t, _ in counts), lines
-    assert [s for s, _, _ in counts] == sorted(s for s, _, _ in counts), lines
-    scored_last, total_last, running_last = counts[-1]
-    assert (scored_last, total_last, running_last) == (total, total, 0), lines
+    counts = [(int(m[1]), int(m[2]), int(m[3]), int(m[4] or 0)) for m in shown if m]
+    assert all(s + f <= t for s, t, _, f in counts), lines
+    assert [s for s, _, _, _ in counts] == sorted(s for s, _, _, _ in counts), lines
+    scored_last, total_last, running_last, failed_last = counts[-1]
+    # A failed session is never counted as scored: scored + failed make up the total at the end.
+    assert (scored_last + failed_last, total_last, running_last) == (total, total, 0), lines
+    assert failed_last == polls[-1][2], lines
     assert ("COMPLETED" in lines[-1]) and ("failed" in lines[-1]) == bool(polls[-1][2])
 
 
 def test_scenario_counts_say_only_what_the_fields_document() -> None:
     results = response("invoked", 6, 3, 2, 1)["evaluationResults"]
-    assert scenario_counts(results) == "scenarios 2/6 scored, 1 in progress (1 failed)"
+    assert scenario_counts(results) == "scenarios 1/6 scored, 1 in progress (1 failed)"
+    down = {"numberOfSessionsFailed": 6, "totalNumberOfSessions": 6, "numberOfSessionsInProgress": 0}
+    assert scenario_counts(down) == "scenarios 0/6 scored, 0 in progress (6 failed)"  # not "6/6 scored"
     assert scenario_counts({"numberOfSessionsInProgress": 2}) == "scenarios 0 scored, 2 in progress"
 
 
