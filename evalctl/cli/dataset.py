@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import json
 import sys
 import time
@@ -56,8 +57,13 @@ def _spec(args: argparse.Namespace) -> Any:
     docs = project.of_kind("Dataset") if project else []
     doc = next((d for d in docs if d.name == args.ref), None)
     if doc is None:
-        listed = ", ".join(sorted(d.name for d in docs)) or f"none under {args.specs}"
-        raise jobs.JobError(f"'{args.ref}' is not a Dataset declared under {args.specs} (declared: {listed})")
+        names = sorted(d.name for d in docs)
+        close = difflib.get_close_matches(args.ref, names, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        listed = ", ".join(names) or f"none under {args.specs}"
+        raise jobs.JobError(
+            f"'{args.ref}' is not a Dataset declared under {args.specs} (declared: {listed}){hint}"
+        )
     return doc
 
 
@@ -67,7 +73,10 @@ def _dataset_id(control: Any, name: str) -> str:
     for dataset in token_items(control.list_datasets, "datasets"):
         if dataset.get("datasetName") == name:
             return str(dataset["datasetId"])
-    raise jobs.JobError(f"dataset {name} is not deployed in this account and region; deploy the specs first")
+    raise jobs.JobError(
+        f"dataset {name} is not deployed in this account and region; run `pulumi up` first (or check "
+        "--stack, --region and --endpoint)"
+    )
 
 
 def source(args: argparse.Namespace, schema_type: str) -> dict[str, Any]:
@@ -130,6 +139,13 @@ def body(args: argparse.Namespace) -> int:
     path = Path(doc.file).parent / f"{doc.name}.generated.jsonl"
     if examples:  # nothing new must not wipe scenarios an earlier run wrote and nobody reviewed yet
         path.write_text("".join(json.dumps(e, sort_keys=True) + "\n" for e in examples))
+    if not (done.get("generationResults") or {}).get("sessionsMatched"):
+        print(
+            f"  no session of service '{args.service}' in the last {args.since:g} h"
+            f"{' in ' + ', '.join(args.log_group) if args.log_group else ''}: check --service "
+            "(the agent's service.name), --since and --log-group",
+            file=sys.stderr,
+        )
     answer = {k: v for k, v in done.items() if k != "ResponseMetadata"}
     if args.json:
         shown = str(path) if examples else None

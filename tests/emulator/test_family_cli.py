@@ -123,7 +123,9 @@ def test_dataset_generate_with_nothing_generated_keeps_the_file_under_review(
     args = ["dataset", "generate", "cases", "--specs", str(specs), "--endpoint", quick.endpoint,
             "--service", "other.DEFAULT", "--poll", "0.05"]  # fmt: skip
     assert main(args) == 0
-    assert capsys.readouterr().out == f"COMPLETED: no scenario generated; {reviewed} left as it was\n"
+    out, err = capsys.readouterr()
+    assert out == f"COMPLETED: no scenario generated; {reviewed} left as it was\n"
+    assert "no session of service 'other.DEFAULT' in the last 168 h: check --service" in err
     assert reviewed.read_text() == '{"scenario_id": "from-an-earlier-run"}\n'
     assert main([*args, "--json"]) == 0
     answer = json.loads(capsys.readouterr().out)
@@ -149,7 +151,20 @@ def test_dataset_generate_names_the_declared_datasets(
         "http://127.0.0.1:9",
     ]
     assert main(args) == 2
-    assert "declared: cases" in capsys.readouterr().err
+    assert "(declared: cases); did you mean 'cases'?" in capsys.readouterr().err
+
+
+def test_dataset_generate_on_an_undeployed_dataset_says_to_deploy_it(
+    quick: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    specs = tmp_path / "evaluations"
+    specs.mkdir()
+    (specs / "cases.yaml").write_text(DATASET_SPEC)
+    args = ["dataset", "generate", "cases", "--specs", str(specs), "--endpoint", quick.endpoint,
+            "--service", SERVICE, "--poll", "0.05"]  # fmt: skip
+    assert main(args) == 2
+    assert "is not deployed in this account and region; run `pulumi up` first" in capsys.readouterr().err
+    assert quick.admin.call_counts().get("StartDatasetGeneration", 0) == 0
 
 
 def test_the_aws_cli_drives_a_recommendation(quick: Any, span_fixtures: Path, tmp_path: Path) -> None:
