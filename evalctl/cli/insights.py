@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import Any
 
@@ -54,7 +55,11 @@ def _application(args: argparse.Namespace, data: Any) -> str:
 
 def _print_list(items: list[dict[str, Any]]) -> None:
     if not items:
-        print("no agent insights", file=sys.stderr)
+        print(
+            "no agent insights (a batch evaluation with `insights` writes them while the Agent Insight Store "
+            "is enabled: kind InsightStore)",
+            file=sys.stderr,
+        )
         return
     rows = [
         [
@@ -124,5 +129,15 @@ def run(args: argparse.Namespace) -> int:
         misplaced = [flag for flag, value in (("--batch", args.batch), ("--status", args.status)) if value]
     if misplaced:
         print(f"evalctl insights: {', '.join(misplaced)} does not go with `{args.action}`", file=sys.stderr)
+        return EXIT_USAGE
+    from evalctl.spec.patterns import AGENTCORE_ID
+
+    # A spec or run name here would get only the service's regular expression back.
+    if args.batch and not re.fullmatch(AGENTCORE_ID, args.batch):
+        print(
+            f"evalctl insights: --batch takes a batch evaluation id, <run name>-<10 characters> as "
+            f"`evalctl history` lists them, not {args.batch!r}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     return jobs.guarded("insights", args, body)

@@ -82,7 +82,15 @@ def test_errors_are_one_line_and_exit_2(emulator: Any, job_id: str, capsys: Any)
 
 def test_empty_list_says_so(emulator: Any, capsys: Any) -> None:
     code, out, err = cli(emulator, capsys, "insights", "list")
-    assert (code, out, err.strip()) == (0, "", "no agent insights")
+    assert (code, out) == (0, "")
+    assert err.startswith("no agent insights (a batch evaluation with `insights` writes them")
+    assert "kind InsightStore" in err
+
+
+def test_a_batch_that_is_not_an_id_is_refused_before_any_call(emulator: Any, capsys: Any) -> None:
+    code, _, err = cli(emulator, capsys, "insights", "list", "--batch", "nightly-support")
+    assert code == 2 and "--batch takes a batch evaluation id" in err and "'nightly-support'" in err
+    assert emulator.admin.call_counts().get("ListAgentInsights", 0) == 0
 
 
 def test_evalctl_list_summarises_an_insight_store(tmp_path: Path, capsys: Any) -> None:
