@@ -116,7 +116,27 @@ def request(args: argparse.Namespace, region: str) -> tuple[dict[str, Any], Text
     return start_request(props, name, dt.datetime.now(dt.UTC)), current
 
 
+def _misplaced(args: argparse.Namespace) -> str | None:
+    """A flag of the other form, which that form would ignore silently."""
+    if args.spec is None:
+        return "--start goes with SPEC (a Recommendation spec's name)" if args.start else None
+    defaults = {"evaluator": "Builtin.Helpfulness", "log_group": [], "since": 24.0}
+    flags = ("prompt", "prompt_file", "tools_file", "evaluator", "service", "log_group", "since",
+             "spans_file", "name")  # fmt: skip
+    given = [f"--{f.replace('_', '-')}" for f in flags if getattr(args, f) != defaults.get(f)]
+    if not given:
+        return None
+    return (
+        f"{', '.join(given)} do(es) not go with SPEC: the Recommendation spec '{args.spec}' holds its text "
+        "and traces; drop SPEC to recommend from the flags"
+    )
+
+
 def body(args: argparse.Namespace) -> int:
+    misplaced = _misplaced(args)
+    if misplaced:
+        print(f"evalctl recommend: {misplaced}", file=sys.stderr)
+        return EXIT_USAGE
     if args.spec is not None:
         from evalctl.cli import recommend_spec
 

@@ -115,6 +115,17 @@ def test_an_unknown_spec_gets_did_you_mean(
     assert quick.admin.call_counts().get("StartRecommendation", 0) == 0
 
 
+def test_flags_of_the_other_form_are_refused_not_ignored(
+    quick: Any, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args(quick, "--start", "--prompt", "Be brief.", "--service", "agent.DEFAULT")) == 2
+    err = capsys.readouterr().err
+    assert "--prompt, --service do(es) not go with SPEC" in err and "drop SPEC" in err
+    assert main(["recommend", "--prompt", "Be brief.", "--start", "--endpoint", quick.endpoint]) == 2
+    assert "--start goes with SPEC" in capsys.readouterr().err
+    assert quick.admin.call_counts().get("StartRecommendation", 0) == 0
+
+
 def results(emulator: Any, *extra: str) -> list[str]:
     return ["results", "assistant-prompt", "--stack", "dev", "--endpoint", emulator.endpoint, *extra]
 
