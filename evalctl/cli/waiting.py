@@ -40,7 +40,10 @@ def wait(
             if current["status"] not in running:
                 return current
             if time.monotonic() - started > timeout:
-                raise JobError(f"{what} is still {current['status']} after {timeout:g} s; check it later")
+                raise JobError(
+                    f"{what} is still {current['status']} after {timeout:g} s and keeps running in the "
+                    "service; pass a longer --timeout to wait until it ends"
+                )
             time.sleep(poll)
     finally:
         status.close()

@@ -60,6 +60,16 @@ def test_recommend_apply_needs_a_file_and_failures_exit_two(
     assert "TracesUnavailable" in capsys.readouterr().err
 
 
+def test_recommend_past_its_timeout_says_how_to_wait_longer(
+    quick: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quick.admin.configure(recommendation_pending_seconds=600)
+    common = ["--endpoint", quick.endpoint, "--service", SERVICE, "--poll", "0.05", "--timeout", "0.2"]
+    assert main(["recommend", "--prompt", "Be brief.", *common]) == 2
+    err = capsys.readouterr().err
+    assert "is still PENDING after 0.2 s and keeps running in the service; pass a longer --timeout" in err
+
+
 def test_recommend_names_unreadable_input_files_before_any_call(
     quick: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
