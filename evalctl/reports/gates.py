@@ -129,7 +129,15 @@ def _judge_average(
     if worst_name is not None:
         details["dimension"] = worst_name
     if worst is None:
-        message = f"{label} has no average score (no session was scored){suffix}"
+        counted = [s for s in summaries if s.get("evaluationDimensionName") == worst_name]
+        evaluated = sum(int(s.get("totalEvaluated") or 0) for s in counted)
+        # A categorical evaluator scores with labels only: saying "no session was scored" would be untrue.
+        why = (
+            f"though {evaluated} result(s) were evaluated; a categorical evaluator's labels have none"
+            if evaluated
+            else "no session was scored"
+        )
+        message = f"{label} has no average score ({why}){suffix}"
         return GateVerdict(gate, False, message, None, threshold, kind, details)
     passed = worst >= threshold - TIE_EPSILON
     shown, limit = format_pair(worst, threshold, expand=not passed)

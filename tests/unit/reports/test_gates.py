@@ -98,9 +98,19 @@ CASES = [
         f"{HELP} has no results in batch evaluation {JOB}",
     ),
     (
-        "a None average (no session scored) fails",
+        "a None average over evaluated results (labels only) fails, saying they were evaluated",
         {"evaluator": HELP, "minAverageScore": 0.5},
         results(summary(HELP, None)),
+        None,
+        False,
+        None,
+        f"{HELP} has no average score (though 10 result(s) were evaluated; a categorical evaluator's labels "
+        f"have none) in batch evaluation {JOB}",
+    ),
+    (
+        "a None average of nothing evaluated fails",
+        {"evaluator": HELP, "minAverageScore": 0.5},
+        results(summary(HELP, None, evaluated=0)),
         None,
         False,
         None,
@@ -113,7 +123,8 @@ CASES = [
         None,
         False,
         None,
-        f"{HELP} has no average score (no session was scored) in batch evaluation {JOB}",
+        f"{HELP} has no average score (though 10 result(s) were evaluated; a categorical evaluator's labels "
+        f"have none) in batch evaluation {JOB}",
     ),
     (
         "an average over zero evaluated sessions is not an average",
