@@ -23,6 +23,12 @@ if TYPE_CHECKING:
     from evalctl.spec.project import Document, Project
 
 FINISHED = frozenset({"COMPLETED", "FAILED"})
+# What `evalctl results` says to a spec of a kind it does not show results of.
+OTHER_KINDS = {
+    "OnlineEvaluation": "its results are `evalctl results --online {ref}`",
+    "Dataset": "results are of the BatchEvaluation that runs it (`evalctl results <batch>`); a simulated one "
+    "runs with `evalctl simulate {ref}`, which reports at once",
+}
 
 
 def named(project: Project, ref: str) -> Document | None:
@@ -37,6 +43,11 @@ def near_miss(project: Project, ref: str, specs: Path) -> str | None:
     batches = [d.name for d in project.of_kind("BatchEvaluation")]
     if jobs.by_name_or_file(project.of_kind("BatchEvaluation"), ref) or jobs.ID_SHAPE.fullmatch(ref):
         return None
+    other = next((kind for kind, docs in project.by_kind.items() if ref in docs), None)
+    if other is not None:  # a declared spec of another kind: "no spec named" would be untrue
+        shown = "results are shown for a BatchEvaluation, a Recommendation or (--online) an OnlineEvaluation"
+        what = OTHER_KINDS.get(other, shown).format(ref=ref)
+        return f"'{ref}' is a spec of kind {other} under {specs}; {what}"
     names = batches + [d.name for d in project.of_kind("Recommendation")]
     close = difflib.get_close_matches(ref, names, n=1, cutoff=0.6)
     if not close or close[0] in batches:

@@ -165,6 +165,21 @@ def test_results_shows_the_newest_finished_recommendation_of_a_spec(
     assert "did you mean Recommendation 'assistant-prompt'?" in capsys.readouterr().err
 
 
+def test_results_on_a_spec_of_another_kind_names_its_kind_and_the_command(
+    quick: Any, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    datasets = project / "evaluations" / "datasets.yaml"
+    header = "apiVersion: evalctl/v1alpha1\nkind: Dataset\nmetadata: {name: assistant-prompts}\n"
+    datasets.write_text(header + "spec:\n  scenarios:\n    - scenario_id: a\n      turns: [{input: Hi}]\n")
+    command = results(quick)
+    command[1] = "assistant-prompts"
+    assert main(command) == 2
+    err = capsys.readouterr().err
+    assert "'assistant-prompts' is a spec of kind Dataset under evaluations" in err, err
+    assert "no spec named" not in err and "did you mean" not in err
+    assert quick.admin.call_counts() == {}
+
+
 def test_a_models_explanation_shows_and_a_failed_newest_one_exits_2(
     quick: Any, project: Path, model: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
