@@ -146,10 +146,16 @@ def _problem(args: argparse.Namespace) -> str | None:
 
 def actor_model() -> TextModel | str:
     """The configured actor model (the judges' model), or why there is none."""
+    from evalctl.cli.test import judge_problem
+
     try:
         model = judge_from_env()
     except (JudgeError, ValueError) as exc:
         return str(exc)
+    # Without a region each scenario would call the agent once, then fail at the actor.
+    problem = judge_problem(os.environ.get("EVALCTL_JUDGE"))
+    if problem:
+        return problem.replace("--judge bedrock", "EVALCTL_JUDGE=bedrock")
     return model if isinstance(model, TextModel) else OFFLINE
 
 

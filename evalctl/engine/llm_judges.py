@@ -197,8 +197,14 @@ def judge_from_env(environ: dict[str, str] | None = None) -> Judge:
     if choice == "bedrock":
         return BedrockJudge(model_id=model, timeout=timeout)
     if choice == "openai":
+        base_url = env.get("EVALCTL_JUDGE_BASE_URL") or "https://api.openai.com/v1"  # empty reads as unset
+        if not base_url.startswith(("http://", "https://")):  # urllib would raise a bare ValueError per call
+            raise JudgeError(
+                "EVALCTL_JUDGE_BASE_URL must be an http(s) URL, e.g. http://127.0.0.1:8000/v1, "
+                f"not {base_url!r}"
+            )
         return OpenAICompatibleJudge(
-            base_url=env.get("EVALCTL_JUDGE_BASE_URL", "https://api.openai.com/v1"),
+            base_url=base_url,
             api_key=env.get("EVALCTL_JUDGE_API_KEY") or env.get("OPENAI_API_KEY", ""),
             model=model or "gpt-4o-mini",
             timeout=timeout,

@@ -184,6 +184,38 @@ def test_offline_is_refused_before_any_agent_call(
     assert agent.seen == []
 
 
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"EVALCTL_JUDGE": "openai", "EVALCTL_JUDGE_BASE_URL": "127.0.0.1:8000/v1"},
+         "EVALCTL_JUDGE_BASE_URL must be an http(s) URL"),
+        ({"EVALCTL_JUDGE": "bedrock", "AWS_CONFIG_FILE": "/nonexistent"},
+         "EVALCTL_JUDGE=bedrock needs an AWS region"),
+    ],
+)  # fmt: skip
+def test_an_actor_model_that_cannot_be_called_is_refused_before_any_agent_call(
+    env: dict[str, str],
+    message: str,
+    specs: Path,
+    port: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    agent = FixtureAgent(f"http://127.0.0.1:{port}", {})
+    url = agent.start()
+    try:
+        assert _simulate(specs, url, port) == 2
+    finally:
+        agent.stop()
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert agent.seen == []
+
+
 def test_a_predefined_or_unknown_dataset_is_refused(
     specs: Path, actor: ChatServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
