@@ -238,7 +238,12 @@ def execute(args: argparse.Namespace, project: Project, doc: Document, settings:
         print(f"\ninterrupted: stopped batch evaluation {job_id}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except WaitTimeout as exc:
-        print(f"evalctl run: {exc}; it keeps running: `evalctl results {job_id}` later", file=sys.stderr)
+        later = (
+            "the in-process emulator ends with the command: pass a longer --timeout"
+            if args.local
+            else f"it keeps running: `evalctl results {job_id}` later"
+        )
+        print(f"evalctl run: {exc}; {later}", file=sys.stderr)
         return EXIT_USAGE
     return report(args, doc, job, batch.result_events(clients.logs, job), plan.aliases)
 

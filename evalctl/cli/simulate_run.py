@@ -20,7 +20,7 @@ from evalctl.cli.exits import EXIT_USAGE
 from evalctl.datasets import gather
 from evalctl.engine.llm_judges import TextModel
 from evalctl.runner import batch, local, simulate
-from evalctl.runner.waiter import Progress, wait
+from evalctl.runner.waiter import Progress, WaitTimeout, wait
 from evalctl.spec.names import physical_name, run_name
 from evalctl.spec.project import Document, Project
 
@@ -156,7 +156,13 @@ def execute(
     job_id = data.start_batch_evaluation(**_request(args, doc, aliases, source))["batchEvaluationId"]
     say(args, f"scoring {len(scored)} session(s): batch evaluation {job_id}")
     progress = Progress(quiet=args.quiet)
-    job = wait(lambda: data.get_batch_evaluation(batchEvaluationId=job_id), args.timeout, progress=progress)
+    try:
+        job = wait(
+            lambda: data.get_batch_evaluation(batchEvaluationId=job_id), args.timeout, progress=progress
+        )
+    except WaitTimeout as exc:
+        print(f"evalctl simulate: scoring: {exc}; pass a longer --timeout", file=sys.stderr)
+        return EXIT_USAGE
     gated = dataclasses.replace(doc, spec={"gates": args.min_average})
     failed = [t for t in transcripts if t.error]
     # The reports (results.json, summary.md, the PR comment) must not read as if every scenario ran.

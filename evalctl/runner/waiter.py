@@ -154,7 +154,7 @@ def wait(
             if elapsed + delay > timeout:
                 if elapsed >= timeout:
                     job_id, status = job.get("batchEvaluationId"), job.get("status")
-                    raise WaitTimeout(f"batch evaluation {job_id} still {status} after {timeout:.0f}s")
+                    raise WaitTimeout(f"batch evaluation {job_id} still {status} after {timeout:g}s")
                 delay = timeout - elapsed
             clock.sleep(delay)
     finally:

@@ -169,6 +169,15 @@ def test_scenarios_run_as_the_actor_asks_and_their_sessions_are_scored(
     assert f"> **Error:** {unscored}" in (reports / "summary.md").read_text()
 
 
+def test_scoring_past_its_timeout_exits_2_with_what_to_do(
+    specs: Path, agent: str, port: int, actor: ChatServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _simulate(specs, agent, port, "--timeout", "0.01", "--quiet") == 2  # scoring is PENDING for 1 s
+    err = capsys.readouterr().err
+    assert "evalctl simulate: scoring: batch evaluation" in err and "pass a longer --timeout" in err
+    assert "Traceback" not in err
+
+
 def test_offline_is_refused_before_any_agent_call(
     specs: Path, port: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -102,6 +102,16 @@ def test_an_agent_that_is_down_fails_the_run_with_the_reason(
     assert "FAILED  scenarios 0/1 scored, 0 in progress (1 failed)" in final, err  # not "1/1 scored"
 
 
+def test_past_its_timeout_a_local_run_says_to_wait_longer_not_to_look_later(
+    specs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The job is PENDING for the emulator's first second: a 10 ms timeout ends the wait before it ends.
+    assert run(specs, "http://127.0.0.1:9", free_port(), "--timeout", "0.01") == 2
+    err = capsys.readouterr().err
+    assert "still PENDING after 0.01s; the in-process emulator ends with the command: pass a longer" in err
+    assert "evalctl results" not in err  # the job is gone with the command
+
+
 def test_agent_needs_local_and_a_url(specs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "support-regression", "--specs", str(specs), "--agent", "http://127.0.0.1:8080"]) == 2
     assert "add --local" in capsys.readouterr().err
