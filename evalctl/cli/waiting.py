@@ -45,5 +45,10 @@ def wait(
                     "service; pass a longer --timeout to wait until it ends"
                 )
             time.sleep(poll)
+    except KeyboardInterrupt:
+        # The job lives in the service: Ctrl-C ends this wait, not the job (no Stop API exists for it).
+        status.close()
+        print(f"{what} keeps running in the service; Ctrl-C stopped only this wait", file=sys.stderr)
+        raise
     finally:
         status.close()
