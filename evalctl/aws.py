@@ -184,6 +184,11 @@ DEFAULT_ADVICE = "check {source} and the AWS credentials, then run again"
 _FIELD = re.compile(r"at '([A-Za-z0-9_.\[\]/]+)'")
 
 
+def is_aws_error(exc: BaseException) -> bool:
+    """A service answer (ClientError) or a botocore failure (endpoint, credentials), not our bug."""
+    return hasattr(exc, "response") or "botocore" in type(exc).__module__
+
+
 def error_code(exc: BaseException) -> str:
     """The AWS error code of a ClientError (empty for anything else)."""
     response = getattr(exc, "response", None)

@@ -11,7 +11,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from evalctl.aws import ClientSettings, MissingRegionError, client, describe_error
+from evalctl.aws import ClientSettings, MissingRegionError, client, describe_error, is_aws_error
 from evalctl.cli import local_agent
 from evalctl.cli.argtypes import positive_float
 from evalctl.cli.exits import EPILOG, EXIT_INTERRUPTED, EXIT_USAGE
@@ -291,7 +291,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"evalctl run: {exc}", file=sys.stderr)
             return EXIT_USAGE
         except Exception as exc:
-            if not hasattr(exc, "response") and "botocore" not in type(exc).__module__:
+            if not is_aws_error(exc):
                 raise
             print(describe_error(exc, f"BatchEvaluation/{doc.name}", doc.file), file=sys.stderr)
             return EXIT_USAGE

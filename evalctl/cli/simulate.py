@@ -178,9 +178,9 @@ def simulate(args: argparse.Namespace) -> int:
             print(f"evalctl simulate: {exc}", file=sys.stderr)
             return EXIT_USAGE
         except Exception as exc:
-            if not hasattr(exc, "response") and "botocore" not in type(exc).__module__:
-                raise
-            from evalctl.aws import describe_error
+            from evalctl.aws import describe_error, is_aws_error
 
+            if not is_aws_error(exc):
+                raise
             print(describe_error(exc, f"Dataset/{doc.name}", doc.file), file=sys.stderr)
             return EXIT_USAGE
