@@ -178,19 +178,24 @@ def test_scoring_past_its_timeout_exits_2_with_what_to_do(
     assert "Traceback" not in err
 
 
-def test_offline_is_refused_before_any_agent_call(
-    specs: Path, port: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.delenv("EVALCTL_JUDGE", raising=False)
+def _refused_before_any_agent_call(specs: Path, port: int, capsys: pytest.CaptureFixture[str]) -> str:
+    """simulate against a recording agent: exit 2 and no request reached the agent; its stderr."""
     agent = FixtureAgent(f"http://127.0.0.1:{port}", {})
     url = agent.start()
     try:
         assert _simulate(specs, url, port) == 2
     finally:
         agent.stop()
-    err = capsys.readouterr().err
-    assert "need an actor model" in err and "EVALCTL_JUDGE=openai" in err and "no actor is faked" in err
     assert agent.seen == []
+    return capsys.readouterr().err
+
+
+def test_offline_is_refused_before_any_agent_call(
+    specs: Path, port: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("EVALCTL_JUDGE", raising=False)
+    err = _refused_before_any_agent_call(specs, port, capsys)
+    assert "need an actor model" in err and "EVALCTL_JUDGE=openai" in err and "no actor is faked" in err
 
 
 @pytest.mark.parametrize(
@@ -214,15 +219,8 @@ def test_an_actor_model_that_cannot_be_called_is_refused_before_any_agent_call(
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    agent = FixtureAgent(f"http://127.0.0.1:{port}", {})
-    url = agent.start()
-    try:
-        assert _simulate(specs, url, port) == 2
-    finally:
-        agent.stop()
-    err = capsys.readouterr().err
+    err = _refused_before_any_agent_call(specs, port, capsys)
     assert message in err and "Traceback" not in err
-    assert agent.seen == []
 
 
 def test_a_predefined_or_unknown_dataset_is_refused(

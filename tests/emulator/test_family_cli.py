@@ -115,12 +115,18 @@ def test_dataset_generate_writes_the_scenarios_next_to_the_spec(
     assert "exampleId" not in lines[0]
 
 
-def test_dataset_generate_with_nothing_generated_keeps_the_file_under_review(
-    quick: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _dataset_specs(tmp_path: Path) -> Path:
+    """A specs folder holding only the Dataset spec `cases`."""
     specs = tmp_path / "evaluations"
     specs.mkdir()
     (specs / "cases.yaml").write_text(DATASET_SPEC)
+    return specs
+
+
+def test_dataset_generate_with_nothing_generated_keeps_the_file_under_review(
+    quick: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    specs = _dataset_specs(tmp_path)
     reviewed = specs / "cases.generated.jsonl"
     reviewed.write_text('{"scenario_id": "from-an-earlier-run"}\n')
     control = quick.client("bedrock-agentcore-control")
@@ -146,9 +152,7 @@ def test_dataset_generate_with_nothing_generated_keeps_the_file_under_review(
 def test_dataset_generate_names_the_declared_datasets(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    specs = tmp_path / "evaluations"
-    specs.mkdir()
-    (specs / "cases.yaml").write_text(DATASET_SPEC)
+    specs = _dataset_specs(tmp_path)
     args = [
         "dataset",
         "generate",
@@ -167,9 +171,7 @@ def test_dataset_generate_names_the_declared_datasets(
 def test_dataset_generate_on_an_undeployed_dataset_says_to_deploy_it(
     quick: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    specs = tmp_path / "evaluations"
-    specs.mkdir()
-    (specs / "cases.yaml").write_text(DATASET_SPEC)
+    specs = _dataset_specs(tmp_path)
     args = ["dataset", "generate", "cases", "--specs", str(specs), "--endpoint", quick.endpoint,
             "--service", SERVICE, "--poll", "0.05"]  # fmt: skip
     assert main(args) == 2
