@@ -230,3 +230,12 @@ class Stack:
     def service_name(self, agent: str) -> str:
         # The CLI names an agent's OTel service `<project>_<agent>.<endpoint>`.
         return f"interop_{agent}.DEFAULT"
+
+
+def result_records(stack: Stack, job: dict[str, Any]) -> list[dict[str, Any]]:
+    """The attributes of the result records the emulator wrote for a batch evaluation."""
+    where = job["outputConfig"]["cloudWatchConfig"]
+    events = stack.client("logs").get_log_events(
+        logGroupName=where["logGroupName"], logStreamName=where["logStreamName"], startFromHead=True
+    )["events"]
+    return [json.loads(e["message"]).get("attributes", {}) for e in events]

@@ -20,7 +20,14 @@ from botocore.exceptions import ClientError
 
 from evalctl import dataset_sync
 from evalctl.cli.main import main
-from tests.interop.official_cli import REGION, OfficialCli, Stack, poll, record_deployed_dataset
+from tests.interop.official_cli import (
+    REGION,
+    OfficialCli,
+    Stack,
+    poll,
+    record_deployed_dataset,
+    result_records,
+)
 from tests.interop.support_agent import running_support_agent
 
 PREDEFINED = "AGENTCORE_EVALUATION_PREDEFINED_V1"
@@ -218,14 +225,21 @@ def test_dataset_made_by_our_side_is_what_the_cli_downloads_shows_and_versions(
     assert any(f"fetch DELETE {CONTROL}/datasets/{ident} ->" in line for line in journal)
 
 
-def _session_spans(stack: Stack) -> dict[str, list[str]]:
-    """The messages of aws/spans by session.id."""
-    events = stack.client("logs").filter_log_events(logGroupName="aws/spans")["events"]
-    found: dict[str, list[str]] = {}
-    for event in events:
+def _sessions_answering(stack: Stack, scenarios: list[dict[str, Any]]) -> dict[str, str]:
+    """Scenario id per session whose spans in aws/spans carry that scenario's first input."""
+    found: dict[str, str] = {}
+    pages = stack.client("logs").get_paginator("filter_log_events").paginate(logGroupName="aws/spans")
+    for event in (e for page in pages for e in page["events"]):
         session = json.loads(event["message"]).get("attributes", {}).get("session.id")
-        found.setdefault(str(session), []).append(event["message"])
+        for scenario in scenarios:
+            if session and scenario["turns"][0]["input"] in event["message"]:
+                assert found.setdefault(str(session), scenario["scenario_id"]) == scenario["scenario_id"]
     return found
+
+
+def _assertions_reached_the_judge(explanation: str, scenario: dict[str, Any]) -> bool:
+    """The emulator's judge names how many assertions it checked: the scenario's reached Evaluate."""
+    return f"of {len(scenario['assertions'])} assertions" in explanation
 
 
 def test_run_eval_with_a_dataset_invokes_the_agent_per_scenario_and_scores_those_sessions(
@@ -238,19 +252,9 @@ def test_run_eval_with_a_dataset_invokes_the_agent_per_scenario_and_scores_those
     _settled(stack, ident)
     evaluators = ["Builtin.Helpfulness", "Builtin.GoalSuccessRate"]
     before = stack.aws.admin.call_counts()
+    asked = ("-r", "AgentA", "-e", *evaluators, "--dataset", "support_run", "--dataset-version", "1")
     with running_support_agent(stack, "AgentA"):
-        run = cli.ok(
-            "run",
-            "eval",
-            "-r",
-            "AgentA",
-            "-e",
-            *evaluators,
-            "--dataset",
-            "support_run",
-            "--dataset-version",
-            "1",
-        )["run"]
+        run = cli.ok("run", "eval", *asked)["run"]
     after = stack.aws.admin.call_counts()
     turns = sum(len(s["turns"]) for s in scenarios)
     assert after.get("InvokeAgentRuntime", 0) - before.get("InvokeAgentRuntime", 0) == turns
@@ -260,21 +264,51 @@ def test_run_eval_with_a_dataset_invokes_the_agent_per_scenario_and_scores_those
         len(scenarios),
     )
     assert [r["evaluator"] for r in run["results"]] == evaluators
-    spans = _session_spans(stack)
+    answered = _sessions_answering(stack, scenarios)
     by_scenario = {s["scenario_id"]: s for s in scenarios}
     for result in run["results"]:
-        scores = {s["scenarioId"]: s for s in result["sessionScores"]}
-        assert set(scores) == set(by_scenario)
-        for scenario_id, score in scores.items():
-            # The session the CLI scored is the one the agent answered this scenario's input in.
-            assert any(by_scenario[scenario_id]["turns"][0]["input"] in m for m in spans[score["sessionId"]])
-    goal = next(r for r in run["results"] if r["evaluator"] == "Builtin.GoalSuccessRate")
+        # Each score is of the session in which the agent answered that scenario.
+        scored = {s["sessionId"]: s["scenarioId"] for s in result["sessionScores"]}
+        assert sorted(scored.values()) == sorted(by_scenario)
+        assert all(answered[session] == scenario for session, scenario in scored.items())
+    [goal] = [r for r in run["results"] if r["evaluator"] == "Builtin.GoalSuccessRate"]
     for score in goal["sessionScores"]:
-        # The dataset's assertions reached Evaluate as reference inputs.
-        assert f"of {len(by_scenario[score['scenarioId']]['assertions'])} assertions" in score["explanation"]
-    evaluated = after.get("Evaluate", 0) - before.get("Evaluate", 0)
-    assert evaluated == len(evaluators) * len(scenarios)
-    assert any(
-        "https POST bedrock-agentcore.us-east-1.amazonaws.com/runtimes/" in line
-        for line in cli.journal_lines()
+        assert _assertions_reached_the_judge(score["explanation"], by_scenario[score["scenarioId"]])
+    assert after.get("Evaluate", 0) - before.get("Evaluate", 0) == len(evaluators) * len(scenarios)
+    redirected = "https POST bedrock-agentcore.us-east-1.amazonaws.com/runtimes/"
+    assert any(redirected in line for line in cli.journal_lines())
+
+
+def test_batch_evaluation_with_a_dataset_scores_the_sessions_it_invoked_with_their_ground_truth(
+    stack: Stack, cli: OfficialCli
+) -> None:
+    """`run batch-evaluation --dataset --wait`: the CLI invokes, then batches those sessions' ids."""
+    scenarios = _support_scenarios(2)
+    ident = _declare(stack, cli, "support_batch", scenarios)
+    _control(stack).create_dataset_version(datasetId=ident)
+    _settled(stack, ident)
+    asked = (
+        "-r",
+        "AgentA",
+        "-e",
+        "Builtin.GoalSuccessRate",
+        "--dataset",
+        "support_batch",
+        "--dataset-version",
+        "1",
     )
+    with running_support_agent(stack, "AgentA"):
+        viewed = cli.ok("run", "batch-evaluation", *asked, "--wait")
+    job = stack.client("bedrock-agentcore").get_batch_evaluation(batchEvaluationId=viewed["id"])
+    assert viewed["status"] == job["status"] == "COMPLETED"
+    assert viewed["evaluationResults"] == job["evaluationResults"]
+    answered = _sessions_answering(stack, scenarios)
+    batched = job["dataSourceConfig"]["cloudWatchLogs"]["filterConfig"]["sessionIds"]
+    assert sorted(answered[s] for s in batched) == sorted(s["scenario_id"] for s in scenarios)
+    records = result_records(stack, job)
+    assert sorted(r["session.id"] for r in records) == sorted(batched)
+    by_scenario = {s["scenario_id"]: s for s in scenarios}
+    for record in records:
+        # The CLI's sessionMetadata ground truth (the scenario's assertions) reached the batch's judge.
+        scenario = by_scenario[answered[record["session.id"]]]
+        assert _assertions_reached_the_judge(record["gen_ai.evaluation.explanation"], scenario)
