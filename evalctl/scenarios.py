@@ -76,13 +76,17 @@ def _dataset_types() -> ModuleType:
         return importlib.import_module(SDK_MODULE)  # a layout we do not know: the ordinary import
 
 
-def problems(schema_type: str, example: Any) -> list[Problem]:
-    """Every (JSON pointer, message) wrong with one scenario of `schema_type`; [] when valid."""
+def problems(schema_type: str, example: Any, *, unknown_fields: bool = True) -> list[Problem]:
+    """Every (JSON pointer, message) wrong with one scenario of `schema_type`; [] when valid.
+
+    `unknown_fields=False` lets fields outside the SDK's model through, as its pydantic model does.
+    """
     if not isinstance(example, dict):
         return [("", "a scenario must be a JSON object")]
     if schema_type not in MEMBERS:
         return []  # THIRD_PARTY_EVALUATION_V1: the service documents no structure
-    found = _unknown(example, MEMBERS[schema_type] | {EXAMPLE_ID}, "")
+    unknown = _unknown if unknown_fields else _none
+    found = unknown(example, MEMBERS[schema_type] | {EXAMPLE_ID}, "")
     declared = example.get("schema_type")
     if declared not in (None, schema_type):
         found.append(("/schema_type", f"is {declared!r} but the dataset's schema type is {schema_type}"))
@@ -90,9 +94,9 @@ def problems(schema_type: str, example: Any) -> list[Problem]:
         turns = example.get("turns")
         for i, turn in enumerate(turns if isinstance(turns, list) else []):  # a non-list: the SDK says so
             if isinstance(turn, dict):
-                found += _unknown(turn, TURN_MEMBERS, f"/turns/{i}")
+                found += unknown(turn, TURN_MEMBERS, f"/turns/{i}")
     elif isinstance(example.get("actor_profile"), dict):
-        found += _unknown(example["actor_profile"], ACTOR_MEMBERS, "/actor_profile")
+        found += unknown(example["actor_profile"], ACTOR_MEMBERS, "/actor_profile")
     sid = example.get("scenario_id")
     if isinstance(sid, str) and not sid.strip():
         found.append(("/scenario_id", "must not be empty"))
@@ -106,6 +110,10 @@ def _unknown(doc: dict[str, Any], allowed: frozenset[str], where: str) -> list[P
         for key in doc
         if key not in allowed
     ]
+
+
+def _none(_doc: dict[str, Any], _allowed: frozenset[str], _where: str) -> list[Problem]:
+    return []
 
 
 def _sdk_problems(schema_type: str, example: dict[str, Any]) -> list[Problem]:

@@ -4,6 +4,7 @@
 // and call global fetch(). Those are rewritten to EVALCTL_INTEROP_ENDPOINT; fetch derives Host from
 // the URL (it drops the signed `host` header), so the emulator sees its own address. Every other
 // non-loopback request is refused: a test never reaches the internet (update checks) or real AWS.
+import http from "node:http";
 import https from "node:https";
 import { appendFileSync } from "node:fs";
 
@@ -36,13 +37,32 @@ globalThis.fetch = async function redirectedFetch(input, init = {}) {
   return realFetch(input, init);
 };
 
-// SDK clients use node:https unless AWS_ENDPOINT_URL points them at the emulator; anything still
-// going out over TLS would reach the internet, so it fails loudly instead.
+// SDK clients use node:https unless AWS_ENDPOINT_URL points them at the emulator. A client built with an
+// explicit AWS endpoint (the CLI's InvokeAgentRuntime client passes `https://bedrock-agentcore.<region>
+// .amazonaws.com` itself, which outranks AWS_ENDPOINT_URL) is sent to the emulator over plain HTTP, with
+// the emulator as Host as fetch does; anything else going out over TLS would reach the internet, so it
+// fails loudly instead.
+const realHttpRequest = http.request;
+
+function movedToEmulator(options) {
+  const headers = Object.fromEntries(Object.entries(options.headers ?? {}).filter(([k]) => k.toLowerCase() !== "host"));
+  headers.host = endpoint.host;
+  const { agent: _tlsAgent, ...rest } = options;
+  return { ...rest, protocol: "http:", host: endpoint.hostname, hostname: endpoint.hostname, port: endpoint.port, headers };
+}
+
 for (const name of ["request", "get"]) {
-  https[name] = function refusedHttps(...args) {
+  https[name] = function redirectedHttps(...args) {
     const first = args[0];
-    const host = typeof first === "string" || first instanceof URL ? new URL(first).host : first?.host ?? first?.hostname;
+    const isOptions = first && typeof first === "object" && !(first instanceof URL);
+    const host = isOptions ? first.hostname ?? first.host : new URL(first).host;
+    if (isOptions && isAws(String(host))) {
+      note(`https ${first.method ?? "GET"} ${host}${String(first.path ?? "").split("?")[0]} -> ${endpoint.host}`);
+      const request = realHttpRequest(movedToEmulator(first), ...args.slice(1));
+      if (name === "get") request.end();
+      return request;
+    }
     note(`refused https ${host}`);
-    throw new Error(`tests/interop: refusing https to ${host} (AWS_ENDPOINT_URL should point SDK clients at the emulator)`);
+    throw new Error(`tests/interop: refusing https to ${host} (only the emulator is reachable)`);
   };
 }

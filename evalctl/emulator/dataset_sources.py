@@ -41,7 +41,9 @@ def check(
 ) -> None:
     """Refuse the whole batch on the first invalid example, naming its index and field."""
     for index, example in enumerate(examples):
-        found = scenarios.problems(schema_type, example)
+        found = scenarios.problems(
+            schema_type, example, unknown_fields=core.settings.dataset_refuse_unknown_fields
+        )
         if found:
             pointer, message = found[0]
             raise ValidationError(

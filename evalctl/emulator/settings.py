@@ -51,6 +51,7 @@ class Settings:
     # AWS documents no behaviour for these: the stricter reading is the default (see README).
     dataset_busy_conflicts: bool = True
     dataset_unique_scenario_ids: bool = True
+    dataset_refuse_unknown_fields: bool = True
     # Recommendations: PENDING, then IN_PROGRESS for `recommendation_run_seconds`, then terminal.
     # AWS documents no quota nor whether a running one may be deleted: the stricter reading is the
     # default (see README, "Recommendations").

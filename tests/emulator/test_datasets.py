@@ -239,3 +239,26 @@ def test_client_token_replays_the_first_answer(control: Any, emulator: Any) -> N
     assert first["exampleIds"] == again["exampleIds"]
     emulator.admin.advance_clock(1)
     assert control.get_dataset(datasetId=dataset_id)["exampleCount"] == 1
+
+
+def test_unknown_example_fields_are_refused_unless_the_setting_lets_them_through(
+    control: Any, emulator: Any
+) -> None:
+    """The official CLI's starter scenarios spell a turn's expected response `expectedResponse`."""
+    ident = make(control, emulator)
+    camel = {"scenario_id": "camel", "turns": [{"input": "hi", "expectedResponse": "hello"}]}
+    source = {"inlineExamples": {"examples": [camel]}}
+    with pytest.raises(ClientError) as exc:
+        control.add_dataset_examples(datasetId=ident, source=source)
+    assert _code(exc) == "ValidationException"
+    assert "/turns/0/expectedResponse: unknown field 'expectedResponse'" in str(exc.value)
+
+    emulator.admin.configure(dataset_refuse_unknown_fields=False)
+    [example_id] = control.add_dataset_examples(datasetId=ident, source=source)["exampleIds"]
+    [stored] = control.list_dataset_examples(datasetId=ident)["examples"]
+    assert stored == {**camel, "exampleId": example_id}, "kept verbatim, as the SDK's model ignores it"
+    emulator.admin.advance_clock(1)  # past UPDATING
+    wrong_type = {"scenario_id": "typed", "turns": [{"input": 3}]}
+    with pytest.raises(ClientError) as exc:  # the SDK's own checks still apply
+        control.add_dataset_examples(datasetId=ident, source={"inlineExamples": {"examples": [wrong_type]}})
+    assert _code(exc) == "ValidationException"

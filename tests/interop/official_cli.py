@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 INTEROP = ROOT / "interop"
 BUNDLE = INTEROP / "node_modules" / "@aws" / "agentcore" / "dist" / "cli" / "index.mjs"
 PRELOAD = INTEROP / "redirect.mjs"
+FAST_TIMERS = INTEROP / "fast-timers.mjs"
+DATASET_SYNC = INTEROP / "dataset-sync.mjs"
 PROJECT = Path(__file__).resolve().parent / "project"
 CLI_TIMEOUT = 120
 REGION = "us-east-1"
@@ -74,11 +76,16 @@ def emulator_process(workdir: Path) -> Iterator[Emulator]:
 
 @dataclass
 class OfficialCli:
-    """Runs `agentcore ... --json` in the fixture project with AWS traffic sent to the emulator."""
+    """Runs `agentcore ... --json` in the fixture project with AWS traffic sent to the emulator.
+
+    `max_delay_ms` caps the CLI's setTimeout delays (interop/fast-timers.mjs): its fixed waits for
+    CloudWatch ingestion are idle time against the emulator, which stores spans as they arrive.
+    """
 
     endpoint: str
     project: Path
     home: Path
+    max_delay_ms: int | None = None
     journal: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -86,7 +93,7 @@ class OfficialCli:
 
     def env(self) -> dict[str, str]:
         keep = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "TMPDIR", "SYSTEMROOT")}
-        return {
+        found = {
             **keep,
             "HOME": str(self.home),
             "AWS_ENDPOINT_URL": self.endpoint,
@@ -102,25 +109,47 @@ class OfficialCli:
             "EVALCTL_INTEROP_ENDPOINT": self.endpoint,
             "EVALCTL_INTEROP_JOURNAL": str(self.journal),
         }
+        if self.max_delay_ms is not None:
+            found["EVALCTL_INTEROP_MAX_DELAY_MS"] = str(self.max_delay_ms)
+        return found
 
-    def call(self, *args: str) -> tuple[int, dict[str, Any], str]:
-        """(exit code, the JSON document printed last, stderr) of `agentcore ARGS --json`."""
-        command = ["node", "--import", PRELOAD.as_uri(), str(BUNDLE), *args, "--json"]
-        done = subprocess.run(
+    def run(self, *args: str, sync: bool = False) -> subprocess.CompletedProcess[str]:
+        """`agentcore ARGS` as a finished process; `sync` runs deploy's dataset sync step instead."""
+        preloads = (PRELOAD, FAST_TIMERS, *((DATASET_SYNC,) if sync else ()))
+        command = ["node", *(f"--import={p.as_uri()}" for p in preloads), str(BUNDLE), *args]
+        env = {**self.env(), **({"EVALCTL_INTEROP_SYNC": "1"} if sync else {})}
+        return subprocess.run(
             command,
             cwd=self.project,
-            env=self.env(),
+            env=env,
             capture_output=True,
             text=True,
             timeout=CLI_TIMEOUT,
             check=False,
         )
+
+    def call(self, *args: str) -> tuple[int, dict[str, Any], str]:
+        """(exit code, the JSON document printed last, stderr) of `agentcore ARGS --json`."""
+        done = self.run(*args, "--json")
         return done.returncode, _last_document(done.stdout), done.stderr
 
     def ok(self, *args: str) -> dict[str, Any]:
         """The JSON answer of a command that must succeed."""
         code, document, stderr = self.call(*args)
         assert code == 0 and document.get("success") is True, (args, code, document, stderr[-2000:])
+        return document
+
+    def text(self, *args: str) -> str:
+        """What a command prints for a person (some, like `status --type dataset`, read more then)."""
+        done = self.run(*args)
+        assert done.returncode == 0, (args, done.stdout[-2000:], done.stderr[-2000:])
+        return done.stdout
+
+    def sync_datasets(self) -> dict[str, Any]:
+        """Deploy's dataset sync step (interop/dataset-sync.mjs): push each deployed dataset's file."""
+        done = self.run(sync=True)
+        document = _last_document(done.stdout)
+        assert done.returncode == 0 and document.get("success") is True, (document, done.stderr[-2000:])
         return document
 
     def journal_lines(self) -> list[str]:
@@ -176,6 +205,15 @@ def write_deployed_state(project: Path, runtimes: dict[str, str], online: dict[s
     state.write_text(json.dumps({"targets": {"default": {"resources": resources}}}, indent=2))
 
 
+def record_deployed_dataset(project: Path, name: str, dataset_id: str, dataset_arn: str) -> None:
+    """What deploy's "Persist deployment state" records for a dataset from its stack outputs."""
+    state_file = project / "agentcore" / ".cli" / "deployed-state.json"
+    state = json.loads(state_file.read_text())
+    resources = state["targets"]["default"]["resources"]
+    resources.setdefault("datasets", {})[name] = {"datasetId": dataset_id, "datasetArn": dataset_arn}
+    state_file.write_text(json.dumps(state, indent=2))
+
+
 @dataclass
 class Stack:
     """One emulator with both agents seeded, the fixture project deployed to it, and the CLI."""
@@ -192,3 +230,12 @@ class Stack:
     def service_name(self, agent: str) -> str:
         # The CLI names an agent's OTel service `<project>_<agent>.<endpoint>`.
         return f"interop_{agent}.DEFAULT"
+
+
+def result_records(stack: Stack, job: dict[str, Any]) -> list[dict[str, Any]]:
+    """The attributes of the result records the emulator wrote for a batch evaluation."""
+    where = job["outputConfig"]["cloudWatchConfig"]
+    events = stack.client("logs").get_log_events(
+        logGroupName=where["logGroupName"], logStreamName=where["logStreamName"], startFromHead=True
+    )["events"]
+    return [json.loads(e["message"]).get("attributes", {}) for e in events]

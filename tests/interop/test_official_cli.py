@@ -7,14 +7,13 @@ boto3, never against numbers written here.
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.interop.official_cli import RUNTIME_PREFIX, Stack, poll
+from tests.interop.official_cli import RUNTIME_PREFIX, Stack, poll, result_records
 
 TERMINAL = {"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "STOPPED"}
 JUDGE: dict[str, Any] = {
@@ -34,15 +33,6 @@ DATA_PLANE = "bedrock-agentcore.us-east-1.amazonaws.com"
 
 def _view(stack: Stack, job: str) -> dict[str, Any]:
     return stack.cli.ok("view", "batch-evaluation", job)
-
-
-def _result_records(stack: Stack, job: dict[str, Any]) -> list[dict[str, Any]]:
-    """The attributes of the result records the emulator wrote for a batch evaluation."""
-    where = job["outputConfig"]["cloudWatchConfig"]
-    events = stack.client("logs").get_log_events(
-        logGroupName=where["logGroupName"], logStreamName=where["logStreamName"], startFromHead=True
-    )["events"]
-    return [json.loads(e["message"]).get("attributes", {}) for e in events]
 
 
 def _custom_evaluator(stack: Stack) -> dict[str, Any]:
@@ -95,7 +85,7 @@ def test_batch_evaluation_run_view_history(stack: Stack) -> None:
     assert sorted(summaries) == sorted(evaluators)
 
     # The CLI reads the per-result records from the job's log stream (GetLogEvents over the SDK).
-    records = _result_records(stack, job)
+    records = result_records(stack, job)
     name, score, label = (f"gen_ai.evaluation.{k}" for k in ("name", "score.value", "score.label"))
     expected = [(r[name], r.get(score), r.get(label)) for r in records]
     assert viewed["resultsFetched"] is True
