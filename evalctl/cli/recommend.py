@@ -84,12 +84,47 @@ def _traces(args: argparse.Namespace, region: str) -> dict[str, Any]:
     if not args.service:
         raise jobs.JobError("--service is required unless --spans-file gives the spans")
     now = dt.datetime.now(dt.UTC)
+    start = now - dt.timedelta(hours=args.since)
     caller = account(args)
-    arns = [f"arn:aws:logs:{region}:{caller}:log-group:{g}" for g in args.log_group or ["aws/spans"]]
+    groups = args.log_group or _runtime_groups(args, start, now)
+    arns = [f"arn:aws:logs:{region}:{caller}:log-group:{g}" for g in groups]
     return {"cloudwatchLogs": {
-        "logGroupArns": arns, "serviceNames": [args.service],
-        "startTime": now - dt.timedelta(hours=args.since), "endTime": now,
+        "logGroupArns": arns, "serviceNames": [args.service], "startTime": start, "endTime": now,
     }}  # fmt: skip
+
+
+def _runtime_groups(args: argparse.Namespace, start: dt.datetime, end: dt.datetime) -> list[str]:
+    """The log groups the service's spans name (`aws.log.group.names`): the agent's runtime log group,
+    which holds the message text (Strands and LangChain spans carry none). aws/spans when none is named."""
+    from evalctl.aws import ClientSettings, client
+    from evalctl.runner.simulate import SPANS_GROUP, log_groups
+
+    logs = client("logs", ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile))
+    window = {"startTime": int(start.timestamp() * 1000), "endTime": int(end.timestamp() * 1000)}
+    try:
+        for page in logs.get_paginator("filter_log_events").paginate(logGroupName=SPANS_GROUP, **window):
+            docs = [json.loads(e["message"]) for e in page.get("events", [])]
+            named = log_groups([d for d in docs if _service_of(d) == args.service])
+            if named:  # one page naming them is enough: a service writes to its runtime's group
+                return named
+    except logs.exceptions.ResourceNotFoundException:
+        pass
+    print(
+        f"note: no span of {args.service} in {SPANS_GROUP} names its runtime log group "
+        f"(aws.log.group.names); reading {SPANS_GROUP} alone, whose Strands and LangChain spans carry no "
+        "message text: pass "
+        "--log-group /aws/bedrock-agentcore/runtimes/<agent>-<endpoint>",
+        file=sys.stderr,
+    )
+    return [SPANS_GROUP]
+
+
+def _service_of(doc: Any) -> Any:
+    return (
+        ((doc.get("resource") or {}).get("attributes") or {}).get("service.name")
+        if isinstance(doc, dict)
+        else None
+    )
 
 
 def _evaluator_arn(args: argparse.Namespace) -> str:

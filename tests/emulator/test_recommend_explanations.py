@@ -163,3 +163,28 @@ def test_the_cli_prints_the_explanation_and_never_an_empty_one(
     shown = view(done, "Old.", "system prompt")
     assert shown["explanations"] == {}, "a blank explanation (RecommendationExplanation min 0) is none"
     assert render(shown).startswith(f"explanation: {NO_EXPLANATION}\n--- system prompt (current)\n")
+
+
+def test_without_log_group_the_cli_reads_the_runtime_group_the_spans_name(
+    emulator: Any, harsh: Any, span_fixtures: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: `--log-group aws/spans` by default, whose Strands spans carry no message text, so every lesson
+    # read "a turn whose user input the traces do not hold" although the runtime log group held it.
+    emulator.admin.configure(recommendation_pending_seconds=0.05, recommendation_run_seconds=0.1)
+    emulator.admin.seed([span_fixtures / f for f in STRANDS], "agent.DEFAULT")
+    common = ["recommend", "--prompt", PROMPT, "--service", "agent.DEFAULT", "--endpoint", emulator.endpoint,
+              "--poll", "0.05", "--json"]  # fmt: skip
+    assert main([*common, "--name", "found"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert '- For requests like "Hello": ' in found["recommended"]
+    assert "aws/spans and /aws/bedrock-agentcore/runtimes/" in found["explanations"]["systemPrompt"]
+
+    assert main([*common, "--name", "alone", "--log-group", "aws/spans"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert '"Hello"' not in alone["recommended"] and "- For the turn of trace " in alone["recommended"]
+    assert "only aws/spans was read: name the runtime log group too" in alone["explanations"]["systemPrompt"]
+
+    assert main([*common[:4], "nobody.DEFAULT", *common[5:]]) == 2
+    assert (
+        "note: no span of nobody.DEFAULT in aws/spans names its runtime log group" in capsys.readouterr().err
+    )
