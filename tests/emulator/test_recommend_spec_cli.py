@@ -106,6 +106,28 @@ def test_start_runs_a_new_one_from_the_spec_and_no_deployed_one_says_what_to_do(
     assert started["name"].startswith("assistant_prompt_dev_r")
 
 
+def test_a_started_recommendation_is_found_by_name_like_a_deployed_one(
+    quick: Any, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: `evalctl recommend NAME` and `evalctl results NAME` knew only the names `pulumi up` gives.
+    assert main(args(quick, "--start", "--json")) == 0
+    started = json.loads(capsys.readouterr().out)
+    assert main(args(quick, "--json")) == 0
+    assert json.loads(capsys.readouterr().out) == started
+    assert main(results(quick, "--json")) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["recommendationId"], shown["fresh"], shown["diff"]) == (
+        started["recommendationId"],
+        True,
+        started["diff"],
+    )
+    newer = deployed(quick, project, runKey="later")
+    assert main(results(quick, "--json")) == 0
+    assert json.loads(capsys.readouterr().out)["recommendationId"] == newer, "the newest of either kind"
+    calls = quick.admin.call_counts()
+    assert calls["StartRecommendation"] == 2 and calls["ListRecommendations"] >= 3
+
+
 def test_an_unknown_spec_gets_did_you_mean(
     quick: Any, project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
