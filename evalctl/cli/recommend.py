@@ -26,10 +26,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = subparsers.add_parser(
         "recommend",
         help="recommend a better system prompt or tool descriptions from agent traces",
-        description="With SPEC: show the newest finished recommendation `pulumi up` ran for that "
-        "Recommendation spec as a unified diff (--start runs a new one from the spec); --apply writes it "
-        "into the spec's promptFile/toolsFile. Without SPEC: StartRecommendation over the flags' text and "
-        "traces, wait, show the diff; --apply writes into --prompt-file or --tools-file.",
+        description="With SPEC: show the newest finished recommendation `pulumi up` (or an earlier "
+        "--start) ran for that Recommendation spec as a unified diff (--start runs a new one from the spec); "
+        "--apply writes it into the spec's promptFile/toolsFile. Without SPEC: StartRecommendation over the "
+        "flags' text and traces, wait, show the diff; --apply writes into --prompt-file or --tools-file.",
         epilog=EPILOG,
     )
     parser.add_argument("spec", nargs="?", metavar="SPEC", help="a Recommendation spec's metadata.name")
@@ -40,7 +40,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--evaluator", default="Builtin.Helpfulness", help="evaluator id or ARN (prompts)")
     parser.add_argument("--service", help="the agent's service.name in its traces")
     parser.add_argument(
-        "--log-group", action="append", default=[], help="trace log group (default aws/spans)"
+        "--log-group",
+        action="append",
+        default=[],
+        help="trace log group (default: the runtime log groups the service's spans name, else aws/spans)",
     )
     parser.add_argument(
         "--since", type=positive_float, default=24.0, help="read traces of the last N hours (default 24)"

@@ -1,5 +1,6 @@
-"""`evalctl recommend SPEC`: the newest recommendation `pulumi up` ran for a Recommendation spec, or a
-new one from the spec (--start), shown as a diff and applied into the spec's promptFile/toolsFile."""
+"""`evalctl recommend SPEC`: the newest recommendation `pulumi up` or `--start` ran for a Recommendation
+spec, or a new one from the spec (--start), shown as a diff and applied into the spec's promptFile or
+toolsFile."""
 
 from __future__ import annotations
 
