@@ -16,6 +16,7 @@ from typing import Any
 
 from evalctl import recommend_inputs as inputs
 from evalctl.spec import mapping
+from evalctl.spec.names import is_run_name
 
 BUILTIN_ARN = "arn:aws:bedrock-agentcore:::evaluator/{}"
 # Kept from the spec as they are; the rest is read (files) or resolved (references).
@@ -118,6 +119,12 @@ def is_deployed_name(name: str, base: str) -> bool:
     """Whether recommendation `name` is one `pulumi up` started for the spec whose stem is `base`."""
     stem = re.escape(base[: NAME_LENGTH - DIGEST_LENGTH - 1])
     return re.fullmatch(stem + f"_[0-9a-f]{{{DIGEST_LENGTH}}}", name) is not None
+
+
+def is_spec_run(name: str, base: str) -> bool:
+    """Whether recommendation `name` ran for the spec whose stem is `base`: started by `pulumi up`
+    (`<stem>_<digest>`) or by `evalctl recommend NAME --start` (`names.run_name`: `<stem>_r<6 hex>`)."""
+    return is_deployed_name(name, base) or is_run_name(name, base)
 
 
 def input_text(started: Mapping[str, Any]) -> Any:

@@ -108,7 +108,10 @@ def generated(control: Any, dataset_id: str, generation_id: str) -> list[dict[st
 
 
 def _counts(current: dict[str, Any]) -> str:
-    counts = current.get("generationResults") or {}
+    """The generation's counts as reported; none are claimed before the service reports any (PENDING)."""
+    counts = current.get("generationResults")
+    if not counts:
+        return "no counts reported yet"
     return (
         f"{counts.get('sessionsSelected', 0)} sessions, {counts.get('examplesWritten', 0)} examples written"
     )

@@ -26,10 +26,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser = subparsers.add_parser(
         "recommend",
         help="recommend a better system prompt or tool descriptions from agent traces",
-        description="With SPEC: show the newest finished recommendation `pulumi up` ran for that "
-        "Recommendation spec as a unified diff (--start runs a new one from the spec); --apply writes it "
-        "into the spec's promptFile/toolsFile. Without SPEC: StartRecommendation over the flags' text and "
-        "traces, wait, show the diff; --apply writes into --prompt-file or --tools-file.",
+        description="With SPEC: show the newest finished recommendation `pulumi up` (or an earlier "
+        "--start) ran for that Recommendation spec as a unified diff (--start runs a new one from the spec); "
+        "--apply writes it into the spec's promptFile/toolsFile. Without SPEC: StartRecommendation over the "
+        "flags' text and traces, wait, show the diff; --apply writes into --prompt-file or --tools-file.",
         epilog=EPILOG,
     )
     parser.add_argument("spec", nargs="?", metavar="SPEC", help="a Recommendation spec's metadata.name")
@@ -40,7 +40,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--evaluator", default="Builtin.Helpfulness", help="evaluator id or ARN (prompts)")
     parser.add_argument("--service", help="the agent's service.name in its traces")
     parser.add_argument(
-        "--log-group", action="append", default=[], help="trace log group (default aws/spans)"
+        "--log-group",
+        action="append",
+        default=[],
+        help="trace log group (default: the runtime log groups the service's spans name, else aws/spans)",
     )
     parser.add_argument(
         "--since", type=positive_float, default=24.0, help="read traces of the last N hours (default 24)"
@@ -84,12 +87,47 @@ def _traces(args: argparse.Namespace, region: str) -> dict[str, Any]:
     if not args.service:
         raise jobs.JobError("--service is required unless --spans-file gives the spans")
     now = dt.datetime.now(dt.UTC)
+    start = now - dt.timedelta(hours=args.since)
     caller = account(args)
-    arns = [f"arn:aws:logs:{region}:{caller}:log-group:{g}" for g in args.log_group or ["aws/spans"]]
+    groups = args.log_group or _runtime_groups(args, start, now)
+    arns = [f"arn:aws:logs:{region}:{caller}:log-group:{g}" for g in groups]
     return {"cloudwatchLogs": {
-        "logGroupArns": arns, "serviceNames": [args.service],
-        "startTime": now - dt.timedelta(hours=args.since), "endTime": now,
+        "logGroupArns": arns, "serviceNames": [args.service], "startTime": start, "endTime": now,
     }}  # fmt: skip
+
+
+def _runtime_groups(args: argparse.Namespace, start: dt.datetime, end: dt.datetime) -> list[str]:
+    """The log groups the service's spans name (`aws.log.group.names`): the agent's runtime log group,
+    which holds the message text (Strands and LangChain spans carry none). aws/spans when none is named."""
+    from evalctl.aws import ClientSettings, client
+    from evalctl.runner.simulate import SPANS_GROUP, log_groups
+
+    logs = client("logs", ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile))
+    window = {"startTime": int(start.timestamp() * 1000), "endTime": int(end.timestamp() * 1000)}
+    try:
+        for page in logs.get_paginator("filter_log_events").paginate(logGroupName=SPANS_GROUP, **window):
+            docs = [json.loads(e["message"]) for e in page.get("events", [])]
+            named = log_groups([d for d in docs if _service_of(d) == args.service])
+            if named:  # one page naming them is enough: a service writes to its runtime's group
+                return named
+    except logs.exceptions.ResourceNotFoundException:
+        pass
+    print(
+        f"note: no span of {args.service} in {SPANS_GROUP} names its runtime log group "
+        f"(aws.log.group.names); reading {SPANS_GROUP} alone, whose Strands and LangChain spans carry no "
+        "message text: pass "
+        "--log-group /aws/bedrock-agentcore/runtimes/<agent>-<endpoint>",
+        file=sys.stderr,
+    )
+    return [SPANS_GROUP]
+
+
+def _service_of(doc: Any) -> Any:
+    return (
+        ((doc.get("resource") or {}).get("attributes") or {}).get("service.name")
+        if isinstance(doc, dict)
+        else None
+    )
 
 
 def _evaluator_arn(args: argparse.Namespace) -> str:

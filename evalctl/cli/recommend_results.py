@@ -1,4 +1,4 @@
-"""`evalctl results RECOMMENDATION`: the newest finished recommendation `pulumi up` ran for a
+"""`evalctl results RECOMMENDATION`: the newest finished recommendation `pulumi up` or `--start` ran for a
 Recommendation spec: its status, the service's explanation, and the diff of the text it was given
 against the recommended one (text or `--json`), with the reviewer's report on `--report-dir`."""
 

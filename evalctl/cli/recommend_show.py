@@ -20,6 +20,7 @@ from evalctl.reports.recommendation import (
 )
 
 RUNNING = frozenset({"PENDING", "IN_PROGRESS"})
+NO_EXPLANATION = "(none: the service returned no explanation)"
 
 
 def account(args: argparse.Namespace) -> str:
@@ -53,8 +54,9 @@ def view(done: dict[str, Any], current: Text, label: str) -> dict[str, Any]:
 
 
 def render(shown: dict[str, Any]) -> str:
-    """The text form of `view()`: the service's explanation(s), then the diff."""
-    notes = shown["explanations"]
+    """The text form of `view()`: the service's explanation(s), then the diff. RecommendationExplanation
+    is optional: when the service gave none, a line says so rather than an empty `explanation:`."""
+    notes = shown["explanations"] or {"systemPrompt": NO_EXPLANATION}
     lines = [f"explanation{'' if k == 'systemPrompt' else f' ({k})'}: {' '.join(v.split())}\n" for k, v in
              notes.items()]  # fmt: skip
     return "".join(lines) + (shown["diff"] or "no change recommended\n")

@@ -1,5 +1,6 @@
-"""`evalctl recommend SPEC`: the newest recommendation `pulumi up` ran for a Recommendation spec, or a
-new one from the spec (--start), shown as a diff and applied into the spec's promptFile/toolsFile."""
+"""`evalctl recommend SPEC`: the newest recommendation `pulumi up` or `--start` ran for a Recommendation
+spec, or a new one from the spec (--start), shown as a diff and applied into the spec's promptFile or
+toolsFile."""
 
 from __future__ import annotations
 
@@ -93,14 +94,14 @@ def deployed(
     args: argparse.Namespace, data: Any, base: str, statuses: frozenset[str] = COMPLETED,
     hint: str = ", or pass --start to run one now",
 ) -> dict[str, Any]:  # fmt: skip
-    """GetRecommendation of the newest recommendation `pulumi up` started for the spec whose stem is
-    `base`, among those in `statuses`; JobError saying what to run when there is none."""
+    """GetRecommendation of the newest recommendation `pulumi up` or `--start` started for the spec whose
+    stem is `base`, among those in `statuses`; JobError saying what to run when there is none."""
     rows = awsops.items(data, "list_recommendations", "recommendationSummaries")
-    ours = [r for r in rows if rr.is_deployed_name(str(r["name"]), base) and r["status"] in statuses]
+    ours = [r for r in rows if rr.is_spec_run(str(r["name"]), base) and r["status"] in statuses]
     if not ours:
         raise jobs.JobError(
-            f"no finished recommendation of spec '{args.spec}' (AWS names {base[:37]}_<digest>) in stack "
-            f"'{args.stack}': run `pulumi up`{hint}"
+            f"no finished recommendation of spec '{args.spec}' (AWS names {base[:37]}_<digest> or "
+            f"{base[:40]}_r<hex>) in stack '{args.stack}': run `pulumi up`{hint}"
         )
     newest = max(ours, key=lambda r: str(r.get("createdAt")))
     return dict(data.get_recommendation(recommendationId=newest["recommendationId"]))

@@ -28,9 +28,9 @@ def add_parser(subparsers: Any) -> None:
         description="Fetch a batch evaluation (a job id, or the newest run of a BatchEvaluation given by "
         "spec name, spec file or AWS name) and its per-session results log, print the per-evaluator "
         "table and insight clusters, apply gates (the spec's own, or --gates-from) and write reports. "
-        "Given a Recommendation spec (name or file): the newest finished recommendation `pulumi up` ran "
-        "for it (status, explanation, the diff of the current and the recommended text; exit 2 if it "
-        "FAILED); --report-dir writes its .diff/.md/.html.",
+        "Given a Recommendation spec (name or file): the newest finished recommendation `pulumi up` or "
+        "`evalctl recommend NAME --start` ran for it (status, explanation, the diff of the current and the "
+        "recommended text; exit 2 if it FAILED); --report-dir writes its .diff/.md/.html.",
         epilog=EPILOG,
     )
     parser.add_argument(

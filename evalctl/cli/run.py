@@ -23,7 +23,7 @@ from evalctl.reports.text import render_text
 from evalctl.reports.writers import write_reports
 from evalctl.runner import batch, local
 from evalctl.runner.batch import Clients
-from evalctl.runner.waiter import Progress, WaitTimeout, wait
+from evalctl.runner.waiter import Progress, WaitTimeout, dataset_scenarios, wait
 from evalctl.spec.diagnostics import render
 from evalctl.spec.project import Document, Project, load_project, project_folder
 
@@ -231,7 +231,7 @@ def execute(args: argparse.Namespace, project: Project, doc: Document, settings:
         job = wait(
             lambda: clients.data.get_batch_evaluation(batchEvaluationId=job_id),
             args.timeout,
-            progress=Progress(quiet=args.quiet),
+            progress=Progress(quiet=args.quiet, expected=dataset_scenarios(clients.control)),
         )
     except KeyboardInterrupt:
         clients.data.stop_batch_evaluation(batchEvaluationId=job_id)

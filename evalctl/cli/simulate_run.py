@@ -155,7 +155,7 @@ def execute(
     data = clients["data"]
     job_id = data.start_batch_evaluation(**_request(args, doc, aliases, source))["batchEvaluationId"]
     say(args, f"scoring {len(scored)} session(s): batch evaluation {job_id}")
-    progress = Progress(quiet=args.quiet)
+    progress = Progress(quiet=args.quiet, expected=lambda _job: len(scored))  # the sessions it names
     try:
         job = wait(
             lambda: data.get_batch_evaluation(batchEvaluationId=job_id), args.timeout, progress=progress

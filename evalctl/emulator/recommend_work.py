@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from evalctl.emulator import bridge, recommend_model, trace_select
+from evalctl.emulator import bridge, recommend_explain, recommend_model, trace_select
 from evalctl.emulator.recommend_model import MAX_TEXT, failed
 from evalctl.engine import scoring
 from evalctl.engine.llm_judges import TextModel
@@ -65,15 +65,24 @@ def run(spec: RecommendationSpec) -> dict[str, Any]:
         scored = _scores(spec.evaluator, sessions)
         if model is not None:
             return _prompt_by_model(model, spec.current, spec.evaluator, scored)
-        return {"result": {"recommendedSystemPrompt": _prompt(spec.current, spec.evaluator, scored, turns)}}
+        text, facts = _prompt(spec.current, spec.evaluator, scored, turns)
+        facts.update(
+            sessions=len(sessions), unquoted=sum(1 for s in sessions for t in s.traces if not t.user_prompt)
+        )
+        explanation = recommend_explain.for_prompt(facts, spec.traces)
+        return {"result": {"recommendedSystemPrompt": text, "explanation": explanation}}
     uses = [(n, d, _use(n, sessions, turns)) for n, d in spec.current]
     if model is not None:
         data, problem = recommend_model.ask(model, recommend_model.tool_request(uses))
         return problem or recommend_model.tools_result(data or {}, [n for n, _, _ in uses])
-    note = f"[{TAG}, from {turns} turns] "
-    tools = [{"toolName": n, "recommendedToolDescription": (d.rstrip() + "\n\n" + note + u)[:MAX_TEXT]}
-             for n, d, u in uses]  # fmt: skip
-    return {"result": {"tools": tools}}
+    return {"result": {"tools": [_tool(n, d, u, turns, spec.traces) for n, d, u in uses]}}
+
+
+def _tool(name: str, current: str, use: str, turns: int, traces: dict[str, Any]) -> dict[str, Any]:
+    """One tool's ToolDescriptionOutput: the current description plus the usage note, and why."""
+    full = current.rstrip() + "\n\n" + f"[{TAG}, from {turns} turns] " + use
+    explanation = recommend_explain.for_tool(name, use, turns, traces, cut=len(full) > MAX_TEXT)
+    return {"toolName": name, "recommendedToolDescription": full[:MAX_TEXT], "explanation": explanation}
 
 
 def _scale(evaluator: EvaluatorDef) -> tuple[float, float]:
@@ -102,10 +111,17 @@ def _quote(text: str, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
-def _requests_like(prompt: str) -> str:
-    """`For requests like "<prompt>"`, or what to say when the traces hold no user input for the turn."""
+def _requests_like(prompt: str, result: EvaluationResult) -> str:
+    """`For requests like "<prompt>"`, or the turn's trace when no document read holds its user input."""
     quoted = _quote(prompt, 160)
-    return f'For requests like "{quoted}"' if quoted else "For a turn whose user input the traces do not hold"
+    if quoted:
+        return f'For requests like "{quoted}"'
+    turn = (
+        f"trace {result.context.trace_id}"
+        if result.context.trace_id
+        else f"session {result.context.session_id}"
+    )
+    return f"For the turn of {turn} (its user input is in no document read: see the explanation)"
 
 
 def _ranked(
@@ -130,8 +146,9 @@ def _ranked(
 
 def _prompt(
     current: str, evaluator: EvaluatorDef, scored: list[tuple[EvaluationResult, str]], turns: int
-) -> str:
-    """The current prompt, then a block of lessons from the results below the scale's midpoint."""
+) -> tuple[str, dict[str, Any]]:
+    """The current prompt, then a block of lessons from the results below the scale's midpoint; and the
+    facts the explanation states (recommend_explain.for_prompt)."""
     low, high = _scale(evaluator)
     ranked, summary = _ranked(evaluator, scored)
     short = [(r, p) for r, p in ranked if float(r.value or 0) < (low + high) / 2]
@@ -140,7 +157,7 @@ def _prompt(
         summary,
     ]
     lessons = [
-        f"- {_requests_like(p)}: the answer was rated {r.label or r.value} "
+        f"- {_requests_like(p, r)}: the answer was rated {r.label or r.value} "
         f"({float(r.value or 0):g}). {_quote(r.explanation or '', 240)} Address this case explicitly."
         for r, p in short[:MAX_LESSONS]
     ]
@@ -150,7 +167,11 @@ def _prompt(
     while len(text) > MAX_TEXT and lessons:
         lessons.pop()
         text = current.rstrip() + "\n\n" + "\n".join(header + lessons)
-    return text if len(text) <= MAX_TEXT else current
+    facts = {"turns": turns, "evaluator": evaluator.evaluator_name, "summary": summary,
+             "middle": (low + high) / 2, "unchanged": len(text) > MAX_TEXT}  # fmt: skip
+    added = len(lessons) if short else 0
+    facts.update(added=added, dropped=min(len(short), MAX_LESSONS) - added)
+    return (text if len(text) <= MAX_TEXT else current), facts
 
 
 def _prompt_by_model(

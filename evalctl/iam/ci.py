@@ -45,6 +45,11 @@ def _workflows(aws: AwsTarget) -> list[Statement]:
             [agentcore + "StartRecommendation", agentcore + "GetRecommendation"],
             aws.arn("bedrock-agentcore", "recommendation/*"),
         ),
+        # `evalctl recommend --service` without --log-group reads the service's spans for the runtime
+        # log groups they name (aws.log.group.names): the groups that hold the message text.
+        statement(
+            "FindRuntimeLogGroups", ["logs:FilterLogEvents"], log_group_arns(["aws/spans"], aws, streams=True)
+        ),
         # A generation has no ARN of its own (botocore: only DatasetArn, `...:dataset/<id>`): its
         # operations, like the example listing, act on the dataset in the request path. The scope
         # carries no dataset names, so any dataset of the account and Region.
@@ -54,6 +59,12 @@ def _workflows(aws: AwsTarget) -> list[Statement]:
                 agentcore + a
                 for a in ("StartDatasetGeneration", "GetDatasetGeneration", "ListDatasetExamples")
             ],
+            aws.arn("bedrock-agentcore", "dataset/*"),
+        ),
+        # `evalctl run` of a dataset batch shows the version's scenario count while the job is PENDING.
+        statement(
+            "DatasetVersionCounts",
+            [agentcore + "ListDatasetVersions"],
             aws.arn("bedrock-agentcore", "dataset/*"),
         ),
         # ListDatasets names no resource; an agent insight has no ARN in botocore's model (an id and

@@ -37,12 +37,13 @@ def recommended(done: Mapping[str, Any], current: Text) -> Text:
 
 
 def explanations(done: Mapping[str, Any]) -> dict[str, str]:
-    """The service's explanation(s): `systemPrompt`, or one per tool."""
+    """The service's explanation(s): `systemPrompt`, or one per tool; blank ones (min 0) are left out."""
     result = result_of(done)
-    if result.get("explanation"):
+    if str(result.get("explanation") or "").strip():
         return {"systemPrompt": str(result["explanation"])}
+    tools = result.get("tools") or []
     return {
-        str(t["toolName"]): str(t["explanation"]) for t in result.get("tools") or [] if t.get("explanation")
+        str(t["toolName"]): str(t["explanation"]) for t in tools if str(t.get("explanation") or "").strip()
     }
 
 

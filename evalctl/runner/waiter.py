@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TextIO
 
+from evalctl import awsops
+from evalctl.aws import is_aws_error
 from evalctl.term import StatusLine
 
 TERMINAL = frozenset({"COMPLETED", "COMPLETED_WITH_ERRORS", "FAILED", "STOPPED"})
@@ -88,21 +90,68 @@ def scenario_counts(results: Mapping[str, Any]) -> str:
     return text + (f" ({failed} failed)" if failed else "")
 
 
+def dataset_scenarios(control: Any) -> Callable[[Mapping[str, Any]], int | None]:
+    """For a dataset job: the scenario count of the version it runs (datasetExecutionDetails, then
+    ListDatasetVersions `exampleCount`: "The number of examples in this version"); None when unknown."""
+
+    def count(job: Mapping[str, Any]) -> int | None:
+        dataset = (job.get("datasetExecutionDetails") or {}).get("dataset") or {}
+        if not dataset.get("datasetId"):
+            return None
+        try:
+            versions = awsops.items(
+                control, "list_dataset_versions", "versions", datasetId=dataset["datasetId"]
+            )
+            found = [
+                v for v in versions if str(v.get("datasetVersion")) == str(dataset.get("datasetVersion"))
+            ]
+        except Exception as exc:
+            if not is_aws_error(exc):
+                raise
+            return None  # a progress line never fails the wait (no ListDatasetVersions permission, ...)
+        return int(found[0]["exampleCount"]) if found and found[0].get("exampleCount") is not None else None
+
+    return count
+
+
 @dataclass
 class Progress:
-    """The job's status line: live on a terminal, a line per change otherwise (CI logs stay short)."""
+    """The job's status line: live on a terminal, a line per change otherwise (CI logs stay short).
+
+    `expected` gives the total the caller knows of a job (the sessions it named, a dataset version's
+    scenarios); it is shown while the service reports no counts (PENDING) or no total, never as counts.
+    """
 
     stream: TextIO = field(default_factory=lambda: sys.stderr)
     quiet: bool = False
+    expected: Callable[[Mapping[str, Any]], int | None] | None = None
     line: StatusLine = field(init=False)
+    known: int | None = field(init=False, default=None)
+    asked: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.line = StatusLine(self.stream)
 
+    def _known(self, job: Mapping[str, Any]) -> int | None:
+        if not self.asked and self.expected is not None:
+            self.known, self.asked = self.expected(job), True  # once: it does not change mid-run
+        return self.known
+
     def show(self, job: Mapping[str, Any], elapsed: float) -> None:
         if self.quiet:
             return
-        r = job.get("evaluationResults") or {}
+        unit = "scenarios" if job.get("datasetExecutionDetails") else "sessions"
+        if not job.get("evaluationResults"):
+            # No counts reported yet (PENDING): say so, with the total when known, and count nothing.
+            known = self._known(job)
+            counts = f"{known} {unit}, " if known is not None else ""
+            head = f"{job.get('batchEvaluationId', '?')}: {job.get('status', '?')}"
+            text = f"{head}  {counts}no counts reported yet"
+            self.line.update(text, done=0, total=known, note=f"  [{elapsed:,.0f}s]")
+            return
+        r = dict(job["evaluationResults"])
+        if r.get("totalNumberOfSessions") is None and self._known(job) is not None:
+            r["totalNumberOfSessions"] = self.known
         total = r.get("totalNumberOfSessions")
         completed, failed = (
             int(r.get("numberOfSessionsCompleted") or 0),

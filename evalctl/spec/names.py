@@ -86,7 +86,10 @@ def run_name(declared: str, token: str) -> str:
 
 def is_run_of(name: str, declared: str) -> bool:
     """True when job `name` is a run of the batch declared as `declared` (pulumi's or evalctl's)."""
-    if name in (declared, alternate_name(declared)):
-        return True
+    return name in (declared, alternate_name(declared)) or is_run_name(name, declared)
+
+
+def is_run_name(name: str, declared: str) -> bool:
+    """True when `name` is `run_name(declared, <6 hex digits>)`."""
     stem = re.escape(declared[: 48 - RUN_SUFFIX_LENGTH])
     return re.fullmatch(stem + r"_r[0-9a-f]{6}", name) is not None

@@ -183,3 +183,22 @@ def test_a_stopped_job_reports_the_scenarios_scored_before_the_stop(
     assert job["status"] == "STOPPED"
     assert counters(job) == (1, 0, 3) and job["evaluationResults"]["numberOfSessionsCompleted"] == 1
     assert ORDER["turns"][0]["input"] not in {body["prompt"] for _, body in agent.seen}
+
+
+def test_a_pending_dataset_job_shows_its_versions_scenario_count(
+    emulator: Any, control: Any, data: Any
+) -> None:
+    """GetBatchEvaluation of a PENDING job has no evaluationResults; the line shows the total that
+    ListDatasetVersions' exampleCount gives for the version it runs, and no counts."""
+    import io
+
+    from evalctl.runner.waiter import Progress, dataset_scenarios
+
+    job_id = start(data, dataset(control, emulator, [REFUND, ORDER, THIRD]))
+    job = data.get_batch_evaluation(batchEvaluationId=job_id)
+    assert job["status"] == "PENDING" and "evaluationResults" not in job
+    stream = io.StringIO()
+    Progress(stream=stream, expected=dataset_scenarios(control)).show(job, 0.0)
+    assert stream.getvalue().startswith(f"{job_id}: PENDING  3 scenarios, no counts reported yet")
+    missing = {**job, "datasetExecutionDetails": {"dataset": {"datasetId": "nope", "datasetVersion": "1"}}}
+    assert dataset_scenarios(control)(missing) is None, "an unreadable dataset leaves the total unknown"

@@ -35,7 +35,8 @@ def test_recommend_shows_a_diff_and_applies_it_to_the_prompt_file(
     common = ["--endpoint", quick.endpoint, "--service", SERVICE, "--poll", "0.05"]
     assert main(["recommend", "--prompt-file", str(prompt), "--name", "shown", *common]) == 0
     out = capsys.readouterr()
-    assert out.out.startswith(f"--- {prompt} (current)\n+++ {prompt} (recommended)\n")
+    assert out.out.startswith("explanation: Emulated, deterministic recommendation")
+    assert f"\n--- {prompt} (current)\n+++ {prompt} (recommended)\n" in out.out
     assert "+## Lessons from 2 evaluated turns (emulated recommendation" in out.out
     assert "COMPLETED" in out.err
     assert prompt.read_text() == PROMPT  # shown only
@@ -217,7 +218,8 @@ def test_recommend_tool_descriptions_apply_to_the_tools_file(
             "--poll", "0.05", "--apply"]  # fmt: skip
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"--- {tools} (current)\n+++ {tools} (recommended)\n")
+    assert out.startswith("explanation (calculator): Emulated") and "\nexplanation (weather): Emulated" in out
+    assert f"\n--- {tools} (current)\n+++ {tools} (recommended)\n" in out
     applied = json.loads(tools.read_text())
     assert applied["calculator"].startswith("Evaluates arithmetic.\n\n[emulated recommendation")
     assert "Never called" in applied["weather"]

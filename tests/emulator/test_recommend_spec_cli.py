@@ -99,10 +99,33 @@ def test_start_runs_a_new_one_from_the_spec_and_no_deployed_one_says_what_to_do(
     assert "run `pulumi up`, or pass --start" in capsys.readouterr().err
     assert main(args(quick, "--start")) == 0
     out = capsys.readouterr()
-    assert out.out.startswith("--- agent/prompt.md (current)\n") and "+## Lessons from" in out.out
+    assert out.out.startswith("explanation: Emulated, deterministic recommendation")
+    assert "\n--- agent/prompt.md (current)\n" in out.out and "+## Lessons from" in out.out
     assert (project / "agent" / "prompt.md").read_text() == PROMPT, "shown, not applied"
     (started,) = quick.client("bedrock-agentcore").list_recommendations()["recommendationSummaries"]
     assert started["name"].startswith("assistant_prompt_dev_r")
+
+
+def test_a_started_recommendation_is_found_by_name_like_a_deployed_one(
+    quick: Any, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Was: `evalctl recommend NAME` and `evalctl results NAME` knew only the names `pulumi up` gives.
+    assert main(args(quick, "--start", "--json")) == 0
+    started = json.loads(capsys.readouterr().out)
+    assert main(args(quick, "--json")) == 0
+    assert json.loads(capsys.readouterr().out) == started
+    assert main(results(quick, "--json")) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["recommendationId"], shown["fresh"], shown["diff"]) == (
+        started["recommendationId"],
+        True,
+        started["diff"],
+    )
+    newer = deployed(quick, project, runKey="later")
+    assert main(results(quick, "--json")) == 0
+    assert json.loads(capsys.readouterr().out)["recommendationId"] == newer, "the newest of either kind"
+    calls = quick.admin.call_counts()
+    assert calls["StartRecommendation"] == 2 and calls["ListRecommendations"] >= 3
 
 
 def test_an_unknown_spec_gets_did_you_mean(
@@ -156,7 +179,9 @@ def test_results_shows_the_newest_finished_recommendation_of_a_spec(
     assert main(by_file) == 0, "still shown: the diff is of the text it ran on"
     out = capsys.readouterr()
     head = f"Recommendation assistant-prompt: {rec_id} COMPLETED (SYSTEM_PROMPT_RECOMMENDATION)\n"
-    assert out.out == head + shown["diff"]
+    why = " ".join(shown["explanations"]["systemPrompt"].split())
+    assert why.startswith("Emulated, deterministic recommendation")
+    assert out.out == head + f"explanation: {why}\n" + shown["diff"]
     assert "agent/prompt.md is not the text this recommendation ran on" in out.err
     assert main(results(quick, "--gates-from", "x.yaml")) == 2
     typo = results(quick)

@@ -263,7 +263,7 @@ def test_a_turn_without_user_input_is_named_so_not_quoted_empty(
     text = done["recommendationResult"]["systemPromptRecommendationResult"]["recommendedSystemPrompt"]
     lessons = [line for line in text.splitlines() if line.startswith("- For ")]
     assert lessons and not any('requests like ""' in line for line in lessons)
-    assert any(line.startswith("- For a turn whose user input the traces do not hold: ") for line in lessons)
+    assert any(line.startswith("- For the turn of trace ") for line in lessons)
 
 
 def test_a_completed_batch_evaluation_is_a_trace_source(emulator: Any, data: Any, traces: Any) -> None:

@@ -65,6 +65,8 @@ def _resource(params: dict[str, Any], parsed: dict[str, Any]) -> str:
     body = params.get("body")
     sent = json.loads(body) if isinstance(body, bytes | str) and body else {}
     path = str(params.get("url_path") or "").partition("?")[0].split("/")
+    if sent.get("logGroupName"):  # CloudWatch Logs calls name their log group in the body
+        return TARGET.log_group(str(sent["logGroupName"]))
     for key, template in _RESOURCES.items():
         value = sent.get(key) or parsed.get(key) or _from_path(path, key)
         if value and not str(value).startswith("Builtin."):
@@ -126,6 +128,7 @@ def test_every_workflow_call_is_granted(
         "bedrock-agentcore:StartRecommendation", "bedrock-agentcore:GetRecommendation",
         "bedrock-agentcore:ListDatasets", "bedrock-agentcore:StartDatasetGeneration",
         "bedrock-agentcore:GetDatasetGeneration", "bedrock-agentcore:ListDatasetExamples",
+        "logs:FilterLogEvents",
     }  # fmt: skip
     assert made == expected
     policy = iam.template_statements("ciEvaluator", SCOPE, TARGET)

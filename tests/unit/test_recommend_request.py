@@ -14,6 +14,7 @@ from evalctl import recommend_inputs as inputs
 from evalctl import recommend_request as rr
 from evalctl.api.validation import validate_params
 from evalctl.reports import recommendation as report
+from evalctl.spec.names import run_name
 
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
 ONLINE_ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:online-evaluation-config/live_dev-abcde12345"
@@ -57,6 +58,10 @@ def test_names_digest_what_is_recommended_and_fit_the_api() -> None:
     assert rr.physical_name(base, {**props, "waitTimeoutSeconds": 5}) == name, "waiting is not an input"
     assert rr.physical_name(base, {**props, "runKey": "2"}) != name
     assert not rr.is_deployed_name(f"{base[:40]}_r0a1b2c", base), "evalctl recommend --start runs are not"
+    started = run_name(base, "0a1b2c")
+    assert rr.is_spec_run(started, base) and rr.is_spec_run(name, base), "both are runs of the spec"
+    other = rr.base_name("another-spec", "production")
+    assert not rr.is_spec_run(run_name(other, "0a1b2c"), base) and not rr.is_spec_run(base, base)
 
 
 def test_requests_fix_lookbacks_and_name_trace_sources_as_the_api_does() -> None:

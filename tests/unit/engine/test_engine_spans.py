@@ -379,3 +379,21 @@ def test_tool_spans_without_fixture(docs, expected, reason):
     """Tool shapes no capture contains, built by hand from the instrumentations' attribute names."""
     [call] = parse_sessions(docs)[0].tool_calls
     assert (call.name, call.arguments, call.result, call.error) == expected, reason
+
+
+def test_a_later_turns_history_is_not_read_as_the_earlier_turns_prompts(span_fixtures: Path, sessions_of):
+    """The Strands capture's runtime logs are the last turn's records only; that turn's model input repeats
+    the conversation so far (gen_ai.user.message events), more user turns than the capture has traces, so
+    which of them an earlier captured trace asked cannot be told: those traces keep no prompt."""
+    logs = load_span_file(span_fixtures / "raw_otel_strands_bedrock_runtime_logs.json")
+    history = [d["body"]["content"][0]["text"] for d in logs
+               if (d.get("attributes") or {}).get("event.name") == "gen_ai.user.message"
+               and "text" in d["body"]["content"][0]]  # fmt: skip
+    assert {d.get("traceId") for d in logs} - {None} == {STRANDS_TRACES[2]}
+    traces = sessions_of("raw_otel_strands_bedrock_spans.json", "raw_otel_strands_bedrock_runtime_logs.json")[
+        0
+    ].traces
+    assert len(history) > len(traces), "the history reaches back before the captured turns"
+    assert [t.user_prompt for t in traces] == ["", "", history[0]], (
+        "the newest user message is the turn's own"
+    )

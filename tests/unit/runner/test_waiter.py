@@ -97,3 +97,30 @@ def test_progress_prints_a_line_per_change_when_not_a_terminal():
     progress.show({**job, "status": "COMPLETED"}, 3.0)
     lines = stream.getvalue().splitlines()
     assert len(lines) == 2 and "1 done" in lines[0] and "of 3" in lines[0] and "COMPLETED" in lines[1]
+
+
+def test_a_pending_job_shows_the_known_total_and_claims_no_counts():
+    """Before the service reports evaluationResults nothing is counted; a total the caller knows is shown."""
+    stream, asked = io.StringIO(), []
+    pending = {"batchEvaluationId": "j", "status": "PENDING",
+               "datasetExecutionDetails": {"dataset": {"datasetId": "d", "datasetVersion": "2"}}}  # fmt: skip
+    progress = Progress(stream=stream, expected=lambda job: asked.append(job) or 6)
+    progress.show(pending, 0.0)
+    progress.show(
+        {**pending, "status": "IN_PROGRESS", "evaluationResults": {"numberOfSessionsCompleted": 1}}, 1.0
+    )
+    Progress(stream=stream).show({"batchEvaluationId": "k", "status": "PENDING"}, 0.0)
+    lines = stream.getvalue().splitlines()
+    assert lines[0].startswith("j: PENDING  6 scenarios, no counts reported yet")
+    assert lines[1].startswith("j: IN_PROGRESS  scenarios 1/6 scored, 0 in progress"), "a total not reported"
+    assert lines[2].startswith("k: PENDING  no counts reported yet") and "0 done" not in lines[2]
+    assert len(asked) == 1, "the total is looked up once"
+
+
+def test_a_dataset_generation_without_counts_claims_none():
+    """`evalctl dataset generate`'s wait line: GenerationResults as reported, or that none are yet."""
+    from evalctl.cli.dataset import _counts
+
+    assert _counts({"status": "PENDING"}) == "no counts reported yet"
+    reported = {"generationResults": {"sessionsSelected": 3, "examplesWritten": 1}}
+    assert _counts(reported) == "3 sessions, 1 examples written"
