@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import sys
 import time
@@ -19,6 +20,8 @@ from evalctl.cli.exits import EPILOG, EXIT_USAGE
 from evalctl.cli.recommend_show import account, show, wait_done
 from evalctl.recommend_request import BUILTIN_ARN, start_request
 from evalctl.reports.recommendation import Text
+
+MAX_LOOKUP_PAGES = 20  # of FilterLogEvents over aws/spans when looking for the runtime log group
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -104,22 +107,33 @@ def _runtime_groups(args: argparse.Namespace, start: dt.datetime, end: dt.dateti
 
     logs = client("logs", ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile))
     window = {"startTime": int(start.timestamp() * 1000), "endTime": int(end.timestamp() * 1000)}
+    pages = logs.get_paginator("filter_log_events").paginate(logGroupName=SPANS_GROUP, **window)
     try:
-        for page in logs.get_paginator("filter_log_events").paginate(logGroupName=SPANS_GROUP, **window):
-            docs = [json.loads(e["message"]) for e in page.get("events", [])]
+        # A busy account's aws/spans is large: the first pages of the window decide, then we give up.
+        for page in itertools.islice(pages, MAX_LOOKUP_PAGES):
+            docs = [_json(e.get("message", "")) for e in page.get("events", [])]
             named = log_groups([d for d in docs if _service_of(d) == args.service])
             if named:  # one page naming them is enough: a service writes to its runtime's group
                 return named
     except logs.exceptions.ResourceNotFoundException:
         pass
     print(
-        f"note: no span of {args.service} in {SPANS_GROUP} names its runtime log group "
+        f"note: no span of {args.service} in the first {MAX_LOOKUP_PAGES} pages of {SPANS_GROUP} names its "
+        "runtime log group "
         f"(aws.log.group.names); reading {SPANS_GROUP} alone, whose Strands and LangChain spans carry no "
         "message text: pass "
         "--log-group /aws/bedrock-agentcore/runtimes/<agent>-<endpoint>",
         file=sys.stderr,
     )
     return [SPANS_GROUP]
+
+
+def _json(message: str) -> Any:
+    """A log event's JSON document, or None for a line that is not one (other writers share the group)."""
+    try:
+        return json.loads(message)
+    except ValueError:
+        return None
 
 
 def _service_of(doc: Any) -> Any:

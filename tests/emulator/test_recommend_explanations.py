@@ -172,6 +172,15 @@ def test_without_log_group_the_cli_reads_the_runtime_group_the_spans_name(
     # read "a turn whose user input the traces do not hold" although the runtime log group held it.
     emulator.admin.configure(recommendation_pending_seconds=0.05, recommendation_run_seconds=0.1)
     emulator.admin.seed([span_fixtures / f for f in STRANDS], "agent.DEFAULT")
+    # Other writers share aws/spans: a line that is not JSON is passed over, not a crash.
+    logs = emulator.client("logs")
+    logs.create_log_stream(logGroupName="aws/spans", logStreamName="other-writer")
+    now_ms = int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+    logs.put_log_events(
+        logGroupName="aws/spans",
+        logStreamName="other-writer",
+        logEvents=[{"timestamp": now_ms, "message": "x"}],
+    )
     common = ["recommend", "--prompt", PROMPT, "--service", "agent.DEFAULT", "--endpoint", emulator.endpoint,
               "--poll", "0.05", "--json"]  # fmt: skip
     assert main([*common, "--name", "found"]) == 0
@@ -186,5 +195,6 @@ def test_without_log_group_the_cli_reads_the_runtime_group_the_spans_name(
 
     assert main([*common[:4], "nobody.DEFAULT", *common[5:]]) == 2
     assert (
-        "note: no span of nobody.DEFAULT in aws/spans names its runtime log group" in capsys.readouterr().err
+        "note: no span of nobody.DEFAULT in the first 20 pages of aws/spans names its runtime log group"
+        in capsys.readouterr().err
     )
