@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evalctl.catalog import BUILTIN_EVALUATORS
-from evalctl.spec.project import Project
+
+if TYPE_CHECKING:  # a runtime import would join the lint rules' import cycle with spec.project
+    from evalctl.spec.project import Project
 
 # Why an average or a value bound cannot be judged; the fix names a numerical scale.
 NO_VALUE = "its results are labels without a value"
