@@ -17,9 +17,11 @@ from evalctl import awsops, dataset_sync, scenarios
 TYPE_TOKEN = token("dataset", "Dataset")
 NAME = "datasetName"
 SCENARIOS = "scenarios"
+# Examples kept in an S3 object instead of the spec: read at creation and when this member changes.
+S3 = "s3Source"
 # CreateDataset members UpdateDataset cannot change: a new value replaces the dataset.
 IMMUTABLE = frozenset({NAME, "schemaType", "kmsKeyArn"})
-IN_PLACE = frozenset({"description", "tags", SCENARIOS, "publish"})
+IN_PLACE = frozenset({"description", "tags", SCENARIOS, "publish", S3})
 COMPUTED = ("datasetId", "datasetArn", "datasetVersion", "status")
 API = base.Api(
     kind="Dataset",
@@ -68,7 +70,9 @@ class DatasetProvider(base.AgentCoreProvider):
         }
         request.update({k: props[k] for k in ("description", "kmsKeyArn") if props.get(k) is not None})
         wanted = list(props.get(SCENARIOS) or [])
-        if 0 < len(wanted) <= dataset_sync.BATCH:
+        if props.get(S3):
+            request["source"] = {S3: {"s3Uri": props[S3]["s3Uri"]}}  # `revision` is ours, not the API's
+        elif 0 < len(wanted) <= dataset_sync.BATCH:
             request["source"] = {"inlineExamples": {"examples": wanted}}
         return request
 
@@ -79,7 +83,7 @@ class DatasetProvider(base.AgentCoreProvider):
             return detail
         ident = str(detail["datasetId"])
         wanted = list(props.get(SCENARIOS) or [])
-        if len(wanted) > dataset_sync.BATCH:
+        if len(wanted) > dataset_sync.BATCH and not props.get(S3):
             self._sync(control, ident, wanted)
         return self._published(control, props, ident, changed=True)
 
@@ -96,7 +100,7 @@ class DatasetProvider(base.AgentCoreProvider):
             control.update_dataset(
                 datasetId=ident, description=props["description"], clientToken=dataset_sync.token()
             )
-        changed = self._sync(control, ident, list(props.get(SCENARIOS) or []))
+        changed = self._examples(control, ident, {}, props)
         return self._published(control, props, ident, changed or detail.get("draftStatus") == "MODIFIED")
 
     def _describe(self, control: Any, ident: str, fields: dict[str, Any]) -> dict[str, Any]:
@@ -104,6 +108,16 @@ class DatasetProvider(base.AgentCoreProvider):
             datasetId=ident, clientToken=dataset_sync.token(), **fields
         )
         return result
+
+    def _examples(self, control: Any, ident: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
+        """Bring the DRAFT to the spec; whether it changed. Examples in S3 are read again only when the
+        URI or `revision` changes (the object's content is not known here), never synced by scenario."""
+        if not news.get(S3):
+            return self._sync(control, ident, list(news.get(SCENARIOS) or []))
+        if olds.get(S3) == news[S3]:
+            return False
+        dataset_sync.reload(control, ident, news[S3], lambda: self._settle(control, ident))
+        return True
 
     def _sync(self, control: Any, ident: str, wanted: list[dict[str, Any]]) -> bool:
         changes = dataset_sync.plan(dataset_sync.live_examples(control, ident), wanted)
@@ -138,13 +152,14 @@ class DatasetProvider(base.AgentCoreProvider):
             raise self.failure(exc, props) from exc
         if detail.get("status") == "DELETING":
             return ReadResult(None, {})
-        live = dataset_sync.live_examples(control, id_)
         inputs = {k: v for k, v in props.items() if k in shared.BOOKKEEPING - {"__provider"}}
-        inputs.update({k: props[k] for k in IMMUTABLE | {"publish", "tags"} if k in props})
+        inputs.update({k: props[k] for k in IMMUTABLE | {"publish", "tags", S3} if k in props})
         inputs[NAME] = detail[NAME]
         if "description" in props or detail.get("description"):
             inputs["description"] = detail.get("description")
-        inputs[SCENARIOS] = dataset_sync.ordered(live, list(props.get(SCENARIOS) or []))
+        if not props.get(S3):  # S3 examples are the object's, not declared: no drift to show
+            live = dataset_sync.live_examples(control, id_)
+            inputs[SCENARIOS] = dataset_sync.ordered(live, list(props.get(SCENARIOS) or []))
         return ReadResult(id_, self.outputs(inputs, detail), inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
@@ -155,7 +170,7 @@ class DatasetProvider(base.AgentCoreProvider):
             if news.get("description") != olds.get("description") and news.get("description") is not None:
                 described = {"description": news["description"]}
                 self.when_ready(control, ident, lambda: self._describe(control, ident, described))
-            changed = self._sync(control, ident, list(news.get(SCENARIOS) or []))
+            changed = self._examples(control, ident, olds, news)
             turned_on = bool(news.get("publish")) and not olds.get("publish")
             detail = self._published(control, news, ident, changed or turned_on)
         except Exception as exc:
@@ -199,7 +214,7 @@ class Dataset(pulumi.ComponentResource):
 
     dataset_id: pulumi.Output[str]
     dataset_version: pulumi.Output[str]
-    # components.dataset.version_key of its declaration (None: its examples are in S3), set by the stack.
+    # components.dataset.version_key of its declaration, set by the stack.
     version_key: str | None = None
 
     def __init__(self, name: str, args: DatasetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -218,14 +233,14 @@ def build_datasets(decls: list[Any], physical: Any, tags: Any) -> dict[str, Data
 
     built: dict[str, Dataset] = {}
     for decl in decls:
-        spec = {k: v for k, v in decl.spec.items() if k not in ("files", "s3Source", SCENARIOS)}
+        spec = {k: v for k, v in decl.spec.items() if k not in ("files", SCENARIOS)}
         found, _ = gather(decl.spec, str(decl.file), lambda _p: (1, 1))  # the lint has run already
         spec[SCENARIOS] = [item.scenario for item in found]
         spec[NAME] = physical(decl)
         spec["tags"] = {**(decl.spec.get("tags") or {}), **tags(decl)}
         args = DatasetArgs(spec=spec, source=str(decl.file), import_id=decl.import_id)
         built[decl.name] = Dataset(f"dataset-{decl.name}", args)
-        built[decl.name].version_key = None if decl.spec.get("s3Source") else version_key(spec)
+        built[decl.name].version_key = version_key(spec)
     return built
 
 
@@ -237,10 +252,14 @@ def version_key(spec: Mapping[str, Any]) -> str:
     """What decides the dataset's newest published version, known before `up`: `<dataset>:<examples>`,
     the digest of the members whose change replaces the dataset, then, with `publish` on, the digest of
     its examples by scenario id (the provider publishes when they changed, whatever their order), else
-    `unpublished`. Examples in S3 are not known here."""
+    `unpublished`. Examples in S3 are not known before `up`: what the provider reads them again for
+    stands in for them, the object's URI and the spec's `revision` (an object rewritten under the same
+    URI without a new `revision` is neither read nor published)."""
     dataset = shared.identity_digest({k: spec.get(k) for k in sorted(IMMUTABLE)})
     if not spec.get("publish"):
         return f"{dataset}:{UNPUBLISHED}"
+    if spec.get(S3):
+        return f"{dataset}:{shared.identity_digest({S3: spec[S3]})}"
     found = [(scenarios.scenario_id(e), scenarios.content(e)) for e in spec.get(SCENARIOS) or []]
     by_id = sorted(found, key=lambda item: item[0])
     return f"{dataset}:{shared.identity_digest({'examples': by_id})}"

@@ -213,7 +213,7 @@ class EvaluationStack:
         return batch_evaluation.identity_key(self.physical(decl), spec, keys, version)
 
     def _dataset_key(self, spec: dict[str, Any]) -> str | None:
-        """components.dataset.version_key of the Dataset a batch runs (None: none, or its examples in S3)."""
+        """components.dataset.version_key of the Dataset a batch runs (None: it runs none)."""
         return getattr(self.datasets.get(str((spec.get("dataset") or {}).get("name"))), "version_key", None)
 
     def _evaluator_keys(self, decl: Decl) -> dict[str, str]:

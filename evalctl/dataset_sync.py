@@ -84,3 +84,11 @@ def ordered(live: list[dict[str, Any]], declared: list[dict[str, Any]]) -> list[
     by_id = {scenarios.scenario_id(e): scenarios.content(e) for e in live}
     first = [by_id.pop(scenarios.scenario_id(s)) for s in declared if scenarios.scenario_id(s) in by_id]
     return first + list(by_id.values())
+
+
+def reload(control: Any, dataset_id: str, s3_source: dict[str, Any], settle: Callable[[], None]) -> None:
+    """Make the DRAFT the S3 object's examples: delete every example, then add the object's."""
+    apply(control, dataset_id, plan(live_examples(control, dataset_id), []), settle)
+    source = {"s3Source": {"s3Uri": s3_source["s3Uri"]}}  # `revision` is ours, not the API's
+    control.add_dataset_examples(datasetId=dataset_id, source=source, clientToken=token())
+    settle()

@@ -114,6 +114,7 @@ def _dataset(args: argparse.Namespace) -> tuple[Project, Document] | str:
 def _evaluators(args: argparse.Namespace, project: Project) -> str | None:
     """An --evaluator the in-process emulator cannot score with, or a gate on one not passed."""
     from evalctl.catalog import BUILTIN_EVALUATORS
+    from evalctl.spec.lint.scales import NO_VALUE, categorical
 
     declared = [d.name for d in project.of_kind("Evaluator")]
     for ref in args.evaluator:
@@ -130,6 +131,14 @@ def _evaluators(args: argparse.Namespace, project: Project) -> str | None:
             return (
                 f"--min-average {gate['evaluator']}=... gates an evaluator the sessions are not scored with; "
                 f"add --evaluator {gate['evaluator']}"
+            )
+        labels = categorical(project, gate["evaluator"])
+        if labels is not None:
+            return (
+                f"--min-average {gate['evaluator']}=...: '{gate['evaluator']}' has a categorical "
+                f"{labels[0]} ({NO_VALUE}, so there is no average to gate); give '{labels[1]}' a "
+                "numerical scale (a value per label), or drop --min-average and read its label distribution "
+                "in the report"
             )
     return None
 

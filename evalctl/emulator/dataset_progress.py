@@ -56,16 +56,18 @@ def results(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def reporter(core: Core, table: str, job_id: str) -> Report:
-    """A worker's report: stores one scenario's entry on the job's record (while it runs) and persists
-    it, so a restart resumes after it. Nothing is stored once the emulator is closing."""
+    """A worker's report: stores one scenario's entry on the job's record (while it runs) and appends it
+    to the state's journal, so a restart resumes after it. Nothing is stored once the emulator is closing."""
 
     def report(index: int, entry: dict[str, Any]) -> None:
         with core.store.lock:
             record = core.store.table(table).get(job_id)
             if core.closing.is_set() or record is None or record.get("status") not in RUNNING:
                 return  # closing, reset, deleted or stopped: this work no longer counts
-            record.setdefault("_progress", {})[str(index)] = copy.deepcopy(entry)
+            stored = record.setdefault("_progress", {})[str(index)] = copy.deepcopy(entry)
             record["updatedAt"] = core.clock.now()
-            core.store.save()
+            # One journal line, not the whole state (which holds the job's examples and every entry).
+            changes = [(["_progress", str(index)], stored), (["updatedAt"], record["updatedAt"])]
+            core.store.record(table, job_id, changes)
 
     return report

@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from evalctl.emulator import journal
 from evalctl.emulator.errors import ConflictError, ValidationError
 
 _ID_CHARS = string.ascii_letters + string.digits
@@ -46,6 +47,11 @@ class Store:
         self.tokens: dict[str, dict[str, Any]] = {}
         # Keys of records with a lifecycle transition in flight, per table (see Core.settle).
         self.pending: dict[str, set[str]] = {t: set() for t in TABLES}
+        # The journal (evalctl.emulator.journal) that changes go to until the next whole-state save.
+        self.generation = 0
+        # Orders whole-state saves, so an older snapshot never replaces a newer one; always taken while
+        # holding `lock` (never the other way round), released after the file is written.
+        self._writer = threading.Lock()
         if data_dir is not None:
             self._load()
 
@@ -94,27 +100,50 @@ class Store:
             )
         self.tags[arn] = merged
 
+    def record(self, table: str, key: str, changes: list[journal.Change]) -> None:
+        """Persist changes already made to one record by appending them to the journal (call under
+        `lock`): cost by the size of the change, not of the state. The next save compacts them."""
+        if self.data_dir is not None:
+            journal.append(self.data_dir, self.generation, table, key, changes)
+
     def save(self) -> None:
-        """Write the state atomically (temp file + rename) when a data dir is configured."""
+        """Write the state atomically (temp file + rename) when a data dir is configured; the journals
+        it now holds are deleted."""
         if self.data_dir is None:
             return
         with self.lock:
+            self._writer.acquire()
+            held = self.generation
+            self.generation += 1  # changes recorded from now on are not in this snapshot
             doc = {"tables": self.tables, "tags": self.tags, "tokens": self.tokens}
-            text = json.dumps(doc, sort_keys=True, default=str)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.data_dir / f".{STATE_FILE}.{threading.get_ident()}.tmp"
-        tmp.write_text(text)
-        os.replace(tmp, self.data_dir / STATE_FILE)
+            doc["journal"] = self.generation
+            try:
+                text = json.dumps(doc, sort_keys=True, default=str)
+            except BaseException:
+                self._writer.release()
+                raise
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            tmp = self.data_dir / f".{STATE_FILE}.{threading.get_ident()}.tmp"
+            tmp.write_text(text)
+            os.replace(tmp, self.data_dir / STATE_FILE)
+            journal.remove_through(self.data_dir, held)
+        finally:
+            self._writer.release()
 
     def _load(self) -> None:
         assert self.data_dir is not None
         path = self.data_dir / STATE_FILE
-        if not path.exists():
+        found = journal.generations(self.data_dir)
+        if not path.exists() and not found:
             return
-        doc = json.loads(path.read_text())
+        doc = json.loads(path.read_text()) if path.exists() else {}
         self.tables = {t: dict(doc.get("tables", {}).get(t, {})) for t in TABLES}
         self.tags = dict(doc.get("tags", {}))
         self.tokens = dict(doc.get("tokens", {}))
+        self.generation = max([int(doc.get("journal", 0)), *found])
+        if journal.replay(self.data_dir, self.tables, int(doc.get("journal", 0))):
+            self.save()  # compact: the state file takes the journals' changes, which are then deleted
         self.pending = {
             t: {k for k, r in rows.items() if r.get("settleAt") is not None}
             for t, rows in self.tables.items()

@@ -251,6 +251,41 @@ def test_an_unknown_evaluator_or_a_gate_on_one_not_scored_is_refused_before_any_
     assert agent.seen == [] and actor.requests == []
 
 
+TONE = """---
+apiVersion: evalctl/v1alpha1
+kind: Evaluator
+metadata: {name: tone}
+spec:
+  level: TRACE
+  evaluatorConfig:
+    llmAsAJudge:
+      instructions: "Judge the tone of {assistant_turn} given {context}."
+      ratingScale:
+        categorical:
+          - {label: Polite, definition: Courteous throughout.}
+          - {label: Rude, definition: Dismissive or curt.}
+      modelConfig:
+        bedrockEvaluatorModelConfig: {modelId: us.anthropic.claude-3-5-haiku-20241022-v1:0}
+"""
+
+
+def test_an_average_gate_on_a_categorical_evaluator_is_refused_before_any_call(
+    specs: Path, port: int, actor: ChatServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (specs / "tone.yaml").write_text(TONE)
+    agent = FixtureAgent(f"http://127.0.0.1:{port}", {})
+    url = agent.start()
+    args = ["simulate", "support-simulated", "--specs", str(specs), "--agent", url, "--evaluator", "tone"]
+    try:
+        assert main([*args, "--min-average", "tone=0.5"]) == 2
+        err = capsys.readouterr().err
+        assert "--min-average tone=...: 'tone' has a categorical rating scale" in err
+        assert "labels without a value" in err and "a numerical scale" in err
+    finally:
+        agent.stop()
+    assert agent.seen == [] and actor.requests == []
+
+
 def test_an_agent_that_is_down_fails_each_scenario_with_the_reason(
     specs: Path, port: int, actor: ChatServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

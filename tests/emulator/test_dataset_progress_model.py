@@ -1,9 +1,16 @@
 """The dataset progress counters as a state machine: scenarios invoked, failed, scored and resumed after a
-restart in any order keep `evaluationResults` monotone, within the total, and whole at the end."""
+restart in any order keep `evaluationResults` monotone, within the total, and whole at the end.
+
+Progress goes through the real reporter into a Store on a data dir (the append-only journal); a restart
+is a new Core loaded from that dir with no save before it (a killed process), and must resume exactly
+what was reported, whether or not whole-state saves compacted the journal in between."""
 
 from __future__ import annotations
 
 import copy
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from hypothesis import settings
@@ -11,8 +18,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from evalctl.emulator import dataset_progress, dataset_run, jobs
+from evalctl.emulator.core import Core
 
 SCENARIOS = 5
+JOB = "job-0123456789"
 
 
 def _outcome(spec: jobs.JobSpec, example: dict[str, Any], session_id: str, got: object) -> dict[str, Any]:
@@ -28,7 +37,16 @@ class Progress(RuleBasedStateMachine):
         super().__init__()
         examples = [{"id": f"s{i}"} for i in range(SCENARIOS)]
         plan = {"examples": examples, "telemetryTimeout": 30, "startedMs": 0}
-        self.record: dict[str, Any] = {"_spec": {"dataset": plan}, "_progress": {}}
+        self.data_dir = Path(tempfile.mkdtemp(prefix="progress-model-"))
+        self.core = Core(self.data_dir)
+        record = {
+            "batchEvaluationId": JOB,
+            "status": "IN_PROGRESS",
+            "_spec": {"dataset": plan},
+            "_progress": {},
+        }
+        self.core.store.table("batches")[JOB] = record
+        self.core.store.save()
         self.examples = examples
         self.spec = jobs.JobSpec("us-east-1", {}, [], [], None, dataset=plan, report=self._report)
         self.run = dataset_run.Run(self.spec, _outcome)
@@ -36,8 +54,15 @@ class Progress(RuleBasedStateMachine):
         self.sessions = 0
         self.last_scored = 0
 
+    @property
+    def record(self) -> dict[str, Any]:
+        return self.core.store.table("batches")[JOB]
+
     def _report(self, index: int, entry: dict[str, Any]) -> None:
-        self.record["_progress"][str(index)] = copy.deepcopy(entry)
+        dataset_progress.reporter(self.core, "batches", JOB)(index, entry)
+
+    def teardown(self) -> None:
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def _session(self) -> str:
         self.sessions += 1
@@ -62,8 +87,17 @@ class Progress(RuleBasedStateMachine):
         self.run.finish(item.index, item.example, session_id, got)
 
     @rule()
+    def save(self) -> None:
+        """A whole-state save (any API mutation does one): the journal is compacted into the state file."""
+        self.core.store.save()
+
+    @rule()
     def restart(self) -> None:
-        """A new run from what was reported: invoked scenarios are awaited again, never re-invoked."""
+        """A killed process, then a new emulator on the data dir: it loads exactly what was reported, and a
+        new run from it awaits invoked scenarios again, never re-invoking them."""
+        reported = copy.deepcopy(self.record["_progress"])
+        self.core = Core(self.data_dir)
+        assert self.record["_progress"] == reported, "resume after restart is exact"
         resumed = jobs.JobSpec(
             "us-east-1", {}, [], [], None, dataset=self.spec.dataset, report=self._report,
             resume=copy.deepcopy(self.record["_progress"]),

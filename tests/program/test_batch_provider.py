@@ -306,16 +306,15 @@ def test_a_dataset_batch_runs_the_published_version_on_the_agent(server, emulato
     assert [body for _, body in agent.seen] == [{"prompt": "When do you open?"}]
 
 
-def test_preview_replaces_a_latest_dataset_batch_only_when_a_new_version_is_published(server, emulator):
-    """A Dataset updated in place has an unknown version in a preview: its version key says whether the
-    update publishes one (a new run over it: replace) or not (description, order, `publish: false`)."""
+def _dataset_batches(emulator):
+    """A program builder: a Dataset from `dataset_props(items, **changes)` and a batch on its `latest`
+    version keyed by the Dataset's version key, as the stack declares them."""
     from components.dataset import version_key
     from tests.emulator.fixture_agent import ENDPOINT_ARN, LOG_GROUP, RUNTIME
     from tests.emulator.fixture_agent import SERVICE as AGENT_SERVICE
-    from tests.providers.engine import Declared, Engine
+    from tests.providers.engine import Declared
     from tests.providers.test_dataset_provider import URN as DATASET_URN
     from tests.providers.test_dataset_provider import props as dataset_props
-    from tests.providers.test_dataset_provider import scenario
 
     emulator.admin.configure(**FAST)
     emulator.admin.map_agents({RUNTIME: "http://127.0.0.1:9"})  # the jobs need not succeed, only start
@@ -332,6 +331,17 @@ def test_preview_replaces_a_latest_dataset_batch_only_when_a_new_version_is_publ
 
         return [Declared(DATASET_URN, lambda _: data), Declared(BATCH_URN, batch)]
 
+    return program
+
+
+def test_preview_replaces_a_latest_dataset_batch_only_when_a_new_version_is_published(server, emulator):
+    """A Dataset updated in place has an unknown version in a preview: its version key says whether the
+    update publishes one (a new run over it: replace) or not (description, order, `publish: false`)."""
+    from tests.providers.engine import Engine
+    from tests.providers.test_dataset_provider import URN as DATASET_URN
+    from tests.providers.test_dataset_provider import scenario
+
+    program = _dataset_batches(emulator)
     a, b, c = scenario("a"), scenario("b"), scenario("c")
     engine = Engine(server)
     engine.up(program([a, b]))
@@ -351,4 +361,30 @@ def test_preview_replaces_a_latest_dataset_batch_only_when_a_new_version_is_publ
     assert engine.up(program([a, b, c])) == new
     assert engine.state[BATCH_URN].outputs["spec"]["dataset"]["datasetVersion"] == "2"
     assert engine.preview(program([a, b, scenario("c", "7 days.")])) == new, "a changed example"
+    engine.destroy()
+
+
+def test_preview_keeps_a_batch_on_an_s3_dataset_unless_its_uri_or_revision_changes(server, emulator):
+    """Examples in S3: a new description or tags keep the job in the preview and in `up`; a `revision`
+    bump re-reads the object, publishes a version and replaces the job, as its preview says."""
+    from tests.providers.engine import Engine
+    from tests.providers.test_dataset_provider import URN as DATASET_URN
+    from tests.providers.test_dataset_provider import s3_object, scenario
+
+    program = _dataset_batches(emulator)
+    s3 = s3_object(emulator, "cases.jsonl", [scenario("a"), scenario("b")])
+    engine = Engine(server)
+    engine.up(program([], s3Source=s3))
+    job = engine.state[BATCH_URN].id
+    stays = {DATASET_URN: "update", BATCH_URN: "same"}
+    for kept in (program([], s3Source=s3, description="renamed"), program([], s3Source=s3, tags={"t": "x"})):
+        assert engine.preview(kept) == stays, "no example can change: the same job"
+        assert engine.up(kept) == stays
+    assert engine.state[BATCH_URN].id == job and calls(emulator, "StartBatchEvaluation") == 1
+    s3_object(emulator, "cases.jsonl", [scenario("a", "7 days.")])
+    new = {DATASET_URN: "update", BATCH_URN: "replace"}
+    bumped = program([], s3Source={**s3, "revision": "2"}, tags={"t": "x"})
+    assert engine.preview(bumped) == new, "the object is read again: version 2, a new run"
+    assert engine.up(bumped) == new
+    assert engine.state[BATCH_URN].outputs["spec"]["dataset"]["datasetVersion"] == "2"
     engine.destroy()

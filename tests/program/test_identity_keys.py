@@ -77,6 +77,20 @@ def test_a_batch_on_the_latest_dataset_version_is_keyed_by_what_publishes_a_vers
     assert dataset.version_key({**data, "scenarios": scenarios[::-1]}) == dataset.version_key(data)
 
 
+def test_an_s3_dataset_version_key_follows_its_uri_and_revision_only() -> None:
+    """Examples in S3: only the object's URI and the spec's `revision` say a version is published."""
+    s3 = {"s3Uri": "s3://eval-data/cases.jsonl"}
+    data = {"datasetName": "scenarios_dev", "publish": True, "s3Source": s3, "description": "a"}
+    key = dataset.version_key(data)
+    assert dataset.version_key({**data, "description": "b", "tags": {"team": "x"}}) == key
+    moved = dataset.version_key({**data, "s3Source": {"s3Uri": "s3://eval-data/v2.jsonl"}})
+    bumped = dataset.version_key({**data, "s3Source": {**s3, "revision": "2"}})
+    for changed in (moved, bumped):
+        assert dataset.same_dataset(key, changed) and not dataset.same_version(key, changed)
+    off = dataset.version_key({**data, "publish": False, "s3Source": {**s3, "revision": "3"}})
+    assert dataset.same_version(key, off), "with `publish` off nothing is published"
+
+
 def test_a_dataset_version_stays_unless_the_update_publishes_one() -> None:
     """What a batch preview asks (components._batch_identity): same dataset, same newest version?"""
     scenarios = [{"scenario_id": "a", "turns": [{"input": "x"}]}, {"scenario_id": "b", "turns": []}]

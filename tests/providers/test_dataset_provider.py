@@ -129,3 +129,51 @@ def test_every_call_gets_a_fresh_client_token(provider_server, fast_emulator):
     fourth = provider_server.up(URN, props([scenario("a", "v2")], publish=False), third)
     assert live(control, fourth.id) == {"a": "v2"}
     provider_server.destroy(fourth)
+
+
+def s3_object(emulator: Any, key: str, items: list[dict[str, Any]]) -> dict[str, str]:
+    """Write a JSONL object into the emulator's S3; the s3Source that points at it."""
+    import json
+
+    s3 = emulator.client("s3")
+    if not s3.list_buckets()["Buckets"]:
+        s3.create_bucket(Bucket="eval-data")
+    body = "".join(json.dumps(item) + "\n" for item in items)
+    s3.put_object(Bucket="eval-data", Key=key, Body=body.encode())
+    return {"s3Uri": f"s3://eval-data/{key}"}
+
+
+def test_an_s3_dataset_reads_its_object_at_create_and_again_only_when_the_uri_or_revision_changes(
+    provider_server, fast_emulator
+):
+    """Examples in S3 are not the spec's: they are read at creation, and re-read (the DRAFT replaced by
+    the object, a version published) only when the URI or `revision` changes; a new description or tags
+    touch no example and publish nothing, and refresh reports no example drift."""
+    control = fast_emulator.client("bedrock-agentcore-control")
+    source = s3_object(fast_emulator, "cases.jsonl", [scenario("a"), scenario("b")])
+    state = provider_server.up(URN, props([], s3Source=source))
+    ident = state.outputs["datasetId"]
+    assert state.outputs["datasetVersion"] == "1"
+    assert live(control, ident, "1") == {"a": "30 days.", "b": "30 days."}
+
+    fast_emulator.admin.clear_call_counts()
+    described = provider_server.up(URN, props([], s3Source=source, description="new", tags={"t": "1"}), state)
+    counts = fast_emulator.admin.call_counts()
+    example_calls = ("AddDatasetExamples", "UpdateDatasetExamples", "DeleteDatasetExamples")
+    assert [k for k in (*example_calls, "CreateDatasetVersion", "CreateDataset") if counts.get(k)] == []
+    assert described.outputs["datasetVersion"] == "1" and live(control, ident) == live(control, ident, "1")
+
+    refreshed = provider_server.refresh(described)
+    assert refreshed is not None and not refreshed.inputs.get("scenarios"), "S3 examples are no drift"
+
+    # The object changes under the same URI: nothing in the spec says so, so nothing is re-read...
+    s3_object(fast_emulator, "cases.jsonl", [scenario("a", "14 days."), scenario("c")])
+    declared = props([], s3Source=source, description="new", tags={"t": "1"})
+    assert provider_server.up(URN, declared, refreshed) is refreshed
+    # ...until `revision` (or the URI) changes: the DRAFT becomes the object, version 2 is published.
+    bumped = provider_server.up(URN, props([], s3Source={**source, "revision": "2"}, description="new",
+                                           tags={"t": "1"}), refreshed)  # fmt: skip
+    assert bumped.id == ident and bumped.outputs["datasetVersion"] == "2"
+    assert live(control, ident, "2") == {"a": "14 days.", "c": "30 days."}
+    assert live(control, ident, "1") == {"a": "30 days.", "b": "30 days."}
+    provider_server.destroy(bumped)

@@ -11,6 +11,7 @@ from evalctl.catalog import BUILTIN_EVALUATORS, TRAJECTORY_EVALUATORS
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.refs import evaluator_list, ground_truth_ref, problem
 from evalctl.spec.lint.rules_evaluator import ground_truth_fields
+from evalctl.spec.lint.scales import NO_VALUE, categorical
 from evalctl.spec.project import Document, Project
 
 FILTER = "/spec/dataSourceConfig/cloudWatchLogs/filterConfig"
@@ -105,6 +106,19 @@ def gates(project: Project, doc: Document) -> Iterator[Diagnostic]:
                 f"/spec/gates/{index}/evaluator",
                 f"gate on '{ref}', which this batch evaluation does not run; {fix}",
                 "gate-reference",
+            )
+        labels = categorical(project, ref) if "minAverageScore" in gate and ref is not None else None
+        if labels is not None:
+            where, subject = labels
+            yield problem(
+                doc,
+                f"/spec/gates/{index}/minAverageScore",
+                f"minAverageScore on '{ref}', whose {where} is categorical: {NO_VALUE}, so there is no "
+                f"average to gate and the gate would always fail; give '{subject}' a numerical scale (a "
+                "value per label) to gate its average, or check its labels per session with an "
+                "EvaluatorTest (`expect: [{label: ...}]`); maxFailedSessions and minSessionsEvaluated "
+                "gates still apply",
+                "gate-on-categorical",
             )
 
 

@@ -21,5 +21,14 @@ def scenarios(project: Project, doc: Document) -> Iterator[Diagnostic]:
             "dataset-empty",
         )
         return
+    if spec.get("s3Source") and (spec.get("scenarios") or spec.get("files")):
+        # The DRAFT is the object, read whole: scenarios from git could not be kept next to it.
+        yield problem(
+            doc,
+            "/spec/s3Source",
+            "set either s3Source or scenarios/files: the S3 object replaces the whole dataset when it is "
+            "read; put every scenario in the object, or move them all to git",
+            "dataset-two-sources",
+        )
     _found, problems = gather(spec, doc.file, doc.at)
     yield from problems

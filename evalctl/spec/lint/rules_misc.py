@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.refs import evaluator_list, evaluator_ref, ground_truth_ref, problem, role_ref
 from evalctl.spec.lint.rules_evaluator import ground_truth_fields
+from evalctl.spec.lint.scales import NO_VALUE, categorical
 from evalctl.spec.lint.schema_check import suggest
 from evalctl.spec.project import Document, Project
 
@@ -111,3 +112,14 @@ def evaluator_test(project: Project, doc: Document) -> Iterator[Diagnostic]:
                 "an expectation needs label, minValue or maxValue",
                 "expectation-empty",
             )
+        labels = categorical(project, doc.spec["evaluator"])
+        # Only a flat scale: which dimension a bound of a multi-dimensional evaluator reads is not ours.
+        for bound in ("minValue", "maxValue") if labels and labels[1] == doc.spec["evaluator"] else ():
+            if bound in expect:
+                yield problem(
+                    doc,
+                    f"/spec/expect/{index}/{bound}",
+                    f"{bound} on '{doc.spec['evaluator']}', whose rating scale is categorical: {NO_VALUE}; "
+                    "expect a `label` instead",
+                    "expectation-on-categorical",
+                )

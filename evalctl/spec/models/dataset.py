@@ -24,6 +24,13 @@ class S3Source(BaseModel):
         description="s3://bucket/key of a JSONL file, one scenario per line.",
         json_schema_extra={"pattern": anchored(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]/.{1,1024}")},
     )
+    revision: str | None = Field(
+        None,
+        min_length=1,
+        max_length=128,
+        description="Ours, not sent to AWS: change it (e.g. to the object's ETag or version id) after "
+        "rewriting the object so that `pulumi up` reads it again; nothing else notices a new object.",
+    )
 
 
 class DatasetSpec(BaseModel):
@@ -49,7 +56,9 @@ class DatasetSpec(BaseModel):
         ".yaml/.yml (a list of scenarios).",
     )
     s3Source: S3Source | None = Field(
-        None, description="Scenarios from S3 instead of git (applied once, at creation)."
+        None,
+        description="Scenarios from S3 instead of git: read at creation, and again when `s3Uri` or "
+        "`revision` changes.",
     )
     publish: bool = Field(
         False, description="Create a dataset version whenever the scenarios change; batches can pin it."
