@@ -16,6 +16,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from evalctl.engine import coverage
 from evalctl.engine.llm_judges import TextModel
 from evalctl.engine.model import Session
 from evalctl.engine.spans import parse_sessions
-from evalctl.runner.actor import ActorError, Exchange, decide
+from evalctl.runner.actor import ActorError, ActorUsage, Exchange, decide
 
 SPANS_GROUP = "aws/spans"
 RUNTIME_PREFIX = "/aws/bedrock-agentcore/runtimes/"  # where AgentCore Runtime writes an agent's logs
@@ -47,6 +48,8 @@ class Transcript:
     ended: str = ""  # "actor stopped" or "max_turns reached"
     error: str | None = None
     reasoning: list[str] = field(default_factory=list)  # the actor's reasoning, one per decision
+    usage: ActorUsage = field(default_factory=ActorUsage)
+    scored: bool = False  # its turns (all, or those before it failed) went to the scoring batch
 
     def to_json(self) -> dict[str, Any]:
         """The transcript as written to simulation.json."""
@@ -57,6 +60,8 @@ class Transcript:
             "ended": self.ended or None,
             "error": self.error,
             "actorReasoning": self.reasoning,
+            "actorUsage": self.usage.to_json(),
+            "scored": self.scored,
         }
 
 
@@ -102,7 +107,7 @@ def converse(
             transcript.ended = "max_turns reached"
             return transcript
         try:
-            decision = decide(actor, scenario, transcript.exchanges)
+            decision = decide(actor, scenario, transcript.exchanges, transcript.usage)
         except ActorError as exc:
             transcript.error = f"after turn {len(transcript.exchanges)}: {exc}"
             return transcript
@@ -111,6 +116,34 @@ def converse(
             transcript.ended = "actor stopped"
             return transcript
         message = decision.message
+
+
+def run_all(
+    scenarios: list[dict[str, Any]],
+    invoke: Invoke,
+    actor: TextModel,
+    template: str | None,
+    parallel: int,
+    done: Callable[[Transcript, float], None],
+) -> list[Transcript]:
+    """Every scenario, up to `parallel` at a time, each in its own session; the transcripts and the
+    `done(transcript, seconds)` calls in the scenarios' order whatever order they finish in."""
+
+    def timed(scenario: dict[str, Any]) -> tuple[Transcript, float]:
+        started = time.monotonic()
+        transcript = converse(scenario, invoke, actor, template)
+        return transcript, time.monotonic() - started
+
+    transcripts = []
+    pool = ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="evalctl-simulate")
+    try:
+        for transcript, took in pool.map(timed, scenarios):  # map yields in submission order
+            done(transcript, took)
+            transcripts.append(transcript)
+    finally:
+        # On Ctrl-C no scenario starts any more; those already in flight still run to their end.
+        pool.shutdown(wait=True, cancel_futures=True)
+    return transcripts
 
 
 def _events(logs: Any, group: str, since_ms: int) -> list[dict[str, Any]]:
