@@ -50,6 +50,7 @@ class Transcript:
     reasoning: list[str] = field(default_factory=list)  # the actor's reasoning, one per decision
     usage: ActorUsage = field(default_factory=ActorUsage)
     scored: bool = False  # its turns (all, or those before it failed) went to the scoring batch
+    broken_turn: bool = False  # the agent failed a turn: its session may hold that turn's broken trace
 
     def to_json(self) -> dict[str, Any]:
         """The transcript as written to simulation.json."""
@@ -101,6 +102,7 @@ def converse(
             reply = reply_text(invoke(session, request_template.render(template, message)))
         except AgentError as exc:
             transcript.error = f"turn {len(transcript.exchanges) + 1}: {exc}"
+            transcript.broken_turn = True
             return transcript
         transcript.exchanges.append(Exchange(shown, reply))
         if len(transcript.exchanges) >= limit:
@@ -123,6 +125,7 @@ def run_all(
     invoke: Invoke,
     actor: TextModel,
     template: str | None,
+    *,
     parallel: int,
     done: Callable[[Transcript, float], None],
 ) -> list[Transcript]:
@@ -186,12 +189,17 @@ def _documents(logs: Any, since_ms: int, wanted: set[str]) -> list[dict[str, Any
     return spans + events
 
 
+def scorable(transcript: Transcript) -> bool:
+    """A scenario whose every agent turn was answered: finished, or stopped by a failed actor call."""
+    return bool(transcript.exchanges) and not transcript.broken_turn
+
+
 def await_telemetry(
     logs: Any, transcripts: list[Transcript], since_ms: int, timeout: float
 ) -> tuple[dict[str, Session], list[dict[str, Any]]]:
-    """Poll until every finished scenario's traces are whole (one per turn), or the deadline passes:
+    """Poll until every scorable scenario's traces are whole (one per turn), or the deadline passes:
     the whole sessions, and the span documents read (their resource names the service)."""
-    wanted = {t.session_id: len(t.exchanges) for t in transcripts if t.error is None}
+    wanted = {t.session_id: len(t.exchanges) for t in transcripts if scorable(t)}
     deadline = time.monotonic() + timeout
     while True:
         docs = _documents(logs, since_ms, set(wanted))
