@@ -96,6 +96,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/fuzz_emulator.py --count 6000 --seed 1
 	$(BIN)/python bench/datasets.py
 	$(BIN)/python bench/dataset_run.py
+	$(BIN)/python bench/simulate.py
 	$(BIN)/python bench/insights.py
 
 clean:
