@@ -139,3 +139,17 @@ def test_the_preflight_names_the_model_and_its_failure() -> None:
     assert usage.to_json() == {"calls": 1, "inputTokens": 3, "outputTokens": 1, "totalTokens": 4}
     with pytest.raises(actor.ActorError, match="scripted model cannot be used as the actor: connection"):
         actor.preflight(Script())
+
+
+def test_a_bedrock_actor_that_cannot_answer_says_what_to_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    from evalctl.cli.simulate import check_actor
+    from evalctl.engine.llm_judges import BedrockJudge
+
+    class Denied:
+        def converse(self, **_: object) -> None:
+            raise RuntimeError("AccessDeniedException: no access to this model")
+
+    monkeypatch.setenv("EVALCTL_JUDGE", "bedrock")
+    said = check_actor(BedrockJudge(client=Denied(), model_id="m1"))
+    assert isinstance(said, str) and said.startswith("Bedrock model m1 cannot be used as the actor: ")
+    assert "AccessDeniedException" in said and "AWS credentials" in said and "no agent was called" in said
