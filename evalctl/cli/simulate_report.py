@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from evalctl.reports.models import ActorUsage as UsageRecord
 from evalctl.reports.models import GateRecord, RunResults, ScenarioFailure, Simulation
 from evalctl.runner.actor import ActorUsage
 from evalctl.runner.simulate import Transcript
@@ -18,6 +19,11 @@ def write_transcripts(path: Path, transcripts: list[Transcript], usage: ActorUsa
     doc = {"scenarios": [t.to_json() for t in transcripts], "actorUsage": usage.to_json()}
     target.write_text(json.dumps(doc, indent=2) + "\n")
     return target
+
+
+def usage_line(usage: ActorUsage) -> str:
+    """The actor's usage as the summaries say it, e.g. `actor usage: 42 in + 12 out tokens (6 call(s))`."""
+    return f"actor usage: {UsageRecord(**usage.to_json()).describe()}"
 
 
 def failure_detail(transcript: Transcript) -> str:
@@ -47,7 +53,7 @@ def amend(results: RunResults, transcripts: list[Transcript], usage: ActorUsage)
         failed=len(failed),
         complete=not failed,
         failures=failures,
-        actorUsage=usage.record(),
+        actorUsage=UsageRecord(**usage.to_json()),
     )
     errors = [*results.job.errorDetails, *(failure_detail(t) for t in failed)]
     gates = [_incomplete(g, len(failed), len(transcripts)) if failed else g for g in results.gates]

@@ -187,7 +187,7 @@ def execute(
     since_ms = int(time.time() * 1000) - _SLACK_MS
     transcripts = _converse(args, doc, model, _invoker(clients["data"], arn))
     usage = ActorUsage.total([preflight, *(t.usage for t in transcripts)])
-    say(args, f"actor usage: {usage.describe()}")
+    say(args, simulate_report.usage_line(usage))
     docs = _telemetry(args, server.endpoint, clients["logs"], transcripts, since_ms)
     if args.report_dir:
         say(args, f"wrote {simulate_report.write_transcripts(args.report_dir, transcripts, usage)}")

@@ -16,7 +16,6 @@ from typing import Any
 from evalctl.engine.judge import JudgeError
 from evalctl.engine.llm_judges import TextModel
 from evalctl.engine.model import TokenUsage
-from evalctl.reports import models
 
 MAX_QUOTED = 4000  # characters of one message quoted back to the actor: long replies stay affordable
 NOT_REPORTED = "not reported by the model"
@@ -62,25 +61,17 @@ class ActorUsage:
             whole.output_tokens += part.output_tokens
         return whole
 
-    def record(self) -> models.ActorUsage:
-        """As the reports hold it: counts only where the model gave them, else a note saying so."""
-        counts = TokenUsage(self.input_tokens, self.output_tokens).to_api() if self.reported else {}
-        note = None
-        if self.reported < self.calls:
-            note = (
-                NOT_REPORTED
-                if not self.reported
-                else f"reported by the model for {self.reported} of {self.calls} call(s)"
-            )
-        return models.ActorUsage(calls=self.calls, note=note, **counts)
-
     def to_json(self) -> dict[str, Any]:
-        """As simulation.json writes it."""
-        return self.record().model_dump(exclude_none=True)
-
-    def describe(self) -> str:
-        """One line for the summary, e.g. `120 in + 30 out tokens (4 call(s))`."""
-        return self.record().describe()
+        """As simulation.json and results.json hold it: counts only where the model gave them, else a
+        note saying so (the shape of evalctl.reports.models.ActorUsage)."""
+        doc: dict[str, Any] = {"calls": self.calls}
+        if self.reported:
+            doc.update(TokenUsage(self.input_tokens, self.output_tokens).to_api())
+        if self.reported < self.calls:
+            doc["note"] = NOT_REPORTED
+            if self.reported:
+                doc["note"] = f"reported by the model for {self.reported} of {self.calls} call(s)"
+        return doc
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from evalctl.cli.simulate_report import usage_line
 from evalctl.engine.judge import JudgeError
 from evalctl.engine.model import TokenUsage
 from evalctl.runner import actor, simulate
@@ -99,7 +100,7 @@ def test_the_actor_usage_is_summed_per_scenario_and_absent_usage_is_said_not_inv
     assert failed.usage.to_json() == {"calls": 2, "inputTokens": 6, "outputTokens": 2, "totalTokens": 8}
     silent = simulate.converse(SCENARIO, lambda _s, _p: b"ok", Script(*answers, usage=None))
     assert silent.usage.to_json() == {"calls": 2, "note": "not reported by the model"}
-    assert silent.usage.describe() == "not reported by the model (2 call(s))"
+    assert usage_line(silent.usage) == "actor usage: not reported by the model (2 call(s))"
     total = actor.ActorUsage.total([failed.usage, silent.usage])
     assert total.to_json() == {
         "calls": 4, "inputTokens": 6, "outputTokens": 2, "totalTokens": 8,
