@@ -7,11 +7,12 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 # (request body) -> (HTTP status, the assistant message's content)
 Answer = Callable[[dict[str, Any]], tuple[int, str]]
+USAGE = {"prompt_tokens": 7, "completion_tokens": 2}
 
 
 @dataclass
@@ -23,8 +24,9 @@ class ChatServer:
 
 
 @contextmanager
-def chat_server(answer: Answer) -> Iterator[ChatServer]:
-    """Serve POST <base>/chat/completions on 127.0.0.1 with `answer`'s reply, usage included."""
+def chat_server(answer: Answer, usage: dict[str, int] | None = USAGE) -> Iterator[ChatServer]:
+    """Serve POST <base>/chat/completions on 127.0.0.1 with `answer`'s reply and `usage` (None: no usage),
+    several requests at a time as a hosted model does."""
     seen: list[tuple[str, str | None, dict[str, Any]]] = []
 
     class Handler(BaseHTTPRequestHandler):
@@ -32,10 +34,9 @@ def chat_server(answer: Answer) -> Iterator[ChatServer]:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             seen.append((self.path, self.headers.get("Authorization"), body))
             status, content = answer(body)
-            reply = {
-                "choices": [{"message": {"role": "assistant", "content": content}}],
-                "usage": {"prompt_tokens": 7, "completion_tokens": 2},
-            }
+            reply: dict[str, Any] = {"choices": [{"message": {"role": "assistant", "content": content}}]}
+            if usage is not None:
+                reply["usage"] = usage
             data = json.dumps(reply if status == 200 else {"error": {"message": content}}).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -46,7 +47,7 @@ def chat_server(answer: Answer) -> Iterator[ChatServer]:
         def log_message(self, *args: Any) -> None:
             return
 
-    server = HTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

@@ -253,6 +253,12 @@ def report(
 ) -> int:
     results = from_batch(job, events, source="emulator" if args.local or args.endpoint else "aws")
     results, code = gate(results, doc, job, aliases)
+    emit(args, results)
+    return code
+
+
+def emit(args: argparse.Namespace, results: RunResults) -> None:
+    """Print the results (text, or results.json with --json) and write --report-dir's reports."""
     if args.json:
         print_json(results.to_json_dict())
     else:
@@ -261,7 +267,6 @@ def report(
         for path in write_reports(results, args.report_dir):
             if not args.quiet:
                 print(f"wrote {path}", file=sys.stderr)
-    return code
 
 
 def endpoint_flag(args: argparse.Namespace) -> str:

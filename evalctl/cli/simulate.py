@@ -19,10 +19,12 @@ from typing import Any
 
 from evalctl import request_template, scenarios
 from evalctl.cli import local_agent
-from evalctl.cli.argtypes import positive_float
+from evalctl.cli.argtypes import positive_float, positive_int
 from evalctl.cli.exits import EPILOG, EXIT_USAGE
 from evalctl.engine.judge import JudgeError
 from evalctl.engine.llm_judges import TextModel, judge_from_env
+from evalctl.runner import actor
+from evalctl.runner.actor import ActorUsage
 from evalctl.spec.project import Document, Project
 
 OFFLINE = (
@@ -63,6 +65,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--min-average", action="append", type=_min_average, default=[], metavar="EVALUATOR=SCORE",
         help="gate: the evaluator's average must be at least SCORE (repeatable)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--parallel", type=positive_int, metavar="N",
+        help="scenarios in flight at a time (default: 4, or fewer scenarios; 1 runs them one by one); "
+        "results and reports are the same whatever N",
     )  # fmt: skip
     parser.add_argument("--request-template", help=f"payload per turn (default {request_template.DEFAULT})")
     parser.add_argument(
@@ -168,21 +175,40 @@ def actor_model() -> TextModel | str:
     return model if isinstance(model, TextModel) else OFFLINE
 
 
+def check_actor(model: TextModel) -> ActorUsage | str:
+    """One small call to the actor before any agent call: its usage, or why not and what to do."""
+    try:
+        return actor.preflight(model)
+    except actor.ActorError as exc:
+        if os.environ.get("EVALCTL_JUDGE", "").strip().lower() == "bedrock":
+            fix = (
+                "check the AWS credentials and region, and that EVALCTL_JUDGE_MODEL names a model this "
+                "account may invoke"
+            )
+        else:
+            fix = (
+                "start it, or point EVALCTL_JUDGE_BASE_URL, EVALCTL_JUDGE_MODEL and EVALCTL_JUDGE_API_KEY "
+                "at a chat-completions server that answers"
+            )
+        return f"{exc}; {fix}; no agent was called"
+
+
 def simulate(args: argparse.Namespace) -> int:
     """`evalctl simulate`: exit 0 pass, 1 gate failed, 2 usage error, a scenario or the job failed."""
     found = _problem(args)
     loaded = _dataset(args) if found is None else found
     model = actor_model() if not isinstance(loaded, str) else loaded
-    if isinstance(model, str):
-        print(f"evalctl simulate: {model}", file=sys.stderr)
+    checked = check_actor(model) if not isinstance(model, str) else model
+    if isinstance(checked, str):
+        print(f"evalctl simulate: {checked}", file=sys.stderr)
         return EXIT_USAGE
-    assert not isinstance(loaded, str)
+    assert not isinstance(loaded, str) and not isinstance(model, str)
     project, doc = loaded
     from evalctl.cli import simulate_run
 
     with ExitStack() as stack:
         try:
-            return simulate_run.execute(args, stack, project, doc, model)
+            return simulate_run.execute(args, stack, project, doc, model, preflight=checked)
         except local_agent.UsageError as exc:
             print(f"evalctl simulate: {exc}", file=sys.stderr)
             return EXIT_USAGE

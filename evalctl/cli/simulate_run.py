@@ -4,35 +4,29 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import re
 import secrets
 import sys
 import time
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
 from evalctl.aws import ClientSettings
-from evalctl.cli import local_agent, run
+from evalctl.cli import local_agent, run, simulate_report
 from evalctl.cli.exits import EXIT_USAGE
 from evalctl.datasets import gather
 from evalctl.engine.llm_judges import TextModel
+from evalctl.reports.models import RunResults
+from evalctl.reports.results import from_batch
 from evalctl.runner import batch, local, simulate
+from evalctl.runner.actor import ActorUsage
 from evalctl.runner.waiter import Progress, WaitTimeout, wait
 from evalctl.spec.names import physical_name, run_name
 from evalctl.spec.project import Document, Project
 
 _SLACK_MS = 60_000  # telemetry stamped by an agent clock a little behind ours still counts
-
-
-def write_transcripts(path: Path, transcripts: list[Any]) -> Path:
-    """simulation.json: every scenario's turns, why it ended or failed, the actor's reasoning."""
-    path.mkdir(parents=True, exist_ok=True)
-    target = path / "simulation.json"
-    target.write_text(json.dumps({"scenarios": [t.to_json() for t in transcripts]}, indent=2) + "\n")
-    return target
+DEFAULT_PARALLEL = 4  # scenarios at a time unless --parallel says: a local agent, a rate-limited model
 
 
 def say(args: argparse.Namespace, text: str) -> None:
@@ -85,17 +79,16 @@ def _converse(
     args: argparse.Namespace, doc: Document, model: TextModel, invoke: simulate.Invoke
 ) -> list[simulate.Transcript]:
     found, _ = gather(doc.spec, doc.file, doc.at)  # the project loaded without errors: all valid
-    transcripts = []
-    for item in found:
-        scenario = simulate.parse_scenario(item.scenario)
-        started = time.monotonic()
-        transcript = simulate.converse(scenario, invoke, model, args.request_template)
-        took = time.monotonic() - started
-        transcripts.append(transcript)
+    items = [simulate.parse_scenario(item.scenario) for item in found]
+    parallel = args.parallel or min(DEFAULT_PARALLEL, max(1, len(items)))
+
+    def done(transcript: simulate.Transcript, took: float) -> None:
         turns = len(transcript.exchanges)
         outcome = f"FAILED {transcript.error}" if transcript.error else transcript.ended
         say(args, f"scenario {transcript.scenario_id}: {turns} turn(s) in {took:.2f} s, {outcome}")
-    return transcripts
+
+    say(args, f"{len(items)} scenario(s), {parallel} at a time")
+    return simulate.run_all(items, invoke, model, args.request_template, parallel=parallel, done=done)
 
 
 def _request(
@@ -108,15 +101,8 @@ def _request(
     return {"batchEvaluationName": name, "evaluators": evaluators, "dataSourceConfig": source}
 
 
-def execute(
-    args: argparse.Namespace, stack: ExitStack, project: Project, doc: Document, model: TextModel
-) -> int:
-    """Run every scenario, score the sessions, gate and report; the exit code."""
-    server = _emulator(args, stack)
-    region = args.region or "us-east-1"
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
-    clients = run.clients_for(ClientSettings(endpoint=server.endpoint, region=region, max_attempts=3))
+def _aliases(args: argparse.Namespace, project: Project, clients: dict[str, Any]) -> dict[str, str]:
+    """The declared --evaluator names deployed into the emulator, and the ids it gave them."""
     local.deploy_evaluators(project, list(args.evaluator), clients)
     listed = batch.list_evaluators(clients["control"])
     aliases = {}
@@ -125,6 +111,69 @@ def execute(
         name = physical_name("Evaluator", ref, target.spec, project.stack) if target else None
         if name in listed:
             aliases[ref] = str(listed[str(name)]["evaluatorId"])
+    return aliases
+
+
+def _telemetry(
+    args: argparse.Namespace, endpoint: str, logs: Any, transcripts: list[simulate.Transcript], since_ms: int
+) -> list[dict[str, Any]]:
+    """Wait for the scorable sessions' spans; mark each transcript scored or failed; the documents read."""
+    sessions, docs = simulate.await_telemetry(logs, transcripts, since_ms, args.telemetry_timeout)
+    for transcript in transcripts:
+        transcript.scored = transcript.session_id in sessions
+        if simulate.scorable(transcript) and not transcript.scored:
+            missing = (
+                f"its spans (one whole trace per turn) did not reach {endpoint} within "
+                f"{args.telemetry_timeout:g} s; does the agent export OTLP there with session.id set?"
+            )
+            transcript.error = f"{transcript.error}; {missing}" if transcript.error else missing
+            say(args, f"scenario {transcript.scenario_id}: FAILED {missing}")
+    return docs
+
+
+def _score(
+    args: argparse.Namespace,
+    doc: Document,
+    clients: dict[str, Any],
+    request: dict[str, Any],
+    *,
+    aliases: dict[str, str],
+    sessions: int,
+) -> tuple[RunResults, int] | int:
+    """The scoring batch run to its end: its results gated, and the gates' exit code; or EXIT_USAGE."""
+    data = clients["data"]
+    job_id = data.start_batch_evaluation(**request)["batchEvaluationId"]
+    say(args, f"scoring {sessions} session(s): batch evaluation {job_id}")
+    try:
+        job = wait(
+            lambda: data.get_batch_evaluation(batchEvaluationId=job_id),
+            args.timeout,
+            progress=Progress(quiet=args.quiet, expected=lambda _job: sessions),  # the sessions it names
+        )
+    except WaitTimeout as exc:
+        print(f"evalctl simulate: scoring: {exc}; pass a longer --timeout", file=sys.stderr)
+        return EXIT_USAGE
+    gated = dataclasses.replace(doc, spec={"gates": args.min_average})
+    results = from_batch(job, batch.result_events(clients["logs"], job), source="emulator")
+    return run.gate(results, gated, job, aliases)
+
+
+def execute(
+    args: argparse.Namespace,
+    stack: ExitStack,
+    project: Project,
+    doc: Document,
+    model: TextModel,
+    *,
+    preflight: ActorUsage,
+) -> int:
+    """Run every scenario, score the sessions, gate and report; the exit code."""
+    server = _emulator(args, stack)
+    region = args.region or "us-east-1"
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+    clients = run.clients_for(ClientSettings(endpoint=server.endpoint, region=region, max_attempts=3))
+    aliases = _aliases(args, project, clients)
     arn = local_agent.local_endpoint(None, region)
     from evalctl.emulator.testing import Admin
 
@@ -137,38 +186,24 @@ def execute(
     )
     since_ms = int(time.time() * 1000) - _SLACK_MS
     transcripts = _converse(args, doc, model, _invoker(clients["data"], arn))
-    sessions, docs = simulate.await_telemetry(clients["logs"], transcripts, since_ms, args.telemetry_timeout)
-    for transcript in transcripts:
-        if transcript.error is None and transcript.session_id not in sessions:
-            transcript.error = (
-                f"its spans (one whole trace per turn) did not reach {server.endpoint} within "
-                f"{args.telemetry_timeout:g} s; does the agent export OTLP there with session.id set?"
-            )
-            say(args, f"scenario {transcript.scenario_id}: FAILED {transcript.error}")
+    usage = ActorUsage.total([preflight, *(t.usage for t in transcripts)])
+    say(args, simulate_report.usage_line(usage))
+    docs = _telemetry(args, server.endpoint, clients["logs"], transcripts, since_ms)
     if args.report_dir:
-        say(args, f"wrote {write_transcripts(args.report_dir, transcripts)}")
-    scored = [t.session_id for t in transcripts if t.error is None]
+        say(args, f"wrote {simulate_report.write_transcripts(args.report_dir, transcripts, usage)}")
+    scored = [t.session_id for t in transcripts if t.scored]
     source = simulate.source(docs, scored, since_ms) if scored else None
     if source is None:
         print("evalctl simulate: no scenario produced a session to score", file=sys.stderr)
         return EXIT_USAGE
-    data = clients["data"]
-    job_id = data.start_batch_evaluation(**_request(args, doc, aliases, source))["batchEvaluationId"]
-    say(args, f"scoring {len(scored)} session(s): batch evaluation {job_id}")
-    progress = Progress(quiet=args.quiet, expected=lambda _job: len(scored))  # the sessions it names
-    try:
-        job = wait(
-            lambda: data.get_batch_evaluation(batchEvaluationId=job_id), args.timeout, progress=progress
-        )
-    except WaitTimeout as exc:
-        print(f"evalctl simulate: scoring: {exc}; pass a longer --timeout", file=sys.stderr)
-        return EXIT_USAGE
-    gated = dataclasses.replace(doc, spec={"gates": args.min_average})
+    request = _request(args, doc, aliases, source)
+    outcome = _score(args, doc, clients, request, aliases=aliases, sessions=len(scored))
+    if isinstance(outcome, int):
+        return outcome
+    results, code = outcome
+    # The reports (results.json, summary.md, junit.xml, the PR comment) must not read as a full run.
+    run.emit(args, simulate_report.amend(results, transcripts, usage))
     failed = [t for t in transcripts if t.error]
-    # The reports (results.json, summary.md, the PR comment) must not read as if every scenario ran.
-    unscored = [f"scenario {t.scenario_id} was not scored: {t.error}" for t in failed]
-    job = {**job, "errorDetails": [*(job.get("errorDetails") or []), *unscored]}
-    code = run.report(args, gated, job, batch.result_events(clients["logs"], job), aliases)
     if failed:
         print(f"evalctl simulate: {len(failed)} of {len(transcripts)} scenario(s) failed", file=sys.stderr)
     return max(code, EXIT_USAGE if failed else 0)

@@ -74,7 +74,7 @@ def _scale_match(dim_scale: dict[str, Any], label: Any, value: Any) -> tuple[str
 
 
 def _judge_with(
-    evaluator: EvaluatorDef, judge_input: JudgeInput, ask: Callable[[str], tuple[str, TokenUsage]]
+    evaluator: EvaluatorDef, judge_input: JudgeInput, ask: Callable[[str], tuple[str, TokenUsage | None]]
 ) -> list[Verdict]:
     verdicts = []
     for name, prompt, dim_scale in build_prompts(evaluator, judge_input):
@@ -88,8 +88,11 @@ def _judge_with(
 class TextModel(Protocol):
     """A judge backed by a model that can also answer free-form prompts (recommendations use it)."""
 
-    def complete(self, system: str, prompt: str) -> tuple[str, TokenUsage]:
-        """The model's answer text and its token usage, or raise JudgeError."""
+    label: str  # which model, as a user recognises it in a message
+
+    def complete(self, system: str, prompt: str) -> tuple[str, TokenUsage | None]:
+        """The model's answer text and its token usage (None when the model reports none), or raise
+        JudgeError."""
         ...
 
 
@@ -100,6 +103,7 @@ class BedrockJudge:
         self._client = client
         self._model_id = model_id
         self._timeout = timeout
+        self.label = f"Bedrock model {model_id or DEFAULT_BEDROCK_MODEL}"
 
     def judge(self, evaluator: EvaluatorDef, judge_input: JudgeInput) -> list[Verdict]:
         """One Converse call per dimension."""
@@ -108,11 +112,11 @@ class BedrockJudge:
             evaluator, judge_input, lambda prompt: self._converse(model, SYSTEM_PROMPT, prompt)
         )
 
-    def complete(self, system: str, prompt: str) -> tuple[str, TokenUsage]:
+    def complete(self, system: str, prompt: str) -> tuple[str, TokenUsage | None]:
         """One Converse call with the configured model (EVALCTL_JUDGE_MODEL, else the default)."""
         return self._converse(self._model_id or DEFAULT_BEDROCK_MODEL, system, prompt)
 
-    def _converse(self, model: str, system: str, prompt: str) -> tuple[str, TokenUsage]:
+    def _converse(self, model: str, system: str, prompt: str) -> tuple[str, TokenUsage | None]:
         client = self._client or self._make_client()
         try:
             response = client.converse(
@@ -125,8 +129,7 @@ class BedrockJudge:
             raise JudgeError(f"Bedrock Converse with {model} failed: {exc}") from exc
         blocks = response.get("output", {}).get("message", {}).get("content", [])
         text = "".join(block.get("text", "") for block in blocks)
-        usage = response.get("usage", {})
-        return text, TokenUsage(int(usage.get("inputTokens", 0)), int(usage.get("outputTokens", 0)))
+        return text, _usage(response.get("usage"), "inputTokens", "outputTokens")
 
     def _make_client(self) -> Any:
         import boto3
@@ -157,12 +160,13 @@ class OpenAICompatibleJudge:
         self._api_key = api_key
         self._model = model
         self._timeout = timeout
+        self.label = f"model {model} at {base_url.rstrip('/')}"
 
     def judge(self, evaluator: EvaluatorDef, judge_input: JudgeInput) -> list[Verdict]:
         """One chat completion per dimension."""
         return _judge_with(evaluator, judge_input, lambda prompt: self.complete(SYSTEM_PROMPT, prompt))
 
-    def complete(self, system: str, prompt: str) -> tuple[str, TokenUsage]:
+    def complete(self, system: str, prompt: str) -> tuple[str, TokenUsage | None]:
         """One chat completion: `system` and `prompt` as the two messages, temperature 0."""
         payload = {
             "model": self._model,
@@ -182,8 +186,14 @@ class OpenAICompatibleJudge:
             text = str(data["choices"][0]["message"]["content"])
         except (KeyError, IndexError, TypeError) as exc:
             raise JudgeError(f"POST {self._url}: no choices[0].message.content in the answer") from exc
-        usage = data.get("usage") or {}
-        return text, TokenUsage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)))
+        return text, _usage(data.get("usage"), "prompt_tokens", "completion_tokens")
+
+
+def _usage(usage: Any, sent: str, received: str) -> TokenUsage | None:
+    """The token counts the model reported, or None: a missing count is unknown, never zero."""
+    if not isinstance(usage, dict) or not all(isinstance(usage.get(k), int) for k in (sent, received)):
+        return None
+    return TokenUsage(int(usage[sent]), int(usage[received]))
 
 
 def judge_from_env(environ: dict[str, str] | None = None) -> Judge:

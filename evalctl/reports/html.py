@@ -35,6 +35,7 @@ from evalctl.reports.text import (
     plural,
     score,
     session_counts,
+    simulation_lines,
 )
 
 
@@ -87,6 +88,7 @@ def _header(results: RunResults, outcomes: list[CaseOutcome]) -> str:
         verdict = ""
     counts = session_counts(results) + low_score_note(outcomes)
     errors = "".join(f'<p class="meta">Error: {escape(d)}</p>' for d in job.errorDetails)
+    errors += "".join(f'<p class="meta">{escape(line)}</p>' for line in simulation_lines(results))
     return (
         f"<header><h1>{escape(job.name)} {verdict}</h1>"
         f'<div class="meta"><code>{escape(job.id)}</code> · {escape(job.status)} · {escape(job.source)} · '

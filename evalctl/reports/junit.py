@@ -37,6 +37,10 @@ def render_junit(results: RunResults, default_pass_mark: float = DEFAULT_PASS_MA
             ET.SubElement(properties, "property", name=name, value=value or "")
         for outcome in mine:
             suite.append(_testcase(results.job.name, outcome))
+    if results.simulation is not None and results.simulation.failures:
+        root.append(_failed_scenarios(results))
+        for count in ("tests", "errors"):  # CI counts them with the rest, so the run cannot read green
+            root.set(count, str(int(root.get(count) or 0) + len(results.simulation.failures)))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
@@ -69,6 +73,20 @@ def _testcase(job_name: str, outcome: CaseOutcome) -> ET.Element:
     else:
         ET.SubElement(case, "system-out").text = _details(outcome)
     return case
+
+
+def _failed_scenarios(results: RunResults) -> ET.Element:
+    """`evalctl simulate`'s scenarios that did not run to their end: one error test case each."""
+    failures = results.simulation.failures if results.simulation else []
+    suite = ET.Element("testsuite", name="simulated scenarios", tests=str(len(failures)), time="0")
+    suite.set("errors", str(len(failures)))
+    for failure in failures:
+        case = ET.SubElement(suite, "testcase", name=failure.scenarioId, time="0")
+        case.set("classname", f"{results.job.name}.simulation")
+        scored = "scored" if failure.scored else "not scored"
+        message = f"failed after {failure.turns} turn(s) ({scored}): {failure.error}"
+        ET.SubElement(case, "error", message=message, type="ScenarioFailed")
+    return suite
 
 
 def _error_type(outcome: CaseOutcome) -> str:

@@ -31,6 +31,7 @@ from evalctl.reports.text import (
     plural,
     score,
     session_counts,
+    simulation_lines,
 )
 
 # GitHub rejects comments over 65,536 characters: the worst sessions are shown first, explanations
@@ -90,6 +91,9 @@ def _title(results: RunResults, low_scores: str) -> str:
         f"{code(job.id)} · {cell(job.status)} · {cell(job.source)} · {counts}",
     ]
     lines += [f"> **Error:** {cell(detail)}" for detail in job.errorDetails]
+    simulated = simulation_lines(results)
+    if simulated:
+        lines += ["", *(f"- {cell(line)}" for line in simulated)]
     return "\n".join(lines)
 
 

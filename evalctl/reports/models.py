@@ -124,6 +124,45 @@ class GateRecord(_Model):
     details: dict[str, Any] = Field(default_factory=dict)
 
 
+class ActorUsage(_Model):
+    """Tokens the actor model of a simulated run spent, only as the model reported them."""
+
+    calls: int = Field(ge=0, description="actor calls that were answered (the preflight included)")
+    inputTokens: int | None = None
+    outputTokens: int | None = None
+    totalTokens: int | None = None
+    note: str | None = Field(default=None, description="e.g. 'not reported by the model'; no count guessed")
+
+    def describe(self) -> str:
+        """One line for the summaries, e.g. `120 in + 30 out tokens (4 call(s))`."""
+        if not self.calls:
+            return "no actor call was answered"
+        counted = (
+            None if self.inputTokens is None else f"{self.inputTokens} in + {self.outputTokens} out tokens"
+        )
+        said = ", ".join(part for part in (counted, self.note) if part)
+        return f"{said} ({self.calls} call(s))"
+
+
+class ScenarioFailure(_Model):
+    """A simulated scenario that did not run to its end, and what became of the turns it had."""
+
+    scenarioId: str
+    error: str
+    turns: int = Field(ge=0, description="agent turns that happened before it failed")
+    scored: bool = Field(description="those turns are in the scores")
+
+
+class Simulation(_Model):
+    """How `evalctl simulate`'s conversations went; per scenario detail is in simulation.json."""
+
+    scenarios: int = Field(ge=0)
+    failed: int = Field(ge=0)
+    complete: bool = Field(description="false when a scenario failed: the scores cover a shortened run")
+    failures: list[ScenarioFailure] = Field(default_factory=list)
+    actorUsage: ActorUsage
+
+
 class RunResults(_Model):
     """Everything one evaluation run produced; the stable, versioned `results.json`."""
 
@@ -137,6 +176,7 @@ class RunResults(_Model):
     sessions: list[SessionResults]
     insights: Insights = Field(default_factory=Insights)
     gates: list[GateRecord] = Field(default_factory=list)
+    simulation: Simulation | None = Field(default=None, description="set by `evalctl simulate`")
 
     def to_json_dict(self) -> dict[str, Any]:
         """The document as written to results.json (absent optional fields are omitted)."""

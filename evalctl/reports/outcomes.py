@@ -175,11 +175,13 @@ def expectation_failures(results: RunResults) -> dict[str, list[str]]:
 def ordered_sessions(
     outcomes: list[CaseOutcome], failures: Mapping[str, list[str]]
 ) -> list[tuple[str, list[CaseOutcome]]]:
-    """Sessions with their outcomes, worst first: failed expectations, then by the worst status."""
+    """Sessions with their outcomes, worst first: failed expectations, then by the worst status, then
+    in the results' order (by session id, or by scenario for `evalctl simulate`, whose ids are random)."""
     by_session: dict[str, list[CaseOutcome]] = {}
     for outcome in outcomes:
         by_session.setdefault(outcome.session_id, []).append(outcome)
+    place = {session: n for n, session in enumerate(by_session)}
     return sorted(
         by_session.items(),
-        key=lambda kv: (kv[0] not in failures, min(RANK[o.status] for o in kv[1]), kv[0]),
+        key=lambda kv: (kv[0] not in failures, min(RANK[o.status] for o in kv[1]), place[kv[0]]),
     )

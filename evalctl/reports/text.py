@@ -69,7 +69,19 @@ def headline(results: RunResults) -> list[str]:
     lines = [f"Batch evaluation {job.name} ({job.id}): {job.status} [{job.source}]"]
     lines.append("Sessions: " + ", ".join(counts))
     lines += [f"Error: {detail}" for detail in job.errorDetails]
-    return lines
+    return lines + simulation_lines(results)
+
+
+def simulation_lines(results: RunResults) -> list[str]:
+    """`evalctl simulate`'s scenario counts and the actor's usage (nothing for other runs)."""
+    simulated = results.simulation
+    if simulated is None:
+        return []
+    counts = f"Simulated scenarios: {simulated.scenarios}, {simulated.failed} failed"
+    if simulated.failed:
+        failed = ", ".join(f.scenarioId for f in simulated.failures)
+        counts += f" ({failed}): the scores cover an incomplete run"
+    return [counts, f"actor usage: {simulated.actorUsage.describe()}"]
 
 
 def render_text(results: RunResults) -> str:

@@ -9,13 +9,17 @@ does not fit is refused with the reason: there is no retry and no made-up messag
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from evalctl.engine.judge import JudgeError
 from evalctl.engine.llm_judges import TextModel
+from evalctl.engine.model import TokenUsage
 
 MAX_QUOTED = 4000  # characters of one message quoted back to the actor: long replies stay affordable
+NOT_REPORTED = "not reported by the model"
+PREFLIGHT = ("You check that a model answers before a simulated conversation.", "Reply with the word OK.")
 
 
 class ActorError(Exception):
@@ -28,6 +32,46 @@ class Exchange:
 
     message: str
     reply: str
+
+
+@dataclass
+class ActorUsage:
+    """The actor's tokens over its answered calls, only as the model reported them (never estimated)."""
+
+    calls: int = 0
+    reported: int = 0  # calls whose answer carried a usage
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def add(self, usage: TokenUsage | None) -> None:
+        self.calls += 1
+        if usage is not None:
+            self.reported += 1
+            self.input_tokens += usage.input_tokens
+            self.output_tokens += usage.output_tokens
+
+    @classmethod
+    def total(cls, parts: Iterable[ActorUsage]) -> ActorUsage:
+        """The sum of several scenarios' (and the preflight's) usage."""
+        whole = cls()
+        for part in parts:
+            whole.calls += part.calls
+            whole.reported += part.reported
+            whole.input_tokens += part.input_tokens
+            whole.output_tokens += part.output_tokens
+        return whole
+
+    def to_json(self) -> dict[str, Any]:
+        """As simulation.json and results.json hold it: counts only where the model gave them, else a
+        note saying so (the shape of evalctl.reports.models.ActorUsage)."""
+        doc: dict[str, Any] = {"calls": self.calls}
+        if self.reported:
+            doc.update(TokenUsage(self.input_tokens, self.output_tokens).to_api())
+        if self.reported < self.calls:
+            doc["note"] = NOT_REPORTED
+            if self.reported:
+                doc["note"] = f"reported by the model for {self.reported} of {self.calls} call(s)"
+        return doc
 
 
 @dataclass(frozen=True)
@@ -92,10 +136,24 @@ def parse(text: str) -> Decision:
     return Decision(stop, message, reasoning)
 
 
-def decide(model: TextModel, scenario: dict[str, Any], exchanges: list[Exchange]) -> Decision:
-    """Ask the actor model once for its next step."""
+def decide(
+    model: TextModel, scenario: dict[str, Any], exchanges: list[Exchange], usage: ActorUsage
+) -> Decision:
+    """Ask the actor model once for its next step; what the call cost is added to `usage`."""
     try:
-        text, _usage = model.complete(system_prompt(scenario), conversation(exchanges))
+        text, spent = model.complete(system_prompt(scenario), conversation(exchanges))
     except JudgeError as exc:
         raise ActorError(f"the actor model call failed: {exc}") from exc
+    usage.add(spent)  # before parsing: an unusable answer was still paid for
     return parse(text)
+
+
+def preflight(model: TextModel) -> ActorUsage:
+    """One small call before any agent call, so a model that cannot answer costs no agent turn."""
+    usage = ActorUsage()
+    try:
+        _text, spent = model.complete(*PREFLIGHT)
+    except JudgeError as exc:
+        raise ActorError(f"{model.label} cannot be used as the actor: {exc}") from exc
+    usage.add(spent)
+    return usage

@@ -16,6 +16,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from evalctl.engine import coverage
 from evalctl.engine.llm_judges import TextModel
 from evalctl.engine.model import Session
 from evalctl.engine.spans import parse_sessions
-from evalctl.runner.actor import ActorError, Exchange, decide
+from evalctl.runner.actor import ActorError, ActorUsage, Exchange, decide
 
 SPANS_GROUP = "aws/spans"
 RUNTIME_PREFIX = "/aws/bedrock-agentcore/runtimes/"  # where AgentCore Runtime writes an agent's logs
@@ -47,6 +48,9 @@ class Transcript:
     ended: str = ""  # "actor stopped" or "max_turns reached"
     error: str | None = None
     reasoning: list[str] = field(default_factory=list)  # the actor's reasoning, one per decision
+    usage: ActorUsage = field(default_factory=ActorUsage)
+    scored: bool = False  # its turns (all, or those before it failed) went to the scoring batch
+    broken_turn: bool = False  # the agent failed a turn: its session may hold that turn's broken trace
 
     def to_json(self) -> dict[str, Any]:
         """The transcript as written to simulation.json."""
@@ -57,6 +61,8 @@ class Transcript:
             "ended": self.ended or None,
             "error": self.error,
             "actorReasoning": self.reasoning,
+            "actorUsage": self.usage.to_json(),
+            "scored": self.scored,
         }
 
 
@@ -96,13 +102,14 @@ def converse(
             reply = reply_text(invoke(session, request_template.render(template, message)))
         except AgentError as exc:
             transcript.error = f"turn {len(transcript.exchanges) + 1}: {exc}"
+            transcript.broken_turn = True
             return transcript
         transcript.exchanges.append(Exchange(shown, reply))
         if len(transcript.exchanges) >= limit:
             transcript.ended = "max_turns reached"
             return transcript
         try:
-            decision = decide(actor, scenario, transcript.exchanges)
+            decision = decide(actor, scenario, transcript.exchanges, transcript.usage)
         except ActorError as exc:
             transcript.error = f"after turn {len(transcript.exchanges)}: {exc}"
             return transcript
@@ -111,6 +118,35 @@ def converse(
             transcript.ended = "actor stopped"
             return transcript
         message = decision.message
+
+
+def run_all(
+    scenarios: list[dict[str, Any]],
+    invoke: Invoke,
+    actor: TextModel,
+    template: str | None,
+    *,
+    parallel: int,
+    done: Callable[[Transcript, float], None],
+) -> list[Transcript]:
+    """Every scenario, up to `parallel` at a time, each in its own session; the transcripts and the
+    `done(transcript, seconds)` calls in the scenarios' order whatever order they finish in."""
+
+    def timed(scenario: dict[str, Any]) -> tuple[Transcript, float]:
+        started = time.monotonic()
+        transcript = converse(scenario, invoke, actor, template)
+        return transcript, time.monotonic() - started
+
+    transcripts = []
+    pool = ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix="evalctl-simulate")
+    try:
+        for transcript, took in pool.map(timed, scenarios):  # map yields in submission order
+            done(transcript, took)
+            transcripts.append(transcript)
+    finally:
+        # On Ctrl-C no scenario starts any more; those already in flight still run to their end.
+        pool.shutdown(wait=True, cancel_futures=True)
+    return transcripts
 
 
 def _events(logs: Any, group: str, since_ms: int) -> list[dict[str, Any]]:
@@ -153,12 +189,17 @@ def _documents(logs: Any, since_ms: int, wanted: set[str]) -> list[dict[str, Any
     return spans + events
 
 
+def scorable(transcript: Transcript) -> bool:
+    """A scenario whose every agent turn was answered: finished, or stopped by a failed actor call."""
+    return bool(transcript.exchanges) and not transcript.broken_turn
+
+
 def await_telemetry(
     logs: Any, transcripts: list[Transcript], since_ms: int, timeout: float
 ) -> tuple[dict[str, Session], list[dict[str, Any]]]:
-    """Poll until every finished scenario's traces are whole (one per turn), or the deadline passes:
+    """Poll until every scorable scenario's traces are whole (one per turn), or the deadline passes:
     the whole sessions, and the span documents read (their resource names the service)."""
-    wanted = {t.session_id: len(t.exchanges) for t in transcripts if t.error is None}
+    wanted = {t.session_id: len(t.exchanges) for t in transcripts if scorable(t)}
     deadline = time.monotonic() + timeout
     while True:
         docs = _documents(logs, since_ms, set(wanted))

@@ -269,3 +269,21 @@ def test_judge_from_env_rejects_unknown():
     """A typo in EVALCTL_JUDGE is reported, not silently offline."""
     with pytest.raises(JudgeError, match="offline, bedrock or openai"):
         judge_from_env({"EVALCTL_JUDGE": "gpt"})
+
+
+def test_usage_the_model_does_not_report_is_none_never_zero():
+    """An OpenAI-compatible server may omit `usage`; Converse always sends it (botocore: required)."""
+    with serve_chat(lambda body: (200, "ok"), usage=None) as server:
+        text, usage = OpenAICompatibleJudge(server.base_url, model="tiny", timeout=5).complete("s", "p")
+    assert (text, usage) == ("ok", None)
+    with serve_chat(lambda body: (200, "ok"), usage={"prompt_tokens": 5, "completion_tokens": 1}) as server:
+        _, usage = OpenAICompatibleJudge(server.base_url, model="tiny", timeout=5).complete("s", "p")
+    assert usage is not None and usage.to_api() == {"inputTokens": 5, "outputTokens": 1, "totalTokens": 6}
+
+
+def test_model_judges_name_their_model():
+    """The label a user recognises in a message: which model, and where for an OpenAI-compatible one."""
+    assert BedrockJudge(model_id="m1").label == "Bedrock model m1"
+    assert OpenAICompatibleJudge("http://127.0.0.1:9/v1/", model="tiny").label == (
+        "model tiny at http://127.0.0.1:9/v1"
+    )

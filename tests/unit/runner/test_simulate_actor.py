@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
+from evalctl.cli.simulate_report import usage_line
 from evalctl.engine.judge import JudgeError
 from evalctl.engine.model import TokenUsage
 from evalctl.runner import actor, simulate
@@ -18,18 +20,24 @@ SCENARIO = simulate.parse_scenario({
 })  # fmt: skip
 
 
+USAGE = TokenUsage(3, 1)
+
+
 class Script:
     """A TextModel answering from a list, recording every (system, prompt)."""
 
-    def __init__(self, *answers: str) -> None:
+    label = "scripted model"
+
+    def __init__(self, *answers: str, usage: TokenUsage | None = USAGE) -> None:
         self.answers = list(answers)
         self.asked: list[tuple[str, str]] = []
+        self.usage = usage
 
-    def complete(self, system: str, prompt: str) -> tuple[str, TokenUsage]:
+    def complete(self, system: str, prompt: str) -> tuple[str, TokenUsage | None]:
         self.asked.append((system, prompt))
         if not self.answers:
             raise JudgeError("connection refused")
-        return self.answers.pop(0), TokenUsage(1, 1)
+        return self.answers.pop(0), self.usage
 
 
 @pytest.mark.parametrize(
@@ -83,3 +91,66 @@ def test_a_failed_model_call_or_agent_fails_the_scenario() -> None:
     failed = simulate.converse(SCENARIO, down, Script())
     assert failed.error == "turn 1: The agent at http://127.0.0.1:9 could not be reached"
     assert failed.exchanges == []
+
+
+def test_the_actor_usage_is_summed_per_scenario_and_absent_usage_is_said_not_invented() -> None:
+    answers = ('{"stop": false, "message": "again", "reasoning": "one"}', "not json")
+    failed = simulate.converse(SCENARIO, lambda _s, _p: b"ok", Script(*answers))
+    assert failed.error is not None and "not a JSON object" in failed.error  # a garbled answer still cost
+    assert failed.usage.to_json() == {"calls": 2, "inputTokens": 6, "outputTokens": 2, "totalTokens": 8}
+    silent = simulate.converse(SCENARIO, lambda _s, _p: b"ok", Script(*answers, usage=None))
+    assert silent.usage.to_json() == {"calls": 2, "note": "not reported by the model"}
+    assert usage_line(silent.usage) == "actor usage: not reported by the model (2 call(s))"
+    total = actor.ActorUsage.total([failed.usage, silent.usage])
+    assert total.to_json() == {
+        "calls": 4, "inputTokens": 6, "outputTokens": 2, "totalTokens": 8,
+        "note": "reported by the model for 2 of 4 call(s)",
+    }  # fmt: skip
+
+
+def test_scenarios_run_at_once_and_come_back_in_scenario_order() -> None:
+    """Three scenarios in flight together (a barrier only three parties pass), the last one finishing
+    first: the transcripts and the progress calls follow the scenarios' order, not completion order."""
+    started = threading.Barrier(3, timeout=10)
+    finish = {"s0": threading.Event(), "s1": threading.Event(), "s2": threading.Event()}
+    order = ["s2", "s1", "s0"]
+
+    def agent(session: str, payload: bytes) -> bytes:
+        name = json.loads(payload)["prompt"]
+        started.wait()
+        if name != order[0]:
+            finish[name].wait(10)
+        following = order[order.index(name) + 1 :]
+        if following:
+            finish[following[0]].set()
+        return b"done"
+
+    items = [{**SCENARIO, "scenario_id": n, "input": n} for n in ("s0", "s1", "s2")]
+    reported: list[str] = []
+    stop = '{"stop": true, "reasoning": "r"}'
+    model = Script(stop, stop, stop)
+    done = lambda t, _took: reported.append(t.scenario_id)  # noqa: E731
+    transcripts = simulate.run_all(items, agent, model, None, parallel=3, done=done)
+    assert [t.scenario_id for t in transcripts] == reported == ["s0", "s1", "s2"]
+    assert all(t.ended == "actor stopped" for t in transcripts)
+
+
+def test_the_preflight_names_the_model_and_its_failure() -> None:
+    usage = actor.preflight(Script("OK"))
+    assert usage.to_json() == {"calls": 1, "inputTokens": 3, "outputTokens": 1, "totalTokens": 4}
+    with pytest.raises(actor.ActorError, match="scripted model cannot be used as the actor: connection"):
+        actor.preflight(Script())
+
+
+def test_a_bedrock_actor_that_cannot_answer_says_what_to_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    from evalctl.cli.simulate import check_actor
+    from evalctl.engine.llm_judges import BedrockJudge
+
+    class Denied:
+        def converse(self, **_: object) -> None:
+            raise RuntimeError("AccessDeniedException: no access to this model")
+
+    monkeypatch.setenv("EVALCTL_JUDGE", "bedrock")
+    said = check_actor(BedrockJudge(client=Denied(), model_id="m1"))
+    assert isinstance(said, str) and said.startswith("Bedrock model m1 cannot be used as the actor: ")
+    assert "AccessDeniedException" in said and "AWS credentials" in said and "no agent was called" in said
