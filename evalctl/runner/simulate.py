@@ -13,6 +13,7 @@ model the tests run); the SDK's SimulatedScenario type still parses every scenar
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -88,15 +89,23 @@ def reply_text(body: bytes) -> str:
 
 
 def converse(
-    scenario: dict[str, Any], invoke: Invoke, actor: TextModel, template: str | None = None
+    scenario: dict[str, Any],
+    invoke: Invoke,
+    actor: TextModel,
+    template: str | None = None,
+    stop: threading.Event | None = None,
 ) -> Transcript:
-    """Run one scenario to its end in a fresh session; failures are recorded, never raised."""
+    """Run one scenario to its end in a fresh session (or until `stop` is set, between turns);
+    failures are recorded, never raised."""
     first = scenario["input"]
     session = f"simulate-{uuid.uuid4()}"
     transcript = Transcript(str(scenario["scenario_id"]), session)
     message: Any = first
     limit = int(scenario["max_turns"])
     while True:
+        if stop is not None and stop.is_set():
+            transcript.error = f"interrupted before turn {len(transcript.exchanges) + 1}"
+            return transcript
         shown = message if isinstance(message, str) else json.dumps(message, sort_keys=True)
         try:
             reply = reply_text(invoke(session, request_template.render(template, message)))
@@ -128,13 +137,16 @@ def run_all(
     *,
     parallel: int,
     done: Callable[[Transcript, float], None],
+    stop: threading.Event | None = None,
 ) -> list[Transcript]:
     """Every scenario, up to `parallel` at a time, each in its own session; the transcripts and the
     `done(transcript, seconds)` calls in the scenarios' order whatever order they finish in."""
 
+    stop = stop or threading.Event()  # set on Ctrl-C; a caller may pass its own to stop the run
+
     def timed(scenario: dict[str, Any]) -> tuple[Transcript, float]:
         started = time.monotonic()
-        transcript = converse(scenario, invoke, actor, template)
+        transcript = converse(scenario, invoke, actor, template, stop)
         return transcript, time.monotonic() - started
 
     transcripts = []
@@ -143,8 +155,12 @@ def run_all(
         for transcript, took in pool.map(timed, scenarios):  # map yields in submission order
             done(transcript, took)
             transcripts.append(transcript)
+    except KeyboardInterrupt:
+        # Ctrl-C: no scenario starts any more, and those in flight end after the turn they are in (a
+        # call to the agent or the actor cannot be taken back), so the wait is one turn, not a scenario.
+        stop.set()
+        raise
     finally:
-        # On Ctrl-C no scenario starts any more; those already in flight still run to their end.
         pool.shutdown(wait=True, cancel_futures=True)
     return transcripts
 

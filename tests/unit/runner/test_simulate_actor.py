@@ -135,6 +135,36 @@ def test_scenarios_run_at_once_and_come_back_in_scenario_order() -> None:
     assert all(t.ended == "actor stopped" for t in transcripts)
 
 
+def test_ctrl_c_ends_scenarios_in_flight_after_their_current_turn() -> None:
+    """A long scenario in flight when Ctrl-C arrives sends no turn after the one it is in; the
+    interrupt still reaches the caller (exit 130 there)."""
+    in_long_turn = threading.Event()
+    stop = threading.Event()
+    turns: list[str] = []
+
+    def agent(session: str, payload: bytes) -> bytes:
+        prompt = json.loads(payload)["prompt"]
+        turns.append(prompt)
+        if prompt != "short":
+            in_long_turn.set()
+            assert stop.wait(10)  # the turn in flight when Ctrl-C arrives ends after it
+        return b"ok"
+
+    def done(transcript: simulate.Transcript, _took: float) -> None:
+        assert in_long_turn.wait(10)
+        raise KeyboardInterrupt  # as Ctrl-C in the main thread, while "long" is mid-turn
+
+    items = [
+        {**SCENARIO, "scenario_id": "a", "input": "short", "max_turns": 1},
+        {**SCENARIO, "scenario_id": "b", "input": "long", "max_turns": 50},
+    ]
+    model = Script(*['{"stop": false, "message": "again", "reasoning": "r"}'] * 60)
+    with pytest.raises(KeyboardInterrupt):
+        simulate.run_all(items, agent, model, None, parallel=2, done=done, stop=stop)
+    assert stop.is_set()
+    assert sorted(turns) == ["long", "short"], "the long scenario sent no turn after Ctrl-C"
+
+
 def test_the_preflight_names_the_model_and_its_failure() -> None:
     usage = actor.preflight(Script("OK"))
     assert usage.to_json() == {"calls": 1, "inputTokens": 3, "outputTokens": 1, "totalTokens": 4}
