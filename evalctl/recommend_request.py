@@ -66,7 +66,13 @@ def physical_name(base: str, props: Mapping[str, Any]) -> str:
     input (runKey included) gets its own name, and a crashed run's recommendation is found again."""
     what = {k: v for k, v in props.items() if k not in WAIT_ONLY}
     digest = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
-    return f"{base[: NAME_LENGTH - DIGEST_LENGTH - 1]}_{digest[:DIGEST_LENGTH]}"
+    return f"{stem(base)}_{digest[:DIGEST_LENGTH]}"
+
+
+def stem(base: str) -> str:
+    """The part of `base` every recommendation `pulumi up` starts for the spec is named by: cut so that
+    `_<digest>` fits NAME_LENGTH. Two specs with one stem would find each other's runs: the lint refuses."""
+    return base[: NAME_LENGTH - DIGEST_LENGTH - 1]
 
 
 def _window(source: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
@@ -117,8 +123,7 @@ def base_name(name: str, stack: str) -> str:
 
 def is_deployed_name(name: str, base: str) -> bool:
     """Whether recommendation `name` is one `pulumi up` started for the spec whose stem is `base`."""
-    stem = re.escape(base[: NAME_LENGTH - DIGEST_LENGTH - 1])
-    return re.fullmatch(stem + f"_[0-9a-f]{{{DIGEST_LENGTH}}}", name) is not None
+    return re.fullmatch(re.escape(stem(base)) + f"_[0-9a-f]{{{DIGEST_LENGTH}}}", name) is not None
 
 
 def is_spec_run(name: str, base: str) -> bool:
