@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from evalctl import recommend_inputs as inputs
-from evalctl.spec import mapping
+from evalctl.spec import mapping, names
 from evalctl.spec.names import is_run_name
 
 BUILTIN_ARN = "arn:aws:bedrock-agentcore:::evaluator/{}"
@@ -23,8 +23,9 @@ BUILTIN_ARN = "arn:aws:bedrock-agentcore:::evaluator/{}"
 PLAIN = ("type", "description", "evaluator", "kmsKeyArn", "tags", "runKey", "waitTimeoutSeconds")
 # Members that change how long `pulumi up` waits, not which recommendation runs.
 WAIT_ONLY = ("waitTimeoutSeconds",)
-NAME_LENGTH = 48  # botocore RecommendationName: [a-zA-Z][a-zA-Z0-9_-]{0,47}
-DIGEST_LENGTH = 10
+NAME_LENGTH, DIGEST_LENGTH = names.RECOMMENDATION_NAME_LENGTH, names.RECOMMENDATION_DIGEST_LENGTH
+# The stem of a spec's recommendations; in spec.names so that the lint can refuse colliding ones.
+base_name, stem = names.recommendation_base, names.recommendation_stem
 
 
 def evaluator_arn(ref: str, region: str, account: str) -> str:
@@ -69,12 +70,6 @@ def physical_name(base: str, props: Mapping[str, Any]) -> str:
     return f"{stem(base)}_{digest[:DIGEST_LENGTH]}"
 
 
-def stem(base: str) -> str:
-    """The part of `base` every recommendation `pulumi up` starts for the spec is named by: cut so that
-    `_<digest>` fits NAME_LENGTH. Two specs with one stem would find each other's runs: the lint refuses."""
-    return base[: NAME_LENGTH - DIGEST_LENGTH - 1]
-
-
 def _window(source: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
     """A trace source with `lookback` replaced by startTime/endTime ending `now`."""
     out = dict(source)
@@ -114,11 +109,6 @@ def start_request(props: Mapping[str, Any], name: str, now: dt.datetime) -> dict
     request: dict[str, Any] = {"name": name, "type": props["type"], "recommendationConfig": config}
     request.update({k: props[k] for k in ("description", "kmsKeyArn", "tags") if props.get(k) is not None})
     return request
-
-
-def base_name(name: str, stack: str) -> str:
-    """The stem of every recommendation a spec starts: its AgentCore name in the stack."""
-    return re.sub(r"[^a-zA-Z0-9_]", "_", f"{name}_{stack}")
 
 
 def is_deployed_name(name: str, base: str) -> bool:

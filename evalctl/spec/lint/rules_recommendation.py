@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from evalctl import recommend_inputs as inputs
-from evalctl import recommend_request as rr
+from evalctl.spec import names
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.refs import evaluator_ref, missing, problem
 from evalctl.spec.lint.rules_batch import window_problems
@@ -123,10 +123,12 @@ def _traces(project: Project, doc: Document) -> Iterator[Diagnostic]:
 
 def _stem(project: Project, doc: Document) -> Iterator[Diagnostic]:
     """No other Recommendation with the same name stem: `pulumi up`, `evalctl recommend NAME` and
-    `evalctl results NAME` find a spec's runs by it (rr.is_spec_run), so they would mix the two."""
-    mine, cut = rr.stem(rr.base_name(doc.name, project.stack)), rr.NAME_LENGTH - rr.DIGEST_LENGTH - 1
+    `evalctl results NAME` find a spec's runs by it (recommend_request.is_spec_run), mixing the two."""
+    mine = names.recommendation_stem(names.recommendation_base(doc.name, project.stack))
+    cut = names.RECOMMENDATION_NAME_LENGTH - names.RECOMMENDATION_DIGEST_LENGTH - 1
     for other in project.of_kind("Recommendation"):
-        if other.name == doc.name or rr.stem(rr.base_name(other.name, project.stack)) != mine:
+        theirs = names.recommendation_stem(names.recommendation_base(other.name, project.stack))
+        if other.name == doc.name or theirs != mine:
             continue  # a duplicate name is reported as such
         line, col = other.at("/metadata/name")
         yield problem(
