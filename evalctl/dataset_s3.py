@@ -10,8 +10,16 @@ FIELD = "s3Source.s3Uri"
 SHOWN = 5  # problems listed in one message; the rest are counted
 
 
+# S3's answers when the caller may not read the object: the fix is a grant, not a new object.
+DENIED = frozenset({"AccessDenied", "AllAccessDisabled", "InvalidObjectState"})
+
+
 class ObjectError(Exception):
     """The object cannot be read, or holds examples the service would refuse; nothing was sent yet."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def split_uri(uri: str) -> tuple[str, str]:
@@ -29,7 +37,8 @@ def read(s3: Any, uri: str) -> str:
         error = (getattr(exc, "response", None) or {}).get("Error", {})
         if not error:
             raise  # no S3 answer (endpoint, credentials): the caller's usual error handling applies
-        raise ObjectError(f"cannot be read: {error.get('Code', '')}: {error.get('Message', '')}") from exc
+        code = str(error.get("Code", ""))
+        raise ObjectError(f"cannot be read: {code}: {error.get('Message', '')}", code) from exc
     return bytes(body).decode("utf-8", "replace")
 
 
@@ -57,8 +66,13 @@ def checked(s3: Any, uri: str, schema_type: str) -> None:
 def message(exc: ObjectError, uri: str, resource: str, source_file: str, existing: bool) -> str:
     """The whole error: spec file, resource, member, object, what is wrong and what to do."""
     kept = "its examples were not changed" if existing else "nothing was created"
+    fix = (
+        f"grant the deploying identity s3:GetObject on {uri} (the `ciDeployer` grant does)"
+        if exc.code in DENIED
+        else "upload a valid JSONL object there (one scenario per line, checked as `evalctl validate` "
+        f"checks scenario files) or point `{FIELD}` at one"
+    )
     return (
         f"{source_file}: {resource}: `{FIELD}` {uri} {exc}. Nothing was sent to AgentCore ({kept}). "
-        "To fix: upload a valid JSONL object there (one scenario per line, checked as `evalctl validate` "
-        f"checks scenario files) or point `{FIELD}` at one, then run `pulumi up` again"
+        f"To fix: {fix}, then run `pulumi up` again"
     )
