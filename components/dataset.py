@@ -9,10 +9,11 @@ import pulumi
 import pulumi.dynamic as dyn
 from pulumi.dynamic import CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
+from components import _identity
 from components import _props as shared
 from components import _provider as base
 from components._names import aliased, token
-from evalctl import awsops, dataset_sync, scenarios
+from evalctl import aws, awsops, dataset_s3, dataset_sync, scenarios
 
 TYPE_TOKEN = token("dataset", "Dataset")
 NAME = "datasetName"
@@ -55,6 +56,7 @@ class DatasetProvider(base.AgentCoreProvider):
             if props.get(shared.IMPORT_ID):
                 detail = self._adopt(control, props, str(props[shared.IMPORT_ID]))
             else:
+                self._check_object(props, existing=False)  # CreateDataset would otherwise CREATE_FAIL
                 detail = self._create(control, props)
                 self.confirm_created(control, str(detail["datasetArn"]))
         except Exception as exc:
@@ -116,8 +118,23 @@ class DatasetProvider(base.AgentCoreProvider):
             return self._sync(control, ident, list(news.get(SCENARIOS) or []))
         if olds.get(S3) == news[S3]:
             return False
+        self._check_object(news, existing=True)  # reload empties the DRAFT first: fail before that
         dataset_sync.reload(control, ident, news[S3], lambda: self._settle(control, ident))
         return True
+
+    def _check_object(self, props: Mapping[str, Any], existing: bool) -> None:
+        """Read the S3 object with the stack's credentials and check its examples as the lint would."""
+        if not props.get(S3):
+            return
+        uri = str(props[S3]["s3Uri"])
+        s3 = _identity.client("s3", self.client_settings(), self.identity())
+        schema_type = str(props.get("schemaType") or scenarios.PREDEFINED)
+        try:
+            dataset_s3.checked(s3, uri, schema_type)
+        except dataset_s3.ObjectError as exc:
+            resource, source = f"Dataset {props.get(NAME, '?')}", str(props.get(shared.SOURCE, "?"))
+            text = dataset_s3.message(exc, uri, resource, source, existing)
+            raise aws.AwsError(text, "InvalidS3Source") from exc
 
     def _sync(self, control: Any, ident: str, wanted: list[dict[str, Any]]) -> bool:
         changes = dataset_sync.plan(dataset_sync.live_examples(control, ident), wanted)

@@ -148,6 +148,10 @@ class RoleSpecView:
                 [self._name(d) for d in chosen if d.kind == "Role"] + [f"{f}_exec"[:64] for f in built]
             ),
             insight_store=any(d.kind == "InsightStore" for d in chosen),
+            datasets=any(d.kind == "Dataset" for d in chosen),
+            dataset_objects=tuple(
+                sorted({str(d.spec["s3Source"]["s3Uri"]) for d in chosen if _s3_source(d)})
+            ),
         )
 
     def role_args(self, decl: SpecLike, account: pulumi.Output[str], tags: dict[str, str]) -> RoleArgs:
@@ -175,6 +179,10 @@ class RoleSpecView:
             permissions_boundary=spec.get("permissionsBoundary"),
             tags={**(spec.get("tags") or {}), **tags},
         )
+
+
+def _s3_source(decl: SpecLike) -> bool:
+    return decl.kind == "Dataset" and bool(decl.spec.get("s3Source"))
 
 
 def _json(document: Any) -> str:

@@ -64,18 +64,23 @@ def gather(
         more, bad = _read(path, spec_file, at(f"/spec/files/{index}"))
         found += more
         problems += bad
-    schema_type = str(spec.get("schemaType") or scenarios.PREDEFINED)
-    for item in found:
-        for pointer, message in scenarios.problems(schema_type, item.scenario):
-            line, col = item.at(pointer)
-            text = f"scenario is not a valid {schema_type}: {pointer or '/'}: {message}"
-            problems.append(Diagnostic(item.file, line, col, text, pointer, "error", "dataset-scenario"))
-    problems += _unique(found)
+    problems += check(found, str(spec.get("schemaType") or scenarios.PREDEFINED))
     if len(found) > MAX_SCENARIOS:
         line, col = at("/spec")
         text = f"{len(found)} scenarios; a dataset batch runs at most {MAX_SCENARIOS}: split the dataset"
         problems.append(Diagnostic(spec_file, line, col, text, "/spec", "error", "dataset-too-large"))
     return found, problems
+
+
+def check(found: list[Located], schema_type: str) -> list[Diagnostic]:
+    """Every scenario checked against `schema_type`, then scenario ids unique among them."""
+    problems: list[Diagnostic] = []
+    for item in found:
+        for pointer, message in scenarios.problems(schema_type, item.scenario):
+            line, col = item.at(pointer)
+            text = f"scenario is not a valid {schema_type}: {pointer or '/'}: {message}"
+            problems.append(Diagnostic(item.file, line, col, text, pointer, "error", "dataset-scenario"))
+    return problems + _unique(found)
 
 
 def _unique(found: list[Located]) -> list[Diagnostic]:
@@ -111,11 +116,14 @@ def _read(path: Path, spec_file: str, where: tuple[int, int]) -> tuple[list[Loca
 
 
 def _jsonl(path: Path) -> tuple[list[Located], list[Diagnostic]]:
+    return jsonl_text(path.read_text(encoding="utf-8"), str(path))
+
+
+def jsonl_text(text: str, name: str) -> tuple[list[Located], list[Diagnostic]]:
     """One scenario per line; a broken line is reported at its own line and column."""
     found: list[Located] = []
     problems: list[Diagnostic] = []
-    name = str(path)
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from evalctl import recommend_inputs as inputs
-from evalctl.spec import mapping
+from evalctl.spec import mapping, names
 from evalctl.spec.names import is_run_name
 
 BUILTIN_ARN = "arn:aws:bedrock-agentcore:::evaluator/{}"
@@ -23,8 +23,9 @@ BUILTIN_ARN = "arn:aws:bedrock-agentcore:::evaluator/{}"
 PLAIN = ("type", "description", "evaluator", "kmsKeyArn", "tags", "runKey", "waitTimeoutSeconds")
 # Members that change how long `pulumi up` waits, not which recommendation runs.
 WAIT_ONLY = ("waitTimeoutSeconds",)
-NAME_LENGTH = 48  # botocore RecommendationName: [a-zA-Z][a-zA-Z0-9_-]{0,47}
-DIGEST_LENGTH = 10
+NAME_LENGTH, DIGEST_LENGTH = names.RECOMMENDATION_NAME_LENGTH, names.RECOMMENDATION_DIGEST_LENGTH
+# The stem of a spec's recommendations; in spec.names so that the lint can refuse colliding ones.
+base_name, stem = names.recommendation_base, names.recommendation_stem
 
 
 def evaluator_arn(ref: str, region: str, account: str) -> str:
@@ -66,7 +67,7 @@ def physical_name(base: str, props: Mapping[str, Any]) -> str:
     input (runKey included) gets its own name, and a crashed run's recommendation is found again."""
     what = {k: v for k, v in props.items() if k not in WAIT_ONLY}
     digest = hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
-    return f"{base[: NAME_LENGTH - DIGEST_LENGTH - 1]}_{digest[:DIGEST_LENGTH]}"
+    return f"{stem(base)}_{digest[:DIGEST_LENGTH]}"
 
 
 def _window(source: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
@@ -110,15 +111,9 @@ def start_request(props: Mapping[str, Any], name: str, now: dt.datetime) -> dict
     return request
 
 
-def base_name(name: str, stack: str) -> str:
-    """The stem of every recommendation a spec starts: its AgentCore name in the stack."""
-    return re.sub(r"[^a-zA-Z0-9_]", "_", f"{name}_{stack}")
-
-
 def is_deployed_name(name: str, base: str) -> bool:
     """Whether recommendation `name` is one `pulumi up` started for the spec whose stem is `base`."""
-    stem = re.escape(base[: NAME_LENGTH - DIGEST_LENGTH - 1])
-    return re.fullmatch(stem + f"_[0-9a-f]{{{DIGEST_LENGTH}}}", name) is not None
+    return re.fullmatch(re.escape(stem(base)) + f"_[0-9a-f]{{{DIGEST_LENGTH}}}", name) is not None
 
 
 def is_spec_run(name: str, base: str) -> bool:

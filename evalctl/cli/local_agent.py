@@ -13,8 +13,11 @@ import dataclasses
 import sys
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Any
 
+from evalctl import dataset_s3, scenarios
+from evalctl.aws import ClientSettings, client
 from evalctl.emulator.settings import ACCOUNT_ID
 from evalctl.runner import local
 from evalctl.spec.project import Document, Project
@@ -34,6 +37,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --local: run the batch's dataset against your agent at URL (POST /invocations)",
     )
     parser.add_argument(
+        "--dataset-file",
+        metavar="FILE",
+        help="with --agent: a local copy (JSONL) of an S3-backed dataset's object, put at its s3Uri locally",
+    )
+    parser.add_argument(
         "--otlp-port",
         type=int,
         default=OTLP_PORT,
@@ -43,6 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def problem(args: argparse.Namespace) -> str | None:
     """Flag combinations --agent does not take; None when fine."""
+    if args.dataset_file is not None and args.agent is None:
+        return "--dataset-file stands in for an S3-backed dataset's object in a --local --agent run: add both"
     if args.agent is None:
         return None
     if not args.local:
@@ -52,6 +62,34 @@ def problem(args: argparse.Namespace) -> str | None:
             f"--agent expects the URL your agent listens on, e.g. http://127.0.0.1:8080, not {args.agent!r}"
         )
     return None
+
+
+def check_dataset(args: argparse.Namespace, project: Project, doc: Document) -> None:
+    """Before anything starts: an S3-backed dataset needs --dataset-file (the emulator's S3 is empty),
+    a valid one; UsageError saying what to pass."""
+    ref = doc.spec.get("dataset")
+    dataset = project.valid("Dataset", str(ref["name"])) if args.agent and ref else None
+    uri = ((dataset.spec.get("s3Source") or {}).get("s3Uri") if dataset else None) or None
+    if dataset is None or uri is None:
+        if args.dataset_file is not None:
+            raise UsageError(f"--dataset-file: BatchEvaluation '{doc.name}' runs no S3-backed dataset")
+        return
+    line, col = dataset.at("/spec/s3Source/s3Uri")
+    where = f"{dataset.file}:{line}:{col}: Dataset '{dataset.name}' keeps its scenarios in {uri}"
+    if args.dataset_file is None:
+        raise UsageError(
+            f"{where}, which the in-process emulator does not have: pass --dataset-file FILE, a local "
+            f"copy of that object (`aws s3 cp {uri} FILE`), or run against AWS without --local"
+        )
+    try:
+        text = Path(args.dataset_file).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"--dataset-file: cannot read {args.dataset_file}: {exc.strerror}") from exc
+    schema_type = str(dataset.spec.get("schemaType") or scenarios.PREDEFINED)
+    found = dataset_s3.problems(text, str(args.dataset_file), schema_type)
+    if found:
+        raise UsageError(f"--dataset-file (for {uri}) holds invalid scenarios:\n" + "\n".join(found))
+    args.dataset_text = text  # what prepare puts at the URI in the emulator's S3
 
 
 def local_endpoint(spec_arn: str | None, region: str) -> str:
@@ -99,7 +137,9 @@ def prepare(
     arn = local_endpoint(doc.spec.get("agent"), args.region or "us-east-1")
     admin.map_agents({arn.split("/runtime-endpoint/")[0]: str(args.agent).rstrip("/")})
     _log_groups(clients["logs"], doc)
-    dataset_id = local.deploy_dataset(project, str(ref["name"]), clients["control"])
+    body = getattr(args, "dataset_text", None)
+    s3 = client("s3", ClientSettings(endpoint=endpoint, region=args.region or "us-east-1")) if body else None
+    dataset_id = local.deploy_dataset(project, str(ref["name"]), clients["control"], object_body=(s3, body))
     if not args.quiet:
         print(
             f"local emulator and OTLP receiver at {endpoint}: start your agent with\n"

@@ -107,6 +107,12 @@ def run(args: argparse.Namespace) -> int:
     if miss:
         print(f"evalctl results: {miss}", file=sys.stderr)
         return EXIT_USAGE
+    refused = categorical_gates(args) if args.gates_from else []
+    if refused:
+        print("\n".join(refused), file=sys.stderr)
+        said = "no average to gate, as `evalctl validate` says of a spec; nothing was fetched"
+        print(f"evalctl results: --gates-from {args.gates_from}: {said}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         gates = gates_from(args) if args.gates_from else []
         response, events, doc = fetch(args)
@@ -151,6 +157,28 @@ def gates_from(args: argparse.Namespace) -> list[dict[str, Any]]:
     if not doc.valid:
         raise GatesFileError(f"--gates-from {ref}: {doc.file} has errors; run `evalctl validate {doc.file}`")
     return list(doc.spec.get("gates") or [])
+
+
+def categorical_gates(args: argparse.Namespace) -> list[str]:
+    """--gates-from's average gates on evaluators answering with labels only, at their file:line:col
+    (validate's rule); the evaluators are looked up in --specs and in the gates file itself."""
+    from evalctl.spec.lint.rules_batch import categorical_gates as rule
+    from evalctl.spec.project import load_documents
+
+    ref = Path(args.gates_from)
+    paths = [args.specs] if args.specs.exists() else []
+    if ref.is_file() and not any(ref.resolve().is_relative_to(p.resolve()) for p in paths):
+        paths.append(ref)
+    project, _ = load_documents(paths)
+    project.stack = args.stack
+    batches = [d for d in [*project.documents, *project.broken] if d.kind == "BatchEvaluation"]
+    if ref.is_file():
+        chosen = [d for d in batches if Path(d.file).resolve() == ref.resolve()]
+        chosen = [d for d in chosen if args.spec_name in (None, d.name)]
+    else:
+        chosen = [d for d in batches if d.name == str(ref) and d.valid]
+    # More than one (or none): gates_from says which to pick before anything is judged.
+    return [found.format() for found in rule(project, chosen[0])] if len(chosen) == 1 else []
 
 
 class FetchError(RuntimeError):

@@ -288,6 +288,7 @@ def run(args: argparse.Namespace) -> int:
     with ExitStack() as stack:
         try:
             if args.local:
+                local_agent.check_dataset(args, project, doc)  # before the emulator starts
                 settings, doc = start_local(stack, args, project, doc)
             else:
                 settings = ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile)

@@ -116,6 +116,25 @@ def ci_deployer(scope: Scope, aws: AwsTarget) -> list[Statement]:
             statement("AgentInsightStore", actions, aws.arn("bedrock-agentcore", "agent-insight-store/*"))
         )
     out += _deployer_iam(scope, aws) + _deployer_logs(scope, aws) + _deployer_lambda(scope, aws)
+    return out + _deployer_datasets(scope, aws)
+
+
+def _deployer_datasets(scope: Scope, aws: AwsTarget) -> list[Statement]:
+    """The Dataset provider's calls; a dataset's ARN ends in its id alone (botocore: DatasetArn), so
+    the scope carries no name to narrow by: any dataset of the account and Region."""
+    if not scope.datasets:
+        return []
+    verbs = [f"{v}Dataset" for v in ("Create", "Get", "Update", "Delete")] + ["ListDatasets"]
+    verbs += [f"{v}DatasetExamples" for v in ("List", "Add", "Update", "Delete")]
+    verbs += ["CreateDatasetVersion", "ListDatasetVersions", "TagResource", "UntagResource"]
+    verbs.append("ListTagsForResource")
+    actions = [f"bedrock-agentcore:{v}" for v in verbs]
+    out = [statement("ManageStackDatasets", actions, aws.arn("bedrock-agentcore", "dataset/*"))]
+    if scope.dataset_objects:
+        # The provider reads an S3-backed dataset's object (GetObject) and checks its examples before
+        # CreateDataset or AddDatasetExamples is asked to read it: only those objects.
+        objects = [f"arn:{aws.partition}:s3:::{uri.removeprefix('s3://')}" for uri in scope.dataset_objects]
+        out.append(statement("ReadDatasetObjects", ["s3:GetObject"], objects))
     return out
 
 

@@ -55,6 +55,9 @@ class Scope:
     role_names: tuple[str, ...] = ()
     # The stack declares an InsightStore: its deployer reads and updates the Region's singleton store.
     insight_store: bool = False
+    # The stack declares Datasets; the s3://bucket/key of those kept in S3 (`pulumi up` reads them).
+    datasets: bool = False
+    dataset_objects: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
 

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from evalctl import dataset_s3
 from evalctl.datasets import gather
 from evalctl.packaging import package_source
 from evalctl.spec.mapping import evaluator_request
@@ -72,23 +73,46 @@ def _active(control: Any, dataset_id: str, deadline: float) -> None:
         time.sleep(0.05)
 
 
-def deploy_dataset(project: Project, name: str, control: Any, timeout: float = 30.0) -> str:
-    """Create a Dataset spec's dataset with its scenarios and publish version 1; its id."""
+def deploy_dataset(
+    project: Project,
+    name: str,
+    control: Any,
+    timeout: float = 30.0,
+    object_body: tuple[Any, str | None] = (None, None),
+) -> str:
+    """Create a Dataset spec's dataset with its scenarios and publish version 1; its id. An S3-backed
+    one reads `object_body` (an S3 client of the emulator and the text), put at its s3Uri first."""
     doc = project.valid("Dataset", name)
     if doc is None:
         raise ValueError(f"no valid Dataset named '{name}'")
-    found, _ = gather(doc.spec, doc.file, doc.at)  # validated already: the run lints first
     params: dict[str, Any] = {
         "datasetName": physical_name("Dataset", doc.name, doc.spec, project.stack),
         "schemaType": doc.spec.get("schemaType") or "AGENTCORE_EVALUATION_PREDEFINED_V1",
-        "source": {"inlineExamples": {"examples": [item.scenario for item in found]}},
     }
+    s3, body = object_body
+    if doc.spec.get("s3Source") and s3 is not None and body is not None:
+        uri = str(doc.spec["s3Source"]["s3Uri"])
+        _put_object(s3, uri, body)
+        params["source"] = {"s3Source": {"s3Uri": uri}}
+    else:
+        found, _ = gather(doc.spec, doc.file, doc.at)  # validated already: the run lints first
+        params["source"] = {"inlineExamples": {"examples": [item.scenario for item in found]}}
     dataset_id = str(control.create_dataset(**params)["datasetId"])
     deadline = time.monotonic() + timeout
     _active(control, dataset_id, deadline)
     control.create_dataset_version(datasetId=dataset_id)
     _active(control, dataset_id, deadline)
     return dataset_id
+
+
+def _put_object(s3: Any, uri: str, body: str) -> None:
+    """The object at `uri` in the emulator's (empty) S3, its bucket created in the client's Region."""
+    bucket, key = dataset_s3.split_uri(uri)
+    region = s3.meta.region_name
+    # CreateBucket outside us-east-1 needs the LocationConstraint (botocore: CreateBucketConfiguration).
+    where = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=bucket, **where)
+    s3.put_object(Bucket=bucket, Key=key, Body=body.encode("utf-8"))
 
 
 def seed(admin: Any, files: list[Path], service_name: str) -> list[str]:

@@ -22,6 +22,21 @@ def agentcore_name(name: str, stack: str) -> str:
     return re.sub(r"[^a-zA-Z0-9_]", "_", f"{name}_{stack}")
 
 
+# botocore RecommendationName: [a-zA-Z][a-zA-Z0-9_-]{0,47}; `pulumi up` ends one in `_<digest>`.
+RECOMMENDATION_NAME_LENGTH, RECOMMENDATION_DIGEST_LENGTH = 48, 10
+
+
+def recommendation_base(name: str, stack: str) -> str:
+    """The stem of every recommendation a spec starts: its AgentCore name in the stack."""
+    return agentcore_name(name, stack)
+
+
+def recommendation_stem(base: str) -> str:
+    """What every recommendation `pulumi up` starts for the spec is named by: `base` cut so that
+    `_<digest>` fits. Two specs with one stem would find each other's runs: the lint refuses them."""
+    return base[: RECOMMENDATION_NAME_LENGTH - RECOMMENDATION_DIGEST_LENGTH - 1]
+
+
 def role_name(name: str, stack: str) -> str:
     return re.sub(r"[^\w+=,.@-]", "-", f"{name}-{stack}")
 

@@ -72,6 +72,7 @@ CASES = [
 
 @pytest.mark.parametrize(("reason", "gates", "status", "code"), CASES, ids=[c[0] for c in CASES])
 def test_exit_codes(reason, gates, status, code, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # not the repository's evaluations/, whose response-tone is categorical
     response = copy.deepcopy(SAMPLE["response"]) | {"status": status}
     monkeypatch.setattr(results_cli, "make_clients", lambda args: _stubbed(response, SAMPLE["events"]))
     argv = ["results", JOB_ID] + (["--gates-from", str(_spec(tmp_path, gates))] if gates else [])
@@ -82,6 +83,7 @@ def test_exit_codes(reason, gates, status, code, tmp_path, monkeypatch, capsys):
 
 
 def test_output_matches_golden_and_reports_are_written(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # not the repository's evaluations/, whose response-tone is categorical
     monkeypatch.setattr(
         results_cli, "make_clients", lambda args: _stubbed(SAMPLE["response"], SAMPLE["events"])
     )
@@ -168,3 +170,48 @@ def test_gates_from_takes_a_declared_batch_evaluations_name(tmp_path, monkeypatc
     err = capsys.readouterr().err
     assert "--gates-from 'nightly-suport' is neither a BatchEvaluation declared under" in err
     assert err.rstrip().endswith("nor a file; did you mean 'nightly-support'?")
+
+
+CATEGORICAL_TONE = """\
+---
+apiVersion: evalctl/v1alpha1
+kind: Evaluator
+metadata: {name: response-tone}
+spec:
+  level: TRACE
+  evaluatorConfig:
+    llmAsAJudge:
+      instructions: "Rate the tone of {assistant_turn}."
+      ratingScale:
+        categorical:
+          - {label: Rude, definition: Rude.}
+          - {label: Kind, definition: Kind.}
+      modelConfig:
+        bedrockEvaluatorModelConfig: {modelId: anthropic.claude-3-haiku-20240307-v1:0}
+"""
+
+
+def test_an_average_gate_on_a_categorical_evaluator_is_refused_before_any_call(tmp_path, monkeypatch, capsys):
+    """As `evalctl validate` refuses it in a spec: a --gates-from file (or declared batch) averaging an
+    evaluator whose results are labels only exits 2 at the gate's file:line:col, nothing fetched."""
+    calls = []
+    monkeypatch.setattr(results_cli, "make_clients", lambda args: calls.append(args) or _stubbed({}, []))
+    specs = tmp_path / "evaluations"
+    specs.mkdir()
+    source = "  dataSourceConfig: {cloudWatchLogs: {serviceNames: [a.DEFAULT], logGroupNames: [/a]}}\n"
+    gates = (SPEC % (HELPFUL_80 + "\n" + TONE_50)).replace("gates:", source.strip() + "\n  gates:")
+    spec = specs / "nightly.yaml"
+    spec.write_text(gates + CATEGORICAL_TONE)
+    argv = ["results", JOB_ID, "--specs", str(specs), "--gates-from"]
+    for ref in (str(spec), "nightly-support"):
+        assert main([*argv, ref]) == 2, ref
+        err = capsys.readouterr().err
+        assert f"{spec}:9:51:" in err and "minAverageScore on 'response-tone'" in err, err
+        assert "categorical" in err and "numerical scale" in err, err
+    assert calls == [], "refused before any call"
+
+    # The same file read from outside the --specs folder: the evaluator is found next to the gates.
+    elsewhere = tmp_path / "gates.yaml"
+    elsewhere.write_text(spec.read_text())
+    assert main(["results", JOB_ID, "--specs", str(tmp_path / "none"), "--gates-from", str(elsewhere)]) == 2
+    assert f"{elsewhere}:9:51:" in capsys.readouterr().err and calls == []

@@ -172,7 +172,11 @@ def test_against_an_endpoint_the_deployed_dataset_runs_on_the_mapped_agent(
     clients = clients_for(ClientSettings(endpoint=emulator.endpoint, region="us-east-1", max_attempts=1))
     dataset_id = local.deploy_dataset(project, "support-cases", clients["control"], timeout=10)
     clients["logs"].create_log_group(logGroupName=LOG_GROUP)
-    answers = {"How long do I have to return shoes?": Behaviour("You have 30 days to return shoes.", [])}
+    answers = {
+        "How long do I have to return shoes?": Behaviour(
+            "You have 30 days to return shoes.", ["lookup_policy"]
+        )
+    }
     agent = FixtureAgent(emulator.endpoint, answers)
     emulator.admin.map_agents({RUNTIME: agent.start()})
     emulator.admin.configure(batch_pending_seconds=0.05, resource_seconds=0.01)
@@ -188,3 +192,81 @@ def test_against_an_endpoint_the_deployed_dataset_runs_on_the_mapped_agent(
     detail = data.get_batch_evaluation(batchEvaluationId=job["batchEvaluationId"])
     assert detail["datasetExecutionDetails"]["dataset"] == {"datasetId": dataset_id, "datasetVersion": "1"}
     assert '"scenarioId": "returns"' in out
+
+
+def s3_backed(specs: Path) -> Path:
+    """The same batch over a Dataset whose scenarios are in S3 (`s3Source`, no `scenarios`)."""
+    spec = specs / "support.yaml"
+    text = spec.read_text()
+    head, tail = text.split("  scenarios:", 1)
+    after = tail[tail.index("---") :]
+    s3 = '  s3Source: {s3Uri: "s3://eval-data/support/cases.jsonl", revision: "1"}\n'
+    spec.write_text(head + s3 + after)
+    return spec
+
+
+def test_a_local_run_of_an_s3_backed_dataset_is_refused_before_any_call(
+    specs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The in-process emulator's S3 is empty: refused with what to pass, the agent never invoked."""
+    s3_backed(specs)
+    port = free_port()
+    agent = FixtureAgent(f"http://127.0.0.1:{port}", {})
+    url = agent.start()
+    try:
+        code = run(specs, url, port)
+    finally:
+        agent.stop()
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "s3://eval-data/support/cases.jsonl" in err and "--dataset-file" in err, err
+    assert "Dataset 'support-cases'" in err and "support.yaml" in err, err
+    assert "OTEL_EXPORTER_OTLP_ENDPOINT" not in err, "refused before the emulator started"
+    assert agent.seen == []
+
+
+def test_a_local_copy_of_the_object_stands_in_for_it(
+    specs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--dataset-file puts the copy at the s3Uri in the emulator's S3: CreateDataset reads it there, the
+    run scores its scenarios; an invalid copy is refused before anything starts, at its line."""
+    import json
+
+    s3_backed(specs)
+    copy = tmp_path / "cases.jsonl"
+    copy.write_text(json.dumps({"scenario_id": "returns", "turns": "not a list"}) + "\n")
+    port = free_port()
+    assert run(specs, "http://127.0.0.1:9", port, "--dataset-file", str(copy)) == 2
+    err = capsys.readouterr().err
+    assert f"{copy}:1: scenario is not a valid" in err and "/turns" in err, err
+
+    scenario = {"scenario_id": "returns", "turns": [{"input": "How long do I have to return shoes?",
+                "expected_response": "You have 30 days to return shoes."}],
+                "expected_trajectory": ["lookup_policy"]}  # fmt: skip
+    copy.write_text(json.dumps(scenario) + "\n")
+    answers = {
+        "How long do I have to return shoes?": Behaviour(
+            "You have 30 days to return shoes.", ["lookup_policy"]
+        )
+    }
+    agent = FixtureAgent(f"http://127.0.0.1:{port}", answers)
+    url = agent.start()
+    try:
+        code = run(specs, url, port, "--json", "--dataset-file", str(copy))
+    finally:
+        agent.stop()
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert len(agent.seen) == 1 and '"scenarioId": "returns"' in out
+
+
+def test_a_dataset_file_needs_an_agent_run_of_an_s3_backed_dataset(
+    specs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "cases.jsonl"
+    copy.write_text("{}\n")
+    base = ["run", "support-regression", "--specs", str(specs), "--dataset-file", str(copy)]
+    assert main([*base, "--endpoint", "http://127.0.0.1:9"]) == 2
+    assert "add both" in capsys.readouterr().err
+    assert run(specs, "http://127.0.0.1:9", free_port(), "--dataset-file", str(copy)) == 2
+    assert "runs no S3-backed dataset" in capsys.readouterr().err

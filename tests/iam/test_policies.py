@@ -308,3 +308,16 @@ def test_ci_deployer_reads_and_updates_the_insight_store_only_when_declared():
     verbs = ("GetAgentInsightStore", "ListAgentInsightStores", "UpdateAgentInsightStore")
     assert stmt["Action"] == [f"bedrock-agentcore:{v}" for v in verbs]
     assert stmt["Resource"] == ACCT + ":agent-insight-store/*"
+
+
+def test_ci_deployer_manages_datasets_and_reads_their_s3_objects_only_when_declared():
+    sids = {s.get("Sid") for s in iam.template_statements("ciDeployer", SCOPE, AWS)}
+    assert not sids & {"ManageStackDatasets", "ReadDatasetObjects"}
+    in_git = iam.Scope(**{**SCOPE.__dict__, "datasets": True})
+    sids = {s.get("Sid") for s in iam.template_statements("ciDeployer", in_git, AWS)}
+    assert "ManageStackDatasets" in sids and "ReadDatasetObjects" not in sids, "no S3 object, no S3 grant"
+    in_s3 = iam.Scope(**{**in_git.__dict__, "dataset_objects": ("s3://eval-data/a.jsonl",)})
+    stmt = _find(iam.template_statements("ciDeployer", in_s3, AWS), "ReadDatasetObjects")
+    assert (stmt["Action"], stmt["Resource"]) == (["s3:GetObject"], ["arn:aws:s3:::eval-data/a.jsonl"])
+    managed = _find(iam.template_statements("ciDeployer", in_s3, AWS), "ManageStackDatasets")
+    assert managed["Resource"] == ACCT + ":dataset/*"

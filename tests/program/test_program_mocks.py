@@ -126,6 +126,29 @@ def test_grants_on_evaluators_cover_their_blue_green_successors(declared):
     )
 
 
+def test_the_deployer_reads_only_the_s3_objects_its_stacks_datasets_name(declared):
+    """`pulumi up` reads an S3-backed dataset's object before the service does: the deployer may
+    GetObject on that object and no other; datasets in git need no S3 grant."""
+    scenario = {"scenario_id": "greet", "turns": [{"input": "Hello", "expected_response": "Hi!"}]}
+    deployer = decl("Role", "deployer", {"assumedBy": ["arn:aws:iam::123456789012:role/gh-oidc"],
+                                         "grants": ["ciDeployer"]})  # fmt: skip
+    declared([
+        decl("Dataset", "in-git", {"scenarios": [scenario]}),
+        decl("Dataset", "in-s3", {"s3Source": {"s3Uri": "s3://eval-data/cases/v1.jsonl", "revision": "1"}}),
+        deployer,
+    ])  # fmt: skip
+    outputs = {"datasetId": "in_s3_dev-abcde12345", "datasetArn": "arn", "datasetVersion": "DRAFT"}
+    run = run_program(ROOT, CONFIG, stack="dev", dynamic=lambda args: (args.name, outputs))
+    policy = json.loads(run.named("role-deployer-grants", "aws:iam/rolePolicy:RolePolicy").inputs["policy"])
+    by_sid = {s.get("Sid"): s for s in policy["Statement"]}
+    assert by_sid["ReadDatasetObjects"]["Action"] == ["s3:GetObject"]
+    assert by_sid["ReadDatasetObjects"]["Resource"] == ["arn:aws:s3:::eval-data/cases/v1.jsonl"]
+    assert [s for s in policy["Statement"] if any(a.startswith("s3:") for a in s["Action"])] == [
+        by_sid["ReadDatasetObjects"]
+    ]
+    assert "bedrock-agentcore:AddDatasetExamples" in by_sid["ManageStackDatasets"]["Action"]
+
+
 def test_a_dataset_batch_runs_the_datasets_id_and_newest_published_version(declared):
     """`dataset: {name, version: latest}` resolves to the Dataset's outputs, so a new version re-runs."""
     scenario = {"scenario_id": "greet", "turns": [{"input": "Hello", "expected_response": "Hi!"}]}

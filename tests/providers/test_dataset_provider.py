@@ -177,3 +177,50 @@ def test_an_s3_dataset_reads_its_object_at_create_and_again_only_when_the_uri_or
     assert live(control, ident, "2") == {"a": "14 days.", "c": "30 days."}
     assert live(control, ident, "1") == {"a": "30 days.", "b": "30 days."}
     provider_server.destroy(bumped)
+
+
+def test_a_missing_or_invalid_s3_object_fails_the_update_before_the_draft_is_touched(
+    provider_server, fast_emulator
+):
+    """The object is read and its examples checked before any example call: a missing object or an
+    invalid example fails the update naming the spec, the member and the object, the DRAFT untouched."""
+    import pytest
+
+    from tests.providers.harness import ProviderError
+
+    control = fast_emulator.client("bedrock-agentcore-control")
+    source = s3_object(fast_emulator, "good.jsonl", [scenario("a"), scenario("b")])
+    state = provider_server.up(URN, props([], s3Source=source))
+    ident = state.outputs["datasetId"]
+    fast_emulator.admin.clear_call_counts()
+
+    missing = {"s3Uri": "s3://eval-data/absent.jsonl"}
+    with pytest.raises(ProviderError) as exc:
+        provider_server.up(URN, props([], s3Source=missing), state)
+    named = ("evaluations/cases.yaml", "Dataset cases_test", "s3Source.s3Uri", missing["s3Uri"], "NoSuchKey")
+    for part in (*named, "pulumi up"):
+        assert part in exc.value.details, part
+
+    bad = s3_object(fast_emulator, "bad.jsonl", [scenario("c"), {"scenario_id": "d", "turns": "no"}])
+    with pytest.raises(ProviderError) as exc:
+        provider_server.up(URN, props([], s3Source=bad), state)
+    assert f"{bad['s3Uri']}:2" in exc.value.details and "/turns" in exc.value.details
+    assert "s3Source.s3Uri" in exc.value.details
+
+    counts = fast_emulator.admin.call_counts()
+    assert [k for k in ("DeleteDatasetExamples", "AddDatasetExamples") if counts.get(k)] == []
+    assert live(control, ident) == {"a": "30 days.", "b": "30 days."}
+    provider_server.destroy(state)
+
+
+def test_an_s3_dataset_whose_object_is_missing_is_not_created(provider_server, fast_emulator):
+    """The same check runs before CreateDataset: nothing is created (no CREATE_FAILED dataset left)."""
+    import pytest
+
+    from tests.providers.harness import ProviderError
+
+    s3_object(fast_emulator, "other.jsonl", [scenario("a")])
+    with pytest.raises(ProviderError) as exc:
+        provider_server.up(URN, props([], s3Source={"s3Uri": "s3://eval-data/absent.jsonl"}))
+    assert "s3Source.s3Uri" in exc.value.details and "s3://eval-data/absent.jsonl" in exc.value.details
+    assert fast_emulator.admin.call_counts().get("CreateDataset", 0) == 0

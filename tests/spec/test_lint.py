@@ -140,3 +140,46 @@ def test_the_project_index_is_built_once_and_renewed_on_request():
 )
 def test_suggest(word, options, expected, reason):
     assert suggest(word, options) == expected, reason
+
+
+RECOMMENDATION = """\
+apiVersion: evalctl/v1alpha1
+kind: Recommendation
+metadata:
+  name: {name}
+spec:
+  type: TOOL_DESCRIPTION_RECOMMENDATION
+  tools: {{lookup: Looks an order up.}}
+  agentTraces:
+    cloudwatchLogs:
+      logGroupArns: [arn:aws:logs:us-east-1:123456789012:log-group:agent]
+      serviceNames: [agent.DEFAULT]
+      lookback: 1d
+"""
+
+
+def test_recommendations_whose_name_stems_collide_are_refused_at_both(tmp_path: Path) -> None:
+    """Recommendation names are cut to 37 characters before their digest: two specs sharing that stem
+    would find each other's runs (`evalctl recommend`, `results`), so both are refused, each naming the
+    other's place; names that differ earlier are fine."""
+    from evalctl import recommend_request as rr
+
+    first = "support-agent-tool-descriptions-order"  # 37 characters: with `_prod`, cut after the `_`
+    second = f"{first}-v2"
+    theirs = rr.physical_name(rr.base_name(second, "prod"), {"type": "TOOL_DESCRIPTION_RECOMMENDATION"})
+    assert rr.is_spec_run(theirs, rr.base_name(first, "prod")), "the problem: one spec finds the other's run"
+    spec = tmp_path / "recs.yaml"
+    spec.write_text(RECOMMENDATION.format(name=first) + "---\n" + RECOMMENDATION.format(name=second))
+    _, problems = load_project([tmp_path], "prod")
+    assert [p for p in problems if p.code != "recommendation-stem"] == []
+    found = [p for p in problems if p.code == "recommendation-stem"]
+    assert [(p.file, p.line, p.column, p.pointer) for p in found] == [
+        (str(spec), 4, 9, "/metadata/name"),
+        (str(spec), 17, 9, "/metadata/name"),
+    ]
+    assert f"'{second}' ({spec}:17:9)" in found[0].message and f"({spec}:4:9)" in found[1].message
+    assert "shorten one of the names" in found[0].message and "'support_agent_tool_descriptions_order'" in (
+        found[0].message
+    )
+    spec.write_text(RECOMMENDATION.format(name="orders-tools") + "---\n" + RECOMMENDATION.format(name=second))
+    assert not [p for p in load_project([tmp_path], "prod")[1] if p.code == "recommendation-stem"]

@@ -107,7 +107,14 @@ def gates(project: Project, doc: Document) -> Iterator[Diagnostic]:
                 f"gate on '{ref}', which this batch evaluation does not run; {fix}",
                 "gate-reference",
             )
-        labels = categorical(project, ref) if "minAverageScore" in gate and ref is not None else None
+    yield from categorical_gates(project, doc)
+
+
+def categorical_gates(project: Project, doc: Document) -> Iterator[Diagnostic]:
+    """No average gate on an evaluator answering with labels only (also `evalctl results --gates-from`)."""
+    for index, gate in enumerate(doc.spec.get("gates") or []):
+        ref = gate.get("evaluator") if isinstance(gate, dict) else None
+        labels = categorical(project, ref) if ref is not None and "minAverageScore" in gate else None
         if labels is not None:
             where, subject = labels
             yield problem(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from evalctl import recommend_inputs as inputs
+from evalctl.spec import names
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.refs import evaluator_ref, missing, problem
 from evalctl.spec.lint.rules_batch import window_problems
@@ -120,8 +121,31 @@ def _traces(project: Project, doc: Document) -> Iterator[Diagnostic]:
         yield from _window(doc, f"{TRACES}/onlineEvaluation", online)
 
 
+def _stem(project: Project, doc: Document) -> Iterator[Diagnostic]:
+    """No other Recommendation with the same name stem: `pulumi up`, `evalctl recommend NAME` and
+    `evalctl results NAME` find a spec's runs by it (recommend_request.is_spec_run), mixing the two."""
+    mine = names.recommendation_stem(names.recommendation_base(doc.name, project.stack))
+    cut = names.RECOMMENDATION_NAME_LENGTH - names.RECOMMENDATION_DIGEST_LENGTH - 1
+    for other in project.of_kind("Recommendation"):
+        theirs = names.recommendation_stem(names.recommendation_base(other.name, project.stack))
+        if other.name == doc.name or theirs != mine:
+            continue  # a duplicate name is reported as such
+        line, col = other.at("/metadata/name")
+        yield problem(
+            doc,
+            "/metadata/name",
+            f"Recommendation '{doc.name}' and '{other.name}' ({other.file}:{line}:{col}) have the same "
+            f"AWS name stem '{mine}' in stack '{project.stack}' (recommendation names are cut to "
+            f"{cut} characters before their digest), so `evalctl recommend` and `evalctl results` "
+            f"could show one's run for the other: shorten one of the names so that `<name>_{project.stack}` "
+            f"differs from the other's in its first {cut} characters",
+            "recommendation-stem",
+        )
+
+
 def recommendation(project: Project, doc: Document) -> Iterator[Diagnostic]:
     """Every check of a Recommendation spec, all reported at once."""
+    yield from _stem(project, doc)
     yield from _text(doc)
     yield from _files(doc)
     ref = doc.spec.get("evaluator")
