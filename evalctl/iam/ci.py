@@ -133,9 +133,17 @@ def _deployer_datasets(scope: Scope, aws: AwsTarget) -> list[Statement]:
     if scope.dataset_objects:
         # The provider reads an S3-backed dataset's object (GetObject) and checks its examples before
         # CreateDataset or AddDatasetExamples is asked to read it: only those objects.
-        objects = [f"arn:{aws.partition}:s3:::{uri.removeprefix('s3://')}" for uri in scope.dataset_objects]
+        objects = [
+            f"arn:{aws.partition}:s3:::{_literal(uri.removeprefix('s3://'))}" for uri in scope.dataset_objects
+        ]
         out.append(statement("ReadDatasetObjects", ["s3:GetObject"], objects))
     return out
+
+
+def _literal(key: str) -> str:
+    """An S3 key as itself in a policy Resource: `*` and `?` there are wildcards, so a key holding them
+    would grant more objects; IAM's special policy variables ${*}, ${?} and ${$} stand for the characters."""
+    return key.replace("$", "${$}").replace("*", "${*}").replace("?", "${?}")
 
 
 def _deployer_iam(scope: Scope, aws: AwsTarget) -> list[Statement]:

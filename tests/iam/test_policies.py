@@ -319,5 +319,10 @@ def test_ci_deployer_manages_datasets_and_reads_their_s3_objects_only_when_decla
     in_s3 = iam.Scope(**{**in_git.__dict__, "dataset_objects": ("s3://eval-data/a.jsonl",)})
     stmt = _find(iam.template_statements("ciDeployer", in_s3, AWS), "ReadDatasetObjects")
     assert (stmt["Action"], stmt["Resource"]) == (["s3:GetObject"], ["arn:aws:s3:::eval-data/a.jsonl"])
+    odd = iam.Scope(**{**in_git.__dict__, "dataset_objects": ("s3://eval-data/a*b?$c.jsonl",)})
+    stmt = _find(iam.template_statements("ciDeployer", odd, AWS), "ReadDatasetObjects")
+    assert stmt["Resource"] == ["arn:aws:s3:::eval-data/a${*}b${?}${$}c.jsonl"], (
+        "a key's * and ? are not wildcards"
+    )
     managed = _find(iam.template_statements("ciDeployer", in_s3, AWS), "ManageStackDatasets")
     assert managed["Resource"] == ACCT + ":dataset/*"
