@@ -18,12 +18,14 @@ from typing import Any
 
 from evalctl import dataset_s3, scenarios
 from evalctl.aws import ClientSettings, client
+from evalctl.cli.argtypes import positive_int
 from evalctl.emulator.settings import ACCOUNT_ID
 from evalctl.runner import local
 from evalctl.spec.project import Document, Project
 
 OTLP_PORT = 4318  # the OTLP/HTTP default: an exporter left at its defaults already sends here
 SYNTHETIC_RUNTIME = "local_agent-0000000000"
+DEFAULT_PARALLEL = 4  # scenarios at a time unless --parallel says: a local agent, a rate-limited model
 
 
 class UsageError(RuntimeError):
@@ -47,12 +49,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=OTLP_PORT,
         help=f"with --agent: port of the local emulator and its OTLP/HTTP receiver (default {OTLP_PORT})",
     )
+    parser.add_argument(
+        "--parallel", type=positive_int, metavar="N",
+        help=f"with --local --agent: scenarios sent to your agent at a time (default {DEFAULT_PARALLEL}, or "
+        "fewer scenarios; 1 runs them one by one); results and reports are the same whatever N",
+    )  # fmt: skip
 
 
 def problem(args: argparse.Namespace) -> str | None:
-    """Flag combinations --agent does not take; None when fine."""
+    """Flag combinations --agent (and --parallel and --dataset-file, which need it) do not take; None
+    when fine."""
     if args.dataset_file is not None and args.agent is None:
         return "--dataset-file stands in for an S3-backed dataset's object in a --local --agent run: add both"
+    if args.parallel is not None and not (args.local and args.agent):
+        return (
+            "--parallel sets how many dataset scenarios the in-process emulator sends to your agent at a "
+            "time: it needs --local --agent URL (a batch over recorded sessions invokes no agent)"
+        )
     if args.agent is None:
         return None
     if not args.local:
@@ -136,6 +149,8 @@ def prepare(
         )
     arn = local_endpoint(doc.spec.get("agent"), args.region or "us-east-1")
     admin.map_agents({arn.split("/runtime-endpoint/")[0]: str(args.agent).rstrip("/")})
+    parallel = args.parallel or DEFAULT_PARALLEL  # the emulator never has more in flight than scenarios
+    admin.configure(dataset_parallel_scenarios=parallel)
     _log_groups(clients["logs"], doc)
     body = getattr(args, "dataset_text", None)
     s3 = client("s3", ClientSettings(endpoint=endpoint, region=args.region or "us-east-1")) if body else None
@@ -144,7 +159,8 @@ def prepare(
         print(
             f"local emulator and OTLP receiver at {endpoint}: start your agent with\n"
             f"  OTEL_EXPORTER_OTLP_ENDPOINT={endpoint} OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\n"
-            f"dataset '{ref['name']}' published as {dataset_id} version 1; invoking {args.agent} as {arn}",
+            f"dataset '{ref['name']}' published as {dataset_id} version 1; invoking {args.agent} as {arn}, "
+            f"up to {parallel} scenario(s) at a time",
             file=sys.stderr,
         )
         down = _ping(str(args.agent))

@@ -26,7 +26,6 @@ from evalctl.spec.names import physical_name, run_name
 from evalctl.spec.project import Document, Project
 
 _SLACK_MS = 60_000  # telemetry stamped by an agent clock a little behind ours still counts
-DEFAULT_PARALLEL = 4  # scenarios at a time unless --parallel says: a local agent, a rate-limited model
 
 
 def say(args: argparse.Namespace, text: str) -> None:
@@ -80,7 +79,7 @@ def _converse(
 ) -> list[simulate.Transcript]:
     found, _ = gather(doc.spec, doc.file, doc.at)  # the project loaded without errors: all valid
     items = [simulate.parse_scenario(item.scenario) for item in found]
-    parallel = args.parallel or min(DEFAULT_PARALLEL, max(1, len(items)))
+    parallel = args.parallel or min(local_agent.DEFAULT_PARALLEL, max(1, len(items)))
 
     def done(transcript: simulate.Transcript, took: float) -> None:
         turns = len(transcript.exchanges)

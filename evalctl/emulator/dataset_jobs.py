@@ -6,8 +6,11 @@ telemetry failures are reported per scenario; nothing waits without a deadline.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from typing import Any
 
 from evalctl import request_template, scenarios
@@ -22,11 +25,17 @@ class Halted(Exception):
     """The emulator is stopping: the scenario's remaining turns are not sent."""
 
 
-def _invoke(spec: jobs.JobSpec, plan: dict[str, Any], session_id: str, turns: list[dict[str, Any]]) -> None:
+def _invoke(
+    spec: jobs.JobSpec,
+    plan: dict[str, Any],
+    session_id: str,
+    turns: list[dict[str, Any]],
+    abandon: threading.Event,
+) -> None:
     """Send every turn in order through InvokeAgentRuntime's forwarding; stop at the first failure."""
     mapping = {agents.runtime_arn(plan["endpointArn"]): plan["agentUrl"]}
     for index, turn in enumerate(turns):
-        if _halted(spec):
+        if _halted(spec) or abandon.is_set():
             raise Halted
         payload = request_template.render(plan["template"], turn.get("input"))
         try:
@@ -80,42 +89,47 @@ def error_details(sessions: list[dict[str, Any]]) -> str | None:
     return f"{len(failed)} of {len(sessions)} scenario(s) failed: " + "; ".join(parts)
 
 
-def _send(work: dataset_run.Run, index: int, example: dict[str, Any]) -> bool:
-    """Invoke one scenario in a fresh session (also one a restart interrupted mid-turns); False once the
-    run must invoke nothing more (Stop, or the emulator stopping)."""
-    spec = work.spec
-    if _stopped(spec) or _halted(spec):
-        return False
+@dataclass(frozen=True)
+class Sent:
+    """One scenario's turns as sent by a worker: all reached the agent, or `failure`, or `halted` midway."""
+
+    index: int
+    example: dict[str, Any]
+    session_id: str
+    failure: ScenarioFailed | None = None
+    halted: bool = False
+
+
+def _send(spec: jobs.JobSpec, index: int, example: dict[str, Any], abandon: threading.Event) -> Sent:
+    """A worker: one scenario's turns in a fresh session (also one a restart interrupted mid-turns)."""
     session_id = str(uuid.uuid4())
-    turns = list(example.get("turns") or [])
     try:
-        _invoke(spec, work.plan, session_id, turns)
+        _invoke(spec, spec.dataset or {}, session_id, list(example.get("turns") or []), abandon)
     except ScenarioFailed as failure:
-        work.finish(index, example, session_id, failure)
-        return True
+        return Sent(index, example, session_id, failure=failure)
     except Halted:
-        return False
-    work.invoked(index, example, session_id, len(turns))
-    if not _stopped(spec):  # after Stop nothing more is scored
-        work.poll(due=False)
-    return True
+        return Sent(index, example, session_id, halted=True)
+    return Sent(index, example, session_id)
 
 
-def _await(work: dataset_run.Run) -> None:
-    """Poll until no session is awaited (or Stop, or the emulator stopping)."""
-    while work.waiting and not _stopped(work.spec) and not _halted(work.spec):
-        time.sleep(float(work.plan["pollSeconds"]))
-        work.poll()
+def _sent(work: dataset_run.Run, sent: Sent) -> None:
+    """Record a worker's scenario: failed (finished at once), invoked (its telemetry awaited) or nothing
+    (halted midway: a resumed run gives it a fresh session)."""
+    if sent.failure is not None:
+        work.finish(sent.index, sent.example, sent.session_id, sent.failure)
+    elif not sent.halted:
+        work.invoked(sent.index, sent.example, sent.session_id, len(sent.example.get("turns") or []))
 
 
 def run(spec: jobs.JobSpec) -> dict[str, Any]:
     """The outcome of a dataset batch: one session per scenario, in the dataset's order.
 
-    Scenario after scenario, the agent is invoked; after each, one telemetry read scores every awaited
-    session that is complete, so progress shows as it happens while an exporter's batching delay is
-    still paid about once per run. Each step is reported (`spec.report`), and a run resumed from that
-    report (`spec.resume`) invokes no scenario again whose turns all reached the agent, unless its
-    telemetry never arrives (lost with the emulator): then once more, in a fresh session.
+    Scenario after scenario (up to the plan's `parallel` at a time), the agent is invoked; after each,
+    one telemetry read scores every awaited session that is complete, so progress shows as it happens
+    while an exporter's batching delay is still paid about once per run. Each step is reported
+    (`spec.report`), and a run resumed from that report (`spec.resume`) invokes no scenario again whose
+    turns all reached the agent, unless its telemetry never arrives (lost with the emulator): then once
+    more, in a fresh session.
     """
     work = dataset_run.Run(spec, _outcome)
     try:
@@ -131,16 +145,41 @@ def run(spec: jobs.JobSpec) -> dict[str, Any]:
 
 
 def _steps(work: dataset_run.Run) -> None:
-    """Every scenario not yet done: invoked (or awaited, if invoked before a restart) and scored."""
+    """Every scenario not yet done: invoked (or awaited, if invoked before a restart) and scored.
+
+    Up to the plan's `parallel` scenarios are sent at a time, each by a worker; only this thread records
+    and scores, so the run's bookkeeping needs no lock. Entries are keyed by scenario, so the outcome is
+    in the dataset's order whatever order the agent answers in."""
     spec = work.spec
+    queue: list[tuple[int, dict[str, Any]]] = []
     for index, example in enumerate(spec.dataset["examples"] if spec.dataset else []):
         entry = work.entries.get(index) or {}
-        if entry.get("state") == dataset_progress.DONE:
-            continue
         if entry.get("state") == dataset_progress.INVOKED:  # before a restart: await, don't re-invoke
             work.invoked(index, example, entry["sessionId"], len(example.get("turns") or []), resumed=True)
-        elif not _send(work, index, example):
-            break
-    _await(work)
-    while work.lost and _send(work, *work.lost.pop(0)):
-        _await(work)
+        elif entry.get("state") != dataset_progress.DONE:
+            queue.append((index, example))
+    parallel = max(1, int(work.plan.get("parallel") or 1))
+    # Set when this run ends early (scoring raised): workers send no further turn.
+    abandon = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="evalctl-scenario")
+    flying: set[Future[Sent]] = set()
+    try:
+        while True:
+            queue += work.lost  # telemetry lost with a restart: once more, in a fresh session
+            work.lost.clear()
+            while queue and len(flying) < parallel and not _stopped(spec) and not _halted(spec):
+                flying.add(pool.submit(_send, spec, *queue.pop(0), abandon))
+            every = float(work.plan["pollSeconds"])
+            if not flying:  # all sent: only telemetry is awaited
+                if _stopped(spec) or _halted(spec) or not work.waiting:
+                    return
+                time.sleep(every)
+            else:  # a read while agents still answer only when due (`dataset_run._READ_EVERY`)
+                done, flying = wait(flying, timeout=every, return_when=FIRST_COMPLETED)
+                for sent in sorted((f.result() for f in done), key=lambda s: s.index):
+                    _sent(work, sent)
+            if not _stopped(spec):  # after Stop nothing more is scored
+                work.poll(due=not flying and not queue)
+    finally:
+        abandon.set()
+        pool.shutdown(wait=True)

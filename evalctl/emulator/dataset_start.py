@@ -116,6 +116,7 @@ def plan(core: Core, params: dict[str, Any], req: Request) -> tuple[dict[str, An
         "agentTimeout": settings.agent_timeout_seconds,
         "telemetryTimeout": settings.dataset_telemetry_seconds,
         "pollSeconds": settings.dataset_poll_seconds,
+        "parallel": settings.dataset_parallel_scenarios,  # a resumed run keeps the Start's setting
         "startedMs": cwlogs.now_ms(),  # telemetry since then is the run's, also for a resumed run
     }
     details = {

@@ -48,6 +48,9 @@ class Settings:
     # OTLP, checking every `dataset_poll_seconds`: AWS documents no wait (see README).
     dataset_telemetry_seconds: float = 30.0
     dataset_poll_seconds: float = 0.1
+    # How many scenarios of one dataset job are being sent to the agent at a time (turns within one stay in
+    # order, in its session). AWS documents none: one at a time asks least of the agent (see README).
+    dataset_parallel_scenarios: int = 1
     # AWS documents no behaviour for these: the stricter reading is the default (see README).
     dataset_busy_conflicts: bool = True
     dataset_unique_scenario_ids: bool = True
@@ -81,7 +84,10 @@ class Settings:
             current = getattr(self, key)
             if key == "lock_mode" and value not in LOCK_MODES:
                 raise ValueError(f"lock_mode must be one of {', '.join(LOCK_MODES)}")
-            setattr(self, key, type(current)(value))
+            converted = type(current)(value)
+            if key == "dataset_parallel_scenarios" and converted < 1:
+                raise ValueError("dataset_parallel_scenarios must be at least 1")
+            setattr(self, key, converted)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

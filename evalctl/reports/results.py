@@ -233,7 +233,13 @@ def _group_sessions(
         return (e.evaluatorId, e.dimension or "", e.traceId or "", e.spanId or "")
 
     names = scenarios or {}
+
+    def place(session_id: str) -> tuple[str, str]:
+        # A dataset run's sessions by scenario: their ids are random, and records arrive in the order
+        # scenarios finished, so only the scenario gives the same report for the same run.
+        return names.get(session_id) or "", session_id
+
     return [
         SessionResults(sessionId=s, scenarioId=names.get(s), results=sorted(grouped[s], key=order))
-        for s in sorted(grouped)
+        for s in sorted(grouped, key=place)
     ]

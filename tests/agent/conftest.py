@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.agent.example_agent import running_agent
 from tests.agent.simulate_env import DATASET, GROUP, SERVICE, answer
-from tests.agent.test_support_agent import AGENT, _free_port, _healthy, _poll
+from tests.agent.test_support_agent import _free_port
 from tests.chat_server import ChatServer, chat_server
 
 
@@ -23,25 +21,8 @@ def port() -> int:
 @pytest.fixture(scope="module")
 def agent(port: int) -> Iterator[str]:
     """The example agent, exporting OTLP every 100 ms to where `simulate` will listen (--otlp-port)."""
-    env = {
-        **os.environ,
-        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}",
-        "OTEL_SERVICE_NAME": SERVICE,
-        "OTEL_RESOURCE_ATTRIBUTES": f"aws.log.group.names={GROUP}",
-        "OTEL_BSP_SCHEDULE_DELAY": "100",
-        "OTEL_BLRP_SCHEDULE_DELAY": "100",
-    }
-    agent_port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(AGENT), "--port", str(agent_port)], env=env, stderr=subprocess.PIPE
-    )
-    url = f"http://127.0.0.1:{agent_port}"
-    try:
-        _poll("healthy agent", lambda: _healthy(url, process))
+    with running_agent(port, SERVICE, GROUP) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture

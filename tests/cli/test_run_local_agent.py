@@ -13,6 +13,7 @@ import pytest
 from evalctl.cli.main import main
 from tests.emulator.fixture_agent import ENDPOINT_ARN, LOG_GROUP, RUNTIME, SERVICE, Behaviour, FixtureAgent
 
+SESSIONS = Path(__file__).resolve().parents[2] / "evaluations/sessions/raw_otel_strands_bedrock_spans.json"
 SPECS = f"""apiVersion: evalctl/v1alpha1
 kind: Dataset
 metadata:
@@ -270,3 +271,21 @@ def test_a_dataset_file_needs_an_agent_run_of_an_s3_backed_dataset(
     assert "add both" in capsys.readouterr().err
     assert run(specs, "http://127.0.0.1:9", free_port(), "--dataset-file", str(copy)) == 2
     assert "runs no S3-backed dataset" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [[], ["--local", "--seed", str(SESSIONS)], ["--endpoint", "http://127.0.0.1:9"]],
+    ids=["aws", "local-seed", "endpoint"],
+)
+def test_parallel_needs_local_and_an_agent(
+    specs: Path, flags: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["run", "support-regression", "--specs", str(specs), "--parallel", "4", *flags]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "--parallel sets how many dataset scenarios" in err and "needs --local --agent URL" in err
+    with pytest.raises(SystemExit) as refused:
+        main(["run", "support-regression", "--specs", str(specs), "--local", "--agent", "http://127.0.0.1:9",
+              "--parallel", "0"])  # fmt: skip
+    assert refused.value.code == 2 and "--parallel: 0: give at least 1" in capsys.readouterr().err

@@ -1,5 +1,7 @@
 """The dataset progress counters as a state machine: scenarios invoked, failed, scored and resumed after a
-restart in any order keep `evaluationResults` monotone, within the total, and whole at the end.
+restart in any order keep `evaluationResults` monotone, within the total, and whole at the end. Up to
+PARALLEL scenarios are in flight at a time, so any of the first PARALLEL unsent ones may finish its
+turns next (`dataset_parallel_scenarios`): progress has gaps, and a restart resends exactly those.
 
 Progress goes through the real reporter into a Store on a data dir (the append-only journal); a restart
 is a new Core loaded from that dir with no save before it (a killed process), and must resume exactly
@@ -21,6 +23,7 @@ from evalctl.emulator import dataset_progress, dataset_run, jobs
 from evalctl.emulator.core import Core
 
 SCENARIOS = 5
+PARALLEL = 3
 JOB = "job-0123456789"
 
 
@@ -50,7 +53,7 @@ class Progress(RuleBasedStateMachine):
         self.examples = examples
         self.spec = jobs.JobSpec("us-east-1", {}, [], [], None, dataset=plan, report=self._report)
         self.run = dataset_run.Run(self.spec, _outcome)
-        self.next = 0
+        self.unsent = list(range(SCENARIOS))
         self.sessions = 0
         self.last_scored = 0
 
@@ -68,15 +71,16 @@ class Progress(RuleBasedStateMachine):
         self.sessions += 1
         return f"session-{self.sessions}"
 
-    @precondition(lambda self: self.next < SCENARIOS)
-    @rule(fails=st.booleans())
-    def invoke_next(self, fails: bool) -> None:
-        example = self.examples[self.next]
+    @precondition(lambda self: bool(self.unsent))
+    @rule(data=st.data(), fails=st.booleans())
+    def invoke_one_in_flight(self, data: st.DataObject, fails: bool) -> None:
+        index = data.draw(st.sampled_from(self.unsent[:PARALLEL]))
+        self.unsent.remove(index)
+        example = self.examples[index]
         if fails:  # the agent refused a turn: finished at once, as failed
-            self.run.finish(self.next, example, self._session(), dataset_run.ScenarioFailed("E", "down"))
+            self.run.finish(index, example, self._session(), dataset_run.ScenarioFailed("E", "down"))
         else:
-            self.run.invoked(self.next, example, self._session(), 1)
-        self.next += 1
+            self.run.invoked(index, example, self._session(), 1)
 
     @precondition(lambda self: bool(self.run.waiting))
     @rule(data=st.data(), late=st.booleans())
@@ -106,7 +110,8 @@ class Progress(RuleBasedStateMachine):
         for index, entry in sorted(self.run.entries.items()):
             if entry["state"] == dataset_progress.INVOKED:
                 self.run.invoked(index, self.examples[index], entry["sessionId"], 1)
-        self.next = len(self.record["_progress"])
+        # Scenarios in flight at the kill had no entry: sent again from their first turn.
+        self.unsent = [i for i in range(SCENARIOS) if str(i) not in self.record["_progress"]]
 
     @invariant()
     def counters_hold(self) -> None:
@@ -117,7 +122,7 @@ class Progress(RuleBasedStateMachine):
         assert self.last_scored <= scored <= invoked <= SCENARIOS, r
         assert invoked == len(self.record["_progress"])
         self.last_scored = scored
-        if self.next == SCENARIOS and not self.run.waiting:
+        if not self.unsent and not self.run.waiting:
             assert (scored, r["numberOfSessionsInProgress"]) == (SCENARIOS, 0)
             assert [o["scenarioId"] for o in self.run.sessions()] == [e["id"] for e in self.examples]
 

@@ -272,3 +272,16 @@ def test_empty_local_run_is_valid():
     results = from_local("nothing", [])
     VALIDATOR.validate(results.to_json_dict())
     assert (results.evaluators, results.sessions, results.job.totalSessions) == ([], [], 0)
+
+
+def test_a_dataset_runs_sessions_are_listed_by_scenario_whatever_order_their_records_came_in():
+    def record(session, scenario):
+        attrs = {**BASE_ATTRS, "session.id": session, "gen_ai.evaluation.score.value": 1.0}
+        return _msg(
+            {"traceId": "t1", "attributes": {**attrs, "aws.bedrock_agentcore.test_scenario_id": scenario}}
+        )
+
+    finished = [("f0", "returns"), ("a9", "refund"), ("c3", "order-status")]  # as scenarios finished
+    for events in (finished, finished[::-1]):
+        doc = from_batch({"batchEvaluationId": "j"}, [record(s, n) for s, n in events]).to_json_dict()
+        assert [s["scenarioId"] for s in doc["sessions"]] == ["order-status", "refund", "returns"]
