@@ -156,11 +156,13 @@ def prepare(
     s3 = client("s3", ClientSettings(endpoint=endpoint, region=args.region or "us-east-1")) if body else None
     dataset_id = local.deploy_dataset(project, str(ref["name"]), clients["control"], object_body=(s3, body))
     if not args.quiet:
+        count = clients["control"].get_dataset(datasetId=dataset_id).get("exampleCount")
+        at_once = min(parallel, count) if isinstance(count, int) and count > 0 else parallel
         print(
             f"local emulator and OTLP receiver at {endpoint}: start your agent with\n"
             f"  OTEL_EXPORTER_OTLP_ENDPOINT={endpoint} OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\n"
             f"dataset '{ref['name']}' published as {dataset_id} version 1; invoking {args.agent} as {arn}, "
-            f"up to {parallel} scenario(s) at a time",
+            f"up to {at_once} scenario(s) at a time",
             file=sys.stderr,
         )
         down = _ping(str(args.agent))

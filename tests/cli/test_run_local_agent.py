@@ -81,6 +81,7 @@ def test_a_dataset_run_against_a_local_agent_passes_its_gates(
     assert code == 0, err
     assert f"OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:{port}" in err
     assert "runtime/local_agent-0000000000/runtime-endpoint/DEFAULT" in err  # the spec names no agent
+    assert "up to 1 scenario(s) at a time" in err, "a 1-scenario dataset: never 'up to 4'"
     assert len(agent.seen) == 1 and agent.seen[0][1] == {"prompt": "How long do I have to return shoes?"}
     assert '"status": "COMPLETED"' in out and '"passed": true' in out
     assert '"scenarioId": "returns"' in out, "results.json says which scenario each session ran"
