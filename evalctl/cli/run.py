@@ -164,6 +164,10 @@ def start_local(
     missing = emulator_missing()
     if missing:
         raise local_agent.UsageError(f"--local runs an in-process emulator; {missing}")
+    dataset = project.valid("Dataset", str((doc.spec.get("dataset") or {}).get("name")))
+    in_s3 = local_agent.s3_problem(dataset) if args.agent and dataset is not None else None
+    if in_s3:
+        raise local_agent.UsageError(in_s3)
     from evalctl.emulator.server import EmulatorServer
     from evalctl.emulator.testing import Admin
 
