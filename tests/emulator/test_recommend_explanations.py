@@ -90,7 +90,12 @@ def test_strands_turns_without_their_log_records_are_named_and_the_missing_docum
     assert f"2 of {len(ids)} turns have no user input" in both["explanation"]
     for result in (spans_only, both):
         assert "runtime log records (body.input.messages" in result["explanation"]
-        assert "add those records to sessionSpans" in result["explanation"]
+    assert "add those records to sessionSpans" in spans_only["explanation"]
+    # Was "add those records" too, although they were given: they hold the last turn's messages only.
+    assert "add those records" not in both["explanation"]
+    assert (
+        "the runtime log records in sessionSpans hold none for these turns: add theirs" in both["explanation"]
+    )
     lessons = [line for line in both["recommendedSystemPrompt"].splitlines() if line.startswith("- For ")]
     assert any(line.startswith('- For requests like "Hello": ') for line in lessons)
     for trace_id in ids[:2]:
