@@ -184,7 +184,11 @@ def test_without_log_group_the_cli_reads_the_runtime_group_the_spans_name(
     logs.put_log_events(
         logGroupName="aws/spans",
         logStreamName="other-writer",
-        logEvents=[{"timestamp": now_ms, "message": "x"}],
+        logEvents=[
+            {"timestamp": now_ms, "message": "x"},
+            # A span of a service whose resource names no log group.
+            {"timestamp": now_ms, "message": json.dumps({"resource": {"attributes": {"service.name": "b"}}})},
+        ],
     )
     common = ["recommend", "--prompt", PROMPT, "--service", "agent.DEFAULT", "--endpoint", emulator.endpoint,
               "--poll", "0.05", "--json"]  # fmt: skip
@@ -198,8 +202,12 @@ def test_without_log_group_the_cli_reads_the_runtime_group_the_spans_name(
     assert '"Hello"' not in alone["recommended"] and "- For the turn of trace " in alone["recommended"]
     assert "only aws/spans was read: name the runtime log group too" in alone["explanations"]["systemPrompt"]
 
+    # No span of the service at all: the service name or the window is wrong, not a missing --log-group.
     assert main([*common[:4], "nobody.DEFAULT", *common[5:]]) == 2
-    assert (
-        "note: no span of nobody.DEFAULT in the first 20 pages of aws/spans names its runtime log group"
-        in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "note: no span of nobody.DEFAULT in the first 20 pages of aws/spans over the last 24 h" in err
+    assert "check --service" in err and "--log-group" not in err
+    main([*common[:4], "b", *common[5:]])
+    assert "note: no span of b in the first 20 pages of aws/spans names its runtime log group" in (
+        capsys.readouterr().err
     )
