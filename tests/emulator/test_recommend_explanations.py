@@ -204,8 +204,12 @@ def test_without_log_group_the_cli_reads_the_runtime_group_the_spans_name(
 
     # No span of the service at all: the service name or the window is wrong, not a missing --log-group.
     assert main([*common[:4], "nobody.DEFAULT", *common[5:]]) == 2
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert "note: no span of nobody.DEFAULT in the first 20 pages of aws/spans over the last 24 h" in err
+    # --json of a FAILED one: its status and error on stdout (was nothing at all), the message on stderr.
+    failed = json.loads(out)
+    assert failed["status"] == "FAILED" and failed["error"].startswith("recommendation FAILED: NoTracesFound")
+    assert "recommendation FAILED: NoTracesFound" in err
     assert "check --service" in err and "--log-group" not in err
     main([*common[:4], "b", *common[5:]])
     assert "note: no span of b in the first 20 pages of aws/spans names its runtime log group" in (
