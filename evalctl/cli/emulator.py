@@ -23,7 +23,7 @@ def add_parser(subparsers: Any) -> None:
         "emulator",
         help="serve a local AgentCore Evaluations endpoint",
         description="Serve AgentCore Evaluations (control and data plane) plus IAM, CloudWatch Logs, "
-        "Lambda and STS on one port, until Ctrl-C.",
+        "Lambda, STS and S3 on one port, until Ctrl-C.",
         epilog=EPILOG,
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
@@ -33,7 +33,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--data-dir",
         type=Path,
-        help="keep state here across restarts (AgentCore always; IAM, Logs, Lambda on exit)",
+        help="keep state here across restarts (AgentCore always; IAM, Logs, Lambda on exit; not S3)",
     )
     parser.add_argument(
         "--token-file",

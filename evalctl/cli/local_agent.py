@@ -105,6 +105,20 @@ def check_dataset(args: argparse.Namespace, project: Project, doc: Document) -> 
     args.dataset_text = text  # what prepare puts at the URI in the emulator's S3
 
 
+def s3_problem(dataset: Document) -> str | None:
+    """Why a Dataset whose scenarios are in S3 cannot run on this machine (the in-process emulator has no
+    copy of the object and never reads the real one); None for scenarios in git."""
+    source = dataset.spec.get("s3Source")
+    if not source:
+        return None
+    line, col = dataset.at("/spec/s3Source/s3Uri")
+    return (
+        f"{dataset.file}:{line}:{col}: Dataset '{dataset.name}' keeps its scenarios in {source['s3Uri']} "
+        "(s3Source), which the in-process emulator cannot read: download the object next to a Dataset spec "
+        "that lists it under `files:` to run it on this machine"
+    )
+
+
 def local_endpoint(spec_arn: str | None, region: str) -> str:
     """The endpoint ARN in the emulator's account and Region, keeping the spec's runtime and endpoint."""
     runtime, endpoint = SYNTHETIC_RUNTIME, "DEFAULT"

@@ -108,21 +108,27 @@ def _runtime_groups(args: argparse.Namespace, start: dt.datetime, end: dt.dateti
     logs = client("logs", ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile))
     window = {"startTime": int(start.timestamp() * 1000), "endTime": int(end.timestamp() * 1000)}
     pages = logs.get_paginator("filter_log_events").paginate(logGroupName=SPANS_GROUP, **window)
+    seen = False  # any span of the service at all: else --service or --since is what to fix
     try:
         # A busy account's aws/spans is large: the first pages of the window decide, then we give up.
         for page in itertools.islice(pages, MAX_LOOKUP_PAGES):
             docs = [_json(e.get("message", "")) for e in page.get("events", [])]
-            named = log_groups([d for d in docs if _service_of(d) == args.service])
+            mine = [d for d in docs if _service_of(d) == args.service]
+            seen = seen or bool(mine)
+            named = log_groups(mine)
             if named:  # one page naming them is enough: a service writes to its runtime's group
                 return named
     except logs.exceptions.ResourceNotFoundException:
         pass
+    first = f"the first {MAX_LOOKUP_PAGES} pages of {SPANS_GROUP}"
     print(
-        f"note: no span of {args.service} in the first {MAX_LOOKUP_PAGES} pages of {SPANS_GROUP} names its "
-        "runtime log group "
-        f"(aws.log.group.names); reading {SPANS_GROUP} alone, whose Strands and LangChain spans carry no "
-        "message text: pass "
-        "--log-group /aws/bedrock-agentcore/runtimes/<agent>-<endpoint>",
+        f"note: no span of {args.service} in {first} names its runtime log group (aws.log.group.names); "
+        f"reading {SPANS_GROUP} alone, whose Strands and LangChain spans carry no message text: pass "
+        "--log-group /aws/bedrock-agentcore/runtimes/<agent>-<endpoint>"
+        if seen
+        else f"note: no span of {args.service} in {first} over the last {args.since:g} h: check --service "
+        "(the service.name of the agent's spans, <agent>.<endpoint>) and --since; reading "
+        f"{SPANS_GROUP} alone",
         file=sys.stderr,
     )
     return [SPANS_GROUP]

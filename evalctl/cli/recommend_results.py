@@ -89,7 +89,7 @@ def _body(args: argparse.Namespace, project: Project) -> int:
     if not fresh:
         print(
             f"note: {source or 'the spec text'} is not the text this recommendation ran on; run `pulumi up` "
-            "for one of the current text",
+            f"(or `evalctl recommend {doc.name} --start`) for one of the current text",
             file=sys.stderr,
         )
     if args.report_dir and shown["recommended"] is not None:

@@ -65,11 +65,11 @@ def render(shown: dict[str, Any]) -> str:
 def show(args: argparse.Namespace, done: dict[str, Any], current: Text, source: Path | None) -> int:
     """Print the explanation and the diff (or JSON); with --apply write the recommended text into `source`."""
     shown = view(done, current, label(source, done.get("type")))
+    if args.json:  # a FAILED one too, with its `error`, as `evalctl results RECOMMENDATION --json` does
+        jobs.print_json(shown)
     if shown["error"]:
         raise jobs.JobError(shown["error"])
-    if args.json:
-        jobs.print_json(shown)
-    else:
+    if not args.json:
         sys.stdout.write(render(shown))
     if args.apply and source is not None:
         write_back(source, recommended(done, current))

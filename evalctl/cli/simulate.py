@@ -114,7 +114,7 @@ def _dataset(args: argparse.Namespace) -> tuple[Project, Document] | str:
             f"{doc.file}: Dataset '{doc.name}' holds predefined scenarios: run them with a BatchEvaluation "
             "on it, `evalctl run <batch> --local --agent URL`"
         )
-    wrong = _evaluators(args, project)
+    wrong = local_agent.s3_problem(doc) or _evaluators(args, project)
     return wrong if wrong else (project, doc)
 
 

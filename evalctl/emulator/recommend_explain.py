@@ -8,6 +8,7 @@ from typing import Any
 
 from evalctl.emulator.recommend_model import MAX_EXPLANATION
 from evalctl.emulator.settings import RUNTIME_LOG_PREFIX, SPANS_LOG_GROUP
+from evalctl.engine.coverage import is_event
 
 EMULATED = "Emulated, deterministic recommendation (evalctl emulator: rules, no model wrote it)."
 # Where the message text of the supported frameworks lives: not on their spans (see engine/extract.py).
@@ -41,6 +42,10 @@ def source_read(traces: dict[str, Any]) -> str:
 def no_input_hint(traces: dict[str, Any]) -> str:
     """Why the documents read hold no user input for a turn, and which documents would."""
     if "sessionSpans" in traces:
+        if any(isinstance(d, dict) and is_event(d) for d in traces["sessionSpans"]):
+            # Records were given, just not these turns': "add those records" would read as if none were.
+            given = "the runtime log records in sessionSpans hold none for these turns: add theirs"
+            return f"{MESSAGES_LIVE}; {given}"
         return f"{MESSAGES_LIVE}; add those records to sessionSpans"
     if not _groups(traces):
         return f"{MESSAGES_LIVE}; only {SPANS_LOG_GROUP} was read: name the runtime log group too"

@@ -76,12 +76,15 @@ class Settings:
     insight_store_checks_kms: bool = True
 
     def update(self, **changes: Any) -> None:
-        """Apply known keys; unknown keys are a caller bug and raise KeyError."""
+        """Apply known keys; an unknown key or a switch given as anything but a JSON boolean raises
+        ValueError naming it (bool("false") is True: a quoted false would silently turn a rule on)."""
         known = {f.name: f.type for f in fields(self)}
         for key, value in changes.items():
             if key not in known:
-                raise KeyError(key)
+                raise ValueError(f"unknown setting {key!r}; the settings are {', '.join(sorted(known))}")
             current = getattr(self, key)
+            if isinstance(current, bool) and not isinstance(value, bool):
+                raise ValueError(f"{key} takes true or false, not {value!r}")
             if key == "lock_mode" and value not in LOCK_MODES:
                 raise ValueError(f"lock_mode must be one of {', '.join(LOCK_MODES)}")
             converted = type(current)(value)

@@ -144,6 +144,7 @@ class Progress:
         if not job.get("evaluationResults"):
             # No counts reported yet (PENDING): say so, with the total when known, and count nothing.
             known = self._known(job)
+            unit = unit.removesuffix("s") if known == 1 else unit
             counts = f"{known} {unit}, " if known is not None else ""
             head = f"{job.get('batchEvaluationId', '?')}: {job.get('status', '?')}"
             text = f"{head}  {counts}no counts reported yet"

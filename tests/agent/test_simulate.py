@@ -113,6 +113,22 @@ def test_a_predefined_or_unknown_dataset_is_refused(
     assert actor.requests == []
 
 
+def test_a_simulated_dataset_in_s3_is_refused_before_any_call(
+    specs: Path, actor: ChatServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It ran "0 scenario(s)" after the actor's preflight call: simulate reads scenarios from the spec."""
+    spec = specs / "in-s3.yaml"
+    spec.write_text(
+        "apiVersion: evalctl/v1alpha1\nkind: Dataset\nmetadata: {name: in-s3}\nspec:\n"
+        "  schemaType: AGENTCORE_EVALUATION_SIMULATED_V1\n  s3Source: {s3Uri: s3://cases-bucket/sim.jsonl}\n"
+    )
+    args = ["--specs", str(specs), "--agent", "http://127.0.0.1:9", "--evaluator", "Builtin.Helpfulness"]
+    assert main(["simulate", "in-s3", *args]) == 2
+    err = capsys.readouterr().err
+    assert f"{spec}:6:21: Dataset 'in-s3' keeps its scenarios in s3://cases-bucket/sim.jsonl" in err
+    assert actor.requests == []
+
+
 def test_an_unknown_evaluator_or_a_gate_on_one_not_scored_is_refused_before_any_call(
     specs: Path, port: int, actor: ChatServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -124,6 +124,24 @@ def test_agent_needs_local_and_a_url(specs: Path, capsys: pytest.CaptureFixture[
     assert "expects the URL" in capsys.readouterr().err
 
 
+def test_a_dataset_in_s3_is_refused_before_the_emulator_starts(
+    specs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The in-process emulator has no copy of the object: the run used to fail at CreateDataset with no
+    examples at all (ParamValidationError, "check the AWS credentials")."""
+    spec = specs / "support.yaml"
+    dataset, batch = SPECS.split("---\n")
+    in_s3 = dataset.split("  scenarios:")[0] + "  s3Source: {s3Uri: s3://cases-bucket/cases.jsonl}\n"
+    spec.write_text(f"{in_s3}---\n{batch}")
+    port = free_port()
+    assert run(specs, "http://127.0.0.1:9", port) == 2
+    err = capsys.readouterr().err
+    assert f"{spec}:7:21: Dataset 'support-cases' keeps its scenarios in s3://cases-bucket/cases.jsonl" in err
+    assert "ParamValidationError" not in err and "Traceback" not in err
+    with socket.socket() as probe:  # nothing listens on the OTLP port: no emulator was started
+        probe.bind(("127.0.0.1", port))
+
+
 def test_a_taken_otlp_port_says_to_pick_another(specs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))

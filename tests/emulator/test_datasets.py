@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from evalctl.emulator.testing import AdminRequestError
+
 PREDEFINED = "AGENTCORE_EVALUATION_PREDEFINED_V1"
 
 
@@ -239,6 +241,15 @@ def test_client_token_replays_the_first_answer(control: Any, emulator: Any) -> N
     assert first["exampleIds"] == again["exampleIds"]
     emulator.admin.advance_clock(1)
     assert control.get_dataset(datasetId=dataset_id)["exampleCount"] == 1
+
+
+def test_a_mistyped_setting_or_a_quoted_switch_is_refused_with_its_name(emulator: Any) -> None:
+    """Was `KeyError: 'x'` for a typo, and "false" (a string) turned the rule on: bool("false") is True."""
+    with pytest.raises(AdminRequestError, match="unknown setting 'dataset_refuse_unknown_field'; the"):
+        emulator.admin.configure(dataset_refuse_unknown_field=False)
+    with pytest.raises(AdminRequestError, match="dataset_refuse_unknown_fields takes true or false, not"):
+        emulator.admin.configure(dataset_refuse_unknown_fields="false")
+    assert emulator.admin.configure()["dataset_refuse_unknown_fields"] is True
 
 
 def test_unknown_example_fields_are_refused_unless_the_setting_lets_them_through(

@@ -90,7 +90,12 @@ def test_strands_turns_without_their_log_records_are_named_and_the_missing_docum
     assert f"2 of {len(ids)} turns have no user input" in both["explanation"]
     for result in (spans_only, both):
         assert "runtime log records (body.input.messages" in result["explanation"]
-        assert "add those records to sessionSpans" in result["explanation"]
+    assert "add those records to sessionSpans" in spans_only["explanation"]
+    # Was "add those records" too, although they were given: they hold the last turn's messages only.
+    assert "add those records" not in both["explanation"]
+    assert (
+        "the runtime log records in sessionSpans hold none for these turns: add theirs" in both["explanation"]
+    )
     lessons = [line for line in both["recommendedSystemPrompt"].splitlines() if line.startswith("- For ")]
     assert any(line.startswith('- For requests like "Hello": ') for line in lessons)
     for trace_id in ids[:2]:
@@ -179,7 +184,11 @@ def test_without_log_group_the_cli_reads_the_runtime_group_the_spans_name(
     logs.put_log_events(
         logGroupName="aws/spans",
         logStreamName="other-writer",
-        logEvents=[{"timestamp": now_ms, "message": "x"}],
+        logEvents=[
+            {"timestamp": now_ms, "message": "x"},
+            # A span of a service whose resource names no log group.
+            {"timestamp": now_ms, "message": json.dumps({"resource": {"attributes": {"service.name": "b"}}})},
+        ],
     )
     common = ["recommend", "--prompt", PROMPT, "--service", "agent.DEFAULT", "--endpoint", emulator.endpoint,
               "--poll", "0.05", "--json"]  # fmt: skip
@@ -193,8 +202,16 @@ def test_without_log_group_the_cli_reads_the_runtime_group_the_spans_name(
     assert '"Hello"' not in alone["recommended"] and "- For the turn of trace " in alone["recommended"]
     assert "only aws/spans was read: name the runtime log group too" in alone["explanations"]["systemPrompt"]
 
+    # No span of the service at all: the service name or the window is wrong, not a missing --log-group.
     assert main([*common[:4], "nobody.DEFAULT", *common[5:]]) == 2
-    assert (
-        "note: no span of nobody.DEFAULT in the first 20 pages of aws/spans names its runtime log group"
-        in capsys.readouterr().err
+    out, err = capsys.readouterr()
+    assert "note: no span of nobody.DEFAULT in the first 20 pages of aws/spans over the last 24 h" in err
+    # --json of a FAILED one: its status and error on stdout (was nothing at all), the message on stderr.
+    failed = json.loads(out)
+    assert failed["status"] == "FAILED" and failed["error"].startswith("recommendation FAILED: NoTracesFound")
+    assert "recommendation FAILED: NoTracesFound" in err
+    assert "check --service" in err and "--log-group" not in err
+    main([*common[:4], "b", *common[5:]])
+    assert "note: no span of b in the first 20 pages of aws/spans names its runtime log group" in (
+        capsys.readouterr().err
     )

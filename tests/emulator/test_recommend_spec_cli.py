@@ -183,6 +183,7 @@ def test_results_shows_the_newest_finished_recommendation_of_a_spec(
     assert why.startswith("Emulated, deterministic recommendation")
     assert out.out == head + f"explanation: {why}\n" + shown["diff"]
     assert "agent/prompt.md is not the text this recommendation ran on" in out.err
+    assert "(or `evalctl recommend assistant-prompt --start`)" in out.err, "as `recommend` says it"
     assert main(results(quick, "--gates-from", "x.yaml")) == 2
     typo = results(quick)
     typo[1] = "assistant-promt"

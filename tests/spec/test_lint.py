@@ -65,6 +65,25 @@ def schema_problems(text: str) -> list[tuple[int, int, str, str]]:
             "a type error is not restated as an enum error at the same place",
         ),
         (
+            "apiVersion: evalctl/v1alpha1\nkind: Dataset\nmetadata: {name: d}\nspec:\n"
+            "  s3Source: {s3Uri: s3://bucket/k.jsonl, revision: 3}\n",
+            [(5, 52, "/spec/s3Source/revision", 'not integer 3; quote it in YAML ("3")')],
+            "a number where a string is wanted says to quote it (YAML reads `revision: 3` as a number)",
+        ),
+        (
+            "apiVersion: evalctl/v1alpha1\nkind: Dataset\nmetadata: {name: d}\nspec:\n"
+            "  s3Source: {s3Uri: https://bucket/k.jsonl}\n",
+            [
+                (
+                    5,
+                    21,
+                    "/spec/s3Source/s3Uri",
+                    "expected s3://<bucket>/<key>, e.g. s3://my-bucket/cases.jsonl",
+                )
+            ],
+            "an s3Uri that is not one is described, not shown as its regular expression",
+        ),
+        (
             LOG_GROUP.format(name="logs", spec="{retentionInDay: 7}").replace(
                 "kind", "apiVersion: x\nkind", 0
             ),

@@ -9,7 +9,7 @@ from typing import Any
 
 from jsonschema.exceptions import ValidationError
 
-from evalctl.spec.patterns import NAME_PATTERN
+from evalctl.spec.patterns import NAME_PATTERN, S3_URI
 
 LAMBDA_ARN = (
     "^(?:arn:(aws[a-zA-Z-]*)?:lambda:([a-z]{2}(-gov)?-[a-z]+-\\d{1}):(\\d{12}):function:([a-zA-Z0-9-_.]+)"
@@ -25,6 +25,8 @@ HINTS = {
     KMS_KEY_ARN: "expected a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/<key-id> "
     "(aliases are not accepted)",
     "^[1-9][0-9]{0,4}[dhm]$": "use a number and a unit d, h or m, e.g. 1d, 12h or 30m",
+    f"^(?:{S3_URI})$": "expected s3://<bucket>/<key>, e.g. s3://my-bucket/cases.jsonl (a bucket name is 3 "
+    "to 63 lowercase letters, digits, '.' and '-')",
 }
 
 
@@ -126,7 +128,11 @@ def message(error: ValidationError, pointer: str) -> str:
     if kw == "const":
         return f"{place} must be {short(schema['const'])}, not {short(value)}"
     if kw == "type":
-        return f"{place} must be of type {schema['type']}, not {type_name(value)} {short(value)}"
+        text = f"{place} must be of type {schema['type']}, not {type_name(value)} {short(value)}"
+        if schema["type"] == "string" and isinstance(value, (bool, int, float)):
+            # YAML reads `revision: 3` or `version: 1.10` as a number: the fix is quotes, not another value.
+            text += "; quote it in YAML" + ("" if isinstance(value, bool) else f' ("{value}")')
+        return text
     if kw == "pattern":
         return _pattern(pointer, value, str(schema["pattern"]))
     if kw in ("maxProperties", "minProperties") and schema.get("maxProperties") == 1:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from evalctl.service_models import CONTROL, input_shape
 from evalctl.spec.models.api import anchored
 from evalctl.spec.models.common import document_model
+from evalctl.spec.patterns import S3_URI
 
 
 def _limit(member: str, key: str) -> Any:
@@ -22,7 +23,7 @@ class S3Source(BaseModel):
     model_config = ConfigDict(extra="forbid", title="S3Source")
     s3Uri: str = Field(
         description="s3://bucket/key of a JSONL file, one scenario per line.",
-        json_schema_extra={"pattern": anchored(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]/.{1,1024}")},
+        json_schema_extra={"pattern": anchored(S3_URI)},
     )
     revision: str | None = Field(
         None,

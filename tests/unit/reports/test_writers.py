@@ -11,7 +11,14 @@ import jsonschema
 import pytest
 
 from evalctl.reports import schema as schema_module
-from evalctl.reports.models import EvaluatorSummary, ResultEntry, ResultError
+from evalctl.reports.models import (
+    ActorUsage,
+    EvaluatorSummary,
+    ResultEntry,
+    ResultError,
+    ScenarioFailure,
+    Simulation,
+)
 from evalctl.reports.outcomes import judge_case
 from evalctl.reports.writers import read_json, write_reports
 
@@ -125,6 +132,31 @@ def test_junit_matches_the_xsd_structure_and_counts(written, gated_results):
         assert re.fullmatch(r"\d+(\.\d+)?", element.get("time"))
     for suite in suites:  # xs:dateTime without a zone, as the XSD's ISO8601_DATETIME_PATTERN wants
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", suite.get("timestamp"))
+
+
+def test_junit_of_a_simulation_with_failed_scenarios_keeps_the_xsd_structure_and_counts(
+    tmp_path, gated_results
+):
+    """The "simulated scenarios" suite had no failures, skipped or timestamp, which every other suite has."""
+    failure = ScenarioFailure(
+        scenarioId="garbled", error="the actor's answer is not JSON", turns=1, scored=True
+    )
+    simulation = Simulation(
+        scenarios=3, failed=1, complete=False, failures=[failure], actorUsage=ActorUsage(calls=4)
+    )
+    results = gated_results.model_copy(update={"simulation": simulation})
+    write_reports(results, tmp_path / "out")
+    root = ET.parse(tmp_path / "out" / "junit.xml").getroot()
+    _check_structure(root)
+    suite = root.find("testsuite[@name='simulated scenarios']")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors"), suite.get("skipped")) == (
+        "1",
+        "0",
+        "1",
+        "0",
+    )
+    assert suite.get("timestamp") == root.find("testsuite").get("timestamp")
 
 
 def test_junit_failures_carry_the_explanation(written):

@@ -115,6 +115,9 @@ def test_a_pending_job_shows_the_known_total_and_claims_no_counts():
     assert lines[1].startswith("j: IN_PROGRESS  scenarios 1/6 scored, 0 in progress"), "a total not reported"
     assert lines[2].startswith("k: PENDING  no counts reported yet") and "0 done" not in lines[2]
     assert len(asked) == 1, "the total is looked up once"
+    one = io.StringIO()  # was "1 sessions"
+    Progress(stream=one, expected=lambda job: 1).show({"batchEvaluationId": "s", "status": "PENDING"}, 0.0)
+    assert one.getvalue().startswith("s: PENDING  1 session, no counts reported yet")
 
 
 def test_a_dataset_generation_without_counts_claims_none():
