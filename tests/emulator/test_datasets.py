@@ -39,6 +39,7 @@ def make(control: Any, emulator: Any, examples: list[dict[str, Any]] | None = No
 
 
 def test_create_is_creating_then_active_with_counts_and_a_download_url(control: Any, emulator: Any) -> None:
+    emulator.admin.configure(resource_seconds=30)  # still CREATING at the next call, whatever the load
     created = control.create_dataset(
         datasetName="support_cases", schemaType=PREDEFINED, description="d",
         source={"inlineExamples": {"examples": [scenario("a"), scenario("b")]}}, tags={"team": "x"},
@@ -46,7 +47,7 @@ def test_create_is_creating_then_active_with_counts_and_a_download_url(control: 
     early = control.get_dataset(datasetId=created["datasetId"])
     assert early["status"] == "CREATING"
     assert "downloadUrl" not in early  # "Omitted if the file does not yet exist."
-    emulator.admin.advance_clock(1)
+    emulator.admin.advance_clock(31)
     got = control.get_dataset(datasetId=created["datasetId"])
     assert (got["status"], got["datasetVersion"], got["exampleCount"]) == ("ACTIVE", "DRAFT", 2)
     assert got["exampleCountByField"] == {"turns": 2, "input": 0, "actorProfile": 0}

@@ -8,6 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from evalctl import scenarios
+from evalctl.emulator.settings import Settings
 from tests.emulator.helpers import error_code
 
 SERVICE = "agent.DEFAULT"
@@ -148,7 +149,10 @@ def test_start_refusals(emulator: Any, control: Any, data: Any, seeded: Any) -> 
     with pytest.raises(ClientError) as exc:
         _start(data, "ghost-dataset")
     assert error_code(exc) == "ResourceNotFoundException"
+    # Still CREATING whatever the machine's load (the default 0.2 s could pass before the next call).
+    emulator.admin.configure(resource_seconds=600)
     creating = control.create_dataset(datasetName="young", schemaType=scenarios.PREDEFINED)["datasetId"]
+    emulator.admin.configure(resource_seconds=Settings().resource_seconds)
     with pytest.raises(ClientError) as exc:
         _start(data, creating)
     assert error_code(exc) == "ConflictException"  # "The dataset must be ACTIVE."
