@@ -9,11 +9,14 @@ import signal
 from pathlib import Path
 
 import pytest
+from pulumi import automation as auto
 
+from evalctl.dataset_s3 import UNREAD
 from evalctl.emulator.testing import EmulatorHandle
 from tests.engine.s3_dataset import (
     DATASET,
     EXAMPLE_CALLS,
+    URI,
     by_id,
     draft,
     put_object,
@@ -69,8 +72,15 @@ def test_kill_between_the_delete_and_the_add_of_a_re_read_then_recovery_converge
     repair_interrupted_metadata(tmp_path / "state")
     put_object(emulator, wanted)  # a revert restores the object too
     write_dataset(specs, revision)
+    with pytest.raises(auto.CommandError, match="currently locked"):
+        stack.up()
     stack.stack.cancel()
     assert stack.refresh(clear_pending_creates=True).summary.result == "succeeded", stack.log.getvalue()
+    resources = stack.stack.export_stack().deployment["resources"]
+    dataset = next(r for r in resources if r.get("custom") and r["urn"].endswith(f"::dataset-{DATASET}"))
+    assert dataset["inputs"]["s3Source"] == {"s3Uri": URI, "revision": "1", UNREAD: True}, (
+        "the cut-short read is marked"
+    )
     result = stack.up()
     assert result.summary.result == "succeeded", stack.log.getvalue()
     version = result.outputs["datasets"].value[DATASET]["version"]
