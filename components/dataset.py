@@ -177,6 +177,8 @@ class DatasetProvider(base.AgentCoreProvider):
         if not props.get(S3):  # S3 examples are the object's, not declared: no drift to show
             live = dataset_sync.live_examples(control, id_)
             inputs[SCENARIOS] = dataset_sync.ordered(live, list(props.get(SCENARIOS) or []))
+        elif props.get("publish") and dataset_s3.unread(detail):
+            inputs[S3] = {**props[S3], dataset_s3.UNREAD: True}  # not the spec's: the next `up` reads again
         return ReadResult(id_, self.outputs(inputs, detail), inputs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:

@@ -8,6 +8,8 @@ from evalctl import datasets
 
 FIELD = "s3Source.s3Uri"
 SHOWN = 5  # problems listed in one message; the rest are counted
+# Marks, in refreshed state only, an S3 dataset whose DRAFT is not its last whole read of the object.
+UNREAD = "draftModified"
 
 
 # S3's answers when the caller may not read the object: the fix is a grant, not a new object.
@@ -76,3 +78,11 @@ def message(exc: ObjectError, uri: str, resource: str, source_file: str, existin
         f"{source_file}: {resource}: `{FIELD}` {uri} {exc}. Nothing was sent to AgentCore ({kept}). "
         f"To fix: {fix}, then run `pulumi up` again"
     )
+
+
+def unread(detail: dict[str, Any]) -> bool:
+    """Whether a published S3 dataset (GetDataset `detail`) has a DRAFT that differs from its latest
+    version (`draftStatus` MODIFIED: "DRAFT has unpublished changes"). Each read of the object ends with a
+    version, so this is a read cut short (a crash between the delete of the examples and the add) or an
+    edit outside the stack: the object must be read again, even with the state's `revision` in the spec."""
+    return detail.get("status") == "ACTIVE" and detail.get("draftStatus") == "MODIFIED"

@@ -224,3 +224,34 @@ def test_an_s3_dataset_whose_object_is_missing_is_not_created(provider_server, f
         provider_server.up(URN, props([], s3Source={"s3Uri": "s3://eval-data/absent.jsonl"}))
     assert "s3Source.s3Uri" in exc.value.details and "s3://eval-data/absent.jsonl" in exc.value.details
     assert fast_emulator.admin.call_counts().get("CreateDataset", 0) == 0
+
+
+def test_refresh_marks_an_s3_dataset_whose_draft_is_not_its_last_read_and_up_reads_it_again(
+    provider_server, fast_emulator
+):
+    """A re-read cut short between the delete and the add leaves the DRAFT unpublished (draftStatus
+    MODIFIED) while the state keeps the old `revision`: refresh marks `s3Source`, so an `up` with that
+    same spec reads the object again (tests/engine/test_s3_crash_on_engine.py kills a real `up` there)."""
+    control = fast_emulator.client("bedrock-agentcore-control")
+    source = s3_object(fast_emulator, "cases.jsonl", [scenario("a"), scenario("b")])
+    state = provider_server.up(URN, props([], s3Source=source))
+    ident = state.outputs["datasetId"]
+    unchanged = provider_server.refresh(state)
+    assert unchanged is not None and unchanged.inputs["s3Source"] == source, "a whole read is no drift"
+
+    ids = [e["exampleId"] for e in control.list_dataset_examples(datasetId=ident)["examples"]]
+    control.delete_dataset_examples(datasetId=ident, exampleIds=ids)  # what the crashed run did
+    refreshed = provider_server.refresh(state)
+    assert refreshed is not None and refreshed.inputs["s3Source"] == {**source, "draftModified": True}
+    fast_emulator.admin.clear_call_counts()
+    again = provider_server.up(URN, props([], s3Source=source), refreshed)
+    assert fast_emulator.admin.call_counts()["AddDatasetExamples"] == 1
+    assert (
+        live(control, ident)
+        == live(control, ident, again.outputs["datasetVersion"])
+        == {
+            "a": "30 days.",
+            "b": "30 days.",
+        }
+    )
+    assert provider_server.refresh(again).inputs["s3Source"] == source

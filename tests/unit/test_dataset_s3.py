@@ -50,3 +50,14 @@ def test_an_empty_or_oversized_object_is_refused_as_a_dataset_would_be() -> None
     duplicate = '{"scenario_id": "a", "turns": [{"input": "q"}]}\n' * 2
     (found,) = dataset_s3.problems(duplicate, URI, schema)
     assert found.startswith(f"{URI}:2: duplicate scenario_id 'a'")
+
+
+@pytest.mark.parametrize(
+    ("status", "draft", "read_again"),
+    [("ACTIVE", "MODIFIED", True), ("ACTIVE", "UNMODIFIED", False), ("UPDATING", "MODIFIED", False)],
+)
+def test_only_a_settled_draft_with_unpublished_changes_is_read_again(
+    status: str, draft: str, read_again: bool
+) -> None:
+    # draftStatus is "only authoritative when status is ACTIVE" (botocore, GetDataset).
+    assert dataset_s3.unread({"status": status, "draftStatus": draft}) is read_again
