@@ -37,7 +37,6 @@ def dump(data_dir: Path) -> list[dict[str, Any]]:
     """Write every body not yet on disk; the buckets as data for moto.json."""
     backend = _backend()
     bodies = data_dir / BODY_DIR
-    bodies.mkdir(parents=True, exist_ok=True)
     out = []
     # Copies of moto's dicts (dict() of the key store copies its raw version lists): S3 requests may
     # still change them while a seed saves.
@@ -79,6 +78,7 @@ def _write_body(bodies: Path, value: bytes) -> str:
     digest = hashlib.sha256(value).hexdigest()
     path = bodies / digest
     if not path.exists():
+        bodies.mkdir(parents=True, exist_ok=True)
         tmp = bodies / f".{digest}.tmp"
         tmp.write_bytes(value)
         os.replace(tmp, path)

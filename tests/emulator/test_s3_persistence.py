@@ -11,6 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto.moto_api._internal.models import moto_api_backend
 
+from evalctl.cli.main import main
 from evalctl.emulator.s3state import BODY_DIR, S3StateError
 from evalctl.emulator.server import EmulatorServer
 from evalctl.emulator.testing import running_emulator
@@ -105,7 +106,9 @@ def test_deleted_objects_stay_deleted_and_their_bodies_go(tmp_path: Path) -> Non
         assert [o["Key"] for o in listed] == ["stays"]
 
 
-def test_a_changed_body_file_is_refused_by_name(tmp_path: Path) -> None:
+def test_a_changed_or_missing_body_file_is_refused_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with running_emulator(data_dir=tmp_path) as first:
         s3 = first.client("s3")
         s3.create_bucket(Bucket="kept-data")
@@ -115,3 +118,8 @@ def test_a_changed_body_file_is_refused_by_name(tmp_path: Path) -> None:
     moto_api_backend.reset()
     with pytest.raises(S3StateError, match=f"{body}: .*does not match its name"):
         EmulatorServer(port=0, data_dir=tmp_path)
+    body.unlink()
+    moto_api_backend.reset()
+    assert main(["emulator", "--port", "0", "--data-dir", str(tmp_path)]) == 2
+    said = capsys.readouterr().err
+    assert f"evalctl emulator: {body}: an S3 object body named in moto.json is missing" in said
