@@ -7,7 +7,7 @@ deleted only after it is replaced. A crash at any step leaves the previous moto.
 Kept: buckets (name, region, creation date, versioning status, tags) and every object version in
 order (key, body, ETag, last-modified, content type and other metadata, storage class, tags, version
 id, delete markers). Not kept: policies, ACLs, CORS, lifecycle, encryption and object-lock settings,
-notifications and unfinished multipart uploads.
+notifications, additional checksums, a multipart object's parts and unfinished multipart uploads.
 """
 
 from __future__ import annotations
