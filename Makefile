@@ -97,6 +97,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/datasets.py
 	$(BIN)/python bench/dataset_run.py
 	$(BIN)/python bench/dataset_progress.py
+	$(BIN)/python bench/s3_persistence.py
 	$(BIN)/python bench/simulate.py
 	$(BIN)/python bench/insights.py
 

@@ -33,7 +33,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument(
         "--data-dir",
         type=Path,
-        help="keep state here across restarts (AgentCore always; IAM, Logs, Lambda on exit; not S3)",
+        help="keep state here across restarts (AgentCore always; IAM, Logs, Lambda, S3 on exit and seed)",
     )
     parser.add_argument(
         "--token-file",
@@ -131,6 +131,7 @@ def _serve(args: argparse.Namespace) -> int:
     from evalctl.emulator.agents import parse_mapping
     from evalctl.emulator.gate import TOKEN_HEADER
     from evalctl.emulator.motostate import LegacyStateError
+    from evalctl.emulator.s3state import S3StateError
     from evalctl.emulator.server import EmulatorServer
     from evalctl.emulator.tokens import default_token_file, write_token_file
 
@@ -141,7 +142,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     try:
         server = EmulatorServer(args.host, args.port, args.data_dir)
-    except LegacyStateError as exc:
+    except (LegacyStateError, S3StateError) as exc:
         print(f"evalctl emulator: {exc}", file=sys.stderr)
         return EXIT_USAGE
     server.core.agents.update(agents)

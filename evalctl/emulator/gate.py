@@ -34,6 +34,9 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 # which no web page can add without a CORS preflight that the emulator never grants.
 SIGV4_PREFIX = "AWS4-HMAC-SHA256 Credential="
 _AGENTCORE_SCOPE = re.compile(r"/bedrock-agentcore/aws4_request")
+# PutObject stores the body with the caller's own Content-Type (its ContentType member), so S3 takes
+# any type; the Authorization rule above still keeps browsers out.
+_S3_SCOPE = re.compile(r"/s3/aws4_request")
 # Query-protocol services routed to moto (IAM, STS) send form-encoded bodies; rest-json and
 # json-1.x services (AgentCore, Lambda, Logs) send JSON. A browser form can only send the first
 # kind, and it cannot add the Authorization header that every AWS route requires.
@@ -157,7 +160,7 @@ def _aws_refusal(environ: dict[str, Any], path: str) -> tuple[int, str, str] | N
     if not _has_body(environ):
         return None
     media = _media_type(environ)
-    if _INVOKE_PATH.fullmatch(path):
+    if _INVOKE_PATH.fullmatch(path) or _S3_SCOPE.search(authorization):
         return None
     # AgentCore operations all take JSON bodies; moto's services also take forms (IAM, STS) and
     # untyped blobs (botocore sends Lambda's Invoke payload without a Content-Type).

@@ -1,10 +1,11 @@
-"""Persist moto's IAM roles and policies, CloudWatch Logs and Lambda functions in data_dir, as JSON.
+"""Persist moto's IAM roles and policies, CloudWatch Logs, Lambda functions and S3 in data_dir, as JSON.
 
 The state is data (`moto.json`), re-created through moto's own backend calls at start-up; nothing
 on disk is ever unpickled, since loading a pickle runs whatever code it names. A `moto.pickle`
 left by older versions is not read: start-up says so and how to migrate (see `legacy_message`).
 Saved when the server stops and after seeding; a crash loses moto changes since the last save
-(AgentCore state, in agentcore.json, is written after every mutation).
+(AgentCore state, in agentcore.json, is written after every mutation). S3 object bodies are files
+next to it (s3state).
 """
 
 from __future__ import annotations
@@ -12,15 +13,18 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
-from evalctl.emulator import cwlogs
+from evalctl.emulator import cwlogs, s3state
 from evalctl.emulator.settings import ACCOUNT_ID
 
 STATE_FILE = "moto.json"
 LEGACY_FILE = "moto.pickle"
 VERSION = 1
+# One save at a time (a seed's and the stop's): each prunes the S3 bodies the other's moto.json may name.
+_SAVING = threading.Lock()
 
 
 class LegacyStateError(RuntimeError):
@@ -109,11 +113,14 @@ def _functions() -> list[tuple[str, dict[str, Any]]]:
 
 def save(data_dir: Path) -> None:
     """Write the moto state next to agentcore.json (atomically)."""
-    doc = {"version": VERSION, "iam": _iam(), "logs": _logs(), "functions": _functions()}
-    data_dir.mkdir(parents=True, exist_ok=True)
-    tmp = data_dir / f".{STATE_FILE}.tmp"
-    tmp.write_text(json.dumps(doc))
-    os.replace(tmp, data_dir / STATE_FILE)
+    with _SAVING:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        buckets = s3state.dump(data_dir)  # bodies first: moto.json only ever names bodies on disk
+        doc = {"version": VERSION, "iam": _iam(), "logs": _logs(), "functions": _functions(), "s3": buckets}
+        tmp = data_dir / f".{STATE_FILE}.tmp"
+        tmp.write_text(json.dumps(doc))
+        os.replace(tmp, data_dir / STATE_FILE)
+        s3state.prune(data_dir, buckets)
 
 
 def load(data_dir: Path) -> bool:
@@ -134,6 +141,7 @@ def load(data_dir: Path) -> bool:
         backend = lambda_backends[ACCOUNT_ID][region]
         if spec["FunctionName"] not in {fn.function_name for fn in backend.list_functions()}:
             backend.create_function(spec)
+    s3state.load(data_dir, doc.get("s3", []))  # absent in files older than S3 persistence
     return True
 
 

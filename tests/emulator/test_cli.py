@@ -114,6 +114,12 @@ def _client(endpoint: str, service: str) -> Any:
     return EmulatorHandle(endpoint, Admin(endpoint)).client(service)
 
 
+def _stop(server: subprocess.Popen[str]) -> None:
+    server.terminate()  # SIGTERM: the CLI saves its state on the way out
+    server.wait(timeout=10)
+    assert server.returncode == 0
+
+
 def test_evalctl_emulator_serves_applies_flags_and_saves_on_sigterm(tmp_path: Path) -> None:
     server, endpoint = _serve(tmp_path, "--throttle-rate", "1")
     try:
@@ -123,10 +129,33 @@ def test_evalctl_emulator_serves_applies_flags_and_saves_on_sigterm(tmp_path: Pa
             _client(endpoint, "bedrock-agentcore-control").list_evaluators()
         assert exc.value.response["Error"]["Code"] == "ThrottlingException"
     finally:
-        server.terminate()  # SIGTERM: the CLI saves its state on the way out
-        server.wait(timeout=10)
-    assert server.returncode == 0
+        _stop(server)
     assert (tmp_path / "moto.json").stat().st_size > 0
+
+
+def test_s3_objects_survive_a_real_restart_and_feed_a_dataset(tmp_path: Path) -> None:
+    """Put with boto3, SIGTERM, a new `evalctl emulator` process: the same bytes, and a Dataset reads them."""
+    line = {"scenario_id": "s1", "turns": [{"input": "capital of France?", "expected_response": "Paris"}]}
+    body = (json.dumps(line) + "\n").encode() + b"\n"  # a trailing blank line: bytes, not lines, compared
+    server, endpoint = _serve(tmp_path)
+    try:
+        s3 = _client(endpoint, "s3")
+        s3.create_bucket(Bucket="eval-data")
+        etag = s3.put_object(Bucket="eval-data", Key="cases.jsonl", Body=body)["ETag"]
+    finally:
+        _stop(server)
+    server, endpoint = _serve(tmp_path)
+    try:
+        got = _client(endpoint, "s3").get_object(Bucket="eval-data", Key="cases.jsonl")
+        assert (got["Body"].read(), got["ETag"]) == (body, etag)
+        control = _client(endpoint, "bedrock-agentcore-control")
+        created = control.create_dataset(
+            datasetName="after_restart", source={"s3Source": {"s3Uri": "s3://eval-data/cases.jsonl"}}
+        )
+        dataset = control.get_dataset(datasetId=created["datasetId"])
+        assert (dataset["datasetName"], dataset["exampleCount"]) == ("after_restart", 1)
+    finally:
+        _stop(server)
 
 
 def test_seed_command_loads_sessions_into_a_running_emulator(

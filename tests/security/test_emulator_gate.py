@@ -220,3 +220,17 @@ def test_dataset_download_urls_are_good_only_as_issued(emulator):
     assert send(emulator.endpoint, "GET", path.split("&signature=", maxsplit=1)[0])[0] == 403
     # Anything else under /_emulator/ still needs the token.
     assert send(emulator.endpoint, "GET", "/_emulator/faults")[0] == 401
+
+
+def test_s3_takes_any_content_type_but_still_needs_a_signature(emulator):
+    """PutObject keeps the caller's Content-Type, so S3 routes take text/plain; unsigned they do not."""
+    emulator.client("s3").create_bucket(Bucket="gate-probe")
+    s3_sigv4 = SIGV4.replace("/bedrock-agentcore/", "/s3/")
+    unsigned, _ = send(emulator.endpoint, "PUT", "/gate-probe/k.txt", "hi", Content_Type="text/plain")
+    assert unsigned == 403
+    status, body = send(
+        emulator.endpoint, "PUT", "/gate-probe/k.txt", "hi", Content_Type="text/plain", Authorization=s3_sigv4
+    )
+    assert status == 200, body
+    got = emulator.client("s3").get_object(Bucket="gate-probe", Key="k.txt")
+    assert (got["Body"].read(), got["ContentType"]) == (b"hi", "text/plain")
