@@ -181,6 +181,27 @@ def test_an_average_gate_on_a_categorical_evaluator_is_refused_before_any_call(
     assert agent.seen == [] and actor.requests == []
 
 
+def test_an_average_gate_no_evaluator_can_reach_is_refused_before_any_call(
+    specs: Path, port: int, actor: ChatServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Built-ins score 0..1: a gate of 7 would run the whole simulation and then fail."""
+    agent = FixtureAgent(f"http://127.0.0.1:{port}", {})
+    url = agent.start()
+    args = ["simulate", "support-simulated", "--specs", str(specs), "--agent", url]
+    try:
+        assert (
+            main([*args, "--evaluator", "Builtin.Helpfulness", "--min-average", "Builtin.Helpfulness=7"]) == 2
+        )
+        err = capsys.readouterr().err
+        assert (
+            "--min-average Builtin.Helpfulness=7: above the averages 'Builtin.Helpfulness' can reach" in err
+        )
+        assert "give a SCORE within 0..1" in err, err
+    finally:
+        agent.stop()
+    assert agent.seen == [] and actor.requests == []
+
+
 def test_an_agent_that_is_down_fails_each_scenario_with_the_reason(
     specs: Path, port: int, actor: ChatServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
