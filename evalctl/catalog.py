@@ -5,6 +5,8 @@ One table for the spec lint, the local engine and the emulator (source: shared/f
 
 from __future__ import annotations
 
+from typing import Any
+
 # id -> (level, ground-truth fields of evaluationReferenceInputs it reads)
 BUILTIN_EVALUATORS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Builtin.Correctness": ("TRACE", ("expectedResponse",)),
@@ -25,6 +27,15 @@ BUILTIN_EVALUATORS: dict[str, tuple[str, tuple[str, ...]]] = {
     "Builtin.ToolParameterAccuracy": ("TOOL_CALL", ()),
     "Builtin.SkillSelectionAccuracy": ("TOOL_CALL", ()),
     "Builtin.SkillInstructionFollowing": ("TOOL_CALL", ()),
+}
+# The rating scale of every built-in, and of an evaluator derived from one (the trajectory ones score
+# 0 or 1 by code); gates on them are judged against its values.
+BUILTIN_SCALE: dict[str, Any] = {
+    "numerical": [
+        {"value": 0.0, "label": "Poor", "definition": "The criterion is not met."},
+        {"value": 0.5, "label": "Partial", "definition": "The criterion is partly met."},
+        {"value": 1.0, "label": "Good", "definition": "The criterion is fully met."},
+    ]
 }
 # Scored by code against expectedTrajectory, with no model.
 TRAJECTORY_EVALUATORS = (

@@ -128,13 +128,14 @@ def local_endpoint(spec_arn: str | None, region: str) -> str:
     return f"arn:aws:bedrock-agentcore:{region}:{ACCOUNT_ID}:runtime/{runtime}/runtime-endpoint/{endpoint}"
 
 
-def _ping(url: str) -> str | None:
+def warn_if_down(url: str) -> None:
+    """A warning on stderr when the agent does not answer GET /ping (`run --local --agent`, `simulate`)."""
     try:
         with urllib.request.urlopen(f"{url.rstrip('/')}/ping", timeout=5) as answer:
             answer.read()
     except (urllib.error.URLError, OSError) as exc:
-        return str(getattr(exc, "reason", exc))
-    return None
+        down = getattr(exc, "reason", exc)
+        print(f"warning: GET {url}/ping failed ({down}); is the agent running?", file=sys.stderr)
 
 
 def _log_groups(logs: Any, doc: Document) -> None:
@@ -179,7 +180,5 @@ def prepare(
             f"up to {at_once} scenario(s) at a time",
             file=sys.stderr,
         )
-        down = _ping(str(args.agent))
-        if down is not None:
-            print(f"warning: GET {args.agent}/ping failed ({down}); is the agent running?", file=sys.stderr)
+        warn_if_down(str(args.agent))
     return dataclasses.replace(doc, spec={**doc.spec, "agent": arn})

@@ -91,12 +91,30 @@ def _traces(args: argparse.Namespace, region: str) -> dict[str, Any]:
         raise jobs.JobError("--service is required unless --spans-file gives the spans")
     now = dt.datetime.now(dt.UTC)
     start = now - dt.timedelta(hours=args.since)
+    if args.log_group:
+        _known_groups(args, region)
     caller = account(args)
     groups = args.log_group or _runtime_groups(args, start, now)
     arns = [f"arn:aws:logs:{region}:{caller}:log-group:{g}" for g in groups]
     return {"cloudwatchLogs": {
         "logGroupArns": arns, "serviceNames": [args.service], "startTime": start, "endTime": now,
     }}  # fmt: skip
+
+
+def _known_groups(args: argparse.Namespace, region: str) -> None:
+    """Every --log-group exists (DescribeLogGroups, as `evalctl run`'s pre-flight does): else the
+    recommendation would start, then fail with the API's field name. JobError names the group."""
+    from evalctl.aws import ClientSettings, client
+    from evalctl.runner.preflight import log_groups
+
+    logs = client("logs", ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile))
+    missing = [f.message.removeprefix("log group ") for f in log_groups(logs, list(args.log_group), [])]
+    if missing:
+        raise jobs.JobError(
+            f"--log-group {'; '.join(missing)} ({region}); pass the group the agent writes its traces to "
+            "(its runtime's /aws/bedrock-agentcore/runtimes/<agent-id>-<endpoint>, or aws/spans), check "
+            "--region, or drop --log-group to read the groups the service's spans name; nothing was started"
+        )
 
 
 def _runtime_groups(args: argparse.Namespace, start: dt.datetime, end: dt.datetime) -> list[str]:

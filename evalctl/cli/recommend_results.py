@@ -8,14 +8,14 @@ import argparse
 import difflib
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from evalctl import recommend_inputs as inputs
 from evalctl import recommend_request as rr
 from evalctl.cli import jobs
 from evalctl.cli.exits import EXIT_USAGE
 from evalctl.cli.recommend_show import render, view
 from evalctl.cli.recommend_spec import deployed, spec_doc
+from evalctl.cli.recommend_spec import facts as spec_facts
 from evalctl.reports import recommendation as report
 from evalctl.reports.gates import EXIT_JOB_FAILED
 
@@ -64,25 +64,17 @@ def run(args: argparse.Namespace, project: Project, doc: Document) -> int:
     return jobs.guarded("results", args, lambda given: _body(given, project))
 
 
-def _source(doc: Document, given: Any) -> tuple[str | None, bool]:
-    """The spec's text file (relative to the working directory) and whether its text is still `given`."""
-    try:
-        props = rr.resolved(doc.spec, Path(doc.file).parent, Path.cwd())
-    except inputs.InputError:
-        return None, False  # the file is gone or unreadable: the recommendation's own input is shown
-    return props.get("file"), props["current"] == given
-
-
 def _body(args: argparse.Namespace, project: Project) -> int:
     doc = spec_doc(args, project)
     data = jobs.data_client(args)
     hint = f", or `evalctl recommend {doc.name} --start` to see one without deploying"
     done = deployed(args, data, rr.base_name(doc.name, args.stack), FINISHED, hint)
     current = rr.input_text(done)  # what it was recommended on, even if the file changed since
-    source, fresh = _source(doc, current)
+    spec = spec_facts(doc, current)
+    source, fresh = spec["file"], spec["fresh"]
     shown = view(done, current, report.label(source, done.get("type")))
     if args.json:
-        jobs.print_json({**shown, "spec": doc.name, "file": source, "fresh": fresh})
+        jobs.print_json({**shown, **spec})
     else:
         print(f"Recommendation {doc.name}: {done['recommendationId']} {done['status']} ({done['type']})")
         sys.stdout.write(f"error: {shown['error']}\n" if shown["error"] else render(shown))

@@ -62,11 +62,15 @@ def render(shown: dict[str, Any]) -> str:
     return "".join(lines) + (shown["diff"] or "no change recommended\n")
 
 
-def show(args: argparse.Namespace, done: dict[str, Any], current: Text, source: Path | None) -> int:
-    """Print the explanation and the diff (or JSON); with --apply write the recommended text into `source`."""
+def show(
+    args: argparse.Namespace, done: dict[str, Any], current: Text, source: Path | None,
+    facts: dict[str, Any] | None = None,
+) -> int:  # fmt: skip
+    """Print the explanation and the diff (or JSON, with `facts` about the spec); with --apply write the
+    recommended text into `source`."""
     shown = view(done, current, label(source, done.get("type")))
     if args.json:  # a FAILED one too, with its `error`, as `evalctl results RECOMMENDATION --json` does
-        jobs.print_json(shown)
+        jobs.print_json({**shown, **(facts or {})})
     if shown["error"]:
         raise jobs.JobError(shown["error"])
     if not args.json:

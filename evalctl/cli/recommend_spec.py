@@ -107,6 +107,17 @@ def deployed(
     return dict(data.get_recommendation(recommendationId=newest["recommendationId"]))
 
 
+def facts(doc: Document, ran_on: Any) -> dict[str, Any]:
+    """What `--json` adds for a spec's recommendation (`recommend NAME` and `results NAME` alike): the
+    spec, its text file (relative to the working directory; None when inline, gone or unreadable) and
+    whether that text is still `ran_on`, the text the recommendation ran on."""
+    try:
+        props = rr.resolved(doc.spec, Path(doc.file).parent, Path.cwd())
+    except inputs.InputError:
+        return {"spec": doc.name, "file": None, "fresh": False}
+    return {"spec": doc.name, "file": props.get("file"), "fresh": props["current"] == ran_on}
+
+
 def body(args: argparse.Namespace) -> int:
     project = jobs.declared(args)
     doc = spec_doc(args, project)
@@ -133,4 +144,4 @@ def body(args: argparse.Namespace) -> int:
                 "run `pulumi up` (or pass --start) for a recommendation of the current text"
             )
         print(f"recommendation {done['recommendationId']} ({done['status']})", file=sys.stderr)
-    return show(args, done, props["current"], source)
+    return show(args, done, props["current"], source, facts(doc, rr.input_text(done)))

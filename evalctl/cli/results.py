@@ -14,6 +14,7 @@ from evalctl.reports.gates import EXIT_JOB_FAILED, FINISHED_STATUSES, GateSpecEr
 
 if TYPE_CHECKING:
     from evalctl.reports.models import Source
+    from evalctl.spec.diagnostics import Diagnostic
     from evalctl.spec.project import Document
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
@@ -107,10 +108,11 @@ def run(args: argparse.Namespace) -> int:
     if miss:
         print(f"evalctl results: {miss}", file=sys.stderr)
         return EXIT_USAGE
-    refused = categorical_gates(args) if args.gates_from else []
-    if refused:
-        print("\n".join(refused), file=sys.stderr)
-        said = "no average to gate, as `evalctl validate` says of a spec; nothing was fetched"
+    judged = scale_gates(args) if args.gates_from else []
+    if judged:
+        print("\n".join(found.format() for found in judged), file=sys.stderr)
+    if any(found.severity == "error" for found in judged):
+        said = "its scale cannot judge that gate, as `evalctl validate` says of a spec; nothing was fetched"
         print(f"evalctl results: --gates-from {args.gates_from}: {said}", file=sys.stderr)
         return EXIT_USAGE
     try:
@@ -159,10 +161,10 @@ def gates_from(args: argparse.Namespace) -> list[dict[str, Any]]:
     return list(doc.spec.get("gates") or [])
 
 
-def categorical_gates(args: argparse.Namespace) -> list[str]:
-    """--gates-from's average gates on evaluators answering with labels only, at their file:line:col
-    (validate's rule); the evaluators are looked up in --specs and in the gates file itself."""
-    from evalctl.spec.lint.rules_batch import categorical_gates as rule
+def scale_gates(args: argparse.Namespace) -> list[Diagnostic]:
+    """--gates-from's average gates its evaluators' scales cannot judge (labels only, or out of reach), at
+    their file:line:col (validate's rule); the evaluators are looked up in --specs and the gates file."""
+    from evalctl.spec.lint.rules_batch import scale_gates as rule
     from evalctl.spec.project import load_documents
 
     ref = Path(args.gates_from)
@@ -178,7 +180,7 @@ def categorical_gates(args: argparse.Namespace) -> list[str]:
     else:
         chosen = [d for d in batches if d.name == str(ref) and d.valid]
     # More than one (or none): gates_from says which to pick before anything is judged.
-    return [found.format() for found in rule(project, chosen[0])] if len(chosen) == 1 else []
+    return list(rule(project, chosen[0])) if len(chosen) == 1 else []
 
 
 class FetchError(RuntimeError):

@@ -121,7 +121,7 @@ def _dataset(args: argparse.Namespace) -> tuple[Project, Document] | str:
 def _evaluators(args: argparse.Namespace, project: Project) -> str | None:
     """An --evaluator the in-process emulator cannot score with, or a gate on one not passed."""
     from evalctl.catalog import BUILTIN_EVALUATORS
-    from evalctl.spec.lint.scales import NO_VALUE, categorical
+    from evalctl.spec.lint.scales import NO_VALUE, categorical, out_of_reach
 
     declared = [d.name for d in project.of_kind("Evaluator")]
     for ref in args.evaluator:
@@ -146,6 +146,20 @@ def _evaluators(args: argparse.Namespace, project: Project) -> str | None:
                 f"{labels[0]} ({NO_VALUE}, so there is no average to gate); give '{labels[1]}' a "
                 "numerical scale (a value per label), or drop --min-average and read its label distribution "
                 "in the report"
+            )
+        outside = out_of_reach(project, gate["evaluator"], gate["minAverageScore"])
+        bounds, above = outside if outside is not None else (None, False)
+        flag = f"--min-average {gate['evaluator']}={gate['minAverageScore']:g}"
+        if bounds is not None and above:
+            return (
+                f"{flag}: above the averages '{gate['evaluator']}' can reach ({bounds.why}), so the gate "
+                f"would always fail; give a SCORE within {bounds.shown()}"
+            )
+        if bounds is not None:
+            print(
+                f"warning: {flag}: below the averages '{gate['evaluator']}' can give ({bounds.why}), so the "
+                f"gate always passes; give a SCORE within {bounds.shown()}",
+                file=sys.stderr,
             )
     return None
 

@@ -34,6 +34,30 @@ def failure_detail(transcript: Transcript) -> str:
     return f"{said} and was not scored: {transcript.error}"
 
 
+def summary(transcripts: list[Transcript], usage: ActorUsage) -> Simulation:
+    """How the conversations went: counts, each failed scenario and why, the actor's usage."""
+    failed = [t for t in transcripts if t.error]
+    failures = [
+        ScenarioFailure(scenarioId=t.scenario_id, error=str(t.error), turns=len(t.exchanges), scored=t.scored)
+        for t in failed
+    ]
+    usage_record = UsageRecord(**usage.to_json())
+    return Simulation(
+        scenarios=len(transcripts), failed=len(failed), complete=not failed, failures=failures,
+        actorUsage=usage_record,
+    )  # fmt: skip
+
+
+def unscored(reason: str, transcripts: list[Transcript], usage: ActorUsage) -> dict[str, object]:
+    """`--json`'s document when nothing could be scored: FAILED with the reason, as `recommend --json`
+    prints a FAILED recommendation, and the summary results.json's `simulation` key would hold."""
+    return {
+        "status": "FAILED",
+        "error": reason,
+        "simulation": summary(transcripts, usage).model_dump(mode="json"),
+    }
+
+
 def amend(results: RunResults, transcripts: list[Transcript], usage: ActorUsage) -> RunResults:
     """The batch's results with the sessions named and ordered by scenario, the failures in the job's
     errors and in every gate verdict (a shortened run never reads as passed), and the simulation."""
@@ -44,17 +68,7 @@ def amend(results: RunResults, transcripts: list[Transcript], usage: ActorUsage)
     ]
     sessions.sort(key=lambda s: place.get(s.sessionId, (len(place), ""))[0])  # stable: the rest keep theirs
     failed = [t for t in transcripts if t.error]
-    failures = [
-        ScenarioFailure(scenarioId=t.scenario_id, error=str(t.error), turns=len(t.exchanges), scored=t.scored)
-        for t in failed
-    ]
-    simulation = Simulation(
-        scenarios=len(transcripts),
-        failed=len(failed),
-        complete=not failed,
-        failures=failures,
-        actorUsage=UsageRecord(**usage.to_json()),
-    )
+    simulation = summary(transcripts, usage)
     errors = [*results.job.errorDetails, *(failure_detail(t) for t in failed)]
     gates = [_incomplete(g, len(failed), len(transcripts)) if failed else g for g in results.gates]
     return results.model_copy(

@@ -15,6 +15,7 @@ from typing import Any
 from evalctl.aws import ClientSettings
 from evalctl.cli import local_agent, run, simulate_report
 from evalctl.cli.exits import EXIT_USAGE
+from evalctl.cli.jobs import print_json
 from evalctl.datasets import gather
 from evalctl.engine.llm_judges import TextModel
 from evalctl.reports.models import RunResults
@@ -183,6 +184,8 @@ def execute(
         f"  OTEL_EXPORTER_OTLP_ENDPOINT={server.endpoint} OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf\n"
         f"simulating Dataset '{doc.name}' against {args.agent} as {arn}",
     )
+    if not args.quiet:
+        local_agent.warn_if_down(str(args.agent))
     since_ms = int(time.time() * 1000) - _SLACK_MS
     transcripts = _converse(args, doc, model, _invoker(clients["data"], arn))
     usage = ActorUsage.total([preflight, *(t.usage for t in transcripts)])
@@ -193,7 +196,10 @@ def execute(
     scored = [t.session_id for t in transcripts if t.scored]
     source = simulate.source(docs, scored, since_ms) if scored else None
     if source is None:
-        print("evalctl simulate: no scenario produced a session to score", file=sys.stderr)
+        reason = "no scenario produced a session to score"
+        if args.json:  # stdout still says what happened, as on every other outcome
+            print_json(simulate_report.unscored(reason, transcripts, usage))
+        print(f"evalctl simulate: {reason}", file=sys.stderr)
         return EXIT_USAGE
     request = _request(args, doc, aliases, source)
     outcome = _score(args, doc, clients, request, aliases=aliases, sessions=len(scored))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evalctl.catalog import BUILTIN_EVALUATORS
+from evalctl.catalog import BUILTIN_EVALUATORS, BUILTIN_SCALE
 from evalctl.engine.model import CodeSource, EvaluatorDef
 
 BUILTIN_ARN_PREFIX = "arn:aws:bedrock-agentcore:::evaluator/"
@@ -22,13 +22,6 @@ _LEVEL_INSTRUCTIONS = {
     "SESSION": "Judge the whole session for {aspect}.\nContext:\n{context}\nTools:\n{available_tools}",
     "TOOL_CALL": "Judge this tool call for {aspect}.\nContext:\n{context}\nTool call:\n{tool_turn}\n"
     "Tools:\n{available_tools}",
-}
-_DEFAULT_SCALE: dict[str, Any] = {
-    "numerical": [
-        {"value": 0.0, "label": "Poor", "definition": "The criterion is not met."},
-        {"value": 0.5, "label": "Partial", "definition": "The criterion is partly met."},
-        {"value": 1.0, "label": "Good", "definition": "The criterion is fully met."},
-    ]
 }
 
 
@@ -65,7 +58,7 @@ def builtin_definition(evaluator_id: str) -> EvaluatorDef:
         level=level,
         kind="builtin",
         instructions=instructions,
-        rating_scale=_DEFAULT_SCALE,
+        rating_scale=BUILTIN_SCALE,
     )
 
 
@@ -109,7 +102,7 @@ def _derived(derived: dict[str, Any], common: dict[str, Any]) -> EvaluatorDef:
     return EvaluatorDef(
         kind="derived",
         instructions=base.instructions if base else "",
-        rating_scale=base.rating_scale if base else _DEFAULT_SCALE,
+        rating_scale=base.rating_scale if base else BUILTIN_SCALE,
         base_evaluator_id=base_id,
         model_config=derived.get("modelConfig", {}),
         **{**common, "level": common["level"] if base is None else base.level},

@@ -31,6 +31,7 @@ def ci_evaluator(scope: Scope, aws: AwsTarget) -> list[Statement]:
             "*",
         )
     )
+    # `evalctl run`'s pre-flight and `evalctl recommend --log-group` check that the groups exist.
     out.append(statement("PreflightFindLogGroups", ["logs:DescribeLogGroups"], aws.log_group("*")))
     return out + _workflows(aws)
 

@@ -181,12 +181,43 @@ def test_an_average_gate_on_a_categorical_evaluator_is_refused_before_any_call(
     assert agent.seen == [] and actor.requests == []
 
 
+def test_an_average_gate_no_evaluator_can_reach_is_refused_before_any_call(
+    specs: Path, port: int, actor: ChatServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Built-ins score 0..1: a gate of 7 would run the whole simulation and then fail."""
+    agent = FixtureAgent(f"http://127.0.0.1:{port}", {})
+    url = agent.start()
+    args = ["simulate", "support-simulated", "--specs", str(specs), "--agent", url]
+    try:
+        assert (
+            main([*args, "--evaluator", "Builtin.Helpfulness", "--min-average", "Builtin.Helpfulness=7"]) == 2
+        )
+        err = capsys.readouterr().err
+        assert (
+            "--min-average Builtin.Helpfulness=7: above the averages 'Builtin.Helpfulness' can reach" in err
+        )
+        assert "give a SCORE within 0..1" in err, err
+    finally:
+        agent.stop()
+    assert agent.seen == [] and actor.requests == []
+
+
 def test_an_agent_that_is_down_fails_each_scenario_with_the_reason(
     specs: Path, port: int, actor: ChatServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert simulate(specs, "http://127.0.0.1:9", port) == 2
-    err = capsys.readouterr().err
+    assert simulate(specs, "http://127.0.0.1:9", port, "--json") == 2
+    out, err = capsys.readouterr()
+    # Warned before the first scenario, as `run --local --agent` does.
+    assert "warning: GET http://127.0.0.1:9/ping failed" in err and "is the agent running?" in err
+    assert err.index("/ping failed") < err.index("scenario stops-after-two")
     assert "scenario stops-after-two: 0 turn(s)" in err and "FAILED turn 1: The agent at" in err
     assert "could not be reached" in err and "no scenario produced a session to score" in err
+    # --json still prints a document: FAILED, the reason, and how each scenario went.
+    answer = json.loads(out)
+    assert answer["status"] == "FAILED" and answer["error"] == "no scenario produced a session to score"
+    simulation = answer["simulation"]
+    assert simulation["scenarios"] == simulation["failed"] == len(simulation["failures"]) == 3
+    assert simulation["complete"] is False and simulation["actorUsage"]["calls"] == 1
+    assert all("could not be reached" in f["error"] and f["scored"] is False for f in simulation["failures"])
     # The actor is asked once before any agent call (the preflight), then only after an agent reply.
     assert [r[2]["messages"][1]["content"] for r in actor.requests] == ["Reply with the word OK."]

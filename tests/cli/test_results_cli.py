@@ -215,3 +215,25 @@ def test_an_average_gate_on_a_categorical_evaluator_is_refused_before_any_call(t
     elsewhere.write_text(spec.read_text())
     assert main(["results", JOB_ID, "--specs", str(tmp_path / "none"), "--gates-from", str(elsewhere)]) == 2
     assert f"{elsewhere}:9:51:" in capsys.readouterr().err and calls == []
+
+
+def test_an_average_gate_out_of_reach_is_refused_before_any_call(tmp_path, monkeypatch, capsys):
+    """Above the evaluator's highest score the gate always fails: exit 2 at its file:line:col with the
+    reachable range, nothing fetched. Below its lowest it always passes: a warning, and the job is read."""
+    calls = []
+    response = copy.deepcopy(SAMPLE["response"]) | {"status": "COMPLETED"}
+    stubbed = _stubbed(response, SAMPLE["events"])
+    monkeypatch.setattr(results_cli, "make_clients", lambda args: calls.append(args) or stubbed)
+    monkeypatch.chdir(tmp_path)
+    spec = _spec(tmp_path, "    - {evaluator: Builtin.Helpfulness, minAverageScore: 7}")
+    assert main(["results", JOB_ID, "--gates-from", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert "nightly.yaml:7:57: error: minAverageScore 7 on 'Builtin.Helpfulness' is above" in err, err
+    assert "set it within 0..1" in err and "nothing was fetched" in err, err
+    assert calls == [], "refused before any call"
+
+    below = _spec(tmp_path, "    - {evaluator: Builtin.Helpfulness, minAverageScore: -0.5}")
+    assert main(["results", JOB_ID, "--gates-from", str(below)]) == 0
+    err = capsys.readouterr().err
+    assert "nightly.yaml:7:57: warning: minAverageScore -0.5 on 'Builtin.Helpfulness' is below" in err, err
+    assert "always passes" in err and len(calls) == 1, err

@@ -56,9 +56,33 @@ def test_recommend_apply_needs_a_file_and_failures_exit_two(
     assert main(["recommend", "--prompt", "Be brief.", "--service", SERVICE, "--apply", *common]) == 2
     assert "--apply needs --prompt-file" in capsys.readouterr().err
     assert quick.admin.call_counts().get("StartRecommendation", 0) == 0
-    code = main(["recommend", "--prompt", "Be brief.", "--service", SERVICE, "--log-group", "/nope", *common])
-    assert code == 2
-    assert "TracesUnavailable" in capsys.readouterr().err
+    # A recommendation that starts and fails (no trace of the service) exits 2 with the service's reason.
+    unseen = ["--service", "nobody.DEFAULT", "--log-group", "aws/spans"]
+    assert main(["recommend", "--prompt", "Be brief.", *unseen, *common]) == 2
+    assert "NoTracesFound" in capsys.readouterr().err
+
+
+def test_recommend_refuses_an_unknown_log_group_before_starting(
+    quick: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It started a recommendation that then failed naming `agentTraces.cloudwatchLogs` fields."""
+    common = ["--endpoint", quick.endpoint, "--poll", "0.05", "--region", "us-east-1"]
+    flags = [
+        "--prompt",
+        "Be brief.",
+        "--service",
+        SERVICE,
+        "--log-group",
+        "aws/spans",
+        "--log-group",
+        "/nope",
+    ]
+    assert main(["recommend", *flags, *common]) == 2
+    err = capsys.readouterr().err
+    assert "evalctl recommend: --log-group /nope does not exist in this account and region (us-east-1)" in err
+    assert "drop --log-group" in err and "nothing was started" in err, err
+    assert "aws/spans" not in err.split(";")[0], "only the missing group is named"
+    assert quick.admin.call_counts().get("StartRecommendation", 0) == 0
 
 
 def test_recommend_past_its_timeout_says_how_to_wait_longer(

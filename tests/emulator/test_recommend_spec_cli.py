@@ -116,11 +116,10 @@ def test_a_started_recommendation_is_found_by_name_like_a_deployed_one(
     assert json.loads(capsys.readouterr().out) == started
     assert main(results(quick, "--json")) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert (shown["recommendationId"], shown["fresh"], shown["diff"]) == (
-        started["recommendationId"],
-        True,
-        started["diff"],
-    )
+    # Same keys, same values: `recommend NAME --json` lacked spec, file and fresh.
+    assert set(started) == set(shown) == VIEW_KEYS
+    assert shown == started
+    assert (shown["spec"], shown["file"], shown["fresh"]) == ("assistant-prompt", "agent/prompt.md", True)
     newer = deployed(quick, project, runKey="later")
     assert main(results(quick, "--json")) == 0
     assert json.loads(capsys.readouterr().out)["recommendationId"] == newer, "the newest of either kind"

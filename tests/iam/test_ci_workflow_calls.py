@@ -67,6 +67,8 @@ def _resource(params: dict[str, Any], parsed: dict[str, Any]) -> str:
     path = str(params.get("url_path") or "").partition("?")[0].split("/")
     if sent.get("logGroupName"):  # CloudWatch Logs calls name their log group in the body
         return TARGET.log_group(str(sent["logGroupName"]))
+    if "logGroupNamePrefix" in sent:  # DescribeLogGroups lists the account's groups: log-group:*
+        return TARGET.log_group("*")
     for key, template in _RESOURCES.items():
         value = sent.get(key) or parsed.get(key) or _from_path(path, key)
         if value and not str(value).startswith("Builtin."):
@@ -102,6 +104,9 @@ def test_every_workflow_call_is_granted(
     )
     flags = [*common, "--service", service, "--poll", "0.05"]
     assert main(["recommend", "--prompt", "Be brief.", *flags]) == 0
+    # With --log-group, its pre-flight checks the group exists (DescribeLogGroups) before Start.
+    named = ["--log-group", "aws/spans", "--name", "named"]
+    assert main(["recommend", "--prompt", "Be brief.", *named, *flags]) == 0
     specs = tmp_path / "evaluations"
     specs.mkdir()
     (specs / "cases.yaml").write_text(DATASET_SPEC)
@@ -128,7 +133,7 @@ def test_every_workflow_call_is_granted(
         "bedrock-agentcore:StartRecommendation", "bedrock-agentcore:GetRecommendation",
         "bedrock-agentcore:ListDatasets", "bedrock-agentcore:StartDatasetGeneration",
         "bedrock-agentcore:GetDatasetGeneration", "bedrock-agentcore:ListDatasetExamples",
-        "logs:FilterLogEvents",
+        "logs:FilterLogEvents", "logs:DescribeLogGroups",
     }  # fmt: skip
     assert made == expected
     policy = iam.template_statements("ciEvaluator", SCOPE, TARGET)

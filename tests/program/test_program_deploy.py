@@ -22,7 +22,7 @@ SERVICE = "support_agent.DEFAULT"
 SPANS = ("raw_otel_strands_bedrock_spans.json", "raw_otel_strands_bedrock_runtime_logs.json")
 BATCH = "pulumi-python:dynamic/batch_evaluation:BatchEvaluation"
 EXAMPLE_GATE = "- {evaluator: Builtin.Helpfulness, minAverageScore: 0.5}"
-FAILING_GATE = "- {evaluator: Builtin.Helpfulness, minAverageScore: 1.01}"
+FAILING_GATE = "- {evaluator: Builtin.Helpfulness, minAverageScore: 1}"  # reachable, not reached
 PASSING_GATE = "- {evaluator: Builtin.Helpfulness, minAverageScore: 0}"
 CONFIGS = "onlineEvaluationConfigs"
 GOING = "DELETING"
@@ -30,7 +30,7 @@ GOING = "DELETING"
 
 @pytest.fixture
 def specs(tmp_path):
-    """A copy of the examples whose batch starts with an impossible gate."""
+    """A copy of the examples whose batch starts with a gate the sessions do not reach."""
     folder = tmp_path / "evaluations"
     copy_examples(folder)
     # The dataset batch invokes a running agent (tests/emulator/test_dataset_batch.py, tests/agent).
@@ -92,7 +92,7 @@ def test_deploy_gate_change_and_destroy(deployment, emulator, specs):
         deployment.up()
     (job,) = deployment.of_type(BATCH).values()
     assert re.search(
-        rf"Builtin\.Helpfulness average [0-9.]+ < 1\.01 in batch evaluation {job.id}", str(failed.value)
+        rf"Builtin\.Helpfulness average [0-9.]+ < 1\.0+ in batch evaluation {job.id}", str(failed.value)
     )
     expected = ["response_tone_dev", "support_quality_dev", "tool_reliability_dev"]
     assert live(emulator) == (expected, ["support_live_dev"], [job.id]), "the job stays; nothing else is made"

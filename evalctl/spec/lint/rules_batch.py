@@ -11,7 +11,7 @@ from evalctl.catalog import BUILTIN_EVALUATORS, TRAJECTORY_EVALUATORS
 from evalctl.spec.diagnostics import Diagnostic
 from evalctl.spec.lint.refs import evaluator_list, ground_truth_ref, problem
 from evalctl.spec.lint.rules_evaluator import ground_truth_fields
-from evalctl.spec.lint.scales import NO_VALUE, categorical
+from evalctl.spec.lint.scales import NO_VALUE, categorical, out_of_reach
 from evalctl.spec.project import Document, Project
 
 FILTER = "/spec/dataSourceConfig/cloudWatchLogs/filterConfig"
@@ -107,7 +107,13 @@ def gates(project: Project, doc: Document) -> Iterator[Diagnostic]:
                 f"gate on '{ref}', which this batch evaluation does not run; {fix}",
                 "gate-reference",
             )
+    yield from scale_gates(project, doc)
+
+
+def scale_gates(project: Project, doc: Document) -> Iterator[Diagnostic]:
+    """Average gates the evaluator's scale can judge (also `evalctl results --gates-from`)."""
     yield from categorical_gates(project, doc)
+    yield from reachable_gates(project, doc)
 
 
 def categorical_gates(project: Project, doc: Document) -> Iterator[Diagnostic]:
@@ -127,6 +133,27 @@ def categorical_gates(project: Project, doc: Document) -> Iterator[Diagnostic]:
                 "gates still apply",
                 "gate-on-categorical",
             )
+
+
+def reachable_gates(project: Project, doc: Document) -> Iterator[Diagnostic]:
+    """An average gate within the averages its evaluator's scale can give: above them it always fails
+    (an error), below them it always passes (a warning). Code-based evaluators declare no scale."""
+    for index, gate in enumerate(doc.spec.get("gates") or []):
+        ref, threshold = (
+            (gate.get("evaluator"), gate.get("minAverageScore")) if isinstance(gate, dict) else (None, None)
+        )
+        outside = out_of_reach(project, ref, threshold)
+        if outside is None:
+            continue
+        (bounds, above), pointer = outside, f"/spec/gates/{index}/minAverageScore"
+        told = f"minAverageScore {threshold:g} on '{ref}' is {'above' if above else 'below'} the averages it "
+        if above:
+            fix = f"can reach ({bounds.why}), so the gate would always fail; set it within {bounds.shown()}"
+            yield problem(doc, pointer, told + fix, "gate-unreachable")
+        else:
+            fix = f"can give ({bounds.why}), so the gate always passes; set it within {bounds.shown()}"
+            fix += " or drop it"
+            yield problem(doc, pointer, told + fix, "gate-always-passes", "warning")
 
 
 def _truth_sessions(project: Project, doc: Document) -> list[dict[str, Any]]:
