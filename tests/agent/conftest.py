@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.agent.example_agent import running_agent
+from tests.agent.example_agent import _free_port, running_agent
 from tests.agent.simulate_env import DATASET, GROUP, SERVICE, answer
-from tests.agent.test_support_agent import _free_port
 from tests.chat_server import ChatServer, chat_server
 
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from evalctl.cli.main import main
-from tests.agent.example_agent import running_agent
-from tests.agent.test_support_agent import LOG_GROUP, ROOT, _free_port, _scenarios
+from tests.agent.example_agent import _free_port, running_agent
+from tests.agent.test_support_agent import LOG_GROUP, ROOT, _scenarios
 
 SERVICE = "support_agent.DEFAULT"
 

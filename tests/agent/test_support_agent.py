@@ -3,12 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,69 +11,20 @@ import pytest
 import yaml
 
 from evalctl.engine.spans import sessions_from_documents
+from tests.agent.example_agent import _poll, agent_process
 
 ROOT = Path(__file__).resolve().parents[2]
-AGENT = ROOT / "examples" / "support-agent" / "agent.py"
 DATASET = ROOT / "evaluations" / "datasets" / "support-scenarios.yaml"
 ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/support_agent-abcdefghij"
 LOG_GROUP = "/aws/bedrock-agentcore/runtimes/support_agent-abcdefghij-DEFAULT"
-DEADLINE_S = 10.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _poll(what: str, probe: Callable[[], Any]) -> Any:
-    """The first truthy answer of `probe` within the deadline."""
-    deadline = time.monotonic() + DEADLINE_S
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError(f"no {what} within {DEADLINE_S:g} s")
-
-
-def _healthy(url: str, process: subprocess.Popen[bytes]) -> bool:
-    assert process.poll() is None, process.stderr.read().decode() if process.stderr else "agent exited"
-    try:
-        with urllib.request.urlopen(f"{url}/ping", timeout=1) as answer:
-            return bool(json.loads(answer.read())["status"] == "Healthy")
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
 def agent_url(_emulator_session: Any) -> Iterator[str]:
     """The agent on a free port, exporting to the emulator every 100 ms."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "OTEL_EXPORTER_OTLP_ENDPOINT": _emulator_session.endpoint,
-        "OTEL_SERVICE_NAME": "support_agent.DEFAULT",
-        "OTEL_RESOURCE_ATTRIBUTES": f"cloud.resource_id={ARN}/runtime-endpoint/DEFAULT,"
-        f"aws.log.group.names={LOG_GROUP}",
-        "OTEL_BSP_SCHEDULE_DELAY": "100",
-        "OTEL_BLRP_SCHEDULE_DELAY": "100",
-    }
-    process = subprocess.Popen(
-        [sys.executable, str(AGENT), "--port", str(port)], env=env, stderr=subprocess.PIPE
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _poll("healthy agent", lambda: _healthy(url, process))
+    resource = f"{ARN}/runtime-endpoint/DEFAULT"
+    with agent_process(_emulator_session.endpoint, "support_agent.DEFAULT", LOG_GROUP, resource) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
