@@ -79,3 +79,22 @@ def model(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Model, ChatServer]]
     """A loopback model as the emulator's judge and recommendation writer (tests/emulator/loopback_model)."""
     with loopback_judge(monkeypatch) as found:
         yield found
+
+
+class _HarshJudge:
+    """Rates every turn at the bottom of its scale, so every result falls short."""
+
+    def judge(self, evaluator: Any, judge_input: Any) -> list[Any]:
+        from evalctl.engine.judge import Verdict
+
+        return [Verdict(label="Poor", value=0.0, explanation="It ignored the question.")]
+
+
+@pytest.fixture
+def harsh() -> Iterator[None]:
+    """The emulator's judge (in this process) rates every turn Poor (0) for the test."""
+    from evalctl.emulator import bridge
+
+    bridge.set_judge(_HarshJudge())
+    yield
+    bridge.set_judge(None)

@@ -22,24 +22,6 @@ LANGCHAIN = ("raw_otel_langchain_spans.json", "raw_otel_langchain_runtime_logs.j
 STRANDS = ("raw_otel_strands_bedrock_spans.json", "raw_otel_strands_bedrock_runtime_logs.json")
 
 
-class _HarshJudge:
-    """Rates every turn at the bottom of its scale, so every result falls short."""
-
-    def judge(self, evaluator: Any, judge_input: Any) -> list[Any]:
-        from evalctl.engine.judge import Verdict
-
-        return [Verdict(label="Poor", value=0.0, explanation="It ignored the question.")]
-
-
-@pytest.fixture
-def harsh() -> Any:
-    from evalctl.emulator import bridge
-
-    bridge.set_judge(_HarshJudge())
-    yield
-    bridge.set_judge(None)
-
-
 def _documents(span_fixtures: Path, files: tuple[str, ...]) -> list[dict[str, Any]]:
     return [row["raw_otel_json"] for f in files for row in json.loads((span_fixtures / f).read_text())]
 

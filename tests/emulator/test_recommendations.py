@@ -214,24 +214,6 @@ def test_a_recommendation_survives_a_restart(tmp_path: Any, span_fixtures: Any) 
         assert text.startswith(PROMPT + "\n\n## Lessons")
 
 
-class _HarshJudge:
-    """Rates every turn at the bottom of its scale, so every result falls short."""
-
-    def judge(self, evaluator: Any, judge_input: Any) -> list[Any]:
-        from evalctl.engine.judge import Verdict
-
-        return [Verdict(label="Poor", value=0.0, explanation="It ignored the question.")]
-
-
-@pytest.fixture
-def harsh() -> Any:
-    from evalctl.emulator import bridge
-
-    bridge.set_judge(_HarshJudge())
-    yield
-    bridge.set_judge(None)
-
-
 def test_shortfalls_become_lessons_quoting_the_turns(
     emulator: Any, data: Any, harsh: Any, span_fixtures: Any
 ) -> None:
