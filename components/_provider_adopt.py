@@ -84,11 +84,21 @@ class AdoptingProvider(ConfiguredProvider):
         tags = awsops.live_tags(control, existing[api.arn_key])
         if not awsops.owned_by(tags, str(props.get(OWNER, ""))):
             source = props.get(SOURCE)
+            # An untagged holder may be this stack's own copy (its tag removed outside Pulumi) or a
+            # stranger's: only the user can tell. `pulumi up` restores a lost tag by an update, but
+            # not when the same up replaces the resource (the replacement is created first), so the
+            # message gives the one command that puts the tag back.
+            digest = awsops.owner_tags(str(props.get(OWNER, "")))[aws.OWNER_TAG]
+            restore = (
+                f"aws bedrock-agentcore-control tag-resource --resource-arn {existing[api.arn_key]} "
+                f"--tags {aws.OWNER_TAG}={digest}"
+            )
             raise aws.AwsError(
                 f"{source}: {api.kind} {name}: one with this name already exists (id {ident}) and this "
                 f"stack does not own it. To fix: adopt it by adding `importId: {ident}` under `metadata` "
                 f"in {source}, or choose another name; if it is this stack's own copy that lost its "
-                f"{aws.OWNER_TAG} tag, run `pulumi refresh` and `pulumi up` (which restore it) first.",
+                f"{aws.OWNER_TAG} tag outside Pulumi, put the tag back (`{restore}`) and run "
+                "`pulumi up` again.",
                 "ConflictException",
             )
         return existing, tags

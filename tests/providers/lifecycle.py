@@ -8,6 +8,7 @@ server through `tests.providers.engine.Engine`. Used by the model-based test and
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -157,3 +158,18 @@ def refresh_is_clean(engine: Engine, desired: Desired) -> list[str]:
     engine.refresh()
     shown = engine.preview(program(desired))
     return [f"after refresh, preview shows {op} for {urn}" for urn, op in shown.items() if op != "same"]
+
+
+RESTORE = re.compile(r"tag-resource --resource-arn (\S+) --tags ([\w:]+)=(\w+)")
+
+
+def follow_restore_hint(control: Any, message: str) -> bool:
+    """Do what a refused create says for this stack's own copy that lost its owner tag: run the
+    `tag-resource` command it gives (as the user would, having checked the copy is theirs). Whether
+    the message gave one."""
+    found = RESTORE.search(message)
+    if found is None:
+        return False
+    arn, key, value = found.groups()
+    control.tag_resource(resourceArn=arn, tags={key: value})
+    return True

@@ -9,6 +9,7 @@ import pytest
 from evalctl import awsops
 from tests.providers.engine import Declared, Engine
 from tests.providers.harness import ProviderError
+from tests.providers.lifecycle import Desired, follow_restore_hint, program, violations
 from tests.providers.specs import (
     custom_evaluators,
     evaluator_props,
@@ -213,14 +214,38 @@ def test_dropping_an_online_evaluation_while_editing_its_evaluator_in_one_up(pro
 
 def test_a_replacement_works_even_when_the_old_copy_lost_its_owner_tag(provider_server, fast_emulator):
     """A replacement can't tell its own untagged copy from a stranger's (the engine checks it without
-    old inputs), so it refuses and says how to restore the tag; refresh + up do, then it works."""
+    old inputs), so it refuses and gives the one command that restores the tag; after it, the same
+    replacement works."""
     control = fast_emulator.client(CONTROL)
     state = provider_server.up(URN, evaluator_props())
-    control.untag_resource(resourceArn=state.outputs["evaluatorArn"], tagKeys=["evalctl:owner"])
+    arn = state.outputs["evaluatorArn"]
+    control.untag_resource(resourceArn=arn, tagKeys=["evalctl:owner"])
     refreshed = provider_server.refresh(state)
     assert refreshed is not None
-    with pytest.raises(ProviderError, match="run `pulumi refresh` and `pulumi up`"):
+    with pytest.raises(ProviderError, match="put the tag back") as refused:
         provider_server.up(URN, evaluator_props(), refreshed, replace=True)
-    repaired = provider_server.up(URN, evaluator_props(), refreshed)
-    new = provider_server.up(URN, evaluator_props(), repaired, replace=True)
+    assert f"tag-resource --resource-arn {arn} --tags evalctl:owner=" in str(refused.value)
+    assert follow_restore_hint(control, str(refused.value))
+    new = provider_server.up(URN, evaluator_props(), refreshed, replace=True)
     assert [e["evaluatorId"] for e in custom_evaluators(control)] == [new.id]
+
+
+def test_an_untagged_evaluator_used_online_and_edited_converges_by_the_refusal_s_command(
+    provider_server, fast_emulator
+):
+    """Found by bench/lifecycle.py: the owner tag removed outside Pulumi, then an edit that replaces an
+    evaluator used online; `up --refresh` can't restore the tag first (the replacement is created
+    before any update), so it refuses with the command; after it, `up` converges."""
+    engine = Engine(provider_server)
+    desired = Desired()
+    engine.up(program(desired))
+    control = fast_emulator.client(CONTROL)
+    state = engine.state[evaluator_urn("a")]
+    control.untag_resource(resourceArn=state.outputs["evaluatorArn"], tagKeys=["evalctl:owner"])
+    desired = desired.with_evaluator("a", description="kinder words")
+    engine.refresh()
+    with pytest.raises(ProviderError, match="put the tag back") as refused:
+        engine.up(program(desired))
+    assert follow_restore_hint(control, str(refused.value))
+    engine.up(program(desired))
+    assert violations(engine, fast_emulator, desired) == []
