@@ -82,13 +82,12 @@ def check_dataset(args: argparse.Namespace, project: Project, doc: Document) -> 
     a valid one; UsageError saying what to pass."""
     ref = doc.spec.get("dataset")
     dataset = project.valid("Dataset", str(ref["name"])) if args.agent and ref else None
-    uri = ((dataset.spec.get("s3Source") or {}).get("s3Uri") if dataset else None) or None
-    if dataset is None or uri is None:
+    where = in_s3(dataset) if dataset is not None else None
+    if dataset is None or where is None:
         if args.dataset_file is not None:
             raise UsageError(f"--dataset-file: BatchEvaluation '{doc.name}' runs no S3-backed dataset")
         return
-    line, col = dataset.at("/spec/s3Source/s3Uri")
-    where = f"{dataset.file}:{line}:{col}: Dataset '{dataset.name}' keeps its scenarios in {uri}"
+    uri = dataset.spec["s3Source"]["s3Uri"]
     if args.dataset_file is None:
         raise UsageError(
             f"{where}, which the in-process emulator does not have: pass --dataset-file FILE, a local "
@@ -105,17 +104,25 @@ def check_dataset(args: argparse.Namespace, project: Project, doc: Document) -> 
     args.dataset_text = text  # what prepare puts at the URI in the emulator's S3
 
 
+def in_s3(dataset: Document) -> str | None:
+    """`file:line:col: Dataset 'x' keeps its scenarios in s3://...` for a Dataset whose scenarios are in
+    S3 (which the in-process emulator has no copy of); None for scenarios in git."""
+    uri = (dataset.spec.get("s3Source") or {}).get("s3Uri")
+    if not uri:
+        return None
+    line, col = dataset.at("/spec/s3Source/s3Uri")
+    return f"{dataset.file}:{line}:{col}: Dataset '{dataset.name}' keeps its scenarios in {uri}"
+
+
 def s3_problem(dataset: Document) -> str | None:
     """Why a Dataset whose scenarios are in S3 cannot run on this machine (the in-process emulator has no
     copy of the object and never reads the real one); None for scenarios in git."""
-    source = dataset.spec.get("s3Source")
-    if not source:
+    where = in_s3(dataset)
+    if where is None:
         return None
-    line, col = dataset.at("/spec/s3Source/s3Uri")
     return (
-        f"{dataset.file}:{line}:{col}: Dataset '{dataset.name}' keeps its scenarios in {source['s3Uri']} "
-        "(s3Source), which the in-process emulator cannot read: download the object next to a Dataset spec "
-        "that lists it under `files:` to run it on this machine"
+        f"{where} (s3Source), which the in-process emulator cannot read: download the object next to a "
+        "Dataset spec that lists it under `files:` to run it on this machine"
     )
 
 
