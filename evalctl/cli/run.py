@@ -11,8 +11,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from evalctl.aws import ClientSettings, MissingRegionError, client, describe_error, is_aws_error
-from evalctl.cli import local_agent
+from evalctl.aws import ClientSettings
+from evalctl.cli import inprocess, local_agent
 from evalctl.cli.argtypes import positive_float
 from evalctl.cli.exits import EPILOG, EXIT_INTERRUPTED, EXIT_USAGE
 from evalctl.cli.jobs import print_json
@@ -143,45 +143,16 @@ def load(args: argparse.Namespace) -> tuple[Project, Document] | int:
     return project, doc
 
 
-def clients_for(settings: ClientSettings) -> dict[str, Any]:
-    names = {
-        "control": "bedrock-agentcore-control",
-        "data": "bedrock-agentcore",
-        "logs": "logs",
-        "iam": "iam",
-        "lambda": "lambda",
-    }
-    return {key: client(service, settings) for key, service in names.items()}
-
-
 def start_local(
     stack: ExitStack, args: argparse.Namespace, project: Project, doc: Document
 ) -> tuple[ClientSettings, Document]:
     """An in-process emulator holding the batch's evaluators and the seeded sessions (or, with
     --agent, the dataset and the agent mapping); the batch spec to run there."""
-    from evalctl.cli.extras import emulator_missing
-
-    missing = emulator_missing()
-    if missing:
-        raise local_agent.UsageError(f"--local runs an in-process emulator; {missing}")
-    from evalctl.emulator.server import EmulatorServer
+    server = inprocess.start_emulator(stack, "--local", args.otlp_port if args.agent else 0)
     from evalctl.emulator.testing import Admin
 
-    try:
-        server = EmulatorServer(port=args.otlp_port if args.agent else 0).start()
-    except OSError as exc:  # the fixed port of an --agent run is taken
-        raise local_agent.UsageError(
-            f"cannot listen on port {args.otlp_port} ({exc}); pass a free --otlp-port and point the agent's "
-            "OTEL_EXPORTER_OTLP_ENDPOINT at it"
-        ) from exc
-    stack.callback(server.stop)
-    # moto's backends are process-wide: without this a second --local run in one process (the demo,
-    # a notebook, tests) would see the previous run's roles, functions and seeded sessions.
-    Admin(server.endpoint).reset()
-    settings = ClientSettings(endpoint=server.endpoint, region=args.region or "us-east-1", max_attempts=3)
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
-    clients = clients_for(settings)
+    settings = inprocess.local_settings(server.endpoint, args.region)
+    clients = inprocess.clients_for(settings)
     local.deploy_evaluators(project, list(doc.spec["evaluators"]), clients)
     service = doc.spec["dataSourceConfig"]["cloudWatchLogs"]["serviceNames"][0]
     if args.seed:
@@ -207,7 +178,7 @@ def gate(
 
 
 def execute(args: argparse.Namespace, project: Project, doc: Document, settings: ClientSettings) -> int:
-    made = clients_for(settings)
+    made = inprocess.clients_for(settings)
     clients = Clients(made["control"], made["data"], made["logs"])
     plan = batch.plan(project, doc, clients, dt.datetime.now(dt.UTC), checks=not args.skip_preflight)
     findings = plan.findings or ([] if args.skip_preflight else batch.check(plan.request, clients))
@@ -286,18 +257,13 @@ def run(args: argparse.Namespace) -> int:
         return loaded
     project, doc = loaded
     with ExitStack() as stack:
-        try:
+
+        def body() -> int:
             if args.local:
                 local_agent.check_dataset(args, project, doc)  # before the emulator starts
-                settings, doc = start_local(stack, args, project, doc)
-            else:
-                settings = ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile)
+                settings, running = start_local(stack, args, project, doc)
+                return execute(args, project, running, settings)
+            settings = ClientSettings(endpoint=args.endpoint, region=args.region, profile=args.profile)
             return execute(args, project, doc, settings)
-        except (local_agent.UsageError, MissingRegionError) as exc:
-            print(f"evalctl run: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        except Exception as exc:
-            if not is_aws_error(exc):
-                raise
-            print(describe_error(exc, f"BatchEvaluation/{doc.name}", doc.file), file=sys.stderr)
-            return EXIT_USAGE
+
+        return inprocess.guarded("run", f"BatchEvaluation/{doc.name}", doc.file, body)

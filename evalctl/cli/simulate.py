@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from evalctl import request_template, scenarios
-from evalctl.cli import local_agent
+from evalctl.cli import inprocess, local_agent
 from evalctl.cli.argtypes import positive_float, positive_int
 from evalctl.cli.exits import EPILOG, EXIT_USAGE
 from evalctl.engine.judge import JudgeError
@@ -221,15 +221,9 @@ def simulate(args: argparse.Namespace) -> int:
     from evalctl.cli import simulate_run
 
     with ExitStack() as stack:
-        try:
-            return simulate_run.execute(args, stack, project, doc, model, preflight=checked)
-        except local_agent.UsageError as exc:
-            print(f"evalctl simulate: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        except Exception as exc:
-            from evalctl.aws import describe_error, is_aws_error
-
-            if not is_aws_error(exc):
-                raise
-            print(describe_error(exc, f"Dataset/{doc.name}", doc.file), file=sys.stderr)
-            return EXIT_USAGE
+        return inprocess.guarded(
+            "simulate",
+            f"Dataset/{doc.name}",
+            doc.file,
+            lambda: simulate_run.execute(args, stack, project, doc, model, preflight=checked),
+        )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import re
 import secrets
 import sys
@@ -12,8 +11,7 @@ import time
 from contextlib import ExitStack
 from typing import Any
 
-from evalctl.aws import ClientSettings
-from evalctl.cli import local_agent, run, simulate_report
+from evalctl.cli import inprocess, local_agent, run, simulate_report
 from evalctl.cli.exits import EXIT_USAGE
 from evalctl.cli.jobs import print_json
 from evalctl.datasets import gather
@@ -36,24 +34,9 @@ def say(args: argparse.Namespace, text: str) -> None:
 
 def _emulator(args: argparse.Namespace, stack: ExitStack) -> Any:
     """The in-process emulator on --otlp-port, empty, its judges reading EVALCTL_JUDGE as the actor does."""
-    from evalctl.cli.extras import emulator_missing
-
-    missing = emulator_missing()
-    if missing:
-        raise local_agent.UsageError(f"simulate runs an in-process emulator; {missing}")
+    server = inprocess.start_emulator(stack, "simulate", args.otlp_port)
     from evalctl.emulator import bridge
-    from evalctl.emulator.server import EmulatorServer
-    from evalctl.emulator.testing import Admin
 
-    try:
-        server = EmulatorServer(port=args.otlp_port).start()
-    except OSError as exc:
-        raise local_agent.UsageError(
-            f"cannot listen on port {args.otlp_port} ({exc}); pass a free --otlp-port and point the agent's "
-            "OTEL_EXPORTER_OTLP_ENDPOINT at it"
-        ) from exc
-    stack.callback(server.stop)
-    Admin(server.endpoint).reset()  # moto's backends are process-wide (see `run --local`)
     bridge.set_judge(None)
     stack.callback(bridge.set_judge, None)
     return server
@@ -169,10 +152,9 @@ def execute(
 ) -> int:
     """Run every scenario, score the sessions, gate and report; the exit code."""
     server = _emulator(args, stack)
-    region = args.region or "us-east-1"
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
-    clients = run.clients_for(ClientSettings(endpoint=server.endpoint, region=region, max_attempts=3))
+    settings = inprocess.local_settings(server.endpoint, args.region)
+    region = settings.region or "us-east-1"
+    clients = inprocess.clients_for(settings)
     aliases = _aliases(args, project, clients)
     arn = local_agent.local_endpoint(None, region)
     from evalctl.emulator.testing import Admin

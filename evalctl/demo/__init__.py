@@ -48,7 +48,7 @@ def run_step(args: list[str]) -> int:
 def deploy(endpoint: str) -> None:
     """What `pulumi up` would create, done directly so the demo needs no Pulumi CLI."""
     from evalctl.aws import ClientSettings
-    from evalctl.cli.run import clients_for
+    from evalctl.cli.inprocess import clients_for
     from evalctl.emulator.testing import Admin
     from evalctl.spec.project import load_project
 
@@ -70,7 +70,7 @@ def deploy(endpoint: str) -> None:
 def online(endpoint: str) -> None:
     """Chapter 5: the live configuration scores a fresh session once it has been quiet long enough."""
     from evalctl.aws import ClientSettings
-    from evalctl.cli.run import clients_for
+    from evalctl.cli.inprocess import clients_for
     from evalctl.emulator.testing import Admin
     from evalctl.runner.local_online import deploy_online
     from evalctl.spec.project import load_project
@@ -180,7 +180,7 @@ def dataset_story(reports: Path) -> int:
 def from_traces(work: Path, agent: str, otlp: int) -> int:
     """Chapter 7: new conversations become reviewed scenarios and a recommended system prompt."""
     from evalctl.aws import ClientSettings
-    from evalctl.cli.run import clients_for
+    from evalctl.cli.inprocess import clients_for
     from evalctl.datasets import gather
     from evalctl.demo import traces
     from evalctl.emulator.server import EmulatorServer

@@ -37,7 +37,7 @@ def quick_emulator(emulator: Any) -> Any:
 def deployed(quick_emulator: Any, shipped_specs: Path) -> Callable[[str], None]:
     """Deploy a batch's custom evaluators and seed the recorded sessions (call with the batch name)."""
     from evalctl.aws import ClientSettings
-    from evalctl.cli.run import clients_for
+    from evalctl.cli.inprocess import clients_for
     from evalctl.runner import local
     from evalctl.spec.project import load_project
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from evalctl.aws import ClientSettings
+from evalctl.cli.inprocess import clients_for
 from evalctl.cli.main import main
-from evalctl.cli.run import clients_for
 from evalctl.runner.local_online import deploy_online
 from evalctl.spec.project import load_project
 

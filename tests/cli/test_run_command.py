@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from evalctl.aws import ClientSettings
+from evalctl.cli.inprocess import clients_for
 from evalctl.cli.main import main
-from evalctl.cli.run import clients_for
 from evalctl.runner import local
 from evalctl.spec.mapping import evaluator_request
 from evalctl.spec.project import load_project

@@ -182,7 +182,7 @@ def test_against_an_endpoint_the_deployed_dataset_runs_on_the_mapped_agent(
 ) -> None:
     """`evalctl run --endpoint` finds the dataset by its AWS name and starts with its id (`latest`)."""
     from evalctl.aws import ClientSettings
-    from evalctl.cli.run import clients_for
+    from evalctl.cli.inprocess import clients_for
     from evalctl.runner import local
     from evalctl.spec.project import load_project
 
