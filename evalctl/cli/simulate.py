@@ -193,6 +193,12 @@ def check_actor(model: TextModel) -> ActorUsage | str:
     """One small call to the actor before any agent call: its usage, or why not and what to do."""
     try:
         return actor.preflight(model)
+    except actor.ActorFormatError as exc:
+        fix = (
+            "the actor must answer each turn with that JSON object: set EVALCTL_JUDGE_MODEL to a model that "
+            "follows instructions"
+        )
+        return f"{exc}; {fix}; no agent was called"
     except actor.ActorError as exc:
         if os.environ.get("EVALCTL_JUDGE", "").strip().lower() == "bedrock":
             fix = (

@@ -19,11 +19,14 @@ from evalctl.engine.model import TokenUsage
 
 MAX_QUOTED = 4000  # characters of one message quoted back to the actor: long replies stay affordable
 NOT_REPORTED = "not reported by the model"
-PREFLIGHT = ("You check that a model answers before a simulated conversation.", "Reply with the word OK.")
 
 
 class ActorError(Exception):
     """The actor model failed or answered something unusable; the message says which."""
+
+
+class ActorFormatError(ActorError):
+    """The actor model answered, but not with the actor's JSON decision."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,15 @@ class Exchange:
 
     message: str
     reply: str
+
+
+# The preflight plays a finished one-turn conversation, so a model that answers but cannot keep the actor's
+# JSON format is found before any agent turn is spent on it (every scenario would fail after its first).
+PREFLIGHT_SCENARIO = {
+    "scenario_description": "A format check before the real scenarios: the conversation is already over.",
+    "actor_profile": {"context": "You already have what you came for.", "goal": "End the conversation."},
+}
+PREFLIGHT_TURN = Exchange("Thanks, that is all I needed.", "You are welcome. Goodbye!")
 
 
 @dataclass
@@ -125,14 +137,14 @@ def parse(text: str) -> Decision:
         data = None
     shown = " ".join(text.split())[:200]
     if not isinstance(data, dict):
-        raise ActorError(f"the actor's answer is not a JSON object: {shown!r}")
+        raise ActorFormatError(f"the actor's answer is not a JSON object: {shown!r}")
     stop, message, reasoning = data.get("stop"), data.get("message", ""), data.get("reasoning", "")
     if not isinstance(stop, bool):
-        raise ActorError(f"the actor's answer has no boolean `stop`: {shown!r}")
+        raise ActorFormatError(f"the actor's answer has no boolean `stop`: {shown!r}")
     if not isinstance(message, str) or not isinstance(reasoning, str):
-        raise ActorError(f"the actor's `message` and `reasoning` must be strings: {shown!r}")
+        raise ActorFormatError(f"the actor's `message` and `reasoning` must be strings: {shown!r}")
     if not stop and not message.strip():
-        raise ActorError(f"the actor neither stopped nor gave a message: {shown!r}")
+        raise ActorFormatError(f"the actor neither stopped nor gave a message: {shown!r}")
     return Decision(stop, message, reasoning)
 
 
@@ -149,11 +161,16 @@ def decide(
 
 
 def preflight(model: TextModel) -> ActorUsage:
-    """One small call before any agent call, so a model that cannot answer costs no agent turn."""
+    """One actor call on a finished conversation before any agent call: the model must answer, and with
+    the actor's JSON decision (else ActorFormatError), so a model that can't play it costs no agent turn."""
     usage = ActorUsage()
     try:
-        _text, spent = model.complete(*PREFLIGHT)
+        text, spent = model.complete(system_prompt(PREFLIGHT_SCENARIO), conversation([PREFLIGHT_TURN]))
     except JudgeError as exc:
         raise ActorError(f"{model.label} cannot be used as the actor: {exc}") from exc
     usage.add(spent)
+    try:
+        parse(text)
+    except ActorFormatError as exc:
+        raise ActorFormatError(f"{model.label} answered a format check, but {exc}") from exc
     return usage

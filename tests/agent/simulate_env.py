@@ -55,6 +55,8 @@ def answer(body: dict[str, Any]) -> tuple[int, str]:
         decision = {"stop": False, "message": f"And now? ({turns})"}
     elif "GOAL-GARBLE" in system:
         return 200, "I am not sure what to say."
+    elif "format check" in system:  # the preflight: a finished conversation
+        decision = {"stop": True, "message": ""}
     else:
         return 200, json.dumps({"label": "Good", "explanation": "loopback judge"})
     return 200, json.dumps({**decision, "reasoning": f"after {turns} turn(s)"})

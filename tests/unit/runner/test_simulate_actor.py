@@ -166,10 +166,35 @@ def test_ctrl_c_ends_scenarios_in_flight_after_their_current_turn() -> None:
 
 
 def test_the_preflight_names_the_model_and_its_failure() -> None:
-    usage = actor.preflight(Script("OK"))
+    model = Script('{"stop": true, "message": "", "reasoning": "done"}')
+    usage = actor.preflight(model)
     assert usage.to_json() == {"calls": 1, "inputTokens": 3, "outputTokens": 1, "totalTokens": 4}
+    # It asks as a real turn does: the actor's instructions with the answer format, and a conversation.
+    system, prompt = model.asked[0]
+    assert '{"stop": <true when your goal is met' in system and prompt.endswith("Your JSON answer:")
     with pytest.raises(actor.ActorError, match="scripted model cannot be used as the actor: connection"):
         actor.preflight(Script())
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ("OK", "is not a JSON object: 'OK'"),
+        ('{"label": "Good"}', "has no boolean `stop`"),
+        ('{"stop": false, "message": " "}', "neither stopped nor gave a message"),
+    ],
+)
+def test_a_model_that_answers_but_not_as_the_actor_is_refused_by_the_preflight(answer: str, why: str) -> None:
+    """Such a model used to pass the preflight, then fail every scenario after its first agent turn."""
+    from evalctl.cli.simulate import check_actor
+
+    with pytest.raises(actor.ActorFormatError, match="scripted model answered a format check, but the actor"):
+        actor.preflight(Script(answer))
+    said = check_actor(Script(answer))
+    assert isinstance(said, str) and why in said
+    assert (
+        "EVALCTL_JUDGE_MODEL to a model that follows instructions" in said and "no agent was called" in said
+    )
 
 
 def test_a_bedrock_actor_that_cannot_answer_says_what_to_check(monkeypatch: pytest.MonkeyPatch) -> None:
